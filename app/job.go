@@ -1,0 +1,129 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kiln3d/kiln/providers"
+)
+
+// State is where a job is in its life.
+type State string
+
+// A job moves queued → submitting → running → downloading → done, and from any unfinished state
+// to failed or cancelled. Failed and cancelled jobs can be retried, which queues them again.
+const (
+	Queued      State = "queued"
+	Submitting  State = "submitting"
+	Running     State = "running"
+	Downloading State = "downloading"
+	Done        State = "done"
+	Failed      State = "failed"
+	Cancelled   State = "cancelled"
+)
+
+// transitions lists, for each state, the states a job may move to next.
+var transitions = map[State][]State{
+	Queued:      {Submitting, Running, Failed, Cancelled},
+	Submitting:  {Running, Failed, Cancelled},
+	Running:     {Downloading, Done, Failed, Cancelled},
+	Downloading: {Running, Done, Failed, Cancelled},
+	Failed:      {Queued},
+	Cancelled:   {Queued},
+	Done:        nil,
+}
+
+// Finished reports whether the job has stopped for good: done, failed or cancelled.
+func (s State) Finished() bool { return s == Done || s == Failed || s == Cancelled }
+
+// CanMoveTo reports whether the state machine allows s → next. An unfinished job may stay where
+// it is (a progress update, or resuming after a restart).
+func (s State) CanMoveTo(next State) bool {
+	if s == next {
+		return !s.Finished()
+	}
+	return slices.Contains(transitions[s], next)
+}
+
+// Job is one request to a provider and everything Kiln knows about it.
+type Job struct {
+	ID       string
+	Provider string
+	// Request is what was asked; its image paths point at the job's own copies of the inputs.
+	Request providers.Request
+	// Sources are the paths the artist picked, in the order of Request.Images.
+	Sources []string
+
+	State State
+	// Progress is the share of the current phase done, 0 to 1, or negative when unknown.
+	Progress float64
+	// Message says what the provider is doing; for a failed job, Error says why it failed.
+	Message string
+	Error   string
+
+	// Remote is the provider's handle on submitted work, kept so a restart resumes it.
+	Remote providers.Remote
+	// AssetID names the library asset a finished job produced; Files are its files, the model first.
+	AssetID   string
+	Files     []string
+	Triangles int
+
+	Created, Updated  time.Time
+	Started, Finished time.Time
+	// Attempt counts submissions: 1 for the first, +1 for each retry.
+	Attempt int
+}
+
+// Name is a short label for the job: the first source image's file name.
+func (j Job) Name() string {
+	if len(j.Sources) == 0 {
+		return j.ID
+	}
+	return baseName(j.Sources[0])
+}
+
+// Elapsed is how long the job has been worked on: until it finished, or until now.
+func (j Job) Elapsed(now time.Time) time.Duration {
+	if j.Started.IsZero() {
+		return 0
+	}
+	end := now
+	if !j.Finished.IsZero() {
+		end = j.Finished
+	}
+	return max(0, end.Sub(j.Started))
+}
+
+// clone returns a copy that shares no slices or maps with j.
+func (j Job) clone() Job {
+	j.Request.Images = slices.Clone(j.Request.Images)
+	if j.Request.Options != nil {
+		opts := make(map[string]string, len(j.Request.Options))
+		for k, v := range j.Request.Options {
+			opts[k] = v
+		}
+		j.Request.Options = opts
+	}
+	j.Sources = slices.Clone(j.Sources)
+	j.Files = slices.Clone(j.Files)
+	j.Remote.State = slices.Clone(j.Remote.State)
+	return j
+}
+
+// moveTo changes the job's state when the state machine allows it.
+func (j *Job) moveTo(next State, now time.Time) error {
+	if !j.State.CanMoveTo(next) {
+		return fmt.Errorf("job %s: cannot go from %s to %s", j.ID, j.State, next)
+	}
+	if j.State != next {
+		j.Progress = 0
+		j.Message = ""
+	}
+	j.State = next
+	j.Updated = now
+	if next.Finished() {
+		j.Finished = now
+	}
+	return nil
+}

@@ -1,0 +1,70 @@
+// Package app is Kiln's core: jobs and their queue, the library, settings and export. It never
+// imports a GUI toolkit; the window (views) and the command line both drive it.
+package app
+
+import (
+	"errors"
+
+	"github.com/kiln3d/kiln/providers"
+)
+
+// Options configure Open.
+type Options struct {
+	// Home is the data directory; empty means DefaultHome().
+	Home string
+	// Providers are the providers jobs can use; the first is the default.
+	Providers *providers.Registry
+	// Queue tunes the job queue.
+	Queue QueueOptions
+}
+
+// Kiln is an open data directory with its job queue running.
+type Kiln struct {
+	Home      string
+	Providers *providers.Registry
+	Jobs      *Queue
+	Library   *Library
+	Settings  *Settings
+	store     *Store
+}
+
+// Open opens (creating if needed) the data directory and starts the job queue.
+func Open(o Options) (*Kiln, error) {
+	if o.Providers == nil {
+		return nil, errors.New("app: no providers")
+	}
+	home := o.Home
+	if home == "" {
+		var err error
+		if home, err = DefaultHome(); err != nil {
+			return nil, err
+		}
+	}
+	l := layout{home: home}
+	if err := l.create(); err != nil {
+		return nil, err
+	}
+	store, err := OpenStore(l.database())
+	if err != nil {
+		return nil, err
+	}
+	lib, err := OpenLibrary(l.library())
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return &Kiln{
+		Home:      home,
+		Providers: o.Providers,
+		Jobs:      newQueue(store, lib, o.Providers, l, o.Queue),
+		Library:   lib,
+		Settings:  loadSettings(l.settings()),
+		store:     store,
+	}, nil
+}
+
+// Close stops the queue (unfinished jobs resume next time) and closes the database.
+func (k *Kiln) Close() error {
+	k.Jobs.Close()
+	return k.store.Close()
+}

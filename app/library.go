@@ -1,0 +1,269 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kiln3d/kiln/providers"
+)
+
+// ErrNoAsset is returned for an asset id the library does not hold.
+var ErrNoAsset = errors.New("no such asset")
+
+// sidecarName is the provenance file kept beside every asset's files.
+const sidecarName = "asset.json"
+
+// Library is the artist's local collection of finished models: one folder per asset holding the
+// model, the input images and a sidecar JSON of provenance. The folders are the source of truth,
+// so the library survives the loss of the job database.
+type Library struct {
+	dir string
+}
+
+// Asset is one model in the library, as its sidecar describes it.
+type Asset struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Provider string `json:"provider"`
+	JobID    string `json:"job_id"`
+	RemoteID string `json:"remote_id,omitempty"`
+	// Parameters are the request's settings, without the image paths (see Inputs).
+	Parameters Parameters `json:"parameters"`
+	Created    time.Time  `json:"created"`
+	Finished   time.Time  `json:"finished"`
+	Triangles  int        `json:"triangles"`
+	// Files are the results, the model first; paths are relative to the asset's folder.
+	Files       []FileRecord `json:"files"`
+	Inputs      []FileRecord `json:"inputs"`
+	KilnVersion string       `json:"kiln_version"`
+
+	// Dir is the asset's folder; it is not stored.
+	Dir string `json:"-"`
+}
+
+// Parameters are a request's settings as the sidecar records them.
+type Parameters struct {
+	Polycount int               `json:"polycount"`
+	ProjectID string            `json:"project_id,omitempty"`
+	Options   map[string]string `json:"options,omitempty"`
+}
+
+// FileRecord identifies one stored file.
+type FileRecord struct {
+	Path   string `json:"path"`
+	Format string `json:"format,omitempty"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+	// Source is where an input image came from on the artist's disk.
+	Source string `json:"source,omitempty"`
+	// View names where the camera stood for an input image.
+	View string `json:"view,omitempty"`
+}
+
+// ModelPath is the absolute path of the asset's model.
+func (a Asset) ModelPath() string {
+	if len(a.Files) == 0 {
+		return ""
+	}
+	return filepath.Join(a.Dir, a.Files[0].Path)
+}
+
+// OpenLibrary opens the library folder dir, creating it if needed, and clears what an interrupted
+// Add left behind.
+func OpenLibrary(dir string) (*Library, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	l := &Library{dir: dir}
+	l.removeStale(time.Now().Add(-time.Hour))
+	return l, nil
+}
+
+// Dir is the library's folder.
+func (l *Library) Dir() string { return l.dir }
+
+// Add files a finished job's results: it moves the files from workDir and the job's inputs into a
+// new asset folder, checks that the model is a readable glTF, and records provenance. The folder
+// appears complete or not at all. Adding the same job twice returns the asset already there.
+func (l *Library) Add(j Job, workDir string, results []providers.File) (Asset, error) {
+	final := filepath.Join(l.dir, j.ID)
+	if a, err := l.read(final); err == nil {
+		return a, nil
+	}
+	if len(results) == 0 {
+		return Asset{}, fmt.Errorf("the provider returned no files")
+	}
+	tmp, err := os.MkdirTemp(l.dir, ".incoming-"+j.ID+"-")
+	if err != nil {
+		return Asset{}, fmt.Errorf("add to library: %w", err)
+	}
+	a, err := l.fill(tmp, j, workDir, results)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return Asset{}, err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		os.RemoveAll(tmp)
+		return Asset{}, fmt.Errorf("add to library: %w", err)
+	}
+	syncDir(l.dir)
+	a.Dir = final
+	return a, nil
+}
+
+func (l *Library) fill(dir string, j Job, workDir string, results []providers.File) (Asset, error) {
+	a := Asset{
+		ID: j.ID, Name: j.Name(), Provider: j.Provider, JobID: j.ID, RemoteID: j.Remote.ID,
+		Parameters:  Parameters{Polycount: j.Request.Polycount, ProjectID: j.Request.ProjectID, Options: j.Request.Options},
+		Created:     j.Created,
+		Finished:    time.Now(),
+		KilnVersion: Version,
+	}
+	used := map[string]bool{sidecarName: true, "inputs": true}
+	for i, f := range results {
+		name := filepath.Base(f.Path)
+		if i == 0 {
+			// The model carries the artist's name for it, so that it reads well once exported.
+			name = safeFileName(a.Name) + strings.ToLower(filepath.Ext(f.Path))
+		}
+		name = uniqueName(name, func(n string) bool { return used[n] })
+		used[name] = true
+		rec, err := storeInto(filepath.Join(workDir, f.Path), dir, name, true)
+		if err != nil {
+			return a, fmt.Errorf("add to library: %w", err)
+		}
+		rec.Format = f.Format
+		a.Files = append(a.Files, rec)
+	}
+	info, err := ReadModelInfo(filepath.Join(dir, a.Files[0].Path))
+	if err != nil {
+		return a, fmt.Errorf("the %s provider returned a model Kiln cannot read: %w", j.Provider, err)
+	}
+	a.Triangles = info.Triangles
+
+	if err := os.Mkdir(filepath.Join(dir, "inputs"), 0o755); err != nil {
+		return a, fmt.Errorf("add to library: %w", err)
+	}
+	for i, img := range j.Request.Images {
+		// Inputs are copied, not moved: if this Add fails, a retry still has them.
+		rec, err := storeInto(img.Path, filepath.Join(dir, "inputs"), filepath.Base(img.Path), false)
+		if err != nil {
+			return a, fmt.Errorf("add to library: input image: %w", err)
+		}
+		rec.Path = filepath.Join("inputs", rec.Path)
+		rec.View = img.View
+		if i < len(j.Sources) {
+			rec.Source = j.Sources[i]
+		}
+		a.Inputs = append(a.Inputs, rec)
+	}
+	err = WriteFileAtomic(filepath.Join(dir, sidecarName), 0o644, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(a)
+	})
+	return a, err
+}
+
+// storeInto moves or copies src to dir/name (copying when a rename is impossible) and records it.
+func storeInto(src, dir, name string, move bool) (FileRecord, error) {
+	dst := filepath.Join(dir, name)
+	if !move || os.Rename(src, dst) != nil {
+		if err := CopyFileAtomic(src, dst); err != nil {
+			return FileRecord{}, err
+		}
+	}
+	sum, n, err := hashFile(dst)
+	if err != nil {
+		return FileRecord{}, err
+	}
+	return FileRecord{Path: name, Bytes: n, SHA256: sum}, nil
+}
+
+// List returns every asset, newest first. Folders whose sidecar cannot be read are skipped and
+// reported together in the error, alongside the assets that could be read.
+func (l *Library) List() ([]Asset, error) {
+	entries, err := os.ReadDir(l.dir)
+	if err != nil {
+		return nil, fmt.Errorf("list library: %w", err)
+	}
+	var (
+		assets []Asset
+		errs   []error
+	)
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		a, err := l.read(filepath.Join(l.dir, e.Name()))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		assets = append(assets, a)
+	}
+	slices.SortFunc(assets, func(a, b Asset) int { return b.Finished.Compare(a.Finished) })
+	return assets, errors.Join(errs...)
+}
+
+// Get returns one asset.
+func (l *Library) Get(id string) (Asset, error) {
+	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") {
+		return Asset{}, fmt.Errorf("asset %q: %w", id, ErrNoAsset)
+	}
+	a, err := l.read(filepath.Join(l.dir, id))
+	if errors.Is(err, os.ErrNotExist) {
+		return Asset{}, fmt.Errorf("asset %s: %w", id, ErrNoAsset)
+	}
+	return a, err
+}
+
+func (l *Library) read(dir string) (Asset, error) {
+	data, err := os.ReadFile(filepath.Join(dir, sidecarName))
+	if err != nil {
+		return Asset{}, fmt.Errorf("library asset %s: %w", filepath.Base(dir), err)
+	}
+	var a Asset
+	if err := json.Unmarshal(data, &a); err != nil {
+		return Asset{}, fmt.Errorf("library asset %s: damaged %s: %w", filepath.Base(dir), sidecarName, err)
+	}
+	if len(a.Files) == 0 {
+		return Asset{}, fmt.Errorf("library asset %s: %s lists no files", filepath.Base(dir), sidecarName)
+	}
+	a.Dir = dir
+	return a, nil
+}
+
+// removeStale deletes the temporary folders of Adds interrupted before cutoff.
+func (l *Library) removeStale(cutoff time.Time) {
+	entries, _ := os.ReadDir(l.dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".incoming-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
+			os.RemoveAll(filepath.Join(l.dir, e.Name()))
+		}
+	}
+}
+
+// safeFileName turns an artist's name into a portable file name.
+func safeFileName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) || r < 32 {
+			return '_'
+		}
+		return r
+	}, strings.TrimSpace(name))
+	if name == "" || name == "." || name == ".." {
+		return "model"
+	}
+	return name
+}

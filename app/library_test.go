@@ -1,0 +1,130 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln3d/kiln/providers/providertest"
+)
+
+func TestLibrarySkipsDamagedAssetsAndKeepsTheRest(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	k := openKiln(t, t.TempDir(), QueueOptions{}, fake)
+	defer k.Close()
+	src := t.TempDir()
+	var ids []string
+	for _, n := range []string{"a.png", "b.png"} {
+		j, _ := k.Jobs.Submit(context.Background(), "fake", request(writePNG(t, src, n)))
+		ids = append(ids, wait(t, k, j.ID).AssetID)
+	}
+	os.WriteFile(filepath.Join(k.Library.Dir(), ids[0], sidecarName), []byte("{truncated"), 0o644)
+
+	list, err := k.Library.List()
+	if len(list) != 1 || list[0].ID != ids[1] {
+		t.Fatalf("list = %d assets", len(list))
+	}
+	if err == nil || !strings.Contains(err.Error(), "damaged asset.json") {
+		t.Errorf("damaged sidecar not reported: %v", err)
+	}
+	for _, id := range []string{"", "../etc", ".incoming-x", "nope"} {
+		if _, err := k.Library.Get(id); !errors.Is(err, ErrNoAsset) {
+			t.Errorf("Get(%q) = %v, want ErrNoAsset", id, err)
+		}
+	}
+}
+
+func TestExport(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "pot.glb")
+	if err := providertest.WriteTetrahedron(src); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(src)
+	out := t.TempDir()
+
+	cases := []struct{ dest, want string }{
+		{out, filepath.Join(out, "pot.glb")},
+		{filepath.Join(out, "new") + string(filepath.Separator), filepath.Join(out, "new", "pot.glb")},
+		{filepath.Join(out, "renamed.glb"), filepath.Join(out, "renamed.glb")},
+		{filepath.Join(out, "noext"), filepath.Join(out, "noext.glb")},
+	}
+	for _, c := range cases {
+		got, err := Export(src, c.dest)
+		if err != nil || got != c.want {
+			t.Errorf("Export(%q) = %q, %v; want %q", c.dest, got, err, c.want)
+			continue
+		}
+		if data, _ := os.ReadFile(got); string(data) != string(want) {
+			t.Errorf("%s differs from the model", got)
+		}
+	}
+	// Replacing an existing file is atomic and leaves no temporary files.
+	os.WriteFile(filepath.Join(out, "old.glb"), []byte("old"), 0o644)
+	if _, err := Export(src, filepath.Join(out, "old.glb")); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+	if _, err := Export(src, filepath.Join(out, "model.obj")); err == nil || !strings.Contains(err.Error(), "name the copy .glb") {
+		t.Errorf("wrong extension: %v", err)
+	}
+	if _, err := Export(filepath.Join(dir, "missing.glb"), out+"/x.glb"); err == nil {
+		t.Error("exported a missing file")
+	}
+}
+
+func TestDefaultHome(t *testing.T) {
+	t.Setenv(HomeEnv, "/tmp/kiln-home")
+	if h, _ := DefaultHome(); h != "/tmp/kiln-home" {
+		t.Errorf("with KILN_HOME: %s", h)
+	}
+	t.Setenv(HomeEnv, "")
+	t.Setenv("XDG_DATA_HOME", "/xdg")
+	if h, _ := DefaultHome(); h != "/xdg/kiln" {
+		t.Errorf("with XDG_DATA_HOME: %s", h)
+	}
+	t.Setenv("XDG_DATA_HOME", "")
+	t.Setenv("HOME", "/home/artist")
+	if h, _ := DefaultHome(); h != "/home/artist/.local/share/kiln" {
+		t.Errorf("default: %s", h)
+	}
+}
+
+func TestReadModelInfoRefusesNonModels(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"text.glb":      "hello",
+		"truncated.glb": "glTF\x02\x00\x00\x00\xff\xff\x00\x00",
+		"empty.glb":     "",
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(data), 0o644)
+		if _, err := ReadModelInfo(p); err == nil || !strings.Contains(err.Error(), name+" is not a readable glTF model") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestSettingsRememberAndSurviveDamage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "settings.json")
+	s := loadSettings(path)
+	if err := s.Remember("local", 12000); err != nil {
+		t.Fatal(err)
+	}
+	again := loadSettings(path)
+	if again.Provider() != "local" || again.Polycount("local") != 12000 || again.Polycount("kaedim") != 0 {
+		t.Errorf("reloaded settings: %q %d", again.Provider(), again.Polycount("local"))
+	}
+	os.WriteFile(path, []byte("{{{"), 0o644)
+	if d := loadSettings(path); d.Provider() != "" {
+		t.Errorf("damaged settings gave %q", d.Provider())
+	}
+}

@@ -1,0 +1,433 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/imageio"
+)
+
+// Errors the queue returns to its callers.
+var (
+	ErrClosed      = errors.New("the job queue is closed")
+	ErrNotRetry    = errors.New("only failed or cancelled jobs can be retried")
+	ErrOtherKiln   = errors.New("another Kiln window or command is working on this job")
+	errByArtist    = errors.New("cancelled")
+	errQueueClosed = errors.New("Kiln is closing")
+)
+
+// Event tells subscribers that a job changed. Job is a snapshot the subscriber may keep.
+type Event struct {
+	Job Job
+}
+
+// QueueOptions tune a Queue.
+type QueueOptions struct {
+	// Workers bounds how many jobs run at once; 0 means 2.
+	Workers int
+	// Resume makes the queue take over unfinished jobs whose process has gone (crashed, or quit
+	// while they ran): at start and then every lease period. The window resumes; a one-off
+	// command does not.
+	Resume bool
+	// Lease is how long a job stays reserved to this process without renewal; 0 means 30 s.
+	Lease time.Duration
+}
+
+// Queue runs jobs on bounded workers. Every job is written to the store before anyone hears of
+// it, so after a crash it resumes where it was: a job that had reached its provider is collected
+// again, never submitted twice.
+//
+// All methods are safe for concurrent use and never block on a provider; subscribers are called on
+// the queue's goroutines and must return quickly.
+type Queue struct {
+	store   *Store
+	lib     *Library
+	reg     *providers.Registry
+	layout  layout
+	opts    QueueOptions
+	owner   string
+	ctx     context.Context
+	stop    context.CancelCauseFunc
+	wg      sync.WaitGroup
+	wake    chan struct{}
+	mu      sync.Mutex
+	pending []string
+	running map[string]context.CancelCauseFunc
+	subs    map[int]func(Event)
+	nextSub int
+	closed  bool
+}
+
+func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opts QueueOptions) *Queue {
+	if opts.Workers <= 0 {
+		opts.Workers = 2
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 30 * time.Second
+	}
+	ctx, stop := context.WithCancelCause(context.Background())
+	q := &Queue{
+		store: store, lib: lib, reg: reg, layout: l, opts: opts,
+		owner: newID("p"), ctx: ctx, stop: stop,
+		wake:    make(chan struct{}, 1),
+		running: map[string]context.CancelCauseFunc{},
+		subs:    map[int]func(Event){},
+	}
+	for range opts.Workers {
+		q.wg.Go(q.work)
+	}
+	q.wg.Go(q.keepLeases)
+	return q
+}
+
+// Subscribe calls fn after every change to any job, until the returned function is called.
+func (q *Queue) Subscribe(fn func(Event)) (unsubscribe func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	id := q.nextSub
+	q.nextSub++
+	q.subs[id] = fn
+	return func() {
+		q.mu.Lock()
+		delete(q.subs, id)
+		q.mu.Unlock()
+	}
+}
+
+func (q *Queue) emit(j Job) {
+	q.mu.Lock()
+	fns := make([]func(Event), 0, len(q.subs))
+	for _, fn := range q.subs {
+		fns = append(fns, fn)
+	}
+	q.mu.Unlock()
+	for _, fn := range fns {
+		fn(Event{Job: j.clone()})
+	}
+}
+
+// Submit checks req against the provider, copies the input images into the job's folder, saves
+// the job and queues it. Input problems come back as *providers.InputError before anything is
+// saved.
+func (q *Queue) Submit(ctx context.Context, provider string, req providers.Request) (Job, error) {
+	p, err := q.reg.Get(provider)
+	if err != nil {
+		return Job{}, err
+	}
+	if err := CheckRequest(p, req); err != nil {
+		return Job{}, err
+	}
+	now := time.Now()
+	j := Job{ID: newID(now.UTC().Format("20060102-150405")), Provider: provider, State: Queued,
+		Created: now, Updated: now, Attempt: 1}
+	j.Request = req
+	j.Request.Images, j.Sources, err = q.copyInputs(j.ID, req.Images)
+	if err != nil {
+		os.RemoveAll(q.layout.jobDir(j.ID))
+		return Job{}, err
+	}
+	q.mu.Lock()
+	closed := q.closed
+	q.mu.Unlock()
+	if closed {
+		os.RemoveAll(q.layout.jobDir(j.ID))
+		return Job{}, ErrClosed
+	}
+	if err := q.store.Insert(ctx, j, q.owner, now.Add(q.opts.Lease)); err != nil {
+		os.RemoveAll(q.layout.jobDir(j.ID))
+		return Job{}, err
+	}
+	q.emit(j)
+	q.enqueue(j.ID)
+	return j.clone(), nil
+}
+
+// CheckRequest checks req against what p accepts and reads every image's header, so that a bad
+// file is named before any work starts.
+func CheckRequest(p providers.Provider, req providers.Request) error {
+	if err := providers.CheckRequest(p.Capabilities(), req); err != nil {
+		return err
+	}
+	for _, img := range req.Images {
+		if _, err := imageio.Check(img.Path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyInputs copies the artist's images into the job's folder, so the job keeps them whatever
+// happens to the originals.
+func (q *Queue) copyInputs(id string, images []providers.Image) ([]providers.Image, []string, error) {
+	dir := q.layout.inputs(id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, fmt.Errorf("prepare job folder: %w", err)
+	}
+	used := map[string]bool{}
+	copies := make([]providers.Image, len(images))
+	sources := make([]string, len(images))
+	for i, img := range images {
+		abs, err := filepath.Abs(img.Path)
+		if err != nil {
+			return nil, nil, err
+		}
+		name := uniqueName(filepath.Base(abs), func(n string) bool { return used[n] })
+		used[name] = true
+		dst := filepath.Join(dir, name)
+		if err := CopyFileAtomic(abs, dst); err != nil {
+			return nil, nil, &providers.InputError{File: abs, Reason: fmt.Sprintf("cannot be copied (%v)", err)}
+		}
+		copies[i] = providers.Image{Path: dst, View: img.View}
+		sources[i] = abs
+	}
+	return copies, sources, nil
+}
+
+func (q *Queue) enqueue(id string) {
+	q.mu.Lock()
+	q.pending = append(q.pending, id)
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *Queue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// work runs queued jobs one at a time until the queue closes.
+func (q *Queue) work() {
+	for {
+		q.mu.Lock()
+		var (
+			id     string
+			ctx    context.Context
+			cancel context.CancelCauseFunc
+		)
+		if len(q.pending) > 0 {
+			id, q.pending = q.pending[0], q.pending[1:]
+			// Registered before the lock is released, so Cancel can never miss the job between
+			// the pending list and the worker.
+			ctx, cancel = context.WithCancelCause(q.ctx)
+			q.running[id] = cancel
+		}
+		more := len(q.pending) > 0
+		q.mu.Unlock()
+		if more {
+			q.signal() // the wake channel holds one signal: pass it on for the other workers
+		}
+		if id == "" {
+			select {
+			case <-q.wake:
+				continue
+			case <-q.ctx.Done():
+				return
+			}
+		}
+		q.run(ctx, id)
+		cancel(nil)
+		q.mu.Lock()
+		delete(q.running, id)
+		q.mu.Unlock()
+		if q.ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// Cancel stops a job: a queued one never starts, a running one is interrupted.
+func (q *Queue) Cancel(id string) error {
+	q.mu.Lock()
+	if cancel, ok := q.running[id]; ok {
+		q.mu.Unlock()
+		cancel(errByArtist)
+		return nil
+	}
+	wasPending := slices.Contains(q.pending, id)
+	q.pending = slices.DeleteFunc(q.pending, func(p string) bool { return p == id })
+	q.mu.Unlock()
+
+	j, err := q.store.Get(q.ctx, id)
+	if err != nil {
+		return err
+	}
+	if j.State.Finished() {
+		return nil
+	}
+	if !wasPending {
+		now := time.Now()
+		ok, err := q.store.Lease(q.ctx, id, q.owner, now, now.Add(q.opts.Lease))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("cancel %s: %w", j.Name(), ErrOtherKiln)
+		}
+	}
+	j.Message = ""
+	if err := j.moveTo(Cancelled, time.Now()); err != nil {
+		return err
+	}
+	if err := q.store.Update(q.ctx, j); err != nil {
+		return err
+	}
+	q.emit(j)
+	return nil
+}
+
+// Retry queues a failed or cancelled job again, with the same inputs and parameters.
+func (q *Queue) Retry(id string) (Job, error) {
+	j, err := q.store.Get(q.ctx, id)
+	if err != nil {
+		return Job{}, err
+	}
+	if j.State != Failed && j.State != Cancelled {
+		return Job{}, fmt.Errorf("retry %s (%s): %w", j.Name(), j.State, ErrNotRetry)
+	}
+	for _, img := range j.Request.Images {
+		if _, err := os.Stat(img.Path); err != nil {
+			return Job{}, fmt.Errorf("retry %s: its copy of %s is gone from the data folder; submit the images again",
+				j.Name(), filepath.Base(img.Path))
+		}
+	}
+	now := time.Now()
+	ok, err := q.store.Lease(q.ctx, id, q.owner, now, now.Add(q.opts.Lease))
+	if err != nil {
+		return Job{}, err
+	}
+	if !ok {
+		return Job{}, fmt.Errorf("retry %s: %w", j.Name(), ErrOtherKiln)
+	}
+	if err := j.moveTo(Queued, now); err != nil {
+		return Job{}, err
+	}
+	j.Remote, j.Error, j.Attempt = providers.Remote{}, "", j.Attempt+1
+	j.Started, j.Finished = time.Time{}, time.Time{}
+	os.RemoveAll(q.layout.work(id))
+	if err := q.store.Update(q.ctx, j); err != nil {
+		return Job{}, err
+	}
+	q.emit(j)
+	q.enqueue(id)
+	return j.clone(), nil
+}
+
+// Jobs returns every job, newest first.
+func (q *Queue) Jobs(ctx context.Context) ([]Job, error) { return q.store.List(ctx) }
+
+// Job returns one job.
+func (q *Queue) Job(ctx context.Context, id string) (Job, error) { return q.store.Get(ctx, id) }
+
+// Wait blocks until job id has finished (done, failed or cancelled) and returns it.
+func (q *Queue) Wait(ctx context.Context, id string) (Job, error) {
+	finished := make(chan Job, 1)
+	unsubscribe := q.Subscribe(func(e Event) {
+		if e.Job.ID == id && e.Job.State.Finished() {
+			select {
+			case finished <- e.Job:
+			default:
+			}
+		}
+	})
+	defer unsubscribe()
+	if j, err := q.store.Get(ctx, id); err != nil || j.State.Finished() {
+		return j, err
+	}
+	select {
+	case j := <-finished:
+		return j, nil
+	case <-ctx.Done():
+		return Job{}, ctx.Err()
+	case <-q.ctx.Done():
+		return Job{}, ErrClosed
+	}
+}
+
+// Close stops the workers. Jobs they were running stay unfinished in the store, with their
+// leases released, and the next Kiln to start resumes them.
+func (q *Queue) Close() {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.closed = true
+	q.mu.Unlock()
+	q.stop(errQueueClosed)
+	q.wg.Wait()
+	_ = q.store.Release(context.Background(), q.owner)
+}
+
+// removeLeftovers deletes job folders that a crash left behind: those of finished jobs, and old
+// ones the database does not know (a Submit interrupted before it saved the job).
+func (q *Queue) removeLeftovers() {
+	dir := filepath.Dir(q.layout.jobDir("x"))
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		j, err := q.store.Get(q.ctx, e.Name())
+		info, ierr := e.Info()
+		stale := ierr == nil && time.Since(info.ModTime()) > time.Hour
+		if (err == nil && j.State == Done) || (errors.Is(err, ErrNoJob) && stale) {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// keepLeases renews this process's leases and, when resuming, takes over orphaned jobs.
+func (q *Queue) keepLeases() {
+	period := q.opts.Lease / 3
+	if q.opts.Resume {
+		q.removeLeftovers()
+		q.claim()
+	}
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-q.ctx.Done():
+			return
+		case <-t.C:
+			_ = q.store.Renew(q.ctx, q.owner, time.Now().Add(q.opts.Lease))
+			if q.opts.Resume {
+				q.claim()
+			}
+		}
+	}
+}
+
+func (q *Queue) claim() {
+	now := time.Now()
+	jobs, err := q.store.Claim(q.ctx, q.owner, now, now.Add(q.opts.Lease))
+	if err != nil {
+		return
+	}
+	for _, j := range jobs {
+		q.enqueue(j.ID)
+	}
+}
+
+func newID(prefix string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// recovered turns a provider's panic into an ordinary failure: a bug in one provider must not
+// take the artist's other jobs, or the window, down with it.
+func recovered(provider string, r any) error {
+	slog.Error("provider panicked", "provider", provider, "panic", r, "stack", string(debug.Stack()))
+	return fmt.Errorf("internal error in the %s provider: %v", provider, r)
+}

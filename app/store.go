@@ -1,0 +1,278 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	_ "modernc.org/sqlite" // the embedded SQLite driver: no server, no cgo
+)
+
+// ErrNoJob is returned for a job id the store does not hold.
+var ErrNoJob = errors.New("no such job")
+
+// Store keeps jobs in an embedded SQLite database. Several Kiln processes (the window and a CLI
+// run) may share one; a lease on each unfinished job says which process is working on it.
+type Store struct {
+	db *sql.DB
+}
+
+// schema holds the migrations; PRAGMA user_version records how many have run.
+var schema = []string{
+	`CREATE TABLE jobs (
+		id          TEXT PRIMARY KEY,
+		provider    TEXT NOT NULL,
+		request     TEXT NOT NULL,
+		sources     TEXT NOT NULL,
+		state       TEXT NOT NULL,
+		progress    REAL NOT NULL DEFAULT 0,
+		message     TEXT NOT NULL DEFAULT '',
+		error       TEXT NOT NULL DEFAULT '',
+		remote      TEXT NOT NULL DEFAULT '{}',
+		asset_id    TEXT NOT NULL DEFAULT '',
+		files       TEXT NOT NULL DEFAULT '[]',
+		triangles   INTEGER NOT NULL DEFAULT 0,
+		created     INTEGER NOT NULL,
+		updated     INTEGER NOT NULL,
+		started     INTEGER NOT NULL DEFAULT 0,
+		finished    INTEGER NOT NULL DEFAULT 0,
+		attempt     INTEGER NOT NULL DEFAULT 0,
+		owner       TEXT NOT NULL DEFAULT '',
+		lease_until INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX jobs_created ON jobs(created);
+	CREATE INDEX jobs_unfinished ON jobs(state) WHERE state NOT IN ('done', 'failed', 'cancelled');`,
+}
+
+// OpenStore opens (creating if needed) the database at path and brings its schema up to date.
+func OpenStore(path string) (*Store, error) {
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open job database %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open job database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func (s *Store) migrate() error {
+	ctx := context.Background()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return err
+	}
+	if version > len(schema) {
+		return fmt.Errorf("the database was written by a newer Kiln (schema %d, this one knows %d)", version, len(schema))
+	}
+	for i := version; i < len(schema); i++ {
+		if _, err := tx.ExecContext(ctx, schema[i]); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, len(schema))); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+const jobColumns = `id, provider, request, sources, state, progress, message, error, remote,
+	asset_id, files, triangles, created, updated, started, finished, attempt`
+
+// Insert adds a new job, leased to owner until the given time.
+func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time.Time) error {
+	args, err := jobArgs(j)
+	if err != nil {
+		return err
+	}
+	args = append(args, owner, millis(leaseUntil))
+	_, err = s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`, owner, lease_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	if err != nil {
+		return fmt.Errorf("save job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// Update writes every field of an existing job.
+func (s *Store) Update(ctx context.Context, j Job) error {
+	args, err := jobArgs(j)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET provider = ?2, request = ?3, sources = ?4,
+		state = ?5, progress = ?6, message = ?7, error = ?8, remote = ?9, asset_id = ?10, files = ?11,
+		triangles = ?12, created = ?13, updated = ?14, started = ?15, finished = ?16, attempt = ?17
+		WHERE id = ?1`, args...)
+	if err != nil {
+		return fmt.Errorf("save job %s: %w", j.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("save job %s: %w", j.ID, ErrNoJob)
+	}
+	return nil
+}
+
+// Get returns one job.
+func (s *Store) Get(ctx context.Context, id string) (Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = ?`, id)
+	if err != nil {
+		return Job{}, fmt.Errorf("read job %s: %w", id, err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return Job{}, fmt.Errorf("read job %s: %w", id, err)
+	}
+	if len(jobs) == 0 {
+		return Job{}, fmt.Errorf("job %s: %w", id, ErrNoJob)
+	}
+	return jobs[0], nil
+}
+
+// List returns every job, newest first.
+func (s *Store) List(ctx context.Context) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs ORDER BY created DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// Claim leases to owner every unfinished job whose lease has run out (its process quit or
+// crashed) and returns them, oldest first.
+func (s *Store) Claim(ctx context.Context, owner string, now, leaseUntil time.Time) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET owner = ?, lease_until = ?
+		WHERE state NOT IN ('done', 'failed', 'cancelled') AND lease_until < ?
+		RETURNING `+jobColumns, owner, millis(leaseUntil), millis(now))
+	if err != nil {
+		return nil, fmt.Errorf("claim unfinished jobs: %w", err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("claim unfinished jobs: %w", err)
+	}
+	sortOldestFirst(jobs)
+	return jobs, nil
+}
+
+// Lease extends owner's lease on job id, or takes it when it is free. It reports false when
+// another process holds a live lease.
+func (s *Store) Lease(ctx context.Context, id, owner string, now, leaseUntil time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET owner = ?, lease_until = ?
+		WHERE id = ? AND (owner = ? OR lease_until < ?)`, owner, millis(leaseUntil), id, owner, millis(now))
+	if err != nil {
+		return false, fmt.Errorf("lease job %s: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// Renew extends owner's lease on all its unfinished jobs.
+func (s *Store) Renew(ctx context.Context, owner string, leaseUntil time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET lease_until = ?
+		WHERE owner = ? AND state NOT IN ('done', 'failed', 'cancelled')`, millis(leaseUntil), owner)
+	if err != nil {
+		return fmt.Errorf("renew job leases: %w", err)
+	}
+	return nil
+}
+
+// Release gives up owner's leases so that the next Kiln to start resumes those jobs at once.
+func (s *Store) Release(ctx context.Context, owner string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET lease_until = 0 WHERE owner = ?`, owner)
+	if err != nil {
+		return fmt.Errorf("release job leases: %w", err)
+	}
+	return nil
+}
+
+func jobArgs(j Job) ([]any, error) {
+	req, err := json.Marshal(j.Request)
+	if err != nil {
+		return nil, fmt.Errorf("encode job %s: %w", j.ID, err)
+	}
+	sources, _ := json.Marshal(nonNil(j.Sources))
+	remote, err := json.Marshal(j.Remote)
+	if err != nil {
+		return nil, fmt.Errorf("encode job %s: %w", j.ID, err)
+	}
+	files, _ := json.Marshal(nonNil(j.Files))
+	return []any{j.ID, j.Provider, string(req), string(sources), string(j.State), j.Progress, j.Message,
+		j.Error, string(remote), j.AssetID, string(files), j.Triangles, millis(j.Created), millis(j.Updated),
+		millis(j.Started), millis(j.Finished), j.Attempt}, nil
+}
+
+func scanJobs(rows *sql.Rows) ([]Job, error) {
+	defer rows.Close()
+	var jobs []Job
+	for rows.Next() {
+		var (
+			j                                   Job
+			req, sources, state, remote, files  string
+			created, updated, started, finished int64
+		)
+		err := rows.Scan(&j.ID, &j.Provider, &req, &sources, &state, &j.Progress, &j.Message, &j.Error,
+			&remote, &j.AssetID, &files, &j.Triangles, &created, &updated, &started, &finished, &j.Attempt)
+		if err != nil {
+			return nil, err
+		}
+		j.State = State(state)
+		for _, f := range []struct {
+			text string
+			into any
+		}{{req, &j.Request}, {sources, &j.Sources}, {remote, &j.Remote}, {files, &j.Files}} {
+			if err := json.Unmarshal([]byte(f.text), f.into); err != nil {
+				return nil, fmt.Errorf("job %s is damaged in the database: %w", j.ID, err)
+			}
+		}
+		j.Created, j.Updated, j.Started, j.Finished = fromMillis(created), fromMillis(updated), fromMillis(started), fromMillis(finished)
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+func sortOldestFirst(jobs []Job) {
+	slices.SortStableFunc(jobs, func(a, b Job) int { return a.Created.Compare(b.Created) })
+}
+
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,114 @@
+// Package modeltest holds test helpers for the models Kiln writes: the Khronos glTF-Validator and
+// mesh measurements (watertightness, triangle count, silhouettes). Only tests import it.
+package modeltest
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// validatorScript runs the Khronos glTF-Validator (npm gltf-validator) over the files named on its
+// command line and prints one JSON report per file.
+const validatorScript = `
+const fs = require('fs'), path = require('path'), validator = require('gltf-validator');
+(async () => {
+  for (const f of process.argv.slice(2)) {
+    try {
+      const r = await validator.validateBytes(new Uint8Array(fs.readFileSync(f)), {
+        uri: path.basename(f), maxIssues: 50,
+        externalResourceFunction: (uri) => fs.promises.readFile(path.resolve(path.dirname(f), decodeURIComponent(uri))).then((b) => new Uint8Array(b)),
+      });
+      const errs = r.issues.messages.filter((m) => m.severity === 0).map((m) => m.code + ' ' + m.pointer + ': ' + m.message);
+      console.log(JSON.stringify({file: f, errors: r.issues.numErrors, warnings: r.issues.numWarnings,
+        triangles: r.info.totalTriangleCount || 0, messages: errs}));
+    } catch (e) {
+      console.log(JSON.stringify({file: f, errors: 1, messages: ['rejected: ' + String(e)]}));
+    }
+  }
+})();
+`
+
+// Report is the validator's verdict on one file.
+type Report struct {
+	File      string   `json:"file"`
+	Errors    int      `json:"errors"`
+	Warnings  int      `json:"warnings"`
+	Triangles int      `json:"triangles"`
+	Messages  []string `json:"messages"`
+}
+
+// Validate runs the Khronos glTF-Validator over files and fails t for every error it reports.
+// Without node or the validator it skips, unless KILN_REQUIRE_TOOLS=1 (set by `make test`), when it
+// fails: CI must never pass by not looking.
+func Validate(t testing.TB, files ...string) []Report {
+	t.Helper()
+	dir := ToolsDir(t, filepath.Join("node_modules", "gltf-validator"))
+	if dir == "" {
+		return nil
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing(t, "node is not installed")
+		return nil
+	}
+	args := append([]string{"-e", validatorScript}, files...)
+	cmd := exec.Command(node, args...)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("glTF-Validator did not run: %v\n%s", err, out)
+	}
+	var reports []Report
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r Report
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("glTF-Validator printed %q: %v", line, err)
+		}
+		if r.Errors > 0 {
+			t.Errorf("glTF-Validator: %s has %d errors: %s", filepath.Base(r.File), r.Errors, strings.Join(r.Messages, "; "))
+		}
+		reports = append(reports, r)
+	}
+	if len(reports) != len(files) {
+		t.Fatalf("glTF-Validator reported on %d of %d files", len(reports), len(files))
+	}
+	return reports
+}
+
+// ToolsDir finds the folder holding the project's installed test tools (`make deps` fills
+// .tools/ at the repository's top): KILN_TOOLS, else the nearest .tools above the working
+// directory that contains want. It returns "" after skipping (or failing) t when none does.
+func ToolsDir(t testing.TB, want string) string {
+	t.Helper()
+	if d := os.Getenv("KILN_TOOLS"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, want)); err == nil {
+			return d
+		}
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".tools", want)); err == nil {
+			return filepath.Join(d, ".tools")
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	missing(t, want+" is not installed in .tools (run make deps)")
+	return ""
+}
+
+func missing(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv("KILN_REQUIRE_TOOLS") == "1" {
+		t.Fatalf("%s, and KILN_REQUIRE_TOOLS=1", why)
+	}
+	t.Skip(why)
+}

@@ -1,0 +1,126 @@
+// Package providers defines the contract between Kiln's core and the services that turn reference
+// images into 3D models: the offline generator and the cloud APIs alike.
+//
+// A provider never imports the core (app) or the views; main picks the concrete providers and hands
+// them to the core through a Registry.
+package providers
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Provider turns reference images into a 3D model.
+//
+// A job crosses a provider in two calls. Submit validates the request and starts the work; it
+// returns a Remote, which the caller persists before anything else happens. Collect then waits for
+// that work to end and writes the results into a directory. After a crash or a restart the caller
+// calls Collect again with the persisted Request and Remote: a provider resumes from them and never
+// submits the same work twice. Submit itself is not idempotent: the caller calls it once per job.
+//
+// Methods are called from worker goroutines, never from the UI thread, and may run concurrently for
+// different jobs. Every method honours ctx: once it is cancelled the call returns promptly with an
+// error wrapping ctx.Err(). Errors wrap the sentinels of this package (ErrInvalidInput, ...) so that
+// callers can explain them; their text never contains a credential.
+type Provider interface {
+	// Capabilities describes what the provider accepts. It does no I/O and cannot fail.
+	Capabilities() Capabilities
+
+	// Projects lists the projects (styles) a job can be filed under. A provider without projects
+	// returns nil, nil.
+	Projects(ctx context.Context) ([]Project, error)
+
+	// Submit validates req and starts the work. Input problems are reported as *InputError before
+	// anything is sent anywhere.
+	Submit(ctx context.Context, req Request) (Remote, error)
+
+	// Collect blocks until the work behind r has finished, writes the results into dir (which
+	// exists and is empty or holds a previous attempt's partial files) and returns them, the main
+	// model first. report receives progress on Collect's goroutine and must not block.
+	Collect(ctx context.Context, req Request, r Remote, dir string, report func(Progress)) ([]File, error)
+}
+
+// Capabilities describes a provider to the views and to request validation.
+type Capabilities struct {
+	// Name is the stable registry key stored with every job ("local", "kaedim").
+	Name string
+	// Title is what an artist reads in the provider picker.
+	Title string
+	// MinImages and MaxImages bound the number of reference images per job.
+	MinImages, MaxImages int
+	// Polycount bounds the requested triangle count.
+	Polycount Range
+	// HasProjects says whether Projects can return anything.
+	HasProjects bool
+	// NeedsKey says whether the provider needs credentials before it can be used.
+	NeedsKey bool
+}
+
+// Range is an inclusive integer range with a default value inside it.
+type Range struct {
+	Min, Max, Default int
+}
+
+// Clamp returns v limited to the range.
+func (r Range) Clamp(v int) int {
+	return max(r.Min, min(r.Max, v))
+}
+
+// Project is a style or folder a job is filed under on the provider's side.
+type Project struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Request is what an artist asks for.
+type Request struct {
+	// Images are the reference images, in the artist's order.
+	Images []Image `json:"images"`
+	// Polycount is the requested number of triangles.
+	Polycount int `json:"polycount"`
+	// ProjectID files the job under a project; empty for none.
+	ProjectID string `json:"project_id,omitempty"`
+	// Options holds provider-specific settings ("quality": "high"), documented by each provider.
+	Options map[string]string `json:"options,omitempty"`
+}
+
+// Image is one reference image on the local disk.
+type Image struct {
+	Path string `json:"path"`
+	// View names where the camera stood ("front", "left", ...); empty when unknown.
+	View string `json:"view,omitempty"`
+}
+
+// Remote is the provider's handle on submitted work: enough to resume Collect after a restart.
+type Remote struct {
+	// ID is the provider's own identifier for the work (Kaedim's requestID, Rodin's task uuid).
+	ID string `json:"id"`
+	// State is anything else the provider needs to resume, opaque to callers.
+	State json.RawMessage `json:"state,omitempty"`
+}
+
+// Phase is the part of Collect a Progress report belongs to.
+type Phase string
+
+// The phases of Collect, in order.
+const (
+	PhaseRunning     Phase = "running"
+	PhaseDownloading Phase = "downloading"
+)
+
+// Progress is one report from Collect.
+type Progress struct {
+	Phase Phase
+	// Fraction is the share of the phase done, 0 to 1, or negative when unknown.
+	Fraction float64
+	// Message says what is happening, in an artist's words ("Inflating the silhouette").
+	Message string
+}
+
+// File is one result written by Collect.
+type File struct {
+	// Path is the file's path inside the directory Collect was given.
+	Path string `json:"path"`
+	// Format is the file's format in lower case: "glb", "fbx", "png".
+	Format string `json:"format"`
+}

@@ -1,0 +1,128 @@
+// Package providertest holds what every provider's tests share: a scriptable fake provider for
+// the core's and the views' tests, and the conformance suite every real provider runs.
+package providertest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/qmuntal/gltf"
+	"github.com/qmuntal/gltf/modeler"
+
+	"github.com/kiln3d/kiln/providers"
+)
+
+// Fake is a provider whose behaviour a test scripts. It accepts 1 to 4 images, checks them like a
+// real provider, and "generates" a small valid .glb (a tetrahedron) in Steps progress steps.
+type Fake struct {
+	// Caps are returned by Capabilities; NewFake fills them in.
+	Caps providers.Capabilities
+	// Steps is the number of progress reports Collect makes before it writes the model.
+	Steps int
+	// Gate, when set, makes Collect wait for a value (or its closing) before each step.
+	Gate chan struct{}
+	// SubmitErr and CollectErr, when set, are returned by Submit and Collect.
+	SubmitErr, CollectErr error
+	// Garbage makes Collect write a file that is not a glTF model.
+	Garbage bool
+
+	submits, collects atomic.Int32
+	mu                sync.Mutex
+	remotes           []providers.Remote
+}
+
+// NewFake returns a fake provider called name.
+func NewFake(name string) *Fake {
+	return &Fake{
+		Caps: providers.Capabilities{Name: name, Title: "Fake " + name, MinImages: 1, MaxImages: 4,
+			Polycount: providers.Range{Min: 4, Max: 100000, Default: 1000}},
+		Steps: 3,
+	}
+}
+
+// Capabilities implements providers.Provider.
+func (f *Fake) Capabilities() providers.Capabilities { return f.Caps }
+
+// Projects implements providers.Provider.
+func (f *Fake) Projects(context.Context) ([]providers.Project, error) { return nil, nil }
+
+// Submit implements providers.Provider.
+func (f *Fake) Submit(ctx context.Context, req providers.Request) (providers.Remote, error) {
+	if err := providers.CheckRequest(f.Caps, req); err != nil {
+		return providers.Remote{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return providers.Remote{}, err
+	}
+	n := f.submits.Add(1)
+	if f.SubmitErr != nil {
+		return providers.Remote{}, f.SubmitErr
+	}
+	r := providers.Remote{ID: fmt.Sprintf("fake-%d", n)}
+	f.mu.Lock()
+	f.remotes = append(f.remotes, r)
+	f.mu.Unlock()
+	return r, nil
+}
+
+// Collect implements providers.Provider.
+func (f *Fake) Collect(ctx context.Context, req providers.Request, r providers.Remote, dir string,
+	report func(providers.Progress)) ([]providers.File, error) {
+	f.collects.Add(1)
+	if r.ID == "" {
+		return nil, fmt.Errorf("fake: collect without a remote id")
+	}
+	for i := range f.Steps {
+		if f.Gate != nil {
+			select {
+			case <-f.Gate:
+			case <-ctx.Done():
+				return nil, fmt.Errorf("fake: %w", ctx.Err())
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("fake: %w", err)
+		}
+		phase := providers.PhaseRunning
+		if i == f.Steps-1 {
+			phase = providers.PhaseDownloading
+		}
+		report(providers.Progress{Phase: phase, Fraction: float64(i+1) / float64(f.Steps), Message: fmt.Sprintf("step %d", i+1)})
+	}
+	if f.CollectErr != nil {
+		return nil, f.CollectErr
+	}
+	path := filepath.Join(dir, "model.glb")
+	if f.Garbage {
+		return []providers.File{{Path: "model.glb", Format: "glb"}}, os.WriteFile(path, []byte("not a model"), 0o644)
+	}
+	if err := WriteTetrahedron(path); err != nil {
+		return nil, err
+	}
+	return []providers.File{{Path: "model.glb", Format: "glb"}}, nil
+}
+
+// Submits counts Submit calls that got past validation.
+func (f *Fake) Submits() int { return int(f.submits.Load()) }
+
+// Collects counts Collect calls.
+func (f *Fake) Collects() int { return int(f.collects.Load()) }
+
+// WriteTetrahedron writes a valid four-triangle .glb to path.
+func WriteTetrahedron(path string) error {
+	doc := gltf.NewDocument()
+	pos := [][3]float32{{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
+	idx := []uint16{0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3}
+	p := &gltf.Primitive{
+		Attributes: map[string]int{gltf.POSITION: modeler.WritePosition(doc, pos)},
+		Indices:    gltf.Index(modeler.WriteIndices(doc, idx)),
+	}
+	doc.Meshes = []*gltf.Mesh{{Name: "tetrahedron", Primitives: []*gltf.Primitive{p}}}
+	doc.Nodes = []*gltf.Node{{Name: "tetrahedron", Mesh: gltf.Index(0)}}
+	doc.Scenes[0].Nodes = []int{0}
+	return gltf.SaveBinary(doc, path)
+}
