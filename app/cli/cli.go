@@ -1,0 +1,124 @@
+// Package cli is Kiln without a window: the same core as the GUI, driven from a terminal or a
+// script. Every failure ends with one clear line on stderr and a non-zero exit status.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/kiln3d/kiln/app"
+)
+
+// Exit statuses.
+const (
+	exitOK        = 0
+	exitFailed    = 1
+	exitUsage     = 2
+	exitCancelled = 130
+)
+
+// Env is what a command runs with.
+type Env struct {
+	Stdout, Stderr io.Writer
+	// Open opens the data directory with the given queue options.
+	Open func(app.QueueOptions) (*app.Kiln, error)
+	// Terminal says whether Stderr is a terminal, where progress is drawn as a bar.
+	Terminal bool
+}
+
+// command is one subcommand.
+type command struct {
+	usage string
+	run   func(ctx context.Context, args []string, env Env) int
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"generate": {"generate [--provider NAME] [--polycount N] [--project ID] [--out PATH] [--json] IMAGE...", generate},
+		"jobs":     {"jobs [--json]", listJobs},
+		"library":  {"library [--json]", listLibrary},
+		"version":  {"version", version},
+		"help":     {"help", help},
+	}
+}
+
+// IsCommand reports whether name is a subcommand (as opposed to an image to open in the window).
+func IsCommand(name string) bool {
+	_, ok := commands()[name]
+	return ok || name == "-h" || name == "--help" || name == "-version" || name == "--version"
+}
+
+// Run runs the subcommand named by args[0] and returns the process's exit status. Cancelling ctx
+// (Ctrl-C) cancels the job being generated.
+func Run(ctx context.Context, args []string, env Env) int {
+	if len(args) == 0 {
+		return help(ctx, nil, env)
+	}
+	switch args[0] {
+	case "-h", "--help":
+		return help(ctx, nil, env)
+	case "-version", "--version":
+		return version(ctx, nil, env)
+	}
+	c, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "kiln: unknown command %q (try kiln help)\n", args[0])
+		return exitUsage
+	}
+	return c.run(ctx, args[1:], env)
+}
+
+func help(_ context.Context, _ []string, env Env) int {
+	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
+	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
+	names := []string{"generate", "jobs", "library", "version"}
+	for _, n := range names {
+		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
+	}
+	fmt.Fprintf(env.Stdout, "\nData lives in $%s, or the system's data folder when unset.\n", app.HomeEnv)
+	return exitOK
+}
+
+func version(_ context.Context, _ []string, env Env) int {
+	fmt.Fprintf(env.Stdout, "kiln %s (%s %s/%s)\n", app.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return exitOK
+}
+
+// parse parses flags that may come before, between or after the positional arguments, and returns
+// the positional ones. A usage error has been printed when it returns false.
+func parse(fs *flag.FlagSet, args []string, env Env) ([]string, bool) {
+	fs.SetOutput(io.Discard)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(env.Stdout)
+				fs.PrintDefaults()
+				return nil, false
+			}
+			fmt.Fprintf(env.Stderr, "kiln %s: %v\n", fs.Name(), err)
+			return nil, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, true
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), true
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// fail prints one line for err and returns the exit status.
+func fail(env Env, format string, a ...any) int {
+	msg := fmt.Sprintf(format, a...)
+	fmt.Fprintln(env.Stderr, "kiln: "+strings.TrimSpace(strings.ReplaceAll(msg, "\n", " ")))
+	return exitFailed
+}

@@ -1,0 +1,188 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/providertest"
+)
+
+type run struct {
+	status         int
+	stdout, stderr string
+}
+
+// kiln runs the CLI against a data directory served by the given fakes.
+func kiln(t *testing.T, ctx context.Context, home string, fakes []*providertest.Fake, args ...string) run {
+	t.Helper()
+	ps := make([]providers.Provider, len(fakes))
+	for i, f := range fakes {
+		ps[i] = f
+	}
+	reg, err := providers.NewRegistry(ps...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	env := Env{Stdout: &out, Stderr: &errOut, Open: func(q app.QueueOptions) (*app.Kiln, error) {
+		return app.Open(app.Options{Home: home, Providers: reg, Queue: q})
+	}}
+	status := Run(ctx, args, env)
+	return run{status, out.String(), errOut.String()}
+}
+
+func writePNG(t *testing.T, dir, name string) string {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+	for i := range img.Pix {
+		img.Pix[i] = 0
+	}
+	for y := 4; y < 12; y++ {
+		for x := 4; x < 12; x++ {
+			img.Set(x, y, color.NRGBA{10, 200, 30, 255})
+		}
+	}
+	p := filepath.Join(dir, name)
+	f, _ := os.Create(p)
+	defer f.Close()
+	png.Encode(f, img)
+	return p
+}
+
+func TestGeneratePrintsTheSavedPath(t *testing.T) {
+	home, src, out := t.TempDir(), t.TempDir(), t.TempDir()
+	img := writePNG(t, src, "crate.png")
+	r := kiln(t, context.Background(), home, []*providertest.Fake{providertest.NewFake("local")}, "generate", img, "--out", out)
+	if r.status != 0 {
+		t.Fatalf("status %d, stderr %q", r.status, r.stderr)
+	}
+	want := filepath.Join(out, "crate.glb")
+	if strings.TrimSpace(r.stdout) != want {
+		t.Errorf("stdout = %q, want the saved path %q", r.stdout, want)
+	}
+	if _, err := os.Stat(want); err != nil {
+		t.Error(err)
+	}
+	// Not a terminal: progress comes as plain lines.
+	if !strings.Contains(r.stderr, "running") || strings.Contains(r.stderr, "\r") {
+		t.Errorf("progress on stderr = %q", r.stderr)
+	}
+}
+
+func TestGenerateJSON(t *testing.T) {
+	home, src, out := t.TempDir(), t.TempDir(), t.TempDir()
+	img := writePNG(t, src, "crate.png")
+	dest := filepath.Join(out, "named.glb")
+	r := kiln(t, context.Background(), home, []*providertest.Fake{providertest.NewFake("local"), providertest.NewFake("other")},
+		"generate", "--provider", "other", "--polycount", "500", "--json", "--out", dest, img)
+	if r.status != 0 {
+		t.Fatalf("status %d, stderr %q", r.status, r.stderr)
+	}
+	var res generateResult
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+		t.Fatalf("stdout is not one JSON object: %q", r.stdout)
+	}
+	if res.Provider != "other" || res.Status != "done" || res.Triangles != 4 || len(res.Files) != 1 || res.Files[0] != dest || res.Job == "" {
+		t.Errorf("result = %+v", res)
+	}
+	jobs := kiln(t, context.Background(), home, []*providertest.Fake{providertest.NewFake("local")}, "jobs", "--json")
+	var list []jobJSON
+	if err := json.Unmarshal([]byte(jobs.stdout), &list); err != nil || len(list) != 1 {
+		t.Fatalf("jobs --json = %q (%v)", jobs.stdout, err)
+	}
+	if list[0].ID != res.Job || list[0].State != "done" || list[0].Polycount != 500 || list[0].Name != "crate" {
+		t.Errorf("job listed as %+v", list[0])
+	}
+	lib := kiln(t, context.Background(), home, []*providertest.Fake{providertest.NewFake("local")}, "library", "--json")
+	var assets []assetJSON
+	if err := json.Unmarshal([]byte(lib.stdout), &assets); err != nil || len(assets) != 1 || assets[0].Triangles != 4 {
+		t.Fatalf("library --json = %q (%v)", lib.stdout, err)
+	}
+	if _, err := os.Stat(assets[0].Model); err != nil {
+		t.Errorf("library model: %v", err)
+	}
+	plain := kiln(t, context.Background(), home, []*providertest.Fake{providertest.NewFake("local")}, "jobs")
+	if !strings.Contains(plain.stdout, res.Job) || !strings.Contains(plain.stdout, "done") {
+		t.Errorf("jobs table = %q", plain.stdout)
+	}
+}
+
+func TestGenerateFailuresAreOneLine(t *testing.T) {
+	home, src := t.TempDir(), t.TempDir()
+	notImage := filepath.Join(src, "notes.png")
+	os.WriteFile(notImage, []byte("%PDF-1.7 not really"), 0o644)
+	broken := providertest.NewFake("local")
+	broken.CollectErr = errors.New("local: no object found (the image is fully transparent)")
+	cases := []struct {
+		args   []string
+		status int
+		want   string
+	}{
+		{[]string{"generate", notImage}, 1, "kiln: notes.png: is a PDF document, not a PNG, JPEG or WebP image"},
+		{[]string{"generate", writePNG(t, src, "a.png")}, 1, "kiln: generation failed: local: no object found"},
+		{[]string{"generate"}, 2, "give at least one image"},
+		{[]string{"generate", "--polycount", "lots", "x.png"}, 2, "invalid value"},
+		{[]string{"generate", "--out", "model.fbx", writePNG(t, src, "b.png")}, 1, "Kiln saves .glb models"},
+		{[]string{"generate", "--provider", "nope", writePNG(t, src, "c.png")}, 1, `unknown provider "nope"`},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+	}
+	for _, c := range cases {
+		r := kiln(t, context.Background(), home, []*providertest.Fake{broken}, c.args...)
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		last := lines[len(lines)-1]
+		if r.status != c.status || !strings.Contains(last, c.want) {
+			t.Errorf("%v: status %d, last stderr line %q; want %d and %q", c.args, r.status, last, c.status, c.want)
+		}
+		if strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, "panic") {
+			t.Errorf("%v: a trace reached stderr: %q", c.args, r.stderr)
+		}
+	}
+}
+
+func TestGenerateCancelledByInterrupt(t *testing.T) {
+	fake := providertest.NewFake("local")
+	fake.Gate = make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		fake.Gate <- struct{}{} // let one step through, then interrupt
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+	}()
+	home := t.TempDir()
+	r := kiln(t, ctx, home, []*providertest.Fake{fake}, "generate", writePNG(t, t.TempDir(), "a.png"))
+	if r.status != 130 || !strings.Contains(r.stderr, "kiln: cancelled") {
+		t.Fatalf("status %d stderr %q", r.status, r.stderr)
+	}
+	jobs := kiln(t, context.Background(), home, []*providertest.Fake{providertest.NewFake("local")}, "jobs", "--json")
+	if !strings.Contains(jobs.stdout, `"state": "cancelled"`) {
+		t.Errorf("the interrupted job is not recorded as cancelled: %s", jobs.stdout)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	r := kiln(t, context.Background(), t.TempDir(), []*providertest.Fake{providertest.NewFake("local")}, "version")
+	if r.status != 0 || !strings.HasPrefix(r.stdout, "kiln ") {
+		t.Errorf("version: %d %q", r.status, r.stdout)
+	}
+	h := kiln(t, context.Background(), t.TempDir(), []*providertest.Fake{providertest.NewFake("local")}, "help")
+	for _, want := range []string{"kiln generate", "kiln jobs", "kiln library", "kiln version", "KILN_HOME"} {
+		if !strings.Contains(h.stdout, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if !IsCommand("generate") || IsCommand("apricot.png") {
+		t.Error("IsCommand")
+	}
+}

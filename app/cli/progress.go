@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kiln3d/kiln/app"
+)
+
+// progress shows a job's progress on stderr: a redrawn bar on a terminal, a line per change
+// otherwise (logs and pipes).
+type progress struct {
+	env      Env
+	mu       sync.Mutex
+	last     string
+	drawn    bool
+	lastDraw time.Time
+}
+
+func newProgress(env Env) *progress { return &progress{env: env} }
+
+func (p *progress) show(j app.Job) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pct := ""
+	if j.Progress >= 0 && !j.State.Finished() && j.State != app.Queued {
+		pct = fmt.Sprintf("%3.0f%%", j.Progress*100)
+	}
+	line := strings.TrimSpace(fmt.Sprintf("%-11s %4s  %s", j.State, pct, j.Message))
+	if !p.env.Terminal {
+		if line != p.last && !j.State.Finished() {
+			fmt.Fprintln(p.env.Stderr, line)
+		}
+		p.last = line
+		return
+	}
+	// Redraw at most ten times a second, but always for a change of state.
+	if time.Since(p.lastDraw) < 100*time.Millisecond && strings.HasPrefix(p.last, string(j.State)) {
+		return
+	}
+	p.last, p.lastDraw, p.drawn = line, time.Now(), true
+	const width = 24
+	filled := int(max(0, min(1, j.Progress)) * width)
+	bar := strings.Repeat("=", filled) + strings.Repeat(" ", width-filled)
+	elapsed := j.Elapsed(time.Now()).Round(time.Second)
+	fmt.Fprintf(p.env.Stderr, "\r\033[K[%s] %s %s", bar, line, elapsed)
+}
+
+// end finishes the bar's line so later output starts on a fresh one.
+func (p *progress) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprintln(p.env.Stderr)
+		p.drawn = false
+	}
+}
