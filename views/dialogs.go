@@ -1,0 +1,67 @@
+package views
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+)
+
+// ErrDialogCancelled is returned when the artist closes a file dialog without choosing.
+var ErrDialogCancelled = errors.New("dialog cancelled")
+
+// ErrNoNativeDialogs is returned by native dialogs that cannot be shown (no GTK display), so the
+// caller falls back to Fyne's own dialogs.
+var ErrNoNativeDialogs = errors.New("native dialogs are unavailable")
+
+// FileDialogs shows the operating system's file dialogs. Calls block until the dialog closes, so
+// they are made off the UI thread.
+type FileDialogs interface {
+	// OpenImages asks for one or more images.
+	OpenImages() ([]string, error)
+	// SaveModel asks where to save a model, suggesting name.
+	SaveModel(name string) (string, error)
+}
+
+// imageExtensions are the file types Kiln reads, for dialogs and folder drops.
+var imageExtensions = []string{".png", ".jpg", ".jpeg", ".webp"}
+
+func isImageName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, e := range imageExtensions {
+		if e == ext {
+			return true
+		}
+	}
+	return false
+}
+
+// fyneOpen shows Fyne's own open dialog in win: the fallback when native dialogs are unavailable.
+// It runs on the UI thread and calls done with the chosen path.
+func fyneOpen(win fyne.Window, done func(string)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		r.Close()
+		done(r.URI().Path())
+	}, win)
+	d.SetFilter(storage.NewExtensionFileFilter(imageExtensions))
+	d.Show()
+}
+
+// fyneSave shows Fyne's own save dialog in win, suggesting name.
+func fyneSave(win fyne.Window, name string, done func(string)) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		w.Close()
+		done(w.URI().Path())
+	}, win)
+	d.SetFileName(name)
+	d.Show()
+}

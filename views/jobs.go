@@ -1,0 +1,271 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kiln3d/kiln/app"
+)
+
+// jobsPanel is the Jobs tab: every job, newest first, with live progress.
+type jobsPanel struct {
+	u       *UI
+	content fyne.CanvasObject
+	list    *widget.List
+	empty   *widget.Label
+	jobs    []app.Job // UI thread only
+}
+
+func newJobsPanel(u *UI) *jobsPanel {
+	p := &jobsPanel{u: u}
+	p.list = widget.NewList(
+		func() int { return len(p.jobs) },
+		func() fyne.CanvasObject { return newJobRow(p) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).show(p.jobs[i]) },
+	)
+	p.empty = widget.NewLabelWithStyle("No jobs yet. Add images on the Create tab and press Submit.",
+		fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	p.content = container.NewStack(p.list, container.NewCenter(p.empty))
+	return p
+}
+
+// load reads the job list from the store, off the UI thread.
+func (p *jobsPanel) load() {
+	go func() {
+		jobs, err := p.u.k.Jobs.Jobs(context.Background())
+		p.u.goUI(func() {
+			if err != nil {
+				dialog.ShowError(err, p.u.win)
+				return
+			}
+			// Events may have arrived first; they are newer than what was read.
+			seen := map[string]bool{}
+			for _, j := range p.jobs {
+				seen[j.ID] = true
+			}
+			for _, j := range jobs {
+				if !seen[j.ID] {
+					p.jobs = append(p.jobs, j)
+				}
+			}
+			p.refresh()
+		})
+	}()
+}
+
+// upsert shows a changed or new job.
+func (p *jobsPanel) upsert(j app.Job) {
+	for i := range p.jobs {
+		if p.jobs[i].ID == j.ID {
+			p.jobs[i] = j
+			p.list.RefreshItem(i)
+			return
+		}
+	}
+	p.jobs = append([]app.Job{j}, p.jobs...)
+	p.refresh()
+}
+
+func (p *jobsPanel) refresh() {
+	if len(p.jobs) == 0 {
+		p.empty.Show()
+	} else {
+		p.empty.Hide()
+	}
+	p.list.Refresh()
+}
+
+// refreshRunning redraws the rows whose elapsed time is moving.
+func (p *jobsPanel) refreshRunning() {
+	for i, j := range p.jobs {
+		if !j.State.Finished() && !j.Started.IsZero() {
+			p.list.RefreshItem(i)
+		}
+	}
+}
+
+// jobRow is one job in the list. Rows are recycled: show rebinds every part to a job.
+type jobRow struct {
+	widget.BaseWidget
+	panel    *jobsPanel
+	id       string
+	thumb    *canvas.Image
+	thumbFor string
+	name     *widget.Label
+	detail   *widget.Label
+	state    *widget.Label
+	bar      *widget.ProgressBar
+	elapsed  *widget.Label
+	cancel   *widget.Button
+	retry    *widget.Button
+	save     *widget.Button
+	folder   *widget.Button
+	content  fyne.CanvasObject
+}
+
+func newJobRow(p *jobsPanel) *jobRow {
+	r := &jobRow{panel: p, thumb: newThumbImage(56)}
+	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.detail = widget.NewLabel("")
+	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.state = widget.NewLabel("")
+	r.bar = widget.NewProgressBar()
+	r.elapsed = widget.NewLabel("")
+	r.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { p.cancel(r.id) })
+	r.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), func() { p.retry(r.id) })
+	r.save = widget.NewButtonWithIcon("Save as…", theme.DocumentSaveIcon(), func() { p.saveAs(r.id) })
+	r.folder = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { p.showFolder(r.id) })
+	buttons := container.NewCenter(container.NewHBox(r.cancel, r.retry, r.save, r.folder))
+	status := container.NewGridWithColumns(3, r.state, r.bar, r.elapsed)
+	text := container.NewVBox(r.name, r.detail)
+	r.content = container.NewBorder(nil, nil, r.thumb, buttons,
+		container.NewGridWithColumns(2, text, container.NewCenter(container.NewGridWrap(fyne.NewSize(380, status.MinSize().Height), status))))
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer implements fyne.Widget.
+func (r *jobRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
+
+func (r *jobRow) show(j app.Job) {
+	r.id = j.ID
+	r.name.SetText(j.Name())
+	detail := fmt.Sprintf("%s · %d triangles asked", j.Provider, j.Request.Polycount)
+	switch {
+	case j.State == app.Failed:
+		detail = j.Error
+		r.detail.Importance = widget.DangerImportance
+	case j.State == app.Done:
+		detail = fmt.Sprintf("%s · %d triangles", j.Provider, j.Triangles)
+		r.detail.Importance = widget.MediumImportance
+	case j.Message != "":
+		detail += " · " + j.Message
+		r.detail.Importance = widget.MediumImportance
+	default:
+		r.detail.Importance = widget.MediumImportance
+	}
+	r.detail.SetText(detail)
+	r.state.SetText(stateText(j.State))
+	r.bar.SetValue(barValue(j))
+	r.elapsed.SetText(formatElapsed(j.Elapsed(time.Now())))
+	setEnabled(r.cancel, !j.State.Finished())
+	setEnabled(r.retry, j.State == app.Failed || j.State == app.Cancelled)
+	setEnabled(r.save, j.State == app.Done && len(j.Files) > 0)
+	setEnabled(r.folder, j.State == app.Done && len(j.Files) > 0)
+	var src string
+	if len(j.Request.Images) > 0 {
+		src = j.Request.Images[0].Path
+	}
+	// The input moves into the library when the job finishes: same picture, so keep it shown.
+	if j.ID != r.thumbFor || r.thumb.Image == nil {
+		r.thumbFor = j.ID
+		id := j.ID
+		r.panel.u.thumbs.show(r.thumb, src, func() bool { return r.id == id })
+	}
+}
+
+func (p *jobsPanel) find(id string) (app.Job, bool) {
+	for _, j := range p.jobs {
+		if j.ID == id {
+			return j, true
+		}
+	}
+	return app.Job{}, false
+}
+
+func (p *jobsPanel) cancel(id string) {
+	go func() {
+		if err := p.u.k.Jobs.Cancel(id); err != nil {
+			p.u.goUI(func() { dialog.ShowError(err, p.u.win) })
+		}
+	}()
+}
+
+func (p *jobsPanel) retry(id string) {
+	go func() {
+		if _, err := p.u.k.Jobs.Retry(id); err != nil {
+			p.u.goUI(func() { dialog.ShowError(err, p.u.win) })
+		}
+	}()
+}
+
+func (p *jobsPanel) saveAs(id string) {
+	if j, ok := p.find(id); ok && len(j.Files) > 0 {
+		p.u.saveAs(j.Files[0], j.Name())
+	}
+}
+
+func (p *jobsPanel) showFolder(id string) {
+	if j, ok := p.find(id); ok && len(j.Files) > 0 {
+		p.u.showFolder(filepath.Dir(j.Files[0]))
+	}
+}
+
+func stateText(s app.State) string {
+	switch s {
+	case app.Queued:
+		return "Queued"
+	case app.Submitting:
+		return "Submitting"
+	case app.Running:
+		return "Running"
+	case app.Downloading:
+		return "Downloading"
+	case app.Done:
+		return "Done"
+	case app.Failed:
+		return "Failed"
+	case app.Cancelled:
+		return "Cancelled"
+	}
+	return string(s)
+}
+
+// barValue is the share of the whole job done: running fills most of the bar, downloading the
+// rest, so the bar never runs backwards between phases.
+func barValue(j app.Job) float64 {
+	p := max(0, min(1, j.Progress))
+	switch j.State {
+	case app.Submitting:
+		return 0.02
+	case app.Running:
+		return 0.05 + 0.85*p
+	case app.Downloading:
+		return 0.9 + 0.1*p
+	case app.Done:
+		return 1
+	}
+	return 0
+}
+
+func formatElapsed(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	if d < 10*time.Second {
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	d = d.Round(time.Second)
+	if d < time.Hour {
+		return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}

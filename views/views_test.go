@@ -1,0 +1,279 @@
+package views
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/providertest"
+)
+
+// uiThread stands in for Fyne's UI thread: goroutines hand it work, and the test goroutine runs
+// that work while it waits, so widgets are only ever touched by one goroutine, as in the app.
+type uiThread struct {
+	mu    sync.Mutex
+	queue []func()
+}
+
+func (u *uiThread) do(fn func()) {
+	u.mu.Lock()
+	u.queue = append(u.queue, fn)
+	u.mu.Unlock()
+}
+
+// until runs queued UI work until cond holds, failing t after a deadline.
+func (u *uiThread) until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		u.mu.Lock()
+		q := u.queue
+		u.queue = nil
+		u.mu.Unlock()
+		for _, fn := range q {
+			fn()
+		}
+		if len(q) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+}
+
+type fakeDialogs struct{ save string }
+
+func (f fakeDialogs) OpenImages() ([]string, error)   { return nil, ErrDialogCancelled }
+func (f fakeDialogs) SaveModel(string) (string, error) { return f.save, nil }
+
+func writeImage(t *testing.T, dir, name string) string {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 40, 30))
+	for y := 5; y < 25; y++ {
+		for x := 5; x < 35; x++ {
+			img.Set(x, y, color.NRGBA{uint8(x * 6), 90, 200, 255})
+		}
+	}
+	p := filepath.Join(dir, name)
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	png.Encode(f, img)
+	return p
+}
+
+// harness opens a Kiln on fakes and builds the window around it.
+func harness(t *testing.T, dialogs FileDialogs, ps ...providers.Provider) (*UI, *uiThread) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	reg, err := providers.NewRegistry(ps...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := app.Open(app.Options{Home: t.TempDir(), Providers: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ui := &uiThread{}
+	u := newUI(a, k, Options{Dialogs: dialogs, Tick: -1}, ui.do)
+	u.win.Resize(fyne.NewSize(1100, 720))
+	t.Cleanup(func() {
+		u.Close()
+		k.Close()
+	})
+	return u, ui
+}
+
+// rows returns the job rows the list has laid out.
+func rows(u *UI) []*jobRow {
+	var out []*jobRow
+	for _, o := range test.LaidOutObjects(u.jobs.list) {
+		if r, ok := o.(*jobRow); ok && r.Visible() && r.id != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestSubmitTwoImagesAndWatchTheJobFinish(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	fake.Steps = 4
+	fake.Gate = make(chan struct{})
+	saveTo := filepath.Join(t.TempDir(), "exported.glb")
+	u, ui := harness(t, fakeDialogs{save: saveTo}, fake)
+	src := t.TempDir()
+
+	if !u.create.submit.Disabled() {
+		t.Fatal("Submit is enabled with no images")
+	}
+	u.create.addPaths([]string{writeImage(t, src, "front.png"), writeImage(t, src, "back.png")})
+	ui.until(t, "both images to be read", func() bool { ok, _, _ := u.create.inputs.usable(); return len(ok) == 2 })
+	if u.create.submit.Disabled() {
+		t.Fatalf("Submit stays disabled: %q", u.create.hint.Text)
+	}
+	ui.until(t, "thumbnails", func() bool {
+		return u.create.inputs.items[0].thumb.Image != nil && u.create.inputs.items[1].thumb.Image != nil
+	})
+
+	test.Tap(u.create.submit)
+	u.tabs.SelectIndex(1)
+	ui.until(t, "the job row", func() bool { return len(rows(u)) == 1 })
+	var last float64
+	for step := range fake.Steps {
+		fake.Gate <- struct{}{}
+		ui.until(t, "progress", func() bool { return rows(u)[0].bar.Value > last })
+		last = rows(u)[0].bar.Value
+		if r := rows(u)[0]; r.state.Text != "Done" && (r.cancel.Disabled() || !r.save.Disabled()) {
+			t.Fatalf("step %d: while running, Cancel must be enabled and Save disabled", step)
+		}
+	}
+	ui.until(t, "the job to be done", func() bool { return rows(u)[0].state.Text == "Done" })
+	r := rows(u)[0]
+	if r.save.Disabled() || r.folder.Disabled() || !r.cancel.Disabled() || !r.retry.Disabled() {
+		t.Error("a done job must offer Save as… and Show in folder, and not Cancel or Retry")
+	}
+	if r.bar.Value != 1 || r.name.Text != "front" || !strings.Contains(r.detail.Text, "4 triangles") {
+		t.Errorf("done row: bar %v name %q detail %q", r.bar.Value, r.name.Text, r.detail.Text)
+	}
+	job := u.jobs.jobs[0]
+	if len(job.Request.Images) != 2 || job.Sources[1] != filepath.Join(src, "back.png") {
+		t.Errorf("the job did not get both images: %v", job.Sources)
+	}
+
+	test.Tap(r.save)
+	ui.until(t, "the model to be saved", func() bool { _, err := os.Stat(saveTo); return err == nil })
+	want, _ := os.ReadFile(job.Files[0])
+	if got, _ := os.ReadFile(saveTo); string(got) != string(want) {
+		t.Error("the saved file differs from the library's model")
+	}
+	ui.until(t, "the library to list the model", func() bool { return len(u.library.assets) == 1 })
+}
+
+func TestBadFilesAreExplainedAndBlockSubmit(t *testing.T) {
+	u, ui := harness(t, nil, providertest.NewFake("fake"))
+	src := t.TempDir()
+	text := filepath.Join(src, "notes.png")
+	os.WriteFile(text, []byte("not a picture"), 0o644)
+	empty := filepath.Join(src, "empty.jpg")
+	os.WriteFile(empty, nil, 0o644)
+	good := writeImage(t, src, "good.png")
+
+	u.create.addPaths([]string{good, text, empty, good})
+	ui.until(t, "all files to be read", func() bool { _, _, pending := u.create.inputs.usable(); return pending == 0 })
+	if n := len(u.create.inputs.items); n != 3 {
+		t.Fatalf("%d cards: a file added twice must appear once", n)
+	}
+	problems := map[string]string{}
+	for _, in := range u.create.inputs.items {
+		problems[filepath.Base(in.path)] = in.problem.Text
+	}
+	if !strings.Contains(problems["notes.png"], "not a PNG, JPEG or WebP image") ||
+		!strings.Contains(problems["empty.jpg"], "the file is empty") || problems["good.png"] != "" {
+		t.Errorf("problems shown: %q", problems)
+	}
+	if !u.create.submit.Disabled() || !strings.Contains(u.create.hint.Text, "Remove the files") {
+		t.Errorf("Submit enabled=%v with hint %q", !u.create.submit.Disabled(), u.create.hint.Text)
+	}
+	for _, in := range append([]*input(nil), u.create.inputs.items...) {
+		if in.err != nil {
+			u.create.inputs.remove(in)
+		}
+	}
+	if u.create.submit.Disabled() {
+		t.Errorf("Submit stays disabled after removing the bad files: %q", u.create.hint.Text)
+	}
+}
+
+func TestFolderDropAddsItsImages(t *testing.T) {
+	u, ui := harness(t, nil, providertest.NewFake("fake"))
+	dir := t.TempDir()
+	writeImage(t, dir, "a.png")
+	writeImage(t, dir, "b.png")
+	os.WriteFile(filepath.Join(dir, "readme.txt"), []byte("hi"), 0o644)
+	u.create.addPaths([]string{dir})
+	ui.until(t, "the folder's images", func() bool { ok, _, _ := u.create.inputs.usable(); return len(ok) == 2 })
+	// The fake takes at most 4 images.
+	for _, n := range []string{"c.png", "d.png", "e.png"} {
+		u.create.addPaths([]string{writeImage(t, dir, n)})
+	}
+	ui.until(t, "five images", func() bool { ok, _, _ := u.create.inputs.usable(); return len(ok) == 5 })
+	if !u.create.submit.Disabled() || !strings.Contains(u.create.hint.Text, "at most 4 images") {
+		t.Errorf("too many images: hint %q", u.create.hint.Text)
+	}
+}
+
+func TestPolycountIsClampedAndSliderFollows(t *testing.T) {
+	u, _ := harness(t, nil, providertest.NewFake("fake")) // range 4..100000
+	f := u.create.polycount
+	test.Type(f.entry, "") // focus
+	f.entry.SetText("250000")
+	if f.value() != 100000 {
+		t.Errorf("typed 250000: value %d, want the maximum 100000", f.value())
+	}
+	if f.slider.Value != 1000 {
+		t.Errorf("slider at %v, want the end", f.slider.Value)
+	}
+	f.entry.SetText("lots")
+	if f.problem() == "" || !u.create.submit.Disabled() {
+		t.Error("a non-number polycount must block Submit")
+	}
+	f.slider.SetValue(500)
+	if v := f.value(); v < 500 || v > 800 || f.entry.Text != strconv.Itoa(v) {
+		t.Errorf("slider half way: value %d, entry %q", v, f.entry.Text)
+	}
+}
+
+func TestCancelAndRetryFromTheJobsTab(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	fake.Gate = make(chan struct{})
+	u, ui := harness(t, nil, fake)
+	u.create.addPaths([]string{writeImage(t, t.TempDir(), "pot.png")})
+	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
+	test.Tap(u.create.submit)
+	ui.until(t, "the job row", func() bool { return len(rows(u)) == 1 })
+	fake.Gate <- struct{}{}
+	ui.until(t, "running", func() bool { return rows(u)[0].state.Text == "Running" })
+	test.Tap(rows(u)[0].cancel)
+	ui.until(t, "cancelled", func() bool { return rows(u)[0].state.Text == "Cancelled" })
+	if rows(u)[0].retry.Disabled() {
+		t.Fatal("Retry is disabled on a cancelled job")
+	}
+	close(fake.Gate)
+	test.Tap(rows(u)[0].retry)
+	ui.until(t, "the retried job to finish", func() bool { return rows(u)[0].state.Text == "Done" })
+}
+
+func TestHelpers(t *testing.T) {
+	r := providers.Range{Min: 500, Max: 200000}
+	for _, n := range []int{500, 2000, 20000, 200000} {
+		if got := fromSlider(toSlider(n, r), r); got < n-1 || got > n+1 {
+			t.Errorf("slider round trip %d → %d", n, got)
+		}
+	}
+	for in, want := range map[int]int{12345: 12000, 567: 570, 99: 99, 199999: 200000} {
+		if got := roundNice(in); got != want {
+			t.Errorf("roundNice(%d) = %d, want %d", in, got, want)
+		}
+	}
+	if got := formatElapsed(75 * time.Second); got != "1:15" {
+		t.Errorf("formatElapsed = %q", got)
+	}
+	if got := formatElapsed(3723 * time.Second); got != "1:02:03" {
+		t.Errorf("formatElapsed = %q", got)
+	}
+}
