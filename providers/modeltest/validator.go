@@ -16,7 +16,7 @@ import (
 const validatorScript = `
 const fs = require('fs'), path = require('path'), validator = require('gltf-validator');
 (async () => {
-  for (const f of process.argv.slice(2)) {
+  for (const f of process.argv.slice(1)) {
     try {
       const r = await validator.validateBytes(new Uint8Array(fs.readFileSync(f)), {
         uri: path.basename(f), maxIssues: 50,
@@ -46,6 +46,9 @@ type Report struct {
 // fails: CI must never pass by not looking.
 func Validate(t testing.TB, files ...string) []Report {
 	t.Helper()
+	if len(files) == 0 {
+		return nil
+	}
 	dir := ToolsDir(t, filepath.Join("node_modules", "gltf-validator"))
 	if dir == "" {
 		return nil

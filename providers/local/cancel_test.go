@@ -1,0 +1,92 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kiln3d/kiln/providers"
+)
+
+func TestCancelledBeforeStart(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "disc.png", drawRGBA(64, 64, disc(32, 32, 20)))
+	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 1000}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p := New()
+	if _, err := p.Submit(ctx, req); !errors.Is(err, context.Canceled) {
+		t.Errorf("Submit: %v, want context.Canceled", err)
+	}
+	if _, err := p.Collect(ctx, req, providers.Remote{ID: "local-1"}, t.TempDir(), nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Collect: %v, want context.Canceled", err)
+	}
+}
+
+// TestCancelAtEachStage cancels as each stage is reported: Collect must stop with an error
+// wrapping context.Canceled and write nothing.
+func TestCancelAtEachStage(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "disc.png", drawRGBA(128, 128, disc(64, 64, 50)))
+	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 2000}
+	for _, stage := range []string{msgReading, msgFinding, msgInflating, msgBuilding, msgTexturing, msgWriting} {
+		ctx, cancel := context.WithCancel(context.Background())
+		dir := t.TempDir()
+		reports := 0
+		_, err := New().Collect(ctx, req, providers.Remote{ID: "local-1"}, dir, func(p providers.Progress) {
+			reports++
+			if p.Message == stage {
+				cancel()
+			}
+		})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled at %q: %v, want context.Canceled", stage, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ModelFile)); err == nil {
+			t.Errorf("cancelled at %q: the model was written", stage)
+		}
+	}
+}
+
+// TestCancelMidStage cancels while a big job is running, from another goroutine as the app
+// would, and expects Collect back promptly.
+func TestCancelMidStage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 2048² image")
+	}
+	img := writePNG(t, t.TempDir(), "big.png", drawHard(2048, 2048, disc(1024, 1024, 900)))
+	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 200000}
+	for _, stage := range []string{msgFinding, msgInflating, msgBuilding} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var cancelled time.Time
+		done := make(chan error, 1)
+		go func() {
+			_, err := New().Collect(ctx, req, providers.Remote{ID: "local-1"}, t.TempDir(), func(p providers.Progress) {
+				if p.Message == stage {
+					// Cancel a moment into the stage, from elsewhere.
+					go func() {
+						time.Sleep(5 * time.Millisecond)
+						cancelled = time.Now()
+						cancel()
+					}()
+				}
+			})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("cancelled in %q: %v, want context.Canceled", stage, err)
+			} else if late := time.Since(cancelled); late > time.Second {
+				t.Errorf("cancelled in %q: Collect returned %v after the cancel", stage, late)
+			} else {
+				t.Logf("cancelled in %q: Collect returned %v after the cancel", stage, late)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("cancelled in %q: Collect did not return", stage)
+		}
+		cancel()
+	}
+}

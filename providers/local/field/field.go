@@ -1,0 +1,167 @@
+// Package field turns an object mask into the two scalar fields the mesh is cut from: the signed
+// distance to the outline, and the height of the inflated surface above the mid-plane.
+package field
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/kiln3d/kiln/providers/local/mask"
+)
+
+// Field samples the object over Rect, a region of the image in pixels that holds the whole object
+// with a margin of background around it. Values are stored at pixel centres: sample (i, j) sits at
+// image position (Rect.Min.X+i+0.5, Rect.Min.Y+j+0.5).
+type Field struct {
+	Rect image.Rectangle
+	// Dist is the signed distance to the outline in pixels, positive inside. The outline runs along
+	// the pixel edges between object and background, so the two sides of an edge hold ±0.5.
+	Dist []float32
+	// Height2 is the squared half-thickness of the inflated object (may be negative outside it).
+	Height2 []float32
+	// Nearest is, for every sample, the index of the nearest object sample (itself inside).
+	Nearest []int32
+	// MaxDist is the largest inside distance: the radius of the largest disc that fits.
+	MaxDist float64
+}
+
+// New computes the fields of m's object over its bounding box grown by pad pixels on every side
+// (pad ≥ 2 keeps a ring of background samples all around, even when the object touches the image
+// border). The mask must not be empty.
+func New(ctx context.Context, m *mask.Mask, pad int) (*Field, error) {
+	f, in, toObject, err := region(ctx, m, pad)
+	if err != nil {
+		return nil, err
+	}
+	w, h := f.W(), f.H()
+	f.Dist = make([]float32, w*h)
+	sites := make([]float32, w*h)
+	// Squared distance from every sample to the nearest background sample.
+	for i, v := range in {
+		sites[i] = siteIf(!v)
+	}
+	toBackground := sites // transform may write over its input: it reads each line before writing it
+	if err := transform(ctx, sites, w, h, toBackground, nil); err != nil {
+		return nil, err
+	}
+	for i, v := range in {
+		if v {
+			d := math.Sqrt(float64(toBackground[i])) - 0.5
+			f.Dist[i] = float32(d)
+			f.MaxDist = math.Max(f.MaxDist, d)
+		} else {
+			f.Dist[i] = float32(-(math.Sqrt(float64(toObject[i])) - 0.5))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if f.Height2, err = heights(ctx, f.Dist, w, h); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// NewNearest computes only Rect and Nearest, for an image that colours the model but does not
+// shape it.
+func NewNearest(ctx context.Context, m *mask.Mask, pad int) (*Field, error) {
+	f, _, _, err := region(ctx, m, pad)
+	return f, err
+}
+
+// region sets up the field's rectangle and Nearest; it also returns which of its samples are
+// object and every sample's squared distance to the nearest object sample.
+func region(ctx context.Context, m *mask.Mask, pad int) (*Field, []bool, []float32, error) {
+	box := m.Bounds()
+	if box.Empty() {
+		return nil, nil, nil, fmt.Errorf("field: the mask is empty")
+	}
+	pad = max(pad, 2)
+	r := box.Inset(-pad)
+	w, h := r.Dx(), r.Dy()
+	in := make([]bool, w*h)
+	sites := make([]float32, w*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v := m.At(r.Min.X+x, r.Min.Y+y)
+			in[y*w+x] = v
+			sites[y*w+x] = siteIf(v)
+		}
+	}
+	f := &Field{Rect: r, Nearest: make([]int32, w*h)}
+	if err := transform(ctx, sites, w, h, sites, f.Nearest); err != nil {
+		return nil, nil, nil, err
+	}
+	return f, in, sites, nil
+}
+
+func siteIf(v bool) float32 {
+	if v {
+		return 0
+	}
+	return inf
+}
+
+// heights inflates the silhouette as the union of the largest discs it contains, each turned into
+// a ball: h(p)² = max over inside q of d(q)² − |p−q|². A disc becomes a sphere, exactly as the
+// global formula h = √(d(2D−d)) would make it, but a thin part keeps its own thickness: a petal of
+// half-width w becomes a tube of radius w, where the global formula would make it √(2Dw) thick,
+// a bulging slab. It is one more min-plus transform, as cheap as a distance transform.
+func heights(ctx context.Context, dist []float32, w, h int) ([]float32, error) {
+	f := make([]float32, w*h)
+	for i, d := range dist {
+		if d > 0 {
+			f[i] = -d * d
+		} else {
+			f[i] = inf
+		}
+	}
+	out := make([]float32, w*h)
+	if err := transform(ctx, f, w, h, out, nil); err != nil {
+		return nil, err
+	}
+	for i, v := range out {
+		out[i] = -v
+	}
+	return out, nil
+}
+
+// W is the number of samples per row.
+func (f *Field) W() int { return f.Rect.Dx() }
+
+// H is the number of rows.
+func (f *Field) H() int { return f.Rect.Dy() }
+
+// SampleDist interpolates the signed distance bilinearly at image position (x, y). Beyond the
+// outermost samples (all background) it keeps falling with the distance from them: a coarse
+// lattice reaches far outside the region, and a constant there would drag the interpolated outline
+// outward by up to a cell.
+func (f *Field) SampleDist(x, y float64) float64 {
+	cx := math.Max(float64(f.Rect.Min.X)+0.5, math.Min(float64(f.Rect.Max.X)-0.5, x))
+	cy := math.Max(float64(f.Rect.Min.Y)+0.5, math.Min(float64(f.Rect.Max.Y)-0.5, y))
+	return f.bilinear(f.Dist, cx, cy) - math.Hypot(x-cx, y-cy)
+}
+
+// SampleHeight interpolates the half-thickness at image position (x, y); it is never negative.
+func (f *Field) SampleHeight(x, y float64) float64 {
+	return math.Sqrt(math.Max(0, f.bilinear(f.Height2, x, y)))
+}
+
+func (f *Field) bilinear(v []float32, x, y float64) float64 {
+	w, h := f.W(), f.H()
+	fx := x - float64(f.Rect.Min.X) - 0.5
+	fy := y - float64(f.Rect.Min.Y) - 0.5
+	fx = math.Max(0, math.Min(float64(w-1), fx))
+	fy = math.Max(0, math.Min(float64(h-1), fy))
+	i, j := int(fx), int(fy)
+	i, j = min(i, w-2), min(j, h-2)
+	tx, ty := fx-float64(i), fy-float64(j)
+	k := j*w + i
+	a, b := float64(v[k]), float64(v[k+1])
+	c, d := float64(v[k+w]), float64(v[k+w+1])
+	top := a + (b-a)*tx
+	bottom := c + (d-c)*tx
+	return top + (bottom-top)*ty
+}

@@ -1,0 +1,294 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/modeltest"
+)
+
+// collect runs Submit then Collect on images at target triangles and returns the model's path.
+func collect(t testing.TB, target int, images ...string) string {
+	t.Helper()
+	return collectIn(t, t.TempDir(), target, images...)
+}
+
+// collectIn is collect into dir.
+func collectIn(t testing.TB, dir string, target int, images ...string) string {
+	t.Helper()
+	p := New()
+	req := providers.Request{Polycount: target}
+	for _, img := range images {
+		req.Images = append(req.Images, providers.Image{Path: img})
+	}
+	ctx := context.Background()
+	r, err := p.Submit(ctx, req)
+	if err != nil {
+		t.Fatalf("Submit: %v", err)
+	}
+	files, err := p.Collect(ctx, req, r, dir, nil)
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	if len(files) != 1 || files[0] != (providers.File{Path: "model.glb", Format: "glb"}) {
+		t.Fatalf("Collect returned %v", files)
+	}
+	return filepath.Join(dir, files[0].Path)
+}
+
+// checkModel loads the model at path and checks what every model must be: closed and manifold
+// once welded by position, without degenerate triangles, with the requested triangle count within
+// 5%, standing 1 m tall on y = 0, centred in x and z, with a front silhouette matching the object
+// of the image at front (IoU at least minIoU).
+func checkModel(t *testing.T, path, front string, target int, minIoU float64) *modeltest.Model {
+	t.Helper()
+	m, err := modeltest.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := m.Topology()
+	if !top.Watertight || top.Degenerate != 0 {
+		t.Errorf("%s: not closed: %+v", filepath.Base(front), top)
+	}
+	if n := m.ZeroArea(1e-12); n != 0 {
+		t.Errorf("%s: %d triangles without area", filepath.Base(front), n)
+	}
+	if off := math.Abs(float64(top.Triangles-target)) / float64(target); off > 0.05 {
+		t.Errorf("%s: %d triangles for a target of %d (%.1f%% off)", filepath.Base(front), top.Triangles, target, 100*off)
+	}
+	lo, hi := m.Bounds()
+	const eps = 1e-4
+	if math.Abs(lo[1]) > eps || math.Abs(hi[1]-1) > eps {
+		t.Errorf("%s: y runs from %g to %g, want 0 to 1", filepath.Base(front), lo[1], hi[1])
+	}
+	if math.Abs(lo[0]+hi[0]) > eps || math.Abs(lo[2]+hi[2]) > eps {
+		t.Errorf("%s: not centred: x %g..%g, z %g..%g", filepath.Base(front), lo[0], hi[0], lo[2], hi[2])
+	}
+	if hi[2] <= 0 {
+		t.Errorf("%s: flat model (z up to %g)", filepath.Base(front), hi[2])
+	}
+	checkNormals(t, m, filepath.Base(front))
+	mask, err := modeltest.ObjectMaskFile(front)
+	if err != nil {
+		t.Fatal(err)
+	}
+	iou, err := m.FrontIoU(mask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if iou < minIoU {
+		t.Errorf("%s: front silhouette IoU %.4f < %.2f", filepath.Base(front), iou, minIoU)
+	}
+	t.Logf("%s at %d: %d triangles, %d vertices, IoU %.4f, depth %.3f m",
+		filepath.Base(front), target, top.Triangles, top.Vertices, iou, hi[2]-lo[2])
+	return m
+}
+
+// checkNormals checks the vertex normals: unit length, facing +Z on the front surface and −Z on
+// the back (each is a height field), and in the mid-plane on the outline.
+func checkNormals(t *testing.T, m *modeltest.Model, name string) {
+	t.Helper()
+	if len(m.Normals) != len(m.Positions) {
+		t.Fatalf("%s: %d normals for %d vertices", name, len(m.Normals), len(m.Positions))
+	}
+	for i, n := range m.Normals {
+		l := math.Sqrt(float64(n[0]*n[0] + n[1]*n[1] + n[2]*n[2]))
+		z := m.Positions[i][2]
+		switch {
+		case math.Abs(l-1) > 1e-5:
+			t.Fatalf("%s: normal %d has length %g", name, i, l)
+		case z > 0 && n[2] <= 0, z < 0 && n[2] >= 0:
+			t.Fatalf("%s: vertex %d at z=%g has normal %v", name, i, z, n)
+		case z == 0 && math.Abs(float64(n[2])) > 1e-5:
+			t.Fatalf("%s: outline vertex %d has normal %v, not in the mid-plane", name, i, n)
+		}
+	}
+}
+
+// TestShapes is the main acceptance test on generated images: every shape at every target is
+// closed, has the requested triangle count, the right placement and silhouette, and validates.
+func TestShapes(t *testing.T) {
+	dir := t.TempDir()
+	images := map[string]string{}
+	for name, s := range testShapes() {
+		images[name] = writePNG(t, dir, name+".png", drawRGBA(256, 256, s))
+	}
+	// Keyed images have no enclosed background: a flood fill from the border cannot tell an
+	// enclosed pocket of background from a background-coloured part (see mask.Key).
+	images["on white"] = writePNG(t, dir, "on white.png", drawOnWhite(256, 256, blob(128, 128, 90, false)))
+	images["on white jpeg"] = writeJPEG(t, dir, "on white.jpg", drawOnWhite(256, 256, testShapes()["two blobs"]))
+	names := make([]string, 0, len(images))
+	for n := range images {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+
+	var models []string
+	for _, target := range []int{500, 2000, 20000, 200000} {
+		if testing.Short() && target > 20000 {
+			continue
+		}
+		for _, name := range names {
+			path := collect(t, target, images[name])
+			checkModel(t, path, images[name], target, 0.95)
+			if target <= 20000 {
+				models = append(models, path)
+			}
+		}
+	}
+	modeltest.Validate(t, models...)
+}
+
+// TestHoleStaysHole checks that the ring's hole goes through the model: the centre of the front
+// view is empty.
+func TestHoleStaysHole(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "ring.png", drawRGBA(256, 256, testShapes()["ring"]))
+	m, err := modeltest.Load(collect(t, 2000, img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mask, _ := modeltest.ObjectMaskFile(img)
+	s, err := m.Silhouette(mask, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range [][2]int{{128, 128}, {100, 128}, {128, 100}} {
+		if s.In[p[1]*s.W+p[0]] {
+			t.Errorf("the model covers pixel %v, inside the ring's hole", p)
+		}
+	}
+	if top := m.Topology(); top.Vertices-3*top.Triangles/2+top.Triangles != 0 {
+		t.Errorf("Euler characteristic %d, want 0 for a ring", top.Vertices-3*top.Triangles/2+top.Triangles)
+	}
+}
+
+// TestTwoPartsStaySeparate checks that two separate blobs make two closed parts.
+func TestTwoPartsStaySeparate(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "two.png", drawRGBA(256, 256, testShapes()["two blobs"]))
+	m, err := modeltest.Load(collect(t, 2000, img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A closed surface of genus 0 has V − E + F = 2; two of them, 4.
+	top := m.Topology()
+	if chi := top.Vertices - 3*top.Triangles/2 + top.Triangles; chi != 4 {
+		t.Errorf("Euler characteristic %d, want 4 for two separate parts", chi)
+	}
+}
+
+// TestDeterministic checks that collecting twice gives the same bytes.
+func TestDeterministic(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "blob.png", drawRGBA(256, 256, blob(128, 128, 90, true)))
+	a, err := os.ReadFile(collect(t, 5000, img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(collect(t, 5000, img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Error("two runs on the same input wrote different files")
+	}
+}
+
+// TestCollectAgainReplaces checks that a second Collect into the same directory (after a crash)
+// replaces the model and leaves no partial files.
+func TestCollectAgainReplaces(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "disc.png", drawRGBA(128, 128, disc(64, 64, 50)))
+	p := New()
+	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 1000}
+	r, err := p.Submit(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(r.ID, "local-") || len(r.ID) != len("local-")+16 {
+		t.Errorf("Remote.ID %q", r.ID)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "model.glb", []byte("half a model"))
+	writeFile(t, dir, ".partial-model.glb123", []byte("left by a crash"))
+	if _, err := p.Collect(context.Background(), req, r, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "model.glb" {
+		t.Errorf("directory holds %v, want just model.glb", entries)
+	}
+	checkModel(t, filepath.Join(dir, "model.glb"), img, 1000, 0.95)
+}
+
+// TestProgress checks the stages are reported in order with growing fractions.
+func TestProgress(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "disc.png", drawRGBA(128, 128, disc(64, 64, 50)))
+	p := New()
+	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 1000}
+	r, _ := p.Submit(context.Background(), req)
+	var got []providers.Progress
+	if _, err := p.Collect(context.Background(), req, r, t.TempDir(), func(pr providers.Progress) {
+		got = append(got, pr)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{msgReading, msgFinding, msgInflating, msgBuilding, msgTexturing, msgWriting, msgWriting}
+	if len(got) != len(want) {
+		t.Fatalf("got %d reports %v, want %d", len(got), got, len(want))
+	}
+	for i, pr := range got {
+		if pr.Message != want[i] || pr.Phase != providers.PhaseRunning {
+			t.Errorf("report %d: %+v, want %q", i, pr, want[i])
+		}
+		if i > 0 && pr.Fraction <= got[i-1].Fraction || pr.Fraction < 0 || pr.Fraction > 1 {
+			t.Errorf("report %d: fraction %g after %g", i, pr.Fraction, got[max(0, i-1)].Fraction)
+		}
+	}
+	if got[len(got)-1].Fraction != 1 {
+		t.Errorf("last fraction %g, want 1", got[len(got)-1].Fraction)
+	}
+}
+
+func TestCapabilities(t *testing.T) {
+	c := New().Capabilities()
+	want := providers.Capabilities{Name: "local", Title: "Local (offline)", MinImages: 1, MaxImages: 2,
+		Polycount: providers.Range{Min: 500, Max: 200000, Default: 20000}}
+	if c != want {
+		t.Errorf("Capabilities() = %+v, want %+v", c, want)
+	}
+	if ps, err := New().Projects(context.Background()); ps != nil || err != nil {
+		t.Errorf("Projects() = %v, %v", ps, err)
+	}
+}
+
+// TestConcurrentJobs runs several jobs at once on one provider, as the app's workers do; with
+// -race it also proves they share nothing.
+func TestConcurrentJobs(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for name, s := range testShapes() {
+		paths = append(paths, writePNG(t, dir, name+".png", drawRGBA(128, 128, func(x, y float64) bool { return s(2*x, 2*y) })))
+	}
+	p := New()
+	errs := make(chan error, len(paths))
+	for _, path := range paths {
+		go func() {
+			req := providers.Request{Images: []providers.Image{{Path: path}}, Polycount: 3000}
+			r, err := p.Submit(context.Background(), req)
+			if err == nil {
+				_, err = p.Collect(context.Background(), req, r, t.TempDir(), func(providers.Progress) {})
+			}
+			errs <- err
+		}()
+	}
+	for range paths {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package mesh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"math"
+
+	"github.com/kiln3d/kiln/providers/local/field"
+)
+
+// ErrTooSmall says the object is too small to mesh at all: no lattice fine enough catches it.
+var ErrTooSmall = errors.New("mesh: the object is too small to mesh")
+
+// ErrTooThin says the object is too thin for the requested triangle count: lattices coarse
+// enough for the count miss it, finer ones catch it. How many triangles it needs is erratic (a
+// one-pixel line is caught only where lattice points happen to fall on it), so no number is given.
+var ErrTooThin = errors.New("mesh: the object is too thin for so few triangles")
+
+// Limits of the lattice search. The spacing never goes below minSpacing pixels (a finer lattice
+// only resamples the same bilinear field) and a pass never visits more than maxPoints points.
+const (
+	minSpacing  = 0.01
+	maxPoints   = 40e6
+	searchTries = 40
+	// closeEnough stops the search once the splits left to do are this share of the triangles.
+	closeEnough = 0.002
+)
+
+// Build makes the closed relief of f's object with `target` triangles in all, or as close as the
+// object allows (within a few triangles when it has enough area). box is the object's bounding
+// box in image pixels; hFloor is the least half-thickness of any inside vertex, in pixels.
+//
+// Marching squares gives 2 triangles per cell wholly inside, so the count falls roughly as 1/s².
+// A counting pass is cheap (no vertices), so the spacing s is searched for the largest count not
+// above the target; the few triangles still missing come from splitting that many full cells into
+// four triangles around their centre (+2 per surface each), spread evenly over the object.
+func Build(ctx context.Context, f *field.Field, box image.Rectangle, target int, hFloor float64) (*Relief, error) {
+	perSide := target / 2
+	if perSide < 1 {
+		return nil, fmt.Errorf("mesh: cannot make %d triangles", target)
+	}
+	area := 0
+	for _, d := range f.Dist {
+		if d > 0 {
+			area++
+		}
+	}
+	if area == 0 {
+		return nil, ErrTooSmall
+	}
+	// Points a pass visits grow as (box/s)²; keep s where that stays affordable.
+	floor := math.Max(minSpacing, math.Sqrt(float64(box.Dx()+2)*float64(box.Dy()+2)/maxPoints))
+
+	var best struct {
+		g     grid
+		t     tally
+		found bool
+	}
+	above := false // whether some lattice gave more triangles than the target
+	try := func(s float64) (tally, error) {
+		g := newGrid(f, box, s)
+		t, err := g.count(ctx)
+		if err != nil {
+			return t, err
+		}
+		if t.perSide <= perSide && t.perSide > 0 && (!best.found || t.perSide > best.t.perSide) {
+			best.g, best.t, best.found = g, t, true
+		}
+		above = above || t.perSide > perSide
+		return t, nil
+	}
+	done := func() bool {
+		if !best.found {
+			return false
+		}
+		missing := perSide - best.t.perSide
+		return missing <= 2*best.t.quads && float64(missing) <= closeEnough*float64(perSide)
+	}
+
+	// Two triangles per pixel-sized cell of area: s ≈ √(2·area/perSide) lands near the target.
+	// Bracket the target between a fine spacing (too many triangles) and a coarse one, then bisect.
+	guess := math.Max(floor, math.Sqrt(2*float64(area)/float64(perSide)))
+	t, err := try(guess)
+	if err != nil {
+		return nil, err
+	}
+	fine, coarse := guess, guess
+	if t.perSide > perSide {
+		for k := 0; k < searchTries && t.perSide > perSide; k++ {
+			fine, coarse = coarse, coarse*1.5
+			if t, err = try(coarse); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		for k := 0; k < searchTries && t.perSide <= perSide && fine > floor; k++ {
+			coarse, fine = fine, math.Max(floor, fine/1.5)
+			if t, err = try(fine); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for k := 0; k < searchTries && !done() && coarse/fine > 1+1e-9; k++ {
+		mid := math.Sqrt(fine * coarse)
+		t, err := try(mid)
+		if err != nil {
+			return nil, err
+		}
+		if t.perSide > perSide {
+			fine = mid
+		} else {
+			coarse = mid
+		}
+	}
+	if !best.found && above {
+		return nil, ErrTooThin
+	}
+	if !best.found {
+		return nil, ErrTooSmall
+	}
+	splits := min((perSide-best.t.perSide)/2, best.t.quads)
+	return best.g.build(ctx, hFloor, best.t, splits)
+}

@@ -1,0 +1,91 @@
+package local
+
+import (
+	"image"
+	"math"
+
+	"github.com/kiln3d/kiln/providers/local/mesh"
+	"github.com/kiln3d/kiln/providers/local/texture"
+)
+
+// uvMap gives the texture coordinates of a surface point from its position in the front image.
+type uvMap func(x, y float64) [2]float32
+
+// place turns a relief in image pixels into the model in glTF's frame: +Y up, metres, the front
+// facing +Z with image right along +X. The object is 1 m tall, stands on y = 0 and is centred on
+// the origin in x and z. Scale and offsets come from the vertices themselves, so these hold
+// exactly whatever the lattice did to the outline's extreme points.
+//
+// Normals are computed on the closed mesh, where front and back share the outline, so outline
+// vertices get in-plane normals facing out. When the back has its own picture (seam), the back's
+// triangles then get their own copies of the outline vertices with the back's UVs: the mesh stays
+// closed once vertices are welded by position. The mesh takes over r's index slice.
+func place(r *mesh.Relief, frontUV, backUV uvMap, seam bool) *mesh.Mesh {
+	minX, maxX := math.Inf(1), math.Inf(-1)
+	minY, maxY := math.Inf(1), math.Inf(-1)
+	for _, p := range r.Pos {
+		minX, maxX = math.Min(minX, p[0]), math.Max(maxX, p[0])
+		minY, maxY = math.Min(minY, p[1]), math.Max(maxY, p[1])
+	}
+	k := 1 / (maxY - minY)
+	cx := (minX + maxX) / 2
+	world := make([][3]float64, len(r.Pos))
+	for i, p := range r.Pos {
+		world[i] = [3]float64{(p[0] - cx) * k, (maxY - p[1]) * k, p[2] * k}
+	}
+	normals := mesh.Normals(world, r.Indices)
+
+	n := len(r.Pos)
+	m := &mesh.Mesh{
+		Positions: make([][3]float32, n, n+n/8),
+		Normals:   normals,
+		UVs:       make([][2]float32, n, n+n/8),
+		Indices:   r.Indices,
+	}
+	for i, p := range world {
+		m.Positions[i] = [3]float32{float32(p[0]), float32(p[1]), float32(p[2])}
+		if r.Side[i] == mesh.Back {
+			m.UVs[i] = backUV(r.Pos[i][0], r.Pos[i][1])
+		} else {
+			m.UVs[i] = frontUV(r.Pos[i][0], r.Pos[i][1])
+		}
+	}
+	if !seam {
+		return m
+	}
+	backCopy := make(map[uint32]uint32)
+	for t := 0; t+2 < len(m.Indices); t += 3 {
+		tri := m.Indices[t : t+3]
+		// Every triangle has a corner off the outline (see mesh's fans), which tells its side.
+		back := r.Side[tri[0]] == mesh.Back || r.Side[tri[1]] == mesh.Back || r.Side[tri[2]] == mesh.Back
+		if !back {
+			continue
+		}
+		for e, v := range tri {
+			if r.Side[v] != mesh.Rim {
+				continue
+			}
+			c, ok := backCopy[v]
+			if !ok {
+				c = uint32(len(m.Positions))
+				m.Positions = append(m.Positions, m.Positions[v])
+				m.Normals = append(m.Normals, m.Normals[v])
+				m.UVs = append(m.UVs, backUV(r.Pos[v][0], r.Pos[v][1]))
+				backCopy[v] = c
+			}
+			tri[e] = c
+		}
+	}
+	return m
+}
+
+// mirrored maps front-image positions to the back photo's texture: the back photo sees the object
+// from behind, so its left is the front's right. The two are aligned by their objects' bounding
+// boxes, which are the same silhouette mirrored.
+func mirrored(front, back image.Rectangle, p texture.Place) uvMap {
+	sx := float64(back.Dx()) / float64(front.Dx())
+	sy := float64(back.Dy()) / float64(front.Dy())
+	return func(x, y float64) [2]float32 {
+		return p.UV(float64(back.Max.X)-(x-float64(front.Min.X))*sx, float64(back.Min.Y)+(y-float64(front.Min.Y))*sy)
+	}
+}

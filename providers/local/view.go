@@ -1,0 +1,89 @@
+package local
+
+import (
+	"context"
+	"image"
+
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/imageio"
+	"github.com/kiln3d/kiln/providers/local/mask"
+	"github.com/kiln3d/kiln/providers/local/raster"
+)
+
+// Resolution limits. Everything (mask, distances, mesh, texture) works on the image shrunk to at
+// most maxSide pixels a side: more detail than that is invisible at any polycount Kiln offers and
+// would only cost time and memory.
+const (
+	maxSide = 2048
+	// fieldPad is the background margin around the object in the distance fields.
+	fieldPad = 3
+	// textureMargin is the margin of padded colour around the object in the texture.
+	textureMargin = 2
+)
+
+// view is one reference image, decoded at working resolution, with its object.
+type view struct {
+	path string
+	img  *image.NRGBA
+	mask *mask.Mask
+	box  image.Rectangle // the object's bounding box, in working pixels
+}
+
+// readView decodes the image at path and shrinks it to the working resolution.
+func readView(ctx context.Context, path string) (*view, error) {
+	img, _, err := imageio.Decode(path)
+	if err != nil {
+		return nil, err
+	}
+	work, err := raster.Working(ctx, img, maxSide)
+	if err != nil {
+		return nil, err
+	}
+	return &view{path: path, img: work}, nil
+}
+
+// findObject separates the object from the background, refusing an image without one.
+func (v *view) findObject(ctx context.Context) error {
+	m, method, err := mask.Extract(ctx, v.img)
+	if err != nil {
+		return err
+	}
+	v.mask, v.box = m, m.Bounds()
+	if v.box.Empty() {
+		reason := "no object found (the image is all background)"
+		if method == mask.Alpha {
+			reason = "no object found (the image is fully transparent)"
+			if !fullyTransparent(v.img) {
+				reason = "no object found (no part of the image is more than half opaque)"
+			}
+		}
+		return v.refuse(reason)
+	}
+	return nil
+}
+
+// textureRect is the part of the image the texture holds: the object's box with a small margin,
+// less where the margin would take the texture past maxSide.
+func (v *view) textureRect() image.Rectangle {
+	mx := max(0, min(textureMargin, (maxSide-v.box.Dx())/2))
+	my := max(0, min(textureMargin, (maxSide-v.box.Dy())/2))
+	return image.Rect(v.box.Min.X-mx, v.box.Min.Y-my, v.box.Max.X+mx, v.box.Max.Y+my)
+}
+
+func fullyTransparent(img *image.NRGBA) bool {
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	for y := 0; y < h; y++ {
+		row := img.Pix[y*img.Stride : y*img.Stride+4*w]
+		for i := 3; i < len(row); i += 4 {
+			if row[i] != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// refuse is an input error about this image.
+func (v *view) refuse(reason string) error {
+	return &providers.InputError{File: v.path, Reason: reason}
+}
