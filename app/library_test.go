@@ -128,3 +128,27 @@ func TestSettingsRememberAndSurviveDamage(t *testing.T) {
 		t.Errorf("damaged settings gave %q", d.Provider())
 	}
 }
+
+func TestThumbnailFitsAndKeepsAspect(t *testing.T) {
+	dir := t.TempDir()
+	src := writePNG(t, dir, "disc.png") // 32×32
+	img, err := Thumbnail(src, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 8 || b.Dy() != 8 {
+		t.Errorf("thumbnail is %v", b)
+	}
+	// The disc's centre stays opaque and its corner transparent.
+	if _, _, _, a := img.At(4, 4).RGBA(); a < 0xf000 {
+		t.Errorf("centre alpha %x", a)
+	}
+	if _, _, _, a := img.At(0, 0).RGBA(); a != 0 {
+		t.Errorf("corner alpha %x", a)
+	}
+	bad := filepath.Join(dir, "bad.png")
+	os.WriteFile(bad, []byte("\x89PNG\r\n\x1a\n garbage"), 0o644)
+	if _, err := Thumbnail(bad, 8); err == nil || !strings.Contains(err.Error(), "bad.png: the PNG file is damaged") {
+		t.Errorf("damaged file: %v", err)
+	}
+}

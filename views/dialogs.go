@@ -46,7 +46,7 @@ func fyneOpen(win fyne.Window, done func(string)) {
 		if err != nil || r == nil {
 			return
 		}
-		r.Close()
+		_ = r.Close()
 		done(r.URI().Path())
 	}, win)
 	d.SetFilter(storage.NewExtensionFileFilter(imageExtensions))
@@ -59,7 +59,7 @@ func fyneSave(win fyne.Window, name string, done func(string)) {
 		if err != nil || w == nil {
 			return
 		}
-		w.Close()
+		_ = w.Close() // Kiln writes the file itself, atomically, by path
 		done(w.URI().Path())
 	}, win)
 	d.SetFileName(name)

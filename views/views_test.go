@@ -56,7 +56,7 @@ func (u *uiThread) until(t *testing.T, what string, cond func() bool) {
 
 type fakeDialogs struct{ save string }
 
-func (f fakeDialogs) OpenImages() ([]string, error)   { return nil, ErrDialogCancelled }
+func (f fakeDialogs) OpenImages() ([]string, error)    { return nil, ErrDialogCancelled }
 func (f fakeDialogs) SaveModel(string) (string, error) { return f.save, nil }
 
 func writeImage(t *testing.T, dir, name string) string {

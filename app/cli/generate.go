@@ -101,7 +101,9 @@ func generate(ctx context.Context, args []string, env Env) int {
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetEscapeHTML(false)
-		enc.Encode(res)
+		if err := enc.Encode(res); err != nil {
+			return fail(env, "%v", err)
+		}
 	} else if status == exitOK {
 		fmt.Fprintln(env.Stdout, res.Files[0])
 	}

@@ -69,7 +69,9 @@ func listJobs(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0f%%\t%s\t%s\n", j.ID, j.Name(), j.Provider, j.State,
 			max(0, j.Progress)*100, j.Elapsed(now).Round(time.Second), oneLine(detail, 60))
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return fail(env, "%v", err)
+	}
 	return exitOK
 }
 
@@ -113,7 +115,9 @@ func listLibrary(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", a.ID, a.Name, a.Provider, a.Triangles,
 			a.Finished.Local().Format("2006-01-02 15:04"), a.ModelPath())
 	}
-	tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return fail(env, "%v", err)
+	}
 	return exitOK
 }
 

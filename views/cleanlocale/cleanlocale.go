@@ -24,7 +24,7 @@ func init() {
 			continue
 		}
 		if base, _, _ := strings.Cut(v, "."); base == "C" || base == "POSIX" {
-			os.Setenv("LANGUAGE", "en")
+			_ = os.Setenv("LANGUAGE", "en")
 		}
 		return
 	}

@@ -1,0 +1,54 @@
+// Kiln turns reference images into 3D models. This is its composition root: it picks the
+// providers, opens the data directory and hands over to the command line or the window.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/app/cli"
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/local"
+	"github.com/kiln3d/kiln/views"
+	_ "github.com/kiln3d/kiln/views/cleanlocale" // before Fyne's init reads the locale
+	"github.com/kiln3d/kiln/views/nativedialog"
+)
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) (status int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "kiln: internal error: %v\n", r)
+			status = 70
+		}
+	}()
+	reg, err := providers.NewRegistry(local.New())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kiln:", err)
+		return 1
+	}
+	open := func(q app.QueueOptions) (*app.Kiln, error) {
+		return app.Open(app.Options{Providers: reg, Queue: q})
+	}
+	if len(args) > 0 && cli.IsCommand(args[0]) {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return cli.Run(ctx, args, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Open: open,
+			Terminal: term.IsTerminal(int(os.Stderr.Fd()))})
+	}
+	k, err := open(app.QueueOptions{Workers: 2, Resume: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kiln:", err)
+		return 1
+	}
+	defer k.Close()
+	views.Run(k, views.Options{Dialogs: nativedialog.Dialogs{}, Images: args})
+	return 0
+}
