@@ -3,7 +3,12 @@
 package app
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/kiln3d/kiln/providers"
 )
@@ -67,4 +72,22 @@ func Open(o Options) (*Kiln, error) {
 func (k *Kiln) Close() error {
 	k.Jobs.Close()
 	return k.store.Close()
+}
+
+// SaveSample writes a shipped sample image into the data directory's samples folder (once) and
+// returns its path, so it can be added like any file of the artist's.
+func (k *Kiln) SaveSample(file string, data []byte) (string, error) {
+	dir := filepath.Join(k.Home, "samples")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("save sample: %w", err)
+	}
+	path := filepath.Join(dir, filepath.Base(file))
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return path, nil
+	}
+	err := WriteFileAtomic(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	return path, err
 }

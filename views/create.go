@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kiln3d/kiln/assets"
 	"github.com/kiln3d/kiln/providers"
 )
 
@@ -44,7 +45,14 @@ func newCreatePanel(u *UI) *createPanel {
 	zoneBorder.StrokeColor = theme.Color(theme.ColorNameDisabled)
 	zoneBorder.StrokeWidth = 2
 	zoneBorder.CornerRadius = 8
-	zone := container.NewStack(zoneBorder, container.NewPadded(container.NewVBox(zoneText, container.NewCenter(add))))
+	samples := container.NewHBox(widget.NewLabelWithStyle("No image at hand? Try a sample:", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
+	for _, s := range assets.Samples() {
+		b := widget.NewButton(s.Name, func() { c.addSample(s) })
+		b.Importance = widget.LowImportance
+		samples.Add(b)
+	}
+	zone := container.NewStack(zoneBorder, container.NewPadded(container.NewVBox(zoneText,
+		container.NewCenter(add), container.NewCenter(samples))))
 	images := container.NewBorder(zone, nil, nil, nil, container.NewVScroll(c.inputs.grid))
 
 	var titles []string
@@ -80,6 +88,19 @@ func newCreatePanel(u *UI) *createPanel {
 }
 
 func (c *createPanel) addPaths(paths []string) { c.inputs.addPaths(paths) }
+
+func (c *createPanel) addSample(s assets.Sample) {
+	go func() {
+		path, err := c.u.k.SaveSample(s.File, s.Data)
+		c.u.goUI(func() {
+			if err != nil {
+				dialog.ShowError(err, c.u.win)
+				return
+			}
+			c.addPaths([]string{path})
+		})
+	}()
+}
 
 func (c *createPanel) openDialog() {
 	if c.u.dialogs == nil {
@@ -163,6 +184,9 @@ func (c *createPanel) validate() {
 		c.submit.Enable()
 	}
 	c.hint.Importance = widget.MediumImportance
+	if reason == "" && !c.submitting {
+		reason = c.ready()
+	}
 	c.hint.SetText(reason)
 }
 
@@ -185,6 +209,13 @@ func (c *createPanel) problem() string {
 		return fmt.Sprintf("%s takes at most %d images; remove %d.", caps.Title, caps.MaxImages, len(ok)-caps.MaxImages)
 	}
 	return c.polycount.problem()
+}
+
+// ready says what Submit will send, once the request is valid.
+func (c *createPanel) ready() string {
+	ok, _, _ := c.inputs.usable()
+	return fmt.Sprintf("Ready: %s to %s for a model of %d triangles.",
+		plural(len(ok), "image"), c.provider.Capabilities().Title, c.polycount.value())
 }
 
 func (c *createPanel) doSubmit() {

@@ -252,7 +252,10 @@ func formatElapsed(d time.Duration) string {
 	if d <= 0 {
 		return ""
 	}
-	if d < 10*time.Second {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	case d < 10*time.Second:
 		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
 	d = d.Round(time.Second)

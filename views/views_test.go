@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
@@ -125,6 +126,9 @@ func TestSubmitTwoImagesAndWatchTheJobFinish(t *testing.T) {
 	ui.until(t, "both images to be read", func() bool { ok, _, _ := u.create.inputs.usable(); return len(ok) == 2 })
 	if u.create.submit.Disabled() {
 		t.Fatalf("Submit stays disabled: %q", u.create.hint.Text)
+	}
+	if want := "Ready: 2 images to Fake fake for a model of 1000 triangles."; u.create.hint.Text != want {
+		t.Errorf("hint = %q, want %q", u.create.hint.Text, want)
 	}
 	ui.until(t, "thumbnails", func() bool {
 		return u.create.inputs.items[0].thumb.Image != nil && u.create.inputs.items[1].thumb.Image != nil
@@ -275,5 +279,25 @@ func TestHelpers(t *testing.T) {
 	}
 	if got := formatElapsed(3723 * time.Second); got != "1:02:03" {
 		t.Errorf("formatElapsed = %q", got)
+	}
+}
+
+func TestSampleButtonsAddTheShippedImages(t *testing.T) {
+	u, ui := harness(t, nil, providertest.NewFake("fake"))
+	var buttons []*widget.Button
+	for _, o := range test.LaidOutObjects(u.create.content) {
+		if b, ok := o.(*widget.Button); ok && (b.Text == "vase" || b.Text == "lifebuoy") {
+			buttons = append(buttons, b)
+		}
+	}
+	if len(buttons) != 2 {
+		t.Fatalf("found %d sample buttons", len(buttons))
+	}
+	for _, b := range buttons {
+		test.Tap(b)
+	}
+	ui.until(t, "the samples to be added", func() bool { ok, _, _ := u.create.inputs.usable(); return len(ok) == 2 })
+	if !strings.HasPrefix(u.create.inputs.items[0].path, filepath.Join(u.k.Home, "samples")) {
+		t.Errorf("sample stored at %s", u.create.inputs.items[0].path)
 	}
 }
