@@ -14,6 +14,7 @@ import (
 	"github.com/qmuntal/gltf/modeler"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/imageio"
 )
 
 // Fake is a provider whose behaviour a test scripts. It accepts 1 to 4 images, checks them like a
@@ -54,6 +55,11 @@ func (f *Fake) Projects(context.Context) ([]providers.Project, error) { return n
 func (f *Fake) Submit(ctx context.Context, req providers.Request) (providers.Remote, error) {
 	if err := providers.CheckRequest(f.Caps, req); err != nil {
 		return providers.Remote{}, err
+	}
+	for _, img := range req.Images {
+		if _, err := imageio.Check(img.Path); err != nil {
+			return providers.Remote{}, err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return providers.Remote{}, err
