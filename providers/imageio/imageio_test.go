@@ -167,3 +167,22 @@ func TestGrayJPEGDecodes(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// testdata/mushroom.webp is Kiln's mushroom sample, converted to lossless WebP with ImageMagick.
+func TestWebPDecodes(t *testing.T) {
+	path := filepath.Join("testdata", "mushroom.webp")
+	info, err := Check(path)
+	if err != nil || info.Format != WebP || info.Width != 120 || info.Height != 105 {
+		t.Fatalf("Check = %+v, %v", info, err)
+	}
+	img, _, err := Decode(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, a := img.At(0, 0).RGBA(); a != 0 {
+		t.Errorf("the corner should be transparent, alpha %x", a)
+	}
+	if _, _, _, a := img.At(60, 40).RGBA(); a != 0xffff {
+		t.Errorf("the cap should be opaque, alpha %x", a)
+	}
+}
