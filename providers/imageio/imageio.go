@@ -13,6 +13,7 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/image/webp"
 
@@ -167,8 +168,16 @@ func sniff(b []byte) (Format, string) {
 
 func corrupt(path string, f Format, err error) error {
 	msg := err.Error()
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		msg = "the file ends too early"
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || strings.Contains(msg, "not enough pixel data"):
+		msg = "it ends too early, as if cut short"
+	case strings.Contains(msg, "checksum"):
+		msg = "its data does not match its checksum"
+	default:
+		// The decoders prefix their messages with their own name ("png: invalid format: ...").
+		for _, p := range []string{"png: ", "jpeg: ", "webp: ", "riff: ", "vp8: ", "vp8l: "} {
+			msg = strings.TrimPrefix(msg, p)
+		}
 	}
 	return &providers.InputError{File: path, Reason: fmt.Sprintf("the %s file is damaged (%s)", f, msg)}
 }
