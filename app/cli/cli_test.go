@@ -186,3 +186,19 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Error("IsCommand")
 	}
 }
+
+func TestProgressOnATerminalIsOneRedrawnLine(t *testing.T) {
+	reg, _ := providers.NewRegistry(providertest.NewFake("local"))
+	home := t.TempDir()
+	var out, errOut bytes.Buffer
+	env := Env{Stdout: &out, Stderr: &errOut, Terminal: true, Open: func(q app.QueueOptions) (*app.Kiln, error) {
+		return app.Open(app.Options{Home: home, Providers: reg, Queue: q})
+	}}
+	if status := Run(context.Background(), []string{"generate", "--out", t.TempDir(), writePNG(t, t.TempDir(), "a.png")}, env); status != 0 {
+		t.Fatalf("status %d: %s", status, errOut.String())
+	}
+	s := errOut.String()
+	if !strings.Contains(s, "\r\033[K[") || strings.Count(s, "\n") != 1 || !strings.HasSuffix(s, "\n") {
+		t.Errorf("terminal progress = %q, want redraws of one line, ended once", s)
+	}
+}
