@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -16,25 +15,8 @@ import (
 	"testing"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
-
-// pngHeader is a PNG holding only a valid header (IHDR with a correct CRC, then IEND) that claims a
-// w×h RGBA image.
-func pngHeader(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(kind string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		body := append([]byte(kind), data...)
-		b.Write(body)
-		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(body))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	chunk("IHDR", append(ihdr, 8, 6, 0, 0, 0))
-	chunk("IEND", nil)
-	return b.Bytes()
-}
 
 // jpegHeader is the start of a JFIF file, up to a baseline frame header claiming w×h.
 func jpegHeader(w, h uint16) []byte {
@@ -107,8 +89,8 @@ func TestRefusals(t *testing.T) {
 		{"header.png", []byte("\x89PNG\r\n\x1a\n\x00\x00"), true, "the PNG file is damaged (it ends too early, as if cut short)"},
 		{"half.png", good[:len(good)/2], false, "the PNG file is damaged (it ends too early, as if cut short)"},
 		{"crc.png", badCRC, false, "the PNG file is damaged ("},
-		{"huge.png", pngHeader(40000, 40000), true, "the image is 40000×40000 pixels; Kiln accepts up to 8192 pixels a side"},
-		{"tall.png", pngHeader(100, 8193), true, "the image is 100×8193 pixels"},
+		{"huge.png", modeltest.PNGHeader(40000, 40000), true, "the image is 40000×40000 pixels; Kiln accepts up to 8192 pixels a side"},
+		{"tall.png", modeltest.PNGHeader(100, 8193), true, "the image is 100×8193 pixels"},
 		{"huge.jpg", jpegHeader(9000, 100), true, "the image is 9000×100 pixels"},
 	}
 	for _, c := range cases {
@@ -142,7 +124,7 @@ func expect(t *testing.T, what string, err error, want string) {
 // TestHugeHeaderRefusedBeforeDecoding: the size limit holds before any pixel buffer exists, so a
 // hostile header costs nothing (a 40000² RGBA image would need 6.4 GB).
 func TestHugeHeaderRefusedBeforeDecoding(t *testing.T) {
-	path := write(t, "huge.png", pngHeader(40000, 40000))
+	path := write(t, "huge.png", modeltest.PNGHeader(40000, 40000))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for i := 0; i < 10; i++ {

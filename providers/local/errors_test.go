@@ -3,9 +3,7 @@ package local
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image"
 	"image/png"
 	"os"
@@ -16,26 +14,8 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
-
-// pngHeader is a PNG holding only a valid header (signature, IHDR with a correct CRC, IEND) that
-// claims a w×h RGBA image.
-func pngHeader(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(kind string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		body := append([]byte(kind), data...)
-		b.Write(body)
-		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(body))
-	}
-	ihdr := binary.BigEndian.AppendUint32(nil, w)
-	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
-	ihdr = append(ihdr, 8, 6, 0, 0, 0) // 8-bit RGBA, deflate, no filter, no interlace
-	chunk("IHDR", ihdr)
-	chunk("IEND", nil)
-	return b.Bytes()
-}
 
 func encodePNG(t *testing.T, img image.Image) []byte {
 	t.Helper()
@@ -69,7 +49,7 @@ func TestBadInputs(t *testing.T) {
 		{"notes.png", []byte("these are my notes, not a picture\n"), true, "not a PNG, JPEG or WebP image"},
 		{"anim.png", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), true, "is a GIF image"},
 		{"truncated.png", good[:len(good)/2], false, "the PNG file is damaged"},
-		{"huge.png", pngHeader(40000, 40000), true, "the image is 40000×40000 pixels; Kiln accepts up to 8192"},
+		{"huge.png", modeltest.PNGHeader(40000, 40000), true, "the image is 40000×40000 pixels; Kiln accepts up to 8192"},
 		{"clear.png", encodePNG(t, image.NewNRGBA(image.Rect(0, 0, 64, 64))), false, "no object found (the image is fully transparent)"},
 		{"faint.png", encodePNG(t, half), false, "no object found (no part of the image is more than half opaque)"},
 		{"white.png", encodePNG(t, white), false, "no object found (the image is all background)"},
@@ -107,7 +87,7 @@ func TestBadInputs(t *testing.T) {
 // TestHugeHeaderIsCheap checks that a 40000×40000 image is refused from its header: fast, and
 // without allocating anything like its 6.4 GB of pixels, in Submit and in Collect alike.
 func TestHugeHeaderIsCheap(t *testing.T) {
-	path := writeFile(t, t.TempDir(), "huge.png", pngHeader(40000, 40000))
+	path := writeFile(t, t.TempDir(), "huge.png", modeltest.PNGHeader(40000, 40000))
 	req := providers.Request{Images: []providers.Image{{Path: path}}, Polycount: 1000}
 	p := New()
 	for _, call := range []struct {

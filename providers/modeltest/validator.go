@@ -1,5 +1,6 @@
-// Package modeltest holds test helpers for the models Kiln writes: the Khronos glTF-Validator and
-// mesh measurements (watertightness, triangle count, silhouettes). Only tests import it.
+// Package modeltest holds test helpers for the models Kiln writes and the images it reads: the
+// Khronos glTF-Validator, mesh measurements (watertightness, triangle count, silhouettes), crafted
+// image files and the shared corpus. Only tests import it.
 package modeltest
 
 import (
