@@ -74,7 +74,7 @@ func newCreatePanel(u *UI) *createPanel {
 	)
 	side := container.NewVBox(widget.NewLabelWithStyle("Model", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		form, c.submit, c.hint)
-	sideBox := container.NewGridWrap(fyne.NewSize(340, side.MinSize().Height), side)
+	sideBox := container.New(fixedWidth(340), side)
 	c.content = container.NewPadded(container.NewBorder(nil, nil, nil, container.NewPadded(sideBox), images))
 
 	start := u.k.Providers.Default()

@@ -129,7 +129,7 @@ func newJobRow(p *jobsPanel) *jobRow {
 	status := container.NewGridWithColumns(3, r.state, r.bar, r.elapsed)
 	text := container.NewVBox(r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, r.thumb, buttons,
-		container.NewGridWithColumns(2, text, container.NewCenter(container.NewGridWrap(fyne.NewSize(380, status.MinSize().Height), status))))
+		container.NewGridWithColumns(2, text, container.NewCenter(container.New(fixedWidth(380), status))))
 	r.ExtendBaseWidget(r)
 	return r
 }
