@@ -54,6 +54,27 @@ type Capabilities struct {
 	HasProjects bool
 	// NeedsKey says whether the provider needs credentials before it can be used.
 	NeedsKey bool
+	// Views says whether images can be tagged with the view they show (front, left, ...).
+	Views bool
+	// Dimensions says whether the model can be made to a real size (Request.Size).
+	Dimensions bool
+	// Options are the provider's own settings, which Request.Options carries.
+	Options []Option
+}
+
+// Option is one provider-specific setting, offered as a choice between fixed values.
+type Option struct {
+	// Key is the Request.Options key.
+	Key string
+	// Label is what an artist reads beside the picker.
+	Label string
+	// Choices are the allowed values, the default first.
+	Choices []Choice
+}
+
+// Choice is one value of an Option.
+type Choice struct {
+	Value, Label string
 }
 
 // Range is an inclusive integer range with a default value inside it.
@@ -80,8 +101,31 @@ type Request struct {
 	Polycount int `json:"polycount"`
 	// ProjectID files the job under a project; empty for none.
 	ProjectID string `json:"project_id,omitempty"`
-	// Options holds provider-specific settings ("quality": "high"), documented by each provider.
+	// Size is the real size wanted, for providers whose Capabilities say Dimensions.
+	Size Dimensions `json:"size,omitzero"`
+	// Options holds the provider's own settings (Capabilities.Options), by key.
 	Options map[string]string `json:"options,omitempty"`
+}
+
+// Dimensions is a real size in centimetres; zero means "not given". The model keeps its own
+// proportions from the images: giving the height is enough.
+type Dimensions struct {
+	HeightCM float64 `json:"height_cm,omitempty"`
+	WidthCM  float64 `json:"width_cm,omitempty"`
+	DepthCM  float64 `json:"depth_cm,omitempty"`
+}
+
+// Option returns the value of the option key in the request, or the option's default.
+func (r Request) Option(c Capabilities, key string) string {
+	if v, ok := r.Options[key]; ok {
+		return v
+	}
+	for _, o := range c.Options {
+		if o.Key == key && len(o.Choices) > 0 {
+			return o.Choices[0].Value
+		}
+	}
+	return ""
 }
 
 // Image is one reference image on the local disk.
