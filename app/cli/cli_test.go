@@ -202,3 +202,59 @@ func TestProgressOnATerminalIsOneRedrawnLine(t *testing.T) {
 		t.Errorf("terminal progress = %q, want redraws of one line, ended once", s)
 	}
 }
+
+func TestGenerateViewsSizeAndOptions(t *testing.T) {
+	fake := providertest.NewFake("local")
+	fake.Caps.Views, fake.Caps.Dimensions = true, true
+	fake.Caps.Options = []providers.Option{{Key: "objects", Label: "Separate objects",
+		Choices: []providers.Choice{{Value: "all"}, {Value: "largest"}}}}
+	src := t.TempDir()
+	front, side := writePNG(t, src, "a.png"), writePNG(t, src, "b.png")
+	top := writePNG(t, src, "mug_top.png")
+	r := kiln(t, context.Background(), t.TempDir(), []*providertest.Fake{fake}, "generate", "--out", t.TempDir(),
+		"--view", "front="+front, "--view", "LEFT="+side, top, "--height-cm", "12.5", "--option", "objects=largest")
+	if r.status != 0 {
+		t.Fatalf("status %d: %s", r.status, r.stderr)
+	}
+	reqs := fake.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d submissions", len(reqs))
+	}
+	req := reqs[0]
+	var got []string
+	for _, img := range req.Images {
+		got = append(got, filepath.Base(img.Path)+":"+img.View)
+	}
+	if strings.Join(got, " ") != "a.png:front b.png:left mug_top.png:top" {
+		t.Errorf("images reached the provider as %v", got)
+	}
+	if req.Size.HeightCM != 12.5 || req.Options["objects"] != "largest" {
+		t.Errorf("size %+v options %v", req.Size, req.Options)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--view", "side=" + front}, `"side" is not a view`},
+		{[]string{"--view", front}, "want VIEW=IMAGE"},
+		{[]string{"--view", "front=" + front, "--view", "front=" + side}, "two images are tagged front"},
+		{[]string{"--option", "objects=some", front}, `"some" is not one of all, largest`},
+		{[]string{"--height-cm", "-4", front}, "a height of -4 cm"},
+	} {
+		r := kiln(t, context.Background(), t.TempDir(), []*providertest.Fake{fake}, append([]string{"generate"}, c.args...)...)
+		if r.status == 0 || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: status %d stderr %q, want %q", c.args, r.status, r.stderr, c.want)
+		}
+	}
+
+	plain := providertest.NewFake("local") // no views, no dimensions
+	r = kiln(t, context.Background(), t.TempDir(), []*providertest.Fake{plain}, "generate", "--height-cm", "10", front)
+	if r.status == 0 || !strings.Contains(r.stderr, "does not take real dimensions") {
+		t.Errorf("dimensions to a provider without them: %d %q", r.status, r.stderr)
+	}
+	r = kiln(t, context.Background(), t.TempDir(), []*providertest.Fake{plain}, "generate", "--out", t.TempDir(), top)
+	if r.status != 0 || plain.Requests()[0].Images[0].View != "" {
+		t.Errorf("a guessed view reached a provider without views: %+v", plain.Requests())
+	}
+}

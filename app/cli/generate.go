@@ -31,12 +31,26 @@ func generate(ctx context.Context, args []string, env Env) int {
 	project := fs.String("project", "", "project ID to file the job under")
 	out := fs.String("out", ".", "where to save the model: a file path or a folder")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the saved path")
-	images, ok := parse(fs, args, env)
+	var size providers.Dimensions
+	fs.Float64Var(&size.HeightCM, "height-cm", 0, "real height of the model in centimetres")
+	fs.Float64Var(&size.WidthCM, "width-cm", 0, "real width in centimetres (with --height-cm)")
+	fs.Float64Var(&size.DepthCM, "depth-cm", 0, "real depth in centimetres (with --height-cm)")
+	var views viewFlags
+	fs.Var(&views, "view", "an image and the view it shows, VIEW=IMAGE (front, back, left, right, top); repeatable")
+	options := keyValues{}
+	fs.Var(options, "option", "a provider option, KEY=VALUE; repeatable")
+	positional, ok := parse(fs, args, env)
 	if !ok {
 		return exitUsage
 	}
+	// Images named with --view come first, in their order, then the others, their view guessed
+	// from the file name ("chair_left.png").
+	images := append([]providers.Image(nil), views...)
+	for _, path := range positional {
+		images = append(images, providers.Image{Path: path, View: providers.GuessView(path)})
+	}
 	if len(images) == 0 {
-		fmt.Fprintln(env.Stderr, "kiln generate: give at least one image (kiln generate IMAGE...)")
+		fmt.Fprintln(env.Stderr, "kiln generate: give at least one image (kiln generate IMAGE... or --view front=IMAGE)")
 		return exitUsage
 	}
 	if ext := strings.ToLower(filepath.Ext(*out)); ext != "" && ext != ".glb" {
@@ -58,12 +72,23 @@ func generate(ctx context.Context, args []string, env Env) int {
 		}
 	}
 	caps := p.Capabilities()
-	req := providers.Request{Polycount: *polycount, ProjectID: *project}
+	req := providers.Request{Polycount: *polycount, ProjectID: *project, Images: images, Size: size}
 	if req.Polycount == 0 {
 		req.Polycount = caps.Polycount.Default
 	}
-	for _, img := range images {
-		req.Images = append(req.Images, providers.Image{Path: img})
+	if len(options) > 0 {
+		req.Options = options
+	}
+	if !caps.Views {
+		for i := range req.Images {
+			req.Images[i].View = "" // a name's guess means nothing to a provider without views
+		}
+		if len(views) > 0 {
+			return fail(env, "%s does not take views; give the images without --view", caps.Title)
+		}
+	}
+	if !caps.Dimensions && size != (providers.Dimensions{}) {
+		return fail(env, "%s does not take real dimensions; leave out --height-cm, --width-cm and --depth-cm", caps.Title)
 	}
 
 	bar := newProgress(env)
@@ -123,4 +148,36 @@ func waitOrCancel(ctx context.Context, k *app.Kiln, id string) (app.Job, error) 
 	wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return k.Jobs.Wait(wctx, id)
+}
+
+// viewFlags collects --view VIEW=IMAGE.
+type viewFlags []providers.Image
+
+func (v *viewFlags) String() string { return "" }
+
+func (v *viewFlags) Set(s string) error {
+	view, path, ok := strings.Cut(s, "=")
+	view = strings.ToLower(strings.TrimSpace(view))
+	if !ok || path == "" {
+		return fmt.Errorf("want VIEW=IMAGE, e.g. front=chair.png")
+	}
+	if !providers.IsView(view) {
+		return fmt.Errorf("%q is not a view (use %s)", view, strings.Join(providers.Views, ", "))
+	}
+	*v = append(*v, providers.Image{Path: path, View: view})
+	return nil
+}
+
+// keyValues collects --option KEY=VALUE.
+type keyValues map[string]string
+
+func (kv keyValues) String() string { return "" }
+
+func (kv keyValues) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, e.g. objects=largest")
+	}
+	kv[k] = v
+	return nil
 }

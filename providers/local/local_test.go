@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -258,7 +259,7 @@ func TestCapabilities(t *testing.T) {
 	c := New().Capabilities()
 	want := providers.Capabilities{Name: "local", Title: "Local (offline)", MinImages: 1, MaxImages: 2,
 		Polycount: providers.Range{Min: 500, Max: 200000, Default: 20000}}
-	if c != want {
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Capabilities() = %+v, want %+v", c, want)
 	}
 	if ps, err := New().Projects(context.Background()); ps != nil || err != nil {

@@ -34,6 +34,7 @@ type Fake struct {
 	submits, collects atomic.Int32
 	mu                sync.Mutex
 	remotes           []providers.Remote
+	requests          []providers.Request
 }
 
 // NewFake returns a fake provider called name.
@@ -71,8 +72,16 @@ func (f *Fake) Submit(ctx context.Context, req providers.Request) (providers.Rem
 	r := providers.Remote{ID: fmt.Sprintf("fake-%d", n)}
 	f.mu.Lock()
 	f.remotes = append(f.remotes, r)
+	f.requests = append(f.requests, req)
 	f.mu.Unlock()
 	return r, nil
+}
+
+// Requests returns the requests Submit accepted, in order.
+func (f *Fake) Requests() []providers.Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]providers.Request(nil), f.requests...)
 }
 
 // Collect implements providers.Provider.
