@@ -28,6 +28,7 @@ type createPanel struct {
 	projectSel  *widget.Select
 	projects    []providers.Project
 	polycount   *polycountField
+	extras      *extras
 	submit      *widget.Button
 	hint        *widget.Label // why Submit is disabled, or what happened
 	submitting  bool
@@ -62,6 +63,7 @@ func newCreatePanel(u *UI) *createPanel {
 	c.providerSel = widget.NewSelect(titles, func(title string) { c.pickProvider(title) })
 	c.projectSel = widget.NewSelect(nil, nil)
 	c.polycount = newPolycountField(c.validate)
+	c.extras = newExtras(c.validate)
 	c.submit = widget.NewButtonWithIcon("Submit", theme.MediaPlayIcon(), c.doSubmit)
 	c.submit.Importance = widget.HighImportance
 	c.hint = widget.NewLabel("")
@@ -73,7 +75,7 @@ func newCreatePanel(u *UI) *createPanel {
 		widget.NewFormItem("Polycount", c.polycount.content),
 	)
 	side := container.NewVBox(widget.NewLabelWithStyle("Model", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		form, c.submit, c.hint)
+		form, c.extras.content, c.submit, c.hint)
 	sideBox := container.New(fixedWidth(340), side)
 	c.content = container.NewPadded(container.NewBorder(nil, nil, nil, container.NewPadded(sideBox), images))
 
@@ -135,6 +137,8 @@ func (c *createPanel) pickProvider(title string) {
 		want = caps.Polycount.Default
 	}
 	c.polycount.setRange(caps.Polycount, want)
+	c.extras.setProvider(caps)
+	c.inputs.showViews(caps.Views)
 	c.projects = nil
 	c.projectSel.Options = nil
 	c.projectSel.ClearSelected()
@@ -208,7 +212,11 @@ func (c *createPanel) problem() string {
 	case len(ok) > caps.MaxImages:
 		return fmt.Sprintf("%s takes at most %d images; remove %d.", caps.Title, caps.MaxImages, len(ok)-caps.MaxImages)
 	}
-	return c.polycount.problem()
+	if p := c.polycount.problem(); p != "" {
+		return p
+	}
+	_, p := c.extras.size()
+	return p
 }
 
 // ready says what Submit will send, once the request is valid.
@@ -222,11 +230,9 @@ func (c *createPanel) doSubmit() {
 	if c.problem() != "" || c.submitting {
 		return
 	}
-	paths, _, _ := c.inputs.usable()
-	req := providers.Request{Polycount: c.polycount.value()}
-	for _, p := range paths {
-		req.Images = append(req.Images, providers.Image{Path: p})
-	}
+	images, _, _ := c.inputs.usable()
+	size, _ := c.extras.size()
+	req := providers.Request{Polycount: c.polycount.value(), Images: images, Size: size, Options: c.extras.values()}
 	if i := c.projectSel.SelectedIndex(); i >= 0 && i < len(c.projects) {
 		req.ProjectID = c.projects[i].ID
 	}

@@ -28,18 +28,23 @@ type input struct {
 	card    fyne.CanvasObject
 	thumb   *canvas.Image
 	problem *widget.Label
+	view    *widget.Select // where the camera stood; shown for providers that take views
 }
+
+// noView is the view picker's entry for an image whose view is not said.
+const noView = "view: auto"
 
 // inputList is the images on the Create tab. Its methods run on the UI thread.
 type inputList struct {
-	u       *UI
-	items   []*input
-	grid    *fyne.Container
-	changed func()
+	u         *UI
+	items     []*input
+	grid      *fyne.Container
+	changed   func()
+	withViews bool
 }
 
 func newInputList(u *UI, changed func()) *inputList {
-	return &inputList{u: u, grid: container.NewGridWrap(fyne.NewSize(150, 190)), changed: changed}
+	return &inputList{u: u, grid: container.NewGridWrap(fyne.NewSize(150, 220)), changed: changed}
 }
 
 // addPaths adds image files, and the images inside folders. Files already there are skipped.
@@ -94,7 +99,18 @@ func (l *inputList) add(path string) {
 	name.Truncation = fyne.TextTruncateEllipsis
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { l.remove(in) })
 	remove.Importance = widget.LowImportance
-	in.card = container.NewBorder(container.NewBorder(nil, nil, nil, remove, name), in.problem, nil, nil, in.thumb)
+	in.view = widget.NewSelect(append([]string{noView}, providers.Views...), func(v string) { l.viewPicked(in, v) })
+	// A file called chair_left.png is a left view until the artist says otherwise.
+	if guess := providers.GuessView(path); guess != "" && !l.viewTaken(guess) {
+		in.view.SetSelected(guess)
+	} else {
+		in.view.SetSelected(noView)
+	}
+	if !l.withViews {
+		in.view.Hide()
+	}
+	in.card = container.NewBorder(container.NewBorder(nil, nil, nil, remove, name),
+		container.NewVBox(in.view, in.problem), nil, nil, in.thumb)
 	l.items = append(l.items, in)
 	l.grid.Add(in.card)
 
@@ -133,6 +149,41 @@ func (l *inputList) decoded(in *input, img image.Image, err error) {
 	in.thumb.Refresh()
 }
 
+// showViews shows or hides the view pickers, for providers that take views or not.
+func (l *inputList) showViews(on bool) {
+	l.withViews = on
+	for _, in := range l.items {
+		if on {
+			in.view.Show()
+		} else {
+			in.view.Hide()
+		}
+	}
+}
+
+func (l *inputList) viewTaken(v string) bool {
+	for _, in := range l.items {
+		if in.view.Selected == v {
+			return true
+		}
+	}
+	return false
+}
+
+// viewPicked keeps views unique: the image that had the view loses it.
+func (l *inputList) viewPicked(in *input, v string) {
+	if v != noView {
+		for _, other := range l.items {
+			if other != in && other.view.Selected == v {
+				other.view.SetSelected(noView)
+			}
+		}
+	}
+	if l.changed != nil {
+		l.changed()
+	}
+}
+
 func (l *inputList) remove(in *input) {
 	for i, it := range l.items {
 		if it == in {
@@ -144,8 +195,9 @@ func (l *inputList) remove(in *input) {
 	l.changed()
 }
 
-// usable returns the images Kiln can read, and how many it cannot or has not read yet.
-func (l *inputList) usable() (ok []string, bad, pending int) {
+// usable returns the images Kiln can read, with their views when the provider takes them, and
+// how many images it cannot use or has not read yet.
+func (l *inputList) usable() (ok []providers.Image, bad, pending int) {
 	for _, in := range l.items {
 		switch {
 		case !in.checked:
@@ -153,7 +205,11 @@ func (l *inputList) usable() (ok []string, bad, pending int) {
 		case in.err != nil:
 			bad++
 		default:
-			ok = append(ok, in.path)
+			img := providers.Image{Path: in.path}
+			if l.withViews && in.view.Selected != noView {
+				img.View = in.view.Selected
+			}
+			ok = append(ok, img)
 		}
 	}
 	return ok, bad, pending

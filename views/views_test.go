@@ -301,3 +301,66 @@ func TestSampleButtonsAddTheShippedImages(t *testing.T) {
 		t.Errorf("sample stored at %s", u.create.inputs.items[0].path)
 	}
 }
+
+func TestViewsSizeAndOptionsReachTheProvider(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	fake.Caps.Views, fake.Caps.Dimensions = true, true
+	fake.Caps.Options = []providers.Option{{Key: "objects", Label: "Separate objects",
+		Choices: []providers.Choice{{Value: "all", Label: "Keep all"}, {Value: "largest", Label: "Largest only"}}}}
+	u, ui := harness(t, nil, fake)
+	src := t.TempDir()
+	u.create.addPaths([]string{writeImage(t, src, "mug_front.png"), writeImage(t, src, "mug_left.png"), writeImage(t, src, "x.png")})
+	ui.until(t, "the images", func() bool { ok, _, _ := u.create.inputs.usable(); return len(ok) == 3 })
+	items := u.create.inputs.items
+	if items[0].view.Selected != "front" || items[1].view.Selected != "left" || items[2].view.Selected != noView {
+		t.Fatalf("guessed views: %q %q %q", items[0].view.Selected, items[1].view.Selected, items[2].view.Selected)
+	}
+	if !items[0].view.Visible() {
+		t.Error("the view picker is hidden for a provider that takes views")
+	}
+	items[2].view.SetSelected("front") // the artist says x.png is the front: mug_front.png loses it
+	if items[0].view.Selected != noView {
+		t.Errorf("two images tagged front")
+	}
+	items[0].view.SetSelected("top")
+
+	u.create.extras.height.SetText("abc")
+	if !u.create.submit.Disabled() || !strings.Contains(u.create.hint.Text, "Height must be a size in centimetres") {
+		t.Errorf("bad height: hint %q", u.create.hint.Text)
+	}
+	u.create.extras.height.SetText("")
+	u.create.extras.width.SetText("30")
+	if !strings.Contains(u.create.hint.Text, "Give the height too") {
+		t.Errorf("width without height: hint %q", u.create.hint.Text)
+	}
+	u.create.extras.height.SetText("12,5")
+	u.create.extras.selects[0].SetSelectedIndex(1)
+	if u.create.submit.Disabled() {
+		t.Fatalf("Submit disabled: %q", u.create.hint.Text)
+	}
+	test.Tap(u.create.submit)
+	ui.until(t, "the submission", func() bool { return len(fake.Requests()) == 1 })
+	req := fake.Requests()[0]
+	var got []string
+	for _, img := range req.Images {
+		got = append(got, img.View)
+	}
+	if strings.Join(got, ",") != "top,left,front" || req.Size != (providers.Dimensions{HeightCM: 12.5, WidthCM: 30}) ||
+		req.Options["objects"] != "largest" {
+		t.Errorf("request: views %v size %+v options %v", got, req.Size, req.Options)
+	}
+
+	// A provider without views or dimensions hides them and sends none.
+	plain := providertest.NewFake("plain")
+	u2, ui2 := harness(t, nil, plain)
+	u2.create.addPaths([]string{filepath.Join(src, "mug_left.png")})
+	ui2.until(t, "the image", func() bool { return !u2.create.submit.Disabled() })
+	if u2.create.inputs.items[0].view.Visible() || len(u2.create.extras.content.Objects) != 0 {
+		t.Error("view pickers or size fields shown for a provider without them")
+	}
+	test.Tap(u2.create.submit)
+	ui2.until(t, "the submission", func() bool { return len(plain.Requests()) == 1 })
+	if r := plain.Requests()[0]; r.Images[0].View != "" || r.Size != (providers.Dimensions{}) {
+		t.Errorf("plain provider got %+v", r)
+	}
+}
