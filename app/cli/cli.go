@@ -41,10 +41,10 @@ func commands() map[string]command {
 	return map[string]command{
 		"generate": {"generate [--provider NAME] [--polycount N] [--project ID] [--view VIEW=IMAGE]... [--height-cm H]\n" +
 			"                [--width-cm W] [--depth-cm D] [--option KEY=VALUE]... [--out PATH] [--json] IMAGE...", generate},
-		"jobs":     {"jobs [--json]", listJobs},
-		"library":  {"library [--json]", listLibrary},
-		"version":  {"version", version},
-		"help":     {"help", help},
+		"jobs":    {"jobs [--json]", listJobs},
+		"library": {"library [--json]", listLibrary},
+		"version": {"version", version},
+		"help":    {"help", help},
 	}
 }
 
