@@ -63,3 +63,16 @@ func TestCheckRequest(t *testing.T) {
 		t.Errorf("set option = %q", got)
 	}
 }
+
+func TestAPIError(t *testing.T) {
+	err := error(&APIError{Provider: "kaedim", Op: "process", Status: 401, Message: "Invalid API key", Kind: KindOfStatus(401)})
+	if !errors.Is(err, ErrUnauthorized) || err.Error() != "kaedim: process: Invalid API key (HTTP 401 Unauthorized)" {
+		t.Errorf("%v", err)
+	}
+	for status, want := range map[int]error{200: nil, 400: ErrInvalidInput, 403: ErrForbidden, 404: ErrNotFound,
+		406: ErrInvalidInput, 429: ErrRateLimited, 500: ErrServer, 503: ErrServer} {
+		if got := KindOfStatus(status); got != want {
+			t.Errorf("KindOfStatus(%d) = %v, want %v", status, got, want)
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package providers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// The kinds of failure a cloud provider reports. Every error a provider returns for a refused
+// request wraps one of them (through *APIError), so the core and the views can explain it and
+// decide what to do (ask for a new key, wait, retry).
+var (
+	// ErrUnauthorized: the credentials were refused (HTTP 401): wrong, revoked or expired.
+	ErrUnauthorized = errors.New("credentials refused")
+	// ErrForbidden: the credentials are valid but lack a permission (HTTP 403).
+	ErrForbidden = errors.New("permission missing")
+	// ErrNotFound: the account, request or resource does not exist (HTTP 404).
+	ErrNotFound = errors.New("not found")
+	// ErrRateLimited: too many requests (HTTP 429); APIError.RetryAfter says how long to wait.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrServer: the service failed (HTTP 5xx) or answered something that is not its API.
+	ErrServer = errors.New("server error")
+	// ErrNetwork: the service could not be reached (DNS, connection, TLS, timeout).
+	ErrNetwork = errors.New("network unreachable")
+	// ErrGenerationFailed: the service accepted the job but could not make a model from it.
+	ErrGenerationFailed = errors.New("generation failed")
+)
+
+// APIError is a refusal from a cloud service, carrying the service's own words.
+type APIError struct {
+	Provider string // "kaedim"
+	Op       string // what Kiln was doing: "process", "fetch request 12ab"
+	Status   int    // the HTTP status, 0 when none came back
+	// Message is the service's own explanation, as it sent it (never a credential).
+	Message string
+	// RetryAfter is how long the service asked Kiln to wait, for ErrRateLimited.
+	RetryAfter time.Duration
+	// Kind is one of the sentinels above.
+	Kind error
+}
+
+func (e *APIError) Error() string {
+	status := ""
+	if e.Status != 0 {
+		status = fmt.Sprintf(" (HTTP %d %s)", e.Status, http.StatusText(e.Status))
+	}
+	msg := e.Message
+	if msg == "" {
+		msg = e.Kind.Error()
+	}
+	return fmt.Sprintf("%s: %s: %s%s", e.Provider, e.Op, msg, status)
+}
+
+// Unwrap makes errors.Is(err, ErrUnauthorized) and the like work.
+func (e *APIError) Unwrap() error { return e.Kind }
+
+// KindOfStatus maps an HTTP status to the sentinel that describes it, or nil for success.
+func KindOfStatus(status int) error {
+	switch {
+	case status < 400:
+		return nil
+	case status == http.StatusUnauthorized:
+		return ErrUnauthorized
+	case status == http.StatusForbidden:
+		return ErrForbidden
+	case status == http.StatusNotFound:
+		return ErrNotFound
+	case status == http.StatusTooManyRequests:
+		return ErrRateLimited
+	case status >= 500:
+		return ErrServer
+	}
+	return ErrInvalidInput
+}
