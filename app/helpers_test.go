@@ -110,3 +110,14 @@ func request(paths ...string) providers.Request {
 	}
 	return req
 }
+
+func timeNowPlus(hours int) time.Time { return time.Now().Add(time.Duration(hours) * time.Hour) }
+
+func mustRegistry(t testing.TB, ps ...providers.Provider) *providers.Registry {
+	t.Helper()
+	reg, err := providers.NewRegistry(ps...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}

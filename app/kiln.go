@@ -21,6 +21,8 @@ type Options struct {
 	Providers *providers.Registry
 	// Queue tunes the job queue.
 	Queue QueueOptions
+	// Getenv reads environment variables (credential overrides); nil means os.Getenv.
+	Getenv func(string) string
 }
 
 // Kiln is an open data directory with its job queue running.
@@ -30,7 +32,9 @@ type Kiln struct {
 	Jobs      *Queue
 	Library   *Library
 	Settings  *Settings
-	store     *Store
+	// Keys are the providers' credentials.
+	Keys  *Credentials
+	store *Store
 }
 
 // Open opens (creating if needed) the data directory and starts the job queue.
@@ -64,6 +68,7 @@ func Open(o Options) (*Kiln, error) {
 		Jobs:      newQueue(store, lib, o.Providers, l, o.Queue),
 		Library:   lib,
 		Settings:  loadSettings(l.settings()),
+		Keys:      newCredentials(store, o.Providers, o.Getenv),
 		store:     store,
 	}, nil
 }

@@ -47,6 +47,18 @@ var schema = []string{
 	);
 	CREATE INDEX jobs_created ON jobs(created);
 	CREATE INDEX jobs_unfinished ON jobs(state) WHERE state NOT IN ('done', 'failed', 'cancelled');`,
+	// The credentials' index: never a secret (those live in the OS keychain).
+	`CREATE TABLE credentials (
+		provider     TEXT NOT NULL,
+		name         TEXT NOT NULL,
+		prefix       TEXT NOT NULL,
+		is_default   INTEGER NOT NULL DEFAULT 0,
+		created      INTEGER NOT NULL,
+		last_used    INTEGER NOT NULL DEFAULT 0,
+		last_test    TEXT NOT NULL DEFAULT '',
+		last_test_at INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (provider, name)
+	);`,
 }
 
 // OpenStore opens (creating if needed) the database at path and brings its schema up to date.

@@ -52,8 +52,10 @@ type Capabilities struct {
 	Polycount Range
 	// HasProjects says whether Projects can return anything.
 	HasProjects bool
-	// NeedsKey says whether the provider needs credentials before it can be used.
-	NeedsKey bool
+	// NeedsKey says whether the provider needs credentials before it can be used; KeyFields
+	// lists what a credential holds.
+	NeedsKey  bool
+	KeyFields []KeyField
 	// Views says whether images can be tagged with the view they show (front, left, ...).
 	Views bool
 	// Dimensions says whether the model can be made to a real size (Request.Size).
