@@ -159,7 +159,7 @@ func TestEnvironmentOverridesTheKeychain(t *testing.T) {
 
 func TestKeychainErrorsAreExplained(t *testing.T) {
 	for msg, want := range map[string]string{
-		"dial unix /run/user/0/bus: connect: no such file or directory": "no keychain is running",
+		"dial unix /run/user/0/bus: connect: no such file or directory":                  "no keychain is running",
 		"failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'": "the keychain is locked",
 		"something odd": "the keychain refused the request (something odd)",
 	} {
