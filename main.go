@@ -3,10 +3,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"golang.org/x/term"
@@ -40,8 +42,12 @@ func run(args []string) (status int) {
 	if len(args) > 0 && cli.IsCommand(args[0]) {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return cli.Run(ctx, args, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Open: open,
-			Terminal: term.IsTerminal(int(os.Stderr.Fd()))})
+		env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Open: open,
+			Terminal: term.IsTerminal(int(os.Stderr.Fd()))}
+		if term.IsTerminal(int(os.Stdin.Fd())) {
+			env.Ask = askTerminal
+		}
+		return cli.Run(ctx, args, env)
 	}
 	k, err := open(app.QueueOptions{Workers: 2, Resume: true})
 	if err != nil {
@@ -51,4 +57,16 @@ func run(args []string) (status int) {
 	defer k.Close()
 	views.Run(k, views.Options{Dialogs: nativedialog.Dialogs{}, Images: args})
 	return 0
+}
+
+// askTerminal asks a question on the terminal; a secret is typed without echo.
+func askTerminal(label string, secret bool) (string, error) {
+	fmt.Fprintf(os.Stderr, "%s: ", label)
+	if secret {
+		b, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(os.Stderr)
+		return string(b), err
+	}
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	return strings.TrimRight(line, "\r\n"), err
 }

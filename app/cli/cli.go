@@ -29,6 +29,10 @@ type Env struct {
 	Open func(app.QueueOptions) (*app.Kiln, error)
 	// Terminal says whether Stderr is a terminal, where progress is drawn as a bar.
 	Terminal bool
+	// Stdin feeds `keys add` one field per line when Ask is nil.
+	Stdin io.Reader
+	// Ask asks a question at the terminal, without echo when secret; nil when stdin is not one.
+	Ask func(label string, secret bool) (string, error)
 }
 
 // command is one subcommand.
@@ -41,7 +45,9 @@ func commands() map[string]command {
 	return map[string]command{
 		"generate": {"generate [--provider NAME] [--polycount N] [--project ID] [--view VIEW=IMAGE]... [--height-cm H]\n" +
 			"                [--width-cm W] [--depth-cm D] [--option KEY=VALUE]... [--out PATH] [--json] IMAGE...", generate},
-		"jobs":    {"jobs [--json]", listJobs},
+		"jobs": {"jobs [--json]", listJobs},
+		"keys": {"keys list [--json] | keys add PROVIDER --name NAME | keys remove PROVIDER NAME [--yes]\n" +
+			"                | keys test PROVIDER [NAME]", keys},
 		"library": {"library [--json]", listLibrary},
 		"version": {"version", version},
 		"help":    {"help", help},
@@ -77,7 +83,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "jobs", "library", "version"}
+	names := []string{"generate", "jobs", "library", "keys", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}
