@@ -44,8 +44,8 @@ var cloudFields = []providers.KeyField{
 func openKeyed(t *testing.T, env map[string]string, tester keyed) *Kiln {
 	t.Helper()
 	keyring.MockInit()
-	tester.Fake.Caps.NeedsKey = true
-	tester.Fake.Caps.KeyFields = cloudFields
+	tester.Caps.NeedsKey = true
+	tester.Caps.KeyFields = cloudFields
 	reg, err := providers.NewRegistry(providertest.NewFake("local"), tester)
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +168,7 @@ func TestKeychainErrorsAreExplained(t *testing.T) {
 			t.Errorf("%q → %v, want %q", msg, err, want)
 		}
 	}
-	if explainKeychain(keyring.ErrNotFound) != errSecretMissing {
+	if !errors.Is(explainKeychain(keyring.ErrNotFound), errSecretMissing) {
 		t.Error("not found")
 	}
 }
