@@ -71,7 +71,7 @@ func TestAPIError(t *testing.T) {
 	}
 	for status, want := range map[int]error{200: nil, 400: ErrInvalidInput, 403: ErrForbidden, 404: ErrNotFound,
 		406: ErrInvalidInput, 429: ErrRateLimited, 500: ErrServer, 503: ErrServer} {
-		if got := KindOfStatus(status); got != want {
+		if got := KindOfStatus(status); got != want { //nolint:errorlint // the sentinel itself, by identity
 			t.Errorf("KindOfStatus(%d) = %v, want %v", status, got, want)
 		}
 	}
