@@ -62,12 +62,21 @@ func Open(o Options) (*Kiln, error) {
 		store.Close()
 		return nil, err
 	}
+	settings := loadSettings(l.settings())
+	for _, p := range o.Providers.All() {
+		if e, ok := p.(providers.Endpointed); ok && settings.Endpoint(p.Capabilities().Name) != "" {
+			// A stored address that no longer validates falls back to the default, not to an error.
+			if err := e.SetEndpoint(settings.Endpoint(p.Capabilities().Name)); err != nil {
+				_ = e.SetEndpoint("")
+			}
+		}
+	}
 	return &Kiln{
 		Home:      home,
 		Providers: o.Providers,
 		Jobs:      newQueue(store, lib, o.Providers, l, o.Queue),
 		Library:   lib,
-		Settings:  loadSettings(l.settings()),
+		Settings:  settings,
 		Keys:      newCredentials(store, o.Providers, o.Getenv),
 		store:     store,
 	}, nil
@@ -95,4 +104,23 @@ func (k *Kiln) SaveSample(file string, data []byte) (string, error) {
 		return err
 	})
 	return path, err
+}
+
+// SetEndpoint points provider at a new address ("" for its default) and remembers it.
+func (k *Kiln) SetEndpoint(provider, url string) error {
+	p, err := k.Providers.Get(provider)
+	if err != nil {
+		return err
+	}
+	e, ok := p.(providers.Endpointed)
+	if !ok {
+		return fmt.Errorf("%s has no address to set", p.Capabilities().Title)
+	}
+	if err := e.SetEndpoint(url); err != nil {
+		return err
+	}
+	if url == e.DefaultEndpoint() {
+		url = ""
+	}
+	return k.Settings.SetEndpoint(provider, url)
 }

@@ -18,8 +18,9 @@ type Settings struct {
 }
 
 type settingsFile struct {
-	Provider  string         `json:"provider,omitempty"`
-	Polycount map[string]int `json:"polycount,omitempty"`
+	Provider  string            `json:"provider,omitempty"`
+	Polycount map[string]int    `json:"polycount,omitempty"`
+	Endpoints map[string]string `json:"endpoints,omitempty"`
 }
 
 func loadSettings(path string) *Settings {
@@ -69,4 +70,26 @@ func (s *Settings) save() error {
 		return fmt.Errorf("save settings: %w", err)
 	}
 	return nil
+}
+
+// Endpoint is the address set for provider, or "" for its default.
+func (s *Settings) Endpoint(provider string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.v.Endpoints[provider]
+}
+
+// SetEndpoint records the address for provider ("" for the default) and saves the settings.
+func (s *Settings) SetEndpoint(provider, url string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v.Endpoints == nil {
+		s.v.Endpoints = map[string]string{}
+	}
+	if url == "" {
+		delete(s.v.Endpoints, provider)
+	} else {
+		s.v.Endpoints[provider] = url
+	}
+	return s.save()
 }

@@ -36,3 +36,16 @@ type Secrets interface {
 type KeyTester interface {
 	TestKey(ctx context.Context, s Secrets) error
 }
+
+// Endpointed is implemented by providers whose service address can be changed: a self-hosted
+// server, a new API host, or a fake server for demos. The address is the origin the provider's
+// documentation writes before its API paths.
+type Endpointed interface {
+	// Endpoint is the address in use.
+	Endpoint() string
+	// DefaultEndpoint is the documented address.
+	DefaultEndpoint() string
+	// SetEndpoint checks and takes a new address ("" restores the default). Remote addresses must
+	// use https; plain http is accepted only for loopback hosts.
+	SetEndpoint(string) error
+}

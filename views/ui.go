@@ -37,12 +37,13 @@ type UI struct {
 	// do runs a function on the UI thread. It is fyne.Do, except in tests, which pump it.
 	do func(func())
 
-	tabs    *container.AppTabs
-	create  *createPanel
-	jobs    *jobsPanel
-	library *libraryPanel
-	thumbs  *thumbnails
-	stop    chan struct{}
+	tabs     *container.AppTabs
+	create   *createPanel
+	jobs     *jobsPanel
+	library  *libraryPanel
+	settings *settingsPanel
+	thumbs   *thumbnails
+	stop     chan struct{}
 }
 
 // New builds the main window for k in a, without showing it.
@@ -57,14 +58,19 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	u.create = newCreatePanel(u)
 	u.jobs = newJobsPanel(u)
 	u.library = newLibraryPanel(u)
+	u.settings = newSettingsPanel(u)
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Create", theme.ContentAddIcon(), u.create.content),
 		container.NewTabItemWithIcon("Jobs", theme.ListIcon(), u.jobs.content),
 		container.NewTabItemWithIcon("Library", theme.FolderIcon(), u.library.content),
+		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), u.settings.content),
 	)
 	u.tabs.OnSelected = func(t *container.TabItem) {
-		if t.Text == "Library" {
+		switch t.Text {
+		case "Library":
 			u.library.reload()
+		case "Settings":
+			u.settings.reload()
 		}
 	}
 	u.win.SetContent(u.tabs)
