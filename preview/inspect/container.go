@@ -1,0 +1,180 @@
+// Package inspect checks a glTF model's structure before anything renders it, and measures it
+// for the stats panel: triangles, vertices, meshes, materials, textures, size, and what a
+// viewer should warn about. It never touches OpenGL, and no input crashes it: g3n's loader
+// panics, or allocates without bound, on files this package refuses first.
+package inspect
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// MaxFileBytes bounds the model files Kiln opens.
+const MaxFileBytes = 1 << 30
+
+// Error says why a file cannot be previewed, in words a person can act on.
+type Error struct {
+	File   string
+	Reason string
+}
+
+func (e *Error) Error() string { return filepath.Base(e.File) + ": " + e.Reason }
+
+func refuse(path, format string, a ...any) error {
+	return &Error{File: path, Reason: fmt.Sprintf(format, a...)}
+}
+
+// container is a model file split into its JSON and its binary chunk (GLB), checked against the
+// file's real size so that no length inside it can make a reader allocate more than the file.
+type container struct {
+	raw  []byte
+	json []byte
+	bin  []byte // the GLB binary chunk, nil for .gltf
+	size int64
+}
+
+const (
+	glbMagic     = 0x46546C67 // "glTF"
+	chunkJSON    = 0x4E4F534A // "JSON"
+	chunkBIN     = 0x004E4942 // "BIN\0"
+	glbHeaderLen = 12
+)
+
+func readContainer(path string) (*container, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, refuse(path, "cannot be opened (%v)", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, refuse(path, "cannot be read (%v)", err)
+	}
+	if st.IsDir() {
+		return nil, refuse(path, "is a folder, not a model")
+	}
+	if st.Size() == 0 {
+		return nil, refuse(path, "the file is empty")
+	}
+	if st.Size() > MaxFileBytes {
+		return nil, refuse(path, "the file is %d MiB; Kiln previews models up to %d MiB", st.Size()>>20, MaxFileBytes>>20)
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, refuse(path, "cannot be read (%v)", err)
+	}
+	return parseContainer(path, data)
+}
+
+// parseContainer splits data into JSON and binary chunk, refusing lengths that do not fit.
+func parseContainer(path string, data []byte) (*container, error) {
+	c := &container{raw: data, size: int64(len(data))}
+	if len(data) < 4 || binary.LittleEndian.Uint32(data) != glbMagic {
+		trimmed := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf")
+		if len(trimmed) == 0 || trimmed[0] != '{' {
+			return nil, refuse(path, "not a glTF model (neither a .glb nor glTF JSON)")
+		}
+		c.json = data
+		return c, nil
+	}
+	if len(data) < glbHeaderLen+8 {
+		return nil, refuse(path, "the GLB file is cut short (%d bytes)", len(data))
+	}
+	version := binary.LittleEndian.Uint32(data[4:])
+	if version != 2 {
+		return nil, refuse(path, "a glTF %d.0 binary: Kiln previews glTF 2.0 (convert it, e.g. with gltf-pipeline)", version)
+	}
+	total := binary.LittleEndian.Uint32(data[8:])
+	if total < glbHeaderLen+8 {
+		return nil, refuse(path, "the GLB header claims only %d bytes: the file is damaged", total)
+	}
+	if int64(total) > int64(len(data)) {
+		return nil, refuse(path, "the GLB header claims %d bytes but the file has %d: it is cut short", total, len(data))
+	}
+	rest := data[glbHeaderLen:total]
+	for i := 0; len(rest) > 0; i++ {
+		if len(rest) < 8 {
+			return nil, refuse(path, "a GLB chunk header is cut short")
+		}
+		n, kind := binary.LittleEndian.Uint32(rest), binary.LittleEndian.Uint32(rest[4:])
+		if int64(n) > int64(len(rest)-8) {
+			return nil, refuse(path, "a GLB chunk claims %d bytes but only %d remain", n, len(rest)-8)
+		}
+		body := rest[8 : 8+n]
+		switch {
+		case i == 0 && kind != chunkJSON:
+			return nil, refuse(path, "the GLB file does not start with its JSON chunk")
+		case i == 0:
+			c.json = body
+		case i == 1 && kind == chunkBIN:
+			c.bin = body
+		}
+		rest = rest[8+n:]
+	}
+	return c, nil
+}
+
+// header is the part of the JSON checked before the full decode: the buffers' declared sizes.
+type header struct {
+	Asset struct {
+		Version string `json:"version"`
+	} `json:"asset"`
+	Buffers []struct {
+		ByteLength int64  `json:"byteLength"`
+		URI        string `json:"uri"`
+	} `json:"buffers"`
+	ExtensionsRequired []string `json:"extensionsRequired"`
+	ExtensionsUsed     []string `json:"extensionsUsed"`
+}
+
+// checkBuffers refuses buffers whose declared length exceeds what can back them.
+func (c *container) checkBuffers(path string) (*header, error) {
+	var h header
+	if err := json.Unmarshal(c.json, &h); err != nil {
+		return nil, refuse(path, "its JSON is malformed (%v)", err)
+	}
+	if !strings.HasPrefix(h.Asset.Version, "2.") {
+		return nil, refuse(path, "asset.version is %q: Kiln previews glTF 2.0", h.Asset.Version)
+	}
+	for i, b := range h.Buffers {
+		if b.ByteLength <= 0 {
+			return nil, refuse(path, "buffer %d has no length", i)
+		}
+		switch {
+		case b.URI == "" && i == 0 && c.bin != nil:
+			if b.ByteLength > int64(len(c.bin)) {
+				return nil, refuse(path, "buffer 0 claims %d bytes but the binary chunk has %d", b.ByteLength, len(c.bin))
+			}
+		case b.URI == "":
+			return nil, refuse(path, "buffer %d has no data (no uri and no binary chunk)", i)
+		case strings.HasPrefix(b.URI, "data:"):
+			if b.ByteLength > int64(len(b.URI)) {
+				return nil, refuse(path, "buffer %d claims %d bytes, more than its data URI holds", i, b.ByteLength)
+			}
+		case strings.Contains(b.URI, "://"):
+			return nil, refuse(path, "buffer %d is on the network (%s): Kiln only opens local files", i, b.URI)
+		default:
+			name, err := url.PathUnescape(b.URI)
+			if err != nil || !fs.ValidPath(name) {
+				return nil, refuse(path, "buffer %d names %q, which is not a file beside the model", i, b.URI)
+			}
+			ext := filepath.Join(filepath.Dir(path), filepath.FromSlash(name))
+			st, err := os.Stat(ext)
+			if err != nil {
+				return nil, refuse(path, "its buffer file %s is missing (%v)", b.URI, err)
+			}
+			if b.ByteLength > st.Size() {
+				return nil, refuse(path, "buffer %d claims %d bytes but %s has %d", i, b.ByteLength, b.URI, st.Size())
+			}
+		}
+	}
+	return &h, nil
+}

@@ -1,0 +1,36 @@
+package inspect
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzInspect feeds Inspect arbitrary bytes, as .glb and as .gltf: it must answer with a report
+// or an error, never panic, hang or run out of memory. CI runs it briefly (make test); a longer
+// run: go test -fuzz=FuzzInspect ./preview/inspect.
+func FuzzInspect(f *testing.F) {
+	dir := f.TempDir()
+	seed := filepath.Join(dir, "seed.glb")
+	if err := saveDoc(tetra(), seed); err != nil {
+		f.Fatal(err)
+	}
+	data, _ := os.ReadFile(seed)
+	f.Add(data, true)
+	f.Add([]byte(`{"asset":{"version":"2.0"},"buffers":[{"byteLength":8,"uri":"data:application/octet-stream;base64,AAAAAAAAAAA="}],"bufferViews":[{"buffer":0,"byteLength":8}],"accessors":[{"bufferView":0,"componentType":5123,"count":4,"type":"SCALAR"}]}`), false)
+	f.Add([]byte("glTF\x02\x00\x00\x00\x20\x00\x00\x00"), true)
+	f.Fuzz(func(t *testing.T, data []byte, binary bool) {
+		name := "model.gltf"
+		if binary {
+			name = "model.glb"
+		}
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Inspect(p)
+		if err == nil && rep == nil {
+			t.Fatal("no report and no error")
+		}
+	})
+}
