@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,6 +42,11 @@ type Asset struct {
 	Files       []FileRecord `json:"files"`
 	Inputs      []FileRecord `json:"inputs"`
 	KilnVersion string       `json:"kiln_version"`
+	// Remote is set for an asset imported from a provider's account: until it is downloaded it
+	// has no files, only this reference.
+	Remote *RemoteRef `json:"remote,omitempty"`
+	// DerivedFrom names the asset this one was made from (a reduced copy), with how.
+	DerivedFrom *Derivation `json:"derived_from,omitempty"`
 
 	// Dir is the asset's folder; it is not stored.
 	Dir string `json:"-"`
@@ -66,6 +70,26 @@ type FileRecord struct {
 	// View names where the camera stood for an input image.
 	View string `json:"view,omitempty"`
 }
+
+// RemoteRef is a provider's job filed in the library.
+type RemoteRef struct {
+	Provider  string   `json:"provider"`
+	ID        string   `json:"id"`
+	Status    string   `json:"status"`
+	Ready     bool     `json:"ready"`
+	ImageURLs []string `json:"image_urls,omitempty"`
+}
+
+// Derivation records how an asset was made from another.
+type Derivation struct {
+	Asset     string `json:"asset"`
+	Operation string `json:"operation"` // "reduce"
+	Polycount int    `json:"polycount,omitempty"`
+}
+
+// Downloaded reports whether the asset's model is on disk (always, but for remote assets not
+// yet downloaded).
+func (a Asset) Downloaded() bool { return len(a.Files) > 0 }
 
 // ModelPath is the absolute path of the asset's model.
 func (a Asset) ModelPath() string {
@@ -100,20 +124,15 @@ func (l *Library) Add(j Job, workDir string, results []providers.File) (Asset, e
 	if len(results) == 0 {
 		return Asset{}, fmt.Errorf("the provider returned no files")
 	}
-	tmp, err := os.MkdirTemp(l.dir, ".incoming-"+j.ID+"-")
+	var a Asset
+	err := l.create(j.ID, func(dir string) error {
+		var err error
+		a, err = l.fill(dir, j, workDir, results)
+		return err
+	})
 	if err != nil {
-		return Asset{}, fmt.Errorf("add to library: %w", err)
-	}
-	a, err := l.fill(tmp, j, workDir, results)
-	if err != nil {
-		os.RemoveAll(tmp)
 		return Asset{}, err
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		os.RemoveAll(tmp)
-		return Asset{}, fmt.Errorf("add to library: %w", err)
-	}
-	syncDir(l.dir)
 	a.Dir = final
 	return a, nil
 }
@@ -164,12 +183,7 @@ func (l *Library) fill(dir string, j Job, workDir string, results []providers.Fi
 		}
 		a.Inputs = append(a.Inputs, rec)
 	}
-	err = WriteFileAtomic(filepath.Join(dir, sidecarName), 0o644, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(a)
-	})
-	return a, err
+	return a, l.writeSidecar(dir, a)
 }
 
 // storeInto moves or copies src to dir/name (copying when a rename is impossible) and records it.
@@ -234,7 +248,7 @@ func (l *Library) read(dir string) (Asset, error) {
 	if err := json.Unmarshal(data, &a); err != nil {
 		return Asset{}, fmt.Errorf("library asset %s: damaged %s: %w", filepath.Base(dir), sidecarName, err)
 	}
-	if len(a.Files) == 0 {
+	if len(a.Files) == 0 && a.Remote == nil {
 		return Asset{}, fmt.Errorf("library asset %s: %s lists no files", filepath.Base(dir), sidecarName)
 	}
 	a.Dir = dir
