@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
@@ -83,7 +84,9 @@ func (r *runner) run() (err error) {
 	for _, f := range asset.Files {
 		j.Files = append(j.Files, filepath.Join(asset.Dir, f.Path))
 	}
-	// The job's inputs now live with the asset; point the request at them.
+	// The job's inputs now live with the asset; point the request at them. The provider may
+	// still hold the old slice, so it gets a new one.
+	j.Request.Images = slices.Clone(j.Request.Images)
 	for i := range j.Request.Images {
 		if i < len(asset.Inputs) {
 			j.Request.Images[i].Path = filepath.Join(asset.Dir, asset.Inputs[i].Path)

@@ -39,7 +39,7 @@ type KeyTester interface {
 
 // Endpointed is implemented by providers whose service address can be changed: a self-hosted
 // server, a new API host, or a fake server for demos. The address is the origin the provider's
-// documentation writes before its API paths.
+// documentation writes before its API paths. Methods are safe for concurrent use.
 type Endpointed interface {
 	// Endpoint is the address in use.
 	Endpoint() string

@@ -1,6 +1,10 @@
 package views
 
-import "fyne.io/fyne/v2"
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+)
 
 // fixedWidth lays its objects out at a fixed width and at least their own height: for side panels
 // whose content wraps text.
@@ -23,4 +27,12 @@ func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
+}
+
+// plural writes a count with its noun: "1 model", "3 models".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

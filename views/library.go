@@ -1,25 +1,33 @@
 package views
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/providers"
 )
 
-// libraryPanel is the Library tab: every finished model, newest first.
+// libraryPanel is the Library tab: every model, newest first, including jobs imported from a
+// provider's account that are still to be downloaded.
 type libraryPanel struct {
 	u       *UI
 	content fyne.CanvasObject
 	list    *widget.List
 	status  *widget.Label
 	assets  []app.Asset // UI thread only
+	imports []*widget.Button
 }
 
 func newLibraryPanel(u *UI) *libraryPanel {
@@ -31,7 +39,16 @@ func newLibraryPanel(u *UI) *libraryPanel {
 	)
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord
-	p.content = container.NewBorder(nil, p.status, nil, nil, p.list)
+	bar := container.NewHBox()
+	for _, pr := range u.k.Providers.All() {
+		if _, ok := pr.(providers.Importer); ok {
+			name, title := pr.Capabilities().Name, pr.Capabilities().Title
+			b := widget.NewButtonWithIcon("Import from "+title+"…", theme.DownloadIcon(), func() { p.showImport(name, title) })
+			p.imports = append(p.imports, b)
+			bar.Add(b)
+		}
+	}
+	p.content = container.NewBorder(bar, p.status, nil, nil, p.list)
 	return p
 }
 
@@ -58,14 +75,81 @@ func (p *libraryPanel) reload() {
 	}()
 }
 
+// showImport asks for a date range and files the provider's jobs made in it.
+func (p *libraryPanel) showImport(provider, title string) {
+	since, until := widget.NewEntry(), widget.NewEntry()
+	since.SetPlaceHolder("YYYY-MM-DD (empty: from the start)")
+	until.SetPlaceHolder("YYYY-MM-DD (empty: until today)")
+	form := []*widget.FormItem{widget.NewFormItem("From", since), widget.NewFormItem("To", until)}
+	dialog.ShowForm("Import from "+title, "Import", "Cancel", form, func(ok bool) {
+		if !ok {
+			return
+		}
+		from, err1 := parseDay(since.Text)
+		to, err2 := parseDay(until.Text)
+		if err := errors.Join(err1, err2); err != nil {
+			dialog.ShowError(err, p.u.win)
+			return
+		}
+		if !to.IsZero() {
+			to = to.AddDate(0, 0, 1) // the whole last day
+		}
+		var found, added int
+		p.u.runTask("Import from "+title, func(ctx context.Context, report progress) error {
+			report(-1, "Listing your "+title+" jobs…")
+			var err error
+			found, added, err = p.u.k.Import(ctx, provider, from, to)
+			return err
+		}, func(err error) {
+			p.reload()
+			switch {
+			case errors.Is(err, context.Canceled):
+			case err != nil:
+				dialog.ShowError(err, p.u.win)
+			default:
+				p.status.Importance = widget.MediumImportance
+				p.status.SetText(fmt.Sprintf("%s found on %s, %d new in the library.", plural(found, "job"), title, added))
+			}
+		})
+	}, p.u.win)
+}
+
+func parseDay(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date like 2026-03-31", s)
+	}
+	return t, nil
+}
+
+// download fetches a remote asset's model.
+func (p *libraryPanel) download(a app.Asset) {
+	p.u.runTask("Download "+a.Name, func(ctx context.Context, report progress) error {
+		_, err := p.u.k.Download(ctx, a.ID, func(pr providers.Progress) { report(pr.Fraction, pr.Message) })
+		return err
+	}, func(err error) {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			dialog.ShowError(err, p.u.win)
+		}
+		p.reload()
+	})
+}
+
 type assetRow struct {
 	widget.BaseWidget
-	panel   *libraryPanel
-	asset   app.Asset
-	thumb   *canvas.Image
-	name    *widget.Label
-	detail  *widget.Label
-	content fyne.CanvasObject
+	panel    *libraryPanel
+	asset    app.Asset
+	thumb    *canvas.Image
+	name     *widget.Label
+	detail   *widget.Label
+	download *widget.Button
+	save     *widget.Button
+	folder   *widget.Button
+	content  fyne.CanvasObject
 }
 
 func newAssetRow(p *libraryPanel) *assetRow {
@@ -73,9 +157,11 @@ func newAssetRow(p *libraryPanel) *assetRow {
 	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.detail = widget.NewLabel("")
 	r.detail.Truncation = fyne.TextTruncateEllipsis
-	save := widget.NewButtonWithIcon("Save as…", theme.DocumentSaveIcon(), func() { p.u.saveAs(r.asset.ModelPath(), r.asset.Name) })
-	folder := widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { p.u.showFolder(r.asset.Dir) })
-	r.content = container.NewBorder(nil, nil, r.thumb, container.NewHBox(save, folder), container.NewVBox(r.name, r.detail))
+	r.download = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), func() { p.download(r.asset) })
+	r.save = widget.NewButtonWithIcon("Save as…", theme.DocumentSaveIcon(), func() { p.u.saveAs(r.asset.ModelPath(), r.asset.Name) })
+	r.folder = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { p.u.showFolder(r.asset.Dir) })
+	buttons := container.NewCenter(container.NewHBox(r.download, r.save, r.folder))
+	r.content = container.NewBorder(nil, nil, r.thumb, buttons, container.NewVBox(r.name, r.detail))
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -87,8 +173,18 @@ func (r *assetRow) show(a app.Asset) {
 	changed := r.asset.ID != a.ID
 	r.asset = a
 	r.name.SetText(a.Name)
-	r.detail.SetText(fmt.Sprintf("%s · %d triangles · %s · %s", a.Provider, a.Triangles,
-		a.Finished.Local().Format("2 Jan 2006 15:04"), filepath.Base(a.ModelPath())))
+	if a.Downloaded() {
+		r.detail.SetText(fmt.Sprintf("%s · %d triangles · %s · %s", a.Provider, a.Triangles,
+			a.Finished.Local().Format("2 Jan 2006 15:04"), filepath.Base(a.ModelPath())))
+		r.download.Hide()
+	} else {
+		r.detail.SetText(fmt.Sprintf("%s · on the provider, not downloaded · %s · made %s", a.Provider, a.Remote.Status,
+			a.Created.Local().Format("2 Jan 2006")))
+		r.download.Show()
+		setEnabled(r.download, a.Remote.Ready)
+	}
+	setEnabled(r.save, a.Downloaded())
+	setEnabled(r.folder, a.Downloaded())
 	if changed {
 		var src string
 		if len(a.Inputs) > 0 {
@@ -97,11 +193,4 @@ func (r *assetRow) show(a app.Asset) {
 		id := a.ID
 		r.panel.u.thumbs.show(r.thumb, src, func() bool { return r.asset.ID == id })
 	}
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -17,6 +18,7 @@ import (
 // cloud is a fake provider with a key, a key test and an address.
 type cloud struct {
 	*providertest.Fake
+	mu       sync.Mutex
 	endpoint string
 }
 
@@ -38,7 +40,11 @@ func (c *cloud) TestKey(ctx context.Context, s providers.Secrets) error {
 	return nil
 }
 
-func (c *cloud) Endpoint() string        { return c.endpoint }
+func (c *cloud) Endpoint() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.endpoint
+}
 func (c *cloud) DefaultEndpoint() string { return "https://api.example.com" }
 func (c *cloud) SetEndpoint(u string) error {
 	if u == "" {
@@ -47,7 +53,9 @@ func (c *cloud) SetEndpoint(u string) error {
 	if strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "http://127.0.0.1") {
 		return errors.New("plain http only for loopback")
 	}
+	c.mu.Lock()
 	c.endpoint = u
+	c.mu.Unlock()
 	return nil
 }
 
@@ -127,13 +135,13 @@ func TestSettingsKeys(t *testing.T) {
 	entry.SetText("http://api.example.com")
 	u.settings.saveEndpoint("cloud", entry)
 	ui.until(t, "the refusal", func() bool { return u.win.Canvas().Overlays().Top() != nil })
-	if c.endpoint != "https://api.example.com" {
+	if c.Endpoint() != "https://api.example.com" {
 		t.Errorf("endpoint changed to %s", c.endpoint)
 	}
 	u.win.Canvas().Overlays().Remove(u.win.Canvas().Overlays().Top())
 	entry.SetText("http://127.0.0.1:8080")
 	u.settings.saveEndpoint("cloud", entry)
-	ui.until(t, "the new address", func() bool { return c.endpoint == "http://127.0.0.1:8080" })
+	ui.until(t, "the new address", func() bool { return c.Endpoint() == "http://127.0.0.1:8080" })
 	if u.k.Settings.Endpoint("cloud") != "http://127.0.0.1:8080" {
 		t.Errorf("address not remembered: %q", u.k.Settings.Endpoint("cloud"))
 	}

@@ -1,0 +1,91 @@
+package views
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/providertest"
+)
+
+type account struct {
+	*providertest.Fake
+}
+
+func (account) ListRemote(context.Context, time.Time, time.Time) ([]providers.RemoteAsset, error) {
+	return []providers.RemoteAsset{
+		{ID: "a1", Name: "lamp", Created: time.Now(), Status: "completed", Ready: true},
+		{ID: "a2", Name: "desk", Created: time.Now(), Status: "processing"},
+	}, nil
+}
+
+func (account) Download(_ context.Context, _, dir string, report func(providers.Progress)) ([]providers.File, error) {
+	report(providers.Progress{Phase: providers.PhaseDownloading, Fraction: 0.5, Message: "Downloading"})
+	return []providers.File{{Path: "x.glb", Format: "glb"}}, providertest.WriteTetrahedron(filepath.Join(dir, "x.glb"))
+}
+
+func TestImportThenDownloadFromTheLibrary(t *testing.T) {
+	u, ui := harness(t, nil, providertest.NewFake("local"), account{providertest.NewFake("cloud")})
+	u.tabs.SelectIndex(2)
+	if len(u.library.imports) != 1 || u.library.imports[0].Text != "Import from Fake cloud…" {
+		t.Fatalf("import buttons: %d", len(u.library.imports))
+	}
+	test.Tap(u.library.imports[0])
+	test.Tap(overlayButton(t, u, "Import"))
+	ui.until(t, "the imported assets", func() bool { return len(u.library.assets) == 2 })
+	rows := func() map[string]*assetRow {
+		out := map[string]*assetRow{}
+		for _, o := range test.LaidOutObjects(u.library.list) {
+			if r, ok := o.(*assetRow); ok && r.asset.ID != "" {
+				out[r.asset.Name] = r
+			}
+		}
+		return out
+	}
+	ui.until(t, "both rows", func() bool { return len(rows()) == 2 })
+	lamp, desk := rows()["lamp"], rows()["desk"]
+	if !lamp.download.Visible() || lamp.download.Disabled() || !lamp.save.Disabled() {
+		t.Error("a ready remote asset must offer Download and not Save")
+	}
+	if !desk.download.Disabled() {
+		t.Error("a job still processing cannot be downloaded")
+	}
+	test.Tap(lamp.download)
+	ui.until(t, "the download", func() bool { r := rows()["lamp"]; return r != nil && !r.save.Disabled() })
+	if rows()["lamp"].download.Visible() {
+		t.Error("Download still shown after downloading")
+	}
+}
+
+func TestTaskDialogCancels(t *testing.T) {
+	u, ui := harness(t, nil, providertest.NewFake("local"))
+	var result error
+	finished := false
+	started := make(chan struct{})
+	u.runTask("Long work", func(ctx context.Context, report progress) error {
+		report(0.25, "a quarter")
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	}, func(err error) { result, finished = err, true })
+	<-started
+	ui.until(t, "the progress", func() bool {
+		for _, o := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
+			if l, ok := o.(*widget.Label); ok && l.Text == "a quarter" {
+				return true
+			}
+		}
+		return false
+	})
+	test.Tap(overlayButton(t, u, "Cancel"))
+	ui.until(t, "the task to end", func() bool { return finished })
+	if !errors.Is(result, context.Canceled) {
+		t.Errorf("result %v", result)
+	}
+}
