@@ -48,7 +48,8 @@ func commands() map[string]command {
 		"jobs": {"jobs [--json]", listJobs},
 		"keys": {"keys list [--json] | keys add PROVIDER --name NAME | keys remove PROVIDER NAME [--yes]\n" +
 			"                | keys test PROVIDER [NAME]", keys},
-		"library": {"library [--json]", listLibrary},
+		"library": {"library [--json] | library import PROVIDER [--since DAY] [--until DAY]\n" +
+			"                | library download ASSET [--out PATH]", listLibrary},
 		"version": {"version", version},
 		"help":    {"help", help},
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zalando/go-keyring"
 
@@ -110,5 +112,40 @@ func TestKeysCommands(t *testing.T) {
 	env, _, errOut = keysEnv(t, home, "dev\n", nil)
 	if s := Run(ctx, []string{"keys", "add", "cloud", "--name", "Short"}, env); s != 1 || !strings.Contains(errOut.String(), "stdin ended before API key") {
 		t.Errorf("short stdin: %d %q", s, errOut)
+	}
+}
+
+type accountFake struct{ *providertest.Fake }
+
+func (accountFake) ListRemote(context.Context, time.Time, time.Time) ([]providers.RemoteAsset, error) {
+	return []providers.RemoteAsset{{ID: "r1", Name: "lamp", Status: "completed", Ready: true, Created: time.Now()}}, nil
+}
+
+func (accountFake) Download(_ context.Context, _, dir string, _ func(providers.Progress)) ([]providers.File, error) {
+	return []providers.File{{Path: "m.glb", Format: "glb"}}, providertest.WriteTetrahedron(filepath.Join(dir, "m.glb"))
+}
+
+func TestLibraryImportAndDownload(t *testing.T) {
+	home := t.TempDir()
+	reg, _ := providers.NewRegistry(providertest.NewFake("local"), accountFake{providertest.NewFake("cloud")})
+	run := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		env := Env{Stdout: &out, Stderr: &errOut, Open: func(q app.QueueOptions) (*app.Kiln, error) {
+			return app.Open(app.Options{Home: home, Providers: reg, Queue: q})
+		}}
+		return Run(context.Background(), args, env), out.String(), errOut.String()
+	}
+	if s, out, e := run("library", "import", "cloud", "--since", "2020-01-01"); s != 0 || !strings.Contains(out, "1 jobs found on cloud, 1 new") {
+		t.Fatalf("import: %d %q %q", s, out, e)
+	}
+	if _, out, _ := run("library"); !strings.Contains(out, "kiln library download cloud-r1") {
+		t.Errorf("list shows %q", out)
+	}
+	dest := filepath.Join(t.TempDir(), "lamp.glb")
+	if s, out, e := run("library", "download", "cloud-r1", "--out", dest); s != 0 || strings.TrimSpace(out) != dest {
+		t.Fatalf("download: %d %q %q", s, out, e)
+	}
+	if s, _, e := run("library", "import", "cloud", "--since", "yesterday"); s == 0 || !strings.Contains(e, `"yesterday" is not a date`) {
+		t.Errorf("bad date: %d %q", s, e)
 	}
 }

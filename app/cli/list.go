@@ -83,6 +83,14 @@ type assetJSON struct {
 }
 
 func listLibrary(ctx context.Context, args []string, env Env) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "import":
+			return libraryImport(ctx, args[1:], env)
+		case "download":
+			return libraryDownload(ctx, args[1:], env)
+		}
+	}
 	fs := flag.NewFlagSet("library", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if rest, ok := parse(fs, args, env); !ok || len(rest) > 0 {
@@ -112,8 +120,12 @@ func listLibrary(ctx context.Context, args []string, env Env) int {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ASSET\tNAME\tPROVIDER\tTRIANGLES\tFINISHED\tMODEL")
 	for _, a := range assets {
+		model := a.ModelPath()
+		if !a.Downloaded() {
+			model = fmt.Sprintf("(on %s, %s: kiln library download %s)", a.Provider, a.Remote.Status, a.ID)
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", a.ID, a.Name, a.Provider, a.Triangles,
-			a.Finished.Local().Format("2006-01-02 15:04"), a.ModelPath())
+			a.Finished.Local().Format("2006-01-02 15:04"), model)
 	}
 	if err := tw.Flush(); err != nil {
 		return fail(env, "%v", err)

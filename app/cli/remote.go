@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/providers"
+)
+
+// libraryImport files a provider's jobs in the library: kiln library import PROVIDER [--since D] [--until D].
+func libraryImport(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("library import", flag.ContinueOnError)
+	since := fs.String("since", "", "first day, YYYY-MM-DD (default: from the start)")
+	until := fs.String("until", "", "last day, YYYY-MM-DD (default: today)")
+	rest, ok := parse(fs, args, env)
+	if !ok || len(rest) != 1 {
+		return usageOr(env, ok, "usage: kiln library import PROVIDER [--since YYYY-MM-DD] [--until YYYY-MM-DD]")
+	}
+	from, err := parseDay(*since)
+	if err != nil {
+		return fail(env, "--since: %v", err)
+	}
+	to, err := parseDay(*until)
+	if err != nil {
+		return fail(env, "--until: %v", err)
+	}
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1)
+	}
+	k, err := env.Open(app.QueueOptions{Workers: 1})
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	defer k.Close()
+	found, added, err := k.Import(ctx, rest[0], from, to)
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	fmt.Fprintf(env.Stdout, "%d jobs found on %s, %d new in the library.\n", found, rest[0], added)
+	return exitOK
+}
+
+// libraryDownload fetches a remote asset's model: kiln library download ID [--out PATH].
+func libraryDownload(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("library download", flag.ContinueOnError)
+	out := fs.String("out", "", "also save the model here: a file path or a folder")
+	rest, ok := parse(fs, args, env)
+	if !ok || len(rest) != 1 {
+		return usageOr(env, ok, "usage: kiln library download ASSET [--out PATH]")
+	}
+	k, err := env.Open(app.QueueOptions{Workers: 1})
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	defer k.Close()
+	a, err := k.Download(ctx, rest[0], func(p providers.Progress) {
+		if p.Message != "" {
+			fmt.Fprintln(env.Stderr, p.Message)
+		}
+	})
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	saved := a.ModelPath()
+	if *out != "" {
+		if saved, err = app.Export(a.ModelPath(), *out); err != nil {
+			return fail(env, "%v", err)
+		}
+	}
+	if abs, err := filepath.Abs(saved); err == nil {
+		saved = abs
+	}
+	fmt.Fprintln(env.Stdout, saved)
+	return exitOK
+}
+
+func parseDay(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date like 2026-03-31", s)
+	}
+	return t, nil
+}
