@@ -1,0 +1,162 @@
+// Package kaedim is Kiln's client for Kaedim's web API (https://api.kaedim3d.com/api/v1/): it sends
+// reference images to /process, follows the request with /fetchRequest until Kaedim has made the
+// model, and downloads the glb. It also lists the account's projects and requests, and tests keys.
+//
+// Kaedim authenticates with a developer ID, an API key and a refresh token. The refresh token buys a
+// JWT that lasts 12 hours, and only one JWT is valid at a time: every refresh invalidates the last.
+// A desktop app has no address for Kaedim's webhook, so Collect polls instead.
+package kaedim
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/kiln3d/kiln/providers"
+)
+
+// Name is the provider's registry key.
+const Name = "kaedim"
+
+// DefaultEndpoint is the origin Kaedim's documentation writes before /api/v1/.
+const DefaultEndpoint = "https://api.kaedim3d.com"
+
+// ModelFile is the name of the model Collect and Download write.
+const ModelFile = "model.glb"
+
+// The Options keys of a Request.
+const (
+	OptionQuality = "quality"
+	OptionTest    = "test"
+)
+
+// PollConfig paces Collect's polling of /fetchRequest. Zero fields take the defaults.
+type PollConfig struct {
+	// First is the wait after the first poll; 0 means 5 s.
+	First time.Duration
+	// Max is the longest wait between polls; 0 means 1 min.
+	Max time.Duration
+	// Jitter is the share of each wait drawn at random, so that many Kilns started together do
+	// not poll in step; 0 means 0.2, a negative value none.
+	Jitter float64
+}
+
+// Config sets up a Provider.
+type Config struct {
+	// Endpoint is the origin before /api/v1/, DefaultEndpoint when empty. It must use https;
+	// plain http is accepted only for loopback hosts (a fake server on this computer).
+	Endpoint string
+	// Secrets gives the credentials and keeps the JWT. Without it every call fails asking for a
+	// key; TestKey works regardless.
+	Secrets Secrets
+	// HTTP sends the requests; nil means a client with sensible timeouts.
+	HTTP *http.Client
+	// Poll paces Collect.
+	Poll PollConfig
+	// Now is the clock, for tests; nil means time.Now.
+	Now func() time.Time
+	// Sleep waits d or until ctx ends, for tests; nil means a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Log receives one line per request (never a header, a credential or a signed link's query);
+	// nil discards them.
+	Log *slog.Logger
+}
+
+// Provider is the Kaedim client. One value serves any number of concurrent jobs: they share one
+// JWT, and only one refresh runs at a time.
+type Provider struct {
+	http  *http.Client
+	poll  PollConfig
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+	log   *slog.Logger
+
+	// refreshing holds a token while a JWT refresh runs: a refresh invalidates the previous
+	// JWT, so two racing refreshes would break each other's.
+	refreshing chan struct{}
+	main       *session
+
+	mu       sync.Mutex
+	endpoint string
+	jwts     []string // recent JWTs, to redact
+}
+
+// New returns a Kaedim provider, or an error when cfg.Endpoint cannot be used.
+func New(cfg Config) (*Provider, error) {
+	endpoint, err := checkEndpoint(cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{
+		http:       httpClient(cfg.HTTP),
+		poll:       cfg.Poll.withDefaults(),
+		now:        cfg.Now,
+		sleep:      cfg.Sleep,
+		log:        cfg.Log,
+		refreshing: make(chan struct{}, 1),
+		endpoint:   endpoint,
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.sleep == nil {
+		p.sleep = sleepTimer
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	p.main = p.session(cfg.Secrets)
+	return p, nil
+}
+
+// Endpoint is the origin in use (providers.Endpointed).
+func (p *Provider) Endpoint() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.endpoint
+}
+
+// DefaultEndpoint is Kaedim's documented origin (providers.Endpointed).
+func (p *Provider) DefaultEndpoint() string { return DefaultEndpoint }
+
+// SetEndpoint checks and takes a new origin, "" for the default (providers.Endpointed). Calls
+// already under way finish with the old one.
+func (p *Provider) SetEndpoint(endpoint string) error {
+	e, err := checkEndpoint(endpoint)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.endpoint = e
+	p.mu.Unlock()
+	return nil
+}
+
+// Capabilities describes Kaedim.
+func (p *Provider) Capabilities() providers.Capabilities {
+	return providers.Capabilities{
+		Name:  Name,
+		Title: "Kaedim",
+		// imageUrls takes up to 6 images; Kaedim documents no other limit for uploaded files.
+		MinImages: 1,
+		MaxImages: 6,
+		// Kaedim's range is 500 to 300,000 for prototype assets and up to 2,000,000 only for
+		// game-ready ones, which the API cannot ask for: the prototype range is the one every
+		// account accepts. 30,000 is Kaedim's own default.
+		Polycount:   providers.Range{Min: 500, Max: 300000, Default: 30000},
+		HasProjects: true,
+		NeedsKey:    true,
+		KeyFields:   KeyFields(),
+		Dimensions:  true,
+		Options: []providers.Option{
+			{Key: OptionQuality, Label: "Level of quality", Choices: []providers.Choice{
+				{Value: "standard", Label: "Standard"}, {Value: "high", Label: "High"}, {Value: "ultra", Label: "Ultra"},
+			}},
+			{Key: OptionTest, Label: "Test request (no charge)", Choices: []providers.Choice{
+				{Value: "off", Label: "Off"}, {Value: "on", Label: "On"},
+			}},
+		},
+	}
+}

@@ -1,0 +1,73 @@
+// Command fakekaedim runs the fake Kaedim API on a loopback port for `make demo`: it prints the
+// endpoint and the demo account's credentials as one line of JSON on stdout, then serves until
+// interrupted.
+//
+//	fakekaedim [-addr 127.0.0.1:0] [-base /kaedim] [-generation 20s]
+//
+// The line reads {"url": ..., "devID": ..., "apiKey": ..., "refreshToken": ..., "projects": [...]}.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
+)
+
+// demo is what the app needs to talk to the fake: the endpoint and the credentials it accepts.
+type demo struct {
+	URL string `json:"url"`
+	kaedimtest.Account
+	Projects []string `json:"projects"`
+}
+
+func main() {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, stop))
+}
+
+func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
+	fs := flag.NewFlagSet("fakekaedim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
+	base := fs.String("base", "", "serve the API below this path, e.g. /kaedim")
+	generation := fs.Duration("generation", 20*time.Second, "how long a request takes to finish")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	// The fake serves plain http and hands out its credentials: it stays on this computer.
+	if host, _, err := net.SplitHostPort(*addr); err != nil || !loopback(host) {
+		fmt.Fprintf(stderr, "fakekaedim: %s is not a loopback address (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)\n", *addr)
+		return 2
+	}
+	srv, err := kaedimtest.Start(kaedimtest.Options{Addr: *addr, BasePath: *base, Generation: *generation,
+		Projects: []kaedimtest.Project{{ID: "demo-sandbox", Name: "Sandbox"}, {ID: "demo-props", Name: "Props"}}})
+	if err != nil {
+		fmt.Fprintln(stderr, "fakekaedim:", err)
+		return 1
+	}
+	defer srv.Close()
+	if err := json.NewEncoder(stdout).Encode(demo{URL: srv.URL, Account: srv.Account, Projects: []string{"Sandbox", "Props"}}); err != nil {
+		fmt.Fprintln(stderr, "fakekaedim:", err)
+		return 1
+	}
+	<-stop
+	return 0
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
