@@ -16,6 +16,7 @@ import (
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/app/cli"
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/kaedim"
 	"github.com/kiln3d/kiln/providers/local"
 	"github.com/kiln3d/kiln/views"
 	_ "github.com/kiln3d/kiln/views/cleanlocale" // before Fyne's init reads the locale
@@ -31,13 +32,22 @@ func run(args []string) (status int) {
 			status = 70
 		}
 	}()
-	reg, err := providers.NewRegistry(local.New())
+	// Providers are built before the data directory is open; their credentials bind after.
+	kaedimKey := app.NewLateSecrets(kaedim.Name)
+	kd, err := kaedim.New(kaedim.Config{Secrets: kaedim.FromFields(kaedimKey)})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "kiln:", err)
-		return 1
+		return failed(err)
+	}
+	reg, err := providers.NewRegistry(local.New(), kd)
+	if err != nil {
+		return failed(err)
 	}
 	open := func(q app.QueueOptions) (*app.Kiln, error) {
-		return app.Open(app.Options{Providers: reg, Queue: q})
+		k, err := app.Open(app.Options{Providers: reg, Queue: q})
+		if err == nil {
+			kaedimKey.Bind(k.Keys)
+		}
+		return k, err
 	}
 	if len(args) > 0 && cli.IsCommand(args[0]) {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -49,14 +59,18 @@ func run(args []string) (status int) {
 		}
 		return cli.Run(ctx, args, env)
 	}
-	k, err := open(app.QueueOptions{Workers: 2, Resume: true})
+	k, err := open(app.QueueOptions{Workers: 4, Resume: true, Limits: map[string]int{local.Name: 1}})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "kiln:", err)
-		return 1
+		return failed(err)
 	}
 	defer k.Close()
 	views.Run(k, views.Options{Dialogs: nativedialog.Dialogs{}, Images: args})
 	return 0
+}
+
+func failed(err error) int {
+	fmt.Fprintln(os.Stderr, "kiln:", err)
+	return 1
 }
 
 // askTerminal asks a question on the terminal; a secret is typed without echo.

@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
 	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
@@ -32,9 +34,15 @@ type result struct {
 
 func kiln(t *testing.T, bin, home string, args ...string) result {
 	t.Helper()
+	return kilnEnv(t, bin, home, nil, args...)
+}
+
+func kilnEnv(t *testing.T, bin, home string, extra []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	// A server's environment: no display, the C locale.
 	cmd.Env = append(os.Environ(), "KILN_HOME="+home, "DISPLAY=", "WAYLAND_DISPLAY=", "LANG=C.UTF-8", "LC_ALL=", "LANGUAGE=")
+	cmd.Env = append(cmd.Env, extra...)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -131,5 +139,74 @@ func TestImportDirection(t *testing.T) {
 				t.Errorf("assets depends on %s: it is a leaf", d)
 			}
 		}
+	}
+}
+
+// TestKaedimEndToEnd runs a whole cloud job through the built binary against the fake Kaedim on
+// loopback, with known secrets in the environment and no keychain at all, then looks for those
+// secrets everywhere Kiln wrote or printed: they must not be there.
+func TestKaedimEndToEnd(t *testing.T) {
+	srv := kaedimtest.NewWith(t, kaedimtest.Options{BasePath: "/kaedim", Generation: 500 * time.Millisecond})
+	bin := buildKiln(t)
+	home, out := t.TempDir(), t.TempDir()
+	acct := srv.Account
+	env := []string{"KILN_KAEDIM_DEV_ID=" + acct.DevID, "KILN_KAEDIM_API_KEY=" + acct.APIKey,
+		"KILN_KAEDIM_REFRESH_TOKEN=" + acct.RefreshToken, "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent",
+		"KILN_KAEDIM_ENDPOINT=" + srv.URL} // never the real service
+	run := func(args ...string) result {
+		t.Helper()
+		return kilnEnv(t, bin, home, env, args...)
+	}
+	var printed strings.Builder
+	keys := run("keys", "test", "kaedim")
+	printed.WriteString(keys.stdout + keys.stderr)
+	if keys.code != 0 || !strings.HasPrefix(keys.stdout, "OK") {
+		t.Errorf("keys test against the fake: %d %q %q", keys.code, keys.stdout, keys.stderr)
+	}
+	r := run("generate", "--provider", "kaedim", "--endpoint", srv.URL, "--quality", "high", "--test",
+		"--polycount", "12000", "--height-cm", "40", "--json", "--out", out, filepath.Join("assets", "samples", "vase.png"))
+	printed.WriteString(r.stdout + r.stderr)
+	if r.code != 0 {
+		t.Fatalf("generate on kaedim: exit %d, stderr %q", r.code, r.stderr)
+	}
+	var res struct {
+		Status string
+		Files  []string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || res.Status != "done" || len(res.Files) != 1 {
+		t.Fatalf("result %q: %v", r.stdout, err)
+	}
+	modeltest.Validate(t, res.Files[0])
+	reqs := srv.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests reached the fake, want 1", len(reqs))
+	}
+	f := srv.Received("process")[0].Fields
+	got := func(k string) string { return strings.Join(f[k], ",") }
+	if got("LoQ") != "high" || got("test") != "true" || got("polycount") != "12000" || got("height") != "40" {
+		t.Errorf("process fields %v", f)
+	}
+
+	secrets := append([]string{acct.APIKey, acct.RefreshToken}, srv.JWTs()...)
+	check := func(where, text string) {
+		for _, s := range secrets {
+			if s != "" && strings.Contains(text, s) {
+				t.Errorf("a secret (%s…) appears in %s", s[:4], where)
+			}
+		}
+	}
+	check("the printed output", printed.String())
+	err := filepath.WalkDir(home, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err == nil {
+			check(p, string(data))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -373,3 +373,58 @@ func ExplainKeyError(title string, err error) string {
 	}
 	return err.Error()
 }
+
+// LateSecrets is a provider's current credential (the environment's, else the default one) for a
+// provider built before the data directory is open: main builds the registry first, then binds.
+type LateSecrets struct {
+	provider string
+	mu       sync.Mutex
+	keys     *Credentials
+}
+
+// NewLateSecrets returns the unbound credential of provider.
+func NewLateSecrets(provider string) *LateSecrets { return &LateSecrets{provider: provider} }
+
+// Bind connects l to the opened data directory's credentials.
+func (l *LateSecrets) Bind(c *Credentials) {
+	l.mu.Lock()
+	l.keys = c
+	l.mu.Unlock()
+}
+
+func (l *LateSecrets) current(ctx context.Context) (providers.Secrets, error) {
+	l.mu.Lock()
+	keys := l.keys
+	l.mu.Unlock()
+	if keys == nil {
+		return nil, fmt.Errorf("%s: credentials are not available yet", l.provider)
+	}
+	return keys.Secrets(ctx, l.provider, "")
+}
+
+// Fields implements providers.Secrets.
+func (l *LateSecrets) Fields(ctx context.Context) (map[string]string, error) {
+	s, err := l.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Fields(ctx)
+}
+
+// Token implements providers.Secrets.
+func (l *LateSecrets) Token(ctx context.Context) (string, time.Time, error) {
+	s, err := l.current(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return s.Token(ctx)
+}
+
+// SaveToken implements providers.Secrets.
+func (l *LateSecrets) SaveToken(ctx context.Context, token string, expires time.Time) error {
+	s, err := l.current(ctx)
+	if err != nil {
+		return err
+	}
+	return s.SaveToken(ctx, token, expires)
+}

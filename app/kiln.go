@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/kiln3d/kiln/providers"
 )
@@ -63,12 +64,25 @@ func Open(o Options) (*Kiln, error) {
 		return nil, err
 	}
 	settings := loadSettings(l.settings())
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	for _, p := range o.Providers.All() {
-		if e, ok := p.(providers.Endpointed); ok && settings.Endpoint(p.Capabilities().Name) != "" {
-			// A stored address that no longer validates falls back to the default, not to an error.
-			if err := e.SetEndpoint(settings.Endpoint(p.Capabilities().Name)); err != nil {
-				_ = e.SetEndpoint("")
+		e, ok := p.(providers.Endpointed)
+		if !ok {
+			continue
+		}
+		name := p.Capabilities().Name
+		// KILN_<PROVIDER>_ENDPOINT points one run elsewhere (a fake server, a staging host)
+		// without touching the settings; a bad one is an error, a bad stored one is forgotten.
+		if env := getenv(EndpointEnv(name)); env != "" {
+			if err := e.SetEndpoint(env); err != nil {
+				store.Close()
+				return nil, fmt.Errorf("%s: %w", EndpointEnv(name), err)
 			}
+		} else if stored := settings.Endpoint(name); stored != "" && e.SetEndpoint(stored) != nil {
+			_ = e.SetEndpoint("")
 		}
 	}
 	return &Kiln{
@@ -77,7 +91,7 @@ func Open(o Options) (*Kiln, error) {
 		Jobs:      newQueue(store, lib, o.Providers, l, o.Queue),
 		Library:   lib,
 		Settings:  settings,
-		Keys:      newCredentials(store, o.Providers, o.Getenv),
+		Keys:      newCredentials(store, o.Providers, getenv),
 		store:     store,
 	}, nil
 }
@@ -124,3 +138,6 @@ func (k *Kiln) SetEndpoint(provider, url string) error {
 	}
 	return k.Settings.SetEndpoint(provider, url)
 }
+
+// EndpointEnv is the environment variable that points a provider at another address for one run.
+func EndpointEnv(provider string) string { return "KILN_" + strings.ToUpper(provider) + "_ENDPOINT" }

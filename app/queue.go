@@ -42,7 +42,13 @@ type QueueOptions struct {
 	Resume bool
 	// Lease is how long a job stays reserved to this process without renewal; 0 means 30 s.
 	Lease time.Duration
+	// Limits bounds the jobs of one provider that run at once (the offline generator uses
+	// every core, so one at a time; a cloud job mostly waits). Providers not named share Workers.
+	Limits map[string]int
 }
+
+// pendingJob is a queued job's id and provider, enough to pick the next one to run.
+type pendingJob struct{ id, provider string }
 
 // Queue runs jobs on bounded workers. Every job is written to the store before anyone hears of
 // it, so after a crash it resumes where it was: a job that had reached its provider is collected
@@ -62,8 +68,9 @@ type Queue struct {
 	wg      sync.WaitGroup
 	wake    chan struct{}
 	mu      sync.Mutex
-	pending []string
+	pending []pendingJob
 	running map[string]context.CancelCauseFunc
+	busy    map[string]int // running jobs per provider
 	subs    map[int]func(Event)
 	nextSub int
 	closed  bool
@@ -82,6 +89,7 @@ func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opt
 		owner: newID("p"), ctx: ctx, stop: stop,
 		wake:    make(chan struct{}, 1),
 		running: map[string]context.CancelCauseFunc{},
+		busy:    map[string]int{},
 		subs:    map[int]func(Event){},
 	}
 	for range opts.Workers {
@@ -149,7 +157,7 @@ func (q *Queue) Submit(ctx context.Context, provider string, req providers.Reque
 		return Job{}, err
 	}
 	q.emit(j)
-	q.enqueue(j.ID)
+	q.enqueue(j)
 	return j.clone(), nil
 }
 
@@ -194,11 +202,23 @@ func (q *Queue) copyInputs(id string, images []providers.Image) ([]providers.Ima
 	return copies, sources, nil
 }
 
-func (q *Queue) enqueue(id string) {
+func (q *Queue) enqueue(j Job) {
 	q.mu.Lock()
-	q.pending = append(q.pending, id)
+	q.pending = append(q.pending, pendingJob{j.ID, j.Provider})
 	q.mu.Unlock()
 	q.signal()
+}
+
+// next removes and returns the first pending job whose provider is under its limit.
+func (q *Queue) next() (pendingJob, bool) {
+	for i, p := range q.pending {
+		if limit, ok := q.opts.Limits[p.provider]; ok && q.busy[p.provider] >= limit {
+			continue
+		}
+		q.pending = slices.Delete(q.pending, i, i+1)
+		return p, true
+	}
+	return pendingJob{}, false
 }
 
 func (q *Queue) signal() {
@@ -213,23 +233,24 @@ func (q *Queue) work() {
 	for {
 		q.mu.Lock()
 		var (
-			id     string
 			ctx    context.Context
 			cancel context.CancelCauseFunc
 		)
-		if len(q.pending) > 0 {
-			id, q.pending = q.pending[0], q.pending[1:]
+		job, ok := q.next()
+		if ok {
 			// Registered before the lock is released, so Cancel can never miss the job between
 			// the pending list and the worker.
 			ctx, cancel = context.WithCancelCause(q.ctx)
-			q.running[id] = cancel
+			q.running[job.id] = cancel
+			q.busy[job.provider]++
 		}
 		more := len(q.pending) > 0
 		q.mu.Unlock()
-		if more {
+		if more && ok {
 			q.signal() // the wake channel holds one signal: pass it on for the other workers
 		}
-		if id == "" {
+		id := job.id
+		if !ok {
 			select {
 			case <-q.wake:
 				continue
@@ -241,7 +262,9 @@ func (q *Queue) work() {
 		cancel(nil)
 		q.mu.Lock()
 		delete(q.running, id)
+		q.busy[job.provider]--
 		q.mu.Unlock()
+		q.signal() // a provider's slot came free: a job held back by its limit may run now
 		if q.ctx.Err() != nil {
 			return
 		}
@@ -256,8 +279,9 @@ func (q *Queue) Cancel(id string) error {
 		cancel(errByArtist)
 		return nil
 	}
-	wasPending := slices.Contains(q.pending, id)
-	q.pending = slices.DeleteFunc(q.pending, func(p string) bool { return p == id })
+	n := len(q.pending)
+	q.pending = slices.DeleteFunc(q.pending, func(p pendingJob) bool { return p.id == id })
+	wasPending := len(q.pending) < n
 	q.mu.Unlock()
 
 	j, err := q.store.Get(q.ctx, id)
@@ -321,7 +345,7 @@ func (q *Queue) Retry(id string) (Job, error) {
 		return Job{}, err
 	}
 	q.emit(j)
-	q.enqueue(id)
+	q.enqueue(j)
 	return j.clone(), nil
 }
 
@@ -415,7 +439,7 @@ func (q *Queue) claim() {
 		return
 	}
 	for _, j := range jobs {
-		q.enqueue(j.ID)
+		q.enqueue(j)
 	}
 }
 

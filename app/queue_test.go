@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -299,5 +300,37 @@ func TestConcurrentJobsAllFinish(t *testing.T) {
 	}
 	if list, _ := k.Library.List(); len(list) != 12 {
 		t.Errorf("library holds %d assets, want 12", len(list))
+	}
+}
+
+func TestProviderLimitHoldsJobsBack(t *testing.T) {
+	slow := providertest.NewFake("slow")
+	slow.Gate = make(chan struct{})
+	quick := providertest.NewFake("quick")
+	k := openKiln(t, t.TempDir(), QueueOptions{Workers: 3, Limits: map[string]int{"slow": 1}}, slow, quick)
+	defer k.Close()
+	src := t.TempDir()
+	var slowIDs []string
+	for i := range 3 {
+		j, err := k.Jobs.Submit(context.Background(), "slow", request(writePNG(t, src, fmt.Sprintf("s%d.png", i))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		slowIDs = append(slowIDs, j.ID)
+	}
+	// While one slow job runs, the others wait for its slot, and other providers are not held up.
+	waitFor(t, "the first slow job", func() bool { return slow.Submits() == 1 })
+	q, _ := k.Jobs.Submit(context.Background(), "quick", request(writePNG(t, src, "q.png")))
+	if got := wait(t, k, q.ID); got.State != Done {
+		t.Fatalf("quick job: %s", got.State)
+	}
+	if slow.Submits() != 1 {
+		t.Fatalf("%d slow jobs started at once, limit 1", slow.Submits())
+	}
+	close(slow.Gate)
+	for _, id := range slowIDs {
+		if got := wait(t, k, id); got.State != Done {
+			t.Errorf("%s: %s", id, got.State)
+		}
 	}
 }

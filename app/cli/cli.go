@@ -43,8 +43,8 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"generate": {"generate [--provider NAME] [--polycount N] [--project ID] [--view VIEW=IMAGE]... [--height-cm H]\n" +
-			"                [--width-cm W] [--depth-cm D] [--option KEY=VALUE]... [--out PATH] [--json] IMAGE...", generate},
+		"generate": {"generate [--provider NAME] [--endpoint URL] [--polycount N] [--project ID] [--view VIEW=IMAGE]... [--height-cm H]\n" +
+			"                [--width-cm W] [--depth-cm D] [--quality Q] [--test] [--option KEY=VALUE]... [--out PATH] [--json] IMAGE...", generate},
 		"jobs": {"jobs [--json]", listJobs},
 		"keys": {"keys list [--json] | keys add PROVIDER --name NAME | keys remove PROVIDER NAME [--yes]\n" +
 			"                | keys test PROVIDER [NAME]", keys},

@@ -29,6 +29,7 @@ func generate(ctx context.Context, args []string, env Env) int {
 	provider := fs.String("provider", "", "provider to use (default: the first one, local)")
 	polycount := fs.Int("polycount", 0, "triangles wanted (default: the provider's default)")
 	project := fs.String("project", "", "project ID to file the job under")
+	endpoint := fs.String("endpoint", "", "the provider's address for this run (https, or http on loopback)")
 	out := fs.String("out", ".", "where to save the model: a file path or a folder")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the saved path")
 	var size providers.Dimensions
@@ -39,6 +40,8 @@ func generate(ctx context.Context, args []string, env Env) int {
 	fs.Var(&views, "view", "an image and the view it shows, VIEW=IMAGE (front, back, left, right, top); repeatable")
 	options := keyValues{}
 	fs.Var(options, "option", "a provider option, KEY=VALUE; repeatable")
+	quality := fs.String("quality", "", "level of quality, for providers that have one (Kaedim: standard, high, ultra)")
+	testRun := fs.Bool("test", false, "a test request, not charged, for providers that have one (Kaedim)")
 	positional, ok := parse(fs, args, env)
 	if !ok {
 		return exitUsage
@@ -71,10 +74,25 @@ func generate(ctx context.Context, args []string, env Env) int {
 			return fail(env, "%v", err)
 		}
 	}
+	if *endpoint != "" {
+		e, ok := p.(providers.Endpointed)
+		if !ok {
+			return fail(env, "%s has no address to set; leave out --endpoint", p.Capabilities().Title)
+		}
+		if err := e.SetEndpoint(*endpoint); err != nil {
+			return fail(env, "--endpoint: %v", err)
+		}
+	}
 	caps := p.Capabilities()
 	req := providers.Request{Polycount: *polycount, ProjectID: *project, Images: images, Size: size}
 	if req.Polycount == 0 {
 		req.Polycount = caps.Polycount.Default
+	}
+	if *quality != "" {
+		options["quality"] = *quality
+	}
+	if *testRun {
+		options["test"] = "on"
 	}
 	if len(options) > 0 {
 		req.Options = options
