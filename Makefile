@@ -11,7 +11,7 @@ TEST_ENV := KILN_REQUIRE_TOOLS=1 KILN_TOOLS=$(CURDIR)/.tools LANG=C.UTF-8 NO_AT_
 # g3n's glTF loader trips checkptr under -race; the engine's code is not ours to fix.
 RACE_FLAGS := -race -gcflags='github.com/g3n/engine/...=-d=checkptr=0'
 
-.PHONY: all deps build run test bench lint package clean
+.PHONY: all deps build run demo test bench lint package clean
 
 all: build
 
@@ -26,6 +26,12 @@ run: build
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 		echo "make run: no display (DISPLAY and WAYLAND_DISPLAY are unset); try: xvfb-run -a make run" >&2; exit 1; fi
 	./$(BINARY)
+
+# The cloud flow without an account: a fake Kaedim on loopback, the app pointed at it.
+demo: build
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		echo "make demo: no display; try: xvfb-run -a make demo" >&2; exit 1; fi
+	.ci/demo
 
 test: deps
 	$(GO) vet ./...

@@ -27,6 +27,7 @@ type createPanel struct {
 	providerSel *widget.Select
 	projectSel  *widget.Select
 	projects    []providers.Project
+	form        *widget.Form
 	polycount   *polycountField
 	extras      *extras
 	submit      *widget.Button
@@ -69,13 +70,13 @@ func newCreatePanel(u *UI) *createPanel {
 	c.hint = widget.NewLabel("")
 	c.hint.Wrapping = fyne.TextWrapWord
 
-	form := widget.NewForm(
+	c.form = widget.NewForm(
 		widget.NewFormItem("Provider", c.providerSel),
 		widget.NewFormItem("Project", c.projectSel),
 		widget.NewFormItem("Polycount", c.polycount.content),
 	)
 	side := container.NewVBox(widget.NewLabelWithStyle("Model", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		form, c.extras.content, c.submit, c.hint)
+		c.form, c.extras.content, c.submit, c.hint)
 	sideBox := container.New(fixedWidth(340), side)
 	c.content = container.NewPadded(container.NewBorder(nil, nil, nil, container.NewPadded(sideBox), images))
 
@@ -150,7 +151,9 @@ func (c *createPanel) pickProvider(title string) {
 		c.projectSel.Disable()
 		c.loadProjects(c.provider)
 	}
-	c.projectSel.Refresh()
+	if c.form != nil {
+		c.form.Refresh()
+	}
 	c.validate()
 }
 
@@ -174,7 +177,7 @@ func (c *createPanel) loadProjects(p providers.Provider) {
 			c.projectSel.Options = names
 			c.projectSel.PlaceHolder = "(none)"
 			c.projectSel.Enable()
-			c.projectSel.Refresh()
+			c.form.Refresh() // the item's label greys with its widget only when the form redraws
 		})
 	}()
 }

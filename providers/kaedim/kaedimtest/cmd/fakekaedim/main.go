@@ -2,7 +2,7 @@
 // endpoint and the demo account's credentials as one line of JSON on stdout, then serves until
 // interrupted.
 //
-//	fakekaedim [-addr 127.0.0.1:0] [-base /kaedim] [-generation 20s]
+//	fakekaedim [-addr 127.0.0.1:0] [-base /kaedim] [-generation 20s] [-shell]
 //
 // The line reads {"url": ..., "devID": ..., "apiKey": ..., "refreshToken": ..., "projects": [...]}.
 package main
@@ -41,6 +41,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
 	base := fs.String("base", "", "serve the API below this path, e.g. /kaedim")
 	generation := fs.Duration("generation", 20*time.Second, "how long a request takes to finish")
+	shell := fs.Bool("shell", false, "print the endpoint and credentials as the KILN_KAEDIM_* variables Kiln reads, for a shell to eval")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -56,7 +57,10 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		return 1
 	}
 	defer srv.Close()
-	if err := json.NewEncoder(stdout).Encode(demo{URL: srv.URL, Account: srv.Account, Projects: []string{"Sandbox", "Props"}}); err != nil {
+	if *shell {
+		fmt.Fprintf(stdout, "export KILN_KAEDIM_ENDPOINT=%q KILN_KAEDIM_DEV_ID=%q KILN_KAEDIM_API_KEY=%q KILN_KAEDIM_REFRESH_TOKEN=%q\n",
+			srv.URL, srv.Account.DevID, srv.Account.APIKey, srv.Account.RefreshToken)
+	} else if err := json.NewEncoder(stdout).Encode(demo{URL: srv.URL, Account: srv.Account, Projects: []string{"Sandbox", "Props"}}); err != nil {
 		fmt.Fprintln(stderr, "fakekaedim:", err)
 		return 1
 	}
