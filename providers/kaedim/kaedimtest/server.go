@@ -137,19 +137,24 @@ func start(o Options, t testing.TB) (*Server, error) {
 			host = h
 		}
 	}
-	if s.api, err = serve(o.Addr, s.apiRoutes()); err != nil {
+	if s.api, err = listen(o.Addr, s.apiRoutes()); err != nil {
 		return nil, err
 	}
-	if s.storage, err = serve(net.JoinHostPort(host, "0"), http.HandlerFunc(s.serveStorage)); err != nil {
-		s.api.Close()
+	if s.storage, err = listen(net.JoinHostPort(host, "0"), http.HandlerFunc(s.serveStorage)); err != nil {
+		s.api.Listener.Close()
 		return nil, err
 	}
-	s.URL = s.api.URL + o.BasePath
-	s.StorageURL = s.storage.URL
+	// The handlers read the URLs: they are set before the servers start, so no request can see
+	// them half-written.
+	s.URL = "http://" + s.api.Listener.Addr().String() + o.BasePath
+	s.StorageURL = "http://" + s.storage.Listener.Addr().String()
+	s.api.Start()
+	s.storage.Start()
 	return s, nil
 }
 
-func serve(addr string, h http.Handler) (*httptest.Server, error) {
+// listen returns a server listening on addr, not yet started.
+func listen(addr string, h http.Handler) (*httptest.Server, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -160,7 +165,6 @@ func serve(addr string, h http.Handler) (*httptest.Server, error) {
 	srv := httptest.NewUnstartedServer(h)
 	_ = srv.Listener.Close()
 	srv.Listener = l
-	srv.Start()
 	return srv, nil
 }
 
