@@ -1,28 +1,264 @@
-// Package preview will hold the 3D viewport: a Renderer that draws a model into an image, and the
-// Fyne widget that shows its frames. The g3n (OpenGL) renderer and the widget are the subject of
-// their own issue and are not written yet; this file fixes the contract they will meet, so that
-// the views and the thumbnail cache can be written against it.
+// Package preview is the 3D viewport's contract: a Renderer that draws a model into images, and
+// the View that says how to look at it. The g3n (OpenGL) renderer lives in preview/g3n, the Fyne
+// widget in preview/viewport; both meet here, so that the widget tests with a fake renderer and
+// the thumbnail cache and `kiln render` need no window.
 package preview
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"image"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/kiln3d/kiln/preview/inspect"
 )
 
-// Renderer draws one model at a time, off the UI thread.
+// Renderer draws one model at a time into images, off the UI thread.
 //
-// Load, Render and Close are called from one goroutine (the renderer's own); a Renderer is not
-// safe for concurrent use. Load checks the file's structure before any GL work, so a malformed
-// model gets an error, never a crash.
+// Every method is safe for concurrent use and may block for as long as the work takes (parsing
+// a model, drawing a frame): call them from a goroutine of your own, never from the UI thread.
+// The camera is not the renderer's state: each Render says how to look, so the newest request
+// is simply the one that is drawn, and one renderer can serve several views.
 type Renderer interface {
-	// Load replaces the current model with the one at path (.glb, or .gltf with its files).
-	Load(ctx context.Context, path string) error
-	// Render draws the current model as a w×h image from the current camera.
-	Render(w, h int) (image.Image, error)
-	// Orbit turns the camera around the model by yaw and pitch, in radians.
-	Orbit(yaw, pitch float64)
-	// Zoom moves the camera toward (factor < 1) or away from (factor > 1) the model.
-	Zoom(factor float64)
-	// Close releases the model and the GPU resources.
+	// Load replaces the current model with the one at path (.glb, or .gltf with its files) and
+	// returns what inspect measured. The file is checked before any GL work: a malformed or
+	// unsupported model gets an error (an *inspect.Error when refused), never a crash, and the
+	// previous model stays. A cancelled ctx stops parsing; once the model reaches the GPU thread
+	// the swap completes even if ctx ends.
+	Load(ctx context.Context, path string) (*inspect.Report, error)
+	// Render draws the current model (or only the background and grid, before any Load) as a
+	// w×h opaque image seen as v says. The image is the caller's to keep.
+	Render(ctx context.Context, w, h int, v View) (*image.RGBA, error)
+	// Close releases the model, the GPU resources and the renderer's thread. Later calls return
+	// ErrClosed; Close itself may be called more than once.
 	Close() error
+}
+
+// ErrClosed is returned by a Renderer used after Close.
+var ErrClosed = errors.New("preview: the renderer is closed")
+
+// Mode is how surfaces are drawn.
+type Mode int
+
+const (
+	// Shaded draws materials, textures and vertex colours under the studio lights.
+	Shaded Mode = iota
+	// Clay draws every surface in one neutral matte grey: the form without its paint.
+	Clay
+	// Wireframe draws the triangle edges over the shaded model.
+	Wireframe
+)
+
+var modeNames = [...]string{"shaded", "clay", "wireframe"}
+
+func (m Mode) String() string {
+	if m >= 0 && int(m) < len(modeNames) {
+		return modeNames[m]
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
+}
+
+// ParseMode reads "shaded", "clay" or "wireframe".
+func ParseMode(s string) (Mode, error) {
+	for i, n := range modeNames {
+		if s == n {
+			return Mode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown mode %q (want shaded, clay or wireframe)", s)
+}
+
+// Background is the colour behind the model.
+type Background int
+
+const (
+	Dark Background = iota
+	Light
+)
+
+func (b Background) String() string {
+	if b == Light {
+		return "light"
+	}
+	return "dark"
+}
+
+// Preset is a named camera position, by where the camera stands in glTF axes (+Y up, the
+// model's front facing +Z): Front stands on +Z looking toward −Z, Back on −Z, Left on −X,
+// Right on +X, Top on +Y looking down with −Z at the top of the image, and Iso at the
+// three-quarter (isometric) position front-right and above.
+type Preset string
+
+const (
+	Front Preset = "front"
+	Back  Preset = "back"
+	Left  Preset = "left"
+	Right Preset = "right"
+	Top   Preset = "top"
+	Iso   Preset = "iso"
+)
+
+// Presets lists every preset, in the order a menu shows them.
+func Presets() []Preset { return []Preset{Front, Back, Left, Right, Top, Iso} }
+
+// ParsePreset reads a preset's name.
+func ParsePreset(s string) (Preset, error) {
+	for _, p := range Presets() {
+		if string(p) == s {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("unknown view %q (want front, back, left, right, top or iso)", s)
+}
+
+// Framing conventions shared by the renderer (which builds the camera) and the widget (which
+// turns mouse movement into View changes).
+const (
+	// FrameFill is the part of the image's smaller side that the model's bounding sphere
+	// fills at Zoom 0.
+	FrameFill = 0.9
+	// FieldOfView is the perspective camera's vertical angle, in radians (about 35°: a
+	// slightly long lens distorts product shots less than a wide one).
+	FieldOfView = 35 * math.Pi / 180
+	// isoPitch is the true isometric elevation, atan(1/√2), about 35.26°.
+	isoPitch = 0.6154797086703874
+)
+
+// View says how to look at the model: where the camera stands around it, how it draws.
+// The zero View looks from the front, framed, in perspective, shaded on dark, without grid.
+type View struct {
+	// Yaw and Pitch place the camera around the model's centre, in radians: Yaw 0 is the
+	// front (+Z), Yaw π/2 the right (+X); Pitch π/2 looks straight down from the top.
+	Yaw, Pitch float64
+	// Zoom is in doublings from the framed view: 1 is twice as close, −1 twice as far.
+	Zoom float64
+	// PanX and PanY move the point looked at across and up the image, in units of the
+	// model's bounding-sphere radius.
+	PanX, PanY float64
+	// Ortho draws with a parallel (orthographic) projection, as the axis presets do.
+	Ortho      bool
+	Mode       Mode
+	Background Background
+	// Grid draws the ground grid on y = 0, its spacing chosen by GridScale.
+	Grid bool
+}
+
+// DefaultView is where the viewport starts and what Reset returns to: three-quarter from
+// the front right and a little above, in perspective, with the grid.
+func DefaultView() View {
+	return View{Yaw: math.Pi / 6, Pitch: 0.35, Grid: true}
+}
+
+// WithPreset moves the camera to p, framed, in orthographic projection (so that axis views
+// show true silhouettes); mode, background and grid are kept.
+func (v View) WithPreset(p Preset) View {
+	yaw, pitch := 0.0, 0.0
+	switch p {
+	case Back:
+		yaw = math.Pi
+	case Left:
+		yaw = -math.Pi / 2
+	case Right:
+		yaw = math.Pi / 2
+	case Top:
+		pitch = math.Pi / 2
+	case Iso:
+		yaw, pitch = math.Pi/4, isoPitch
+	}
+	v.Yaw, v.Pitch, v.Zoom, v.PanX, v.PanY, v.Ortho = yaw, pitch, 0, 0, 0, true
+	return v
+}
+
+// Reset returns to DefaultView's camera, keeping mode, background and grid.
+func (v View) Reset() View {
+	d := DefaultView()
+	d.Mode, d.Background, d.Grid = v.Mode, v.Background, v.Grid
+	return d
+}
+
+// Orbit turns the camera around the model by dyaw and dpitch radians, the pitch held within
+// straight up and straight down. Orbiting leaves an axis view for perspective, as Blender's
+// auto-perspective does: depth reads better once the view is no longer flat-on.
+func (v View) Orbit(dyaw, dpitch float64) View {
+	v.Yaw = math.Remainder(v.Yaw+dyaw, 2*math.Pi)
+	v.Pitch = math.Max(-math.Pi/2, math.Min(math.Pi/2, v.Pitch+dpitch))
+	v.Ortho = false
+	return v
+}
+
+// Zoomed moves the camera factor times closer (factor > 1) or farther (factor < 1).
+func (v View) Zoomed(factor float64) View {
+	if factor > 0 {
+		v.Zoom = math.Max(-6, math.Min(12, v.Zoom+math.Log2(factor)))
+	}
+	return v
+}
+
+// Panned moves the model across the image by dx, dy, given as fractions of the image's
+// smaller side (right and down positive, as the mouse moves), so that the model follows it.
+func (v View) Panned(dx, dy float64) View {
+	// At Zoom 0 the smaller side spans 2/FrameFill radii.
+	k := 2 / FrameFill * math.Exp2(-v.Zoom)
+	v.PanX -= dx * k
+	v.PanY += dy * k
+	return v
+}
+
+// GridScale picks the ground grid's spacing for a model whose largest side is size metres:
+// minor lines a tenth of the major ones, the major spacing the power of ten nearest the size
+// (a 1.5 m chair gets 10 cm / 1 m, a 12 cm cup 1 cm / 10 cm).
+func GridScale(size float64) (minor, major float64) {
+	if !(size > 0) || math.IsInf(size, 0) {
+		return 0.1, 1
+	}
+	major = math.Pow(10, math.Round(math.Log10(size)))
+	return major / 10, major
+}
+
+// FormatLength writes a length in metres the way the grid caption shows it: "1 mm", "10 cm",
+// "1 m", "10 m".
+func FormatLength(m float64) string {
+	switch {
+	case m >= 1:
+		return fmt.Sprintf("%g m", math.Round(m*1000)/1000)
+	case m >= 0.01:
+		return fmt.Sprintf("%g cm", math.Round(m*1e5)/1e3)
+	default:
+		return fmt.Sprintf("%g mm", math.Round(m*1e6)/1e3)
+	}
+}
+
+// WritePNG writes img to path as a PNG atomically: into a temporary file beside it, then
+// renamed over path, so that a reader (a file browser, the thumbnail cache) never sees half a
+// file and a failure leaves any earlier file intact.
+func WritePNG(path string, img image.Image) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("preview: write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	// CreateTemp makes the file private (0600); a picture is as readable as any other file.
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("preview: write %s: %w", path, err)
+	}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err = enc.Encode(f, img); err != nil {
+		return fmt.Errorf("preview: encode %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("preview: write %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("preview: write %s: %w", path, err)
+	}
+	return nil
 }

@@ -1,0 +1,188 @@
+package g3n
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln3d/kiln/preview"
+)
+
+// BenchmarkFirstFrame times a model file to its first finished 512×512 frame, per corpus
+// model, and Debian's f3d doing the same in the same run (f3d --output out.png --resolution
+// 512,512 MODEL, under an X server: $DISPLAY, else an Xvfb the benchmark starts).
+//
+// What each figure includes:
+//   - ns/op: RenderFile in this process: a new surfaceless EGL context, shader compile,
+//     inspect, parse, texture decode, upload, one frame with 4× multisampling, read back,
+//     PNG written atomically, everything released. No process start.
+//   - proc-ms: the same as a whole process (this test binary re-run as a one-shot command),
+//     so process start-up is in it as it is in f3d's figure. The fair comparison.
+//   - f3d-ms: f3d's whole process: start (VTK's libraries), X connection and window,
+//     context, load, first frame, PNG. f3d draws without anti-aliasing.
+//
+// Both sides use Mesa's on-disk shader cache, warm after their first run. Figures are
+// medians of 3 process runs.
+func BenchmarkFirstFrame(b *testing.B) {
+	models := slices.DeleteFunc(corpusModels(b, "models"), func(p string) bool { return strings.Contains(p, "DRACO") })
+	display := xDisplay(b)
+	for _, model := range models {
+		name := strings.TrimSuffix(filepath.Base(model), filepath.Ext(model))
+		b.Run(name, func(b *testing.B) {
+			out := filepath.Join(b.TempDir(), "out.png")
+			for b.Loop() {
+				if err := RenderFile(context.Background(), model, out, RenderOptions{Size: 512}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			proc := median(3, func() time.Duration { return runSelf(b, model, out) })
+			b.ReportMetric(ms(proc), "proc-ms")
+			if display == "" {
+				return
+			}
+			f3d := median(3, func() time.Duration { return runF3D(b, display, model, out) })
+			b.ReportMetric(ms(f3d), "f3d-ms")
+			b.ReportMetric(float64(proc)/float64(f3d), "proc/f3d")
+		})
+	}
+}
+
+// BenchmarkThumbnails times one 256 px thumbnail per corpus model with one long-lived
+// renderer, as the thumbnail cache will make them: parse, upload, frame, PNG; no context or
+// shader start-up.
+func BenchmarkThumbnails(b *testing.B) {
+	models := slices.DeleteFunc(corpusModels(b, "models"), func(p string) bool { return strings.Contains(p, "DRACO") })
+	r := newRenderer(b, 4)
+	out := filepath.Join(b.TempDir(), "thumb.png")
+	for _, model := range models {
+		name := strings.TrimSuffix(filepath.Base(model), filepath.Ext(model))
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if err := r.RenderFile(context.Background(), model, out, RenderOptions{Size: 256}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkOrbit1M times frames while orbiting a generated 1M-triangle sphere at 512×512,
+// without and with 4× multisampling, and reports the peak resident memory of a separate
+// process that loads the model and draws 30 frames around it (the benchmark's own process
+// also holds the generator's garbage).
+func BenchmarkOrbit1M(b *testing.B) {
+	model := sphereModel(b, 1_000_000, "sphere1m.glb")
+	for _, samples := range []int{0, 4} {
+		b.Run(fmt.Sprintf("samples=%d", samples), func(b *testing.B) {
+			r := newRenderer(b, samples)
+			load(b, r, model)
+			v := preview.DefaultView()
+			frame(b, r, 512, v) // the first frame uploads and compiles: not what orbiting costs
+			i := 0
+			for b.Loop() {
+				i++
+				frame(b, r, 512, v.Orbit(0.02*float64(i), 0.01))
+			}
+		})
+	}
+	// ns/op here is the whole child: start, load, 30 frames.
+	b.Run("peak-memory", func(b *testing.B) {
+		var kib int
+		for b.Loop() {
+			cmd := exec.Command(os.Args[0], model, "30")
+			cmd.Env = append(os.Environ(), "KILN_G3N_CHILD=orbit")
+			outb, err := cmd.Output()
+			if err != nil {
+				b.Fatalf("orbit child: %v", err)
+			}
+			kib, _ = strconv.Atoi(strings.TrimSpace(string(outb)))
+		}
+		b.ReportMetric(float64(kib)/1024, "peak-RSS-MB")
+	})
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func median(n int, f func() time.Duration) time.Duration {
+	ds := make([]time.Duration, n)
+	for i := range ds {
+		ds[i] = f()
+	}
+	slices.Sort(ds)
+	return ds[n/2]
+}
+
+// runSelf times this test binary rendering model as a one-shot command.
+func runSelf(b *testing.B, model, out string) time.Duration {
+	cmd := exec.Command(os.Args[0], model, out)
+	cmd.Env = append(os.Environ(), "KILN_G3N_CHILD=render")
+	start := time.Now()
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("render child: %v: %s", err, msg)
+	}
+	return time.Since(start)
+}
+
+// runF3D times f3d rendering model.
+func runF3D(b *testing.B, display, model, out string) time.Duration {
+	cmd := exec.Command("f3d", "--output", out, "--resolution", "512,512", model)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("f3d: %v: %s", err, stderr.String())
+	}
+	return time.Since(start)
+}
+
+// xDisplay finds an X server for f3d (which crashes without one): $DISPLAY, or an Xvfb
+// started for the benchmark and stopped after it. Without f3d or any X server it returns ""
+// and the comparison is left out.
+func xDisplay(b *testing.B) string {
+	if _, err := exec.LookPath("f3d"); err != nil {
+		b.Log("no f3d: the comparison with it is left out")
+		return ""
+	}
+	if d := os.Getenv("DISPLAY"); d != "" {
+		return d
+	}
+	xvfb, err := exec.LookPath("Xvfb")
+	if err != nil {
+		b.Log("no X server and no Xvfb: the comparison with f3d is left out")
+		return ""
+	}
+	for n := 90; n < 120; n++ {
+		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+		if _, err := os.Stat(sock); err == nil {
+			continue
+		}
+		cmd := exec.Command(xvfb, fmt.Sprintf(":%d", n), "-screen", "0", "1280x1024x24", "-nolisten", "tcp")
+		if err := cmd.Start(); err != nil {
+			b.Logf("Xvfb: %v: the comparison with f3d is left out", err)
+			return ""
+		}
+		b.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		})
+		for range 100 {
+			if _, err := os.Stat(sock); err == nil {
+				return fmt.Sprintf(":%d", n)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		b.Log("Xvfb did not start: the comparison with f3d is left out")
+		return ""
+	}
+	return ""
+}

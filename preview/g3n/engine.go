@@ -1,0 +1,187 @@
+package g3n
+
+import (
+	"fmt"
+	"image"
+
+	"github.com/g3n/engine/core"
+	"github.com/g3n/engine/gls"
+
+	"github.com/kiln3d/kiln/preview"
+)
+
+// maxSide bounds a frame's side, well under any driver's renderbuffer limit.
+const maxSide = 8192
+
+// engine is everything that lives on the render thread: the GL context's state, g3n's
+// renderer, the framebuffer and the model on the GPU. Only the render goroutine touches it.
+type engine struct {
+	ctx    Context
+	x      *glExt
+	gs     *gls.GLS
+	progs  *programs
+	list   drawList
+	target target
+	look   frameLook
+	root   *core.Node
+	model  *model
+	grid   *grid
+	shader string // the surfaces' current program
+	scale  int    // supersampling factor, 1 for none
+}
+
+// newEngine attaches the context on the calling (locked) thread and compiles the shaders.
+func newEngine(c Context, opt Options) (*engine, error) {
+	if err := c.Attach(); err != nil {
+		return nil, err
+	}
+	gs, err := gls.New()
+	if err != nil {
+		return nil, fmt.Errorf("g3n: load OpenGL: %w", err)
+	}
+	// g3n's error check calls exit(1) from C on any GL error: fine for finding bugs in
+	// tests, not for an artist's session. Errors are read once per frame instead.
+	gs.SetCheckErrors(opt.Debug)
+	x, err := loadGLExt(c)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{ctx: c, x: x, gs: gs, progs: newPrograms(gs), root: core.NewNode(), shader: shaderSurface,
+		scale: min(max(opt.Supersample, 1), 4)}
+	e.target = target{x: x, samples: min(max(opt.Samples, 0), x.maxSamples())}
+	e.progs.add(shaderSurface, programSource{gls.VERTEX_SHADER, surfaceVertex},
+		programSource{gls.FRAGMENT_SHADER, surfaceFragment})
+	e.progs.add(shaderWire, programSource{gls.VERTEX_SHADER, surfaceVertex},
+		programSource{gls.GEOMETRY_SHADER, wireGeometry},
+		programSource{gls.FRAGMENT_SHADER, "#define WIRE 1\n" + surfaceFragment})
+	e.progs.add(shaderLine, programSource{gls.VERTEX_SHADER, lineVertex},
+		programSource{gls.FRAGMENT_SHADER, lineFragment})
+	// Compile the programs every frame needs now, while the caller parses the model.
+	for _, name := range []string{shaderSurface, shaderLine} {
+		if err := e.progs.use(name); err != nil {
+			return nil, fmt.Errorf("g3n: %w", err)
+		}
+	}
+	return e, e.glError("start")
+}
+
+// install makes s the drawn model, releasing the previous one's GPU objects.
+func (e *engine) install(s *scene) {
+	if e.model != nil {
+		e.root.Remove(e.model.root)
+		e.model.release()
+	}
+	if e.grid != nil {
+		e.root.Remove(e.grid.root)
+		e.grid.release()
+	}
+	e.model = newModel(s, &e.look)
+	e.model.setShader(e.shader)
+	e.grid = newGrid(s.lo, s.hi)
+	e.root.Add(e.model.root)
+	e.root.Add(e.grid.root)
+}
+
+// render draws one frame and reads it back.
+func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
+	if w <= 0 || h <= 0 || w > maxSide || h > maxSide {
+		return nil, fmt.Errorf("g3n: cannot render a %d×%d frame", w, h)
+	}
+	s := e.scale
+	for s > 1 && max(w, h)*s > maxSide {
+		s--
+	}
+	w, h = w*s, h*s
+	if err := e.target.fit(w, h); err != nil {
+		return nil, err
+	}
+	e.target.bind()
+	gs := e.gs
+	gs.Viewport(0, 0, int32(w), int32(h))
+	bg := background(v.Background)
+	gs.ClearColor(float32(bg[0])/255, float32(bg[1])/255, float32(bg[2])/255, 1)
+	gs.DepthMask(true)
+	gs.Clear(gls.COLOR_BUFFER_BIT | gls.DEPTH_BUFFER_BIT | gls.STENCIL_BUFFER_BIT)
+
+	if e.model != nil {
+		centre, r := e.model.scene.sphere()
+		cam := placeCamera(v, centre, r, w, h, e.grid.reach)
+		e.light(cam, v, w, h)
+		e.look.lineScale = float32(s)
+		shader := shaderSurface
+		if v.Mode == preview.Wireframe {
+			shader = shaderWire
+		}
+		if shader != e.shader {
+			e.model.setShader(shader)
+			e.shader = shader
+		}
+		e.grid.root.SetVisible(v.Grid)
+		e.grid.paint(v.Background, s)
+		if err := e.draw(e.root, cam); err != nil {
+			return nil, fmt.Errorf("g3n: render: %w", err)
+		}
+		e.model.dropVertices()
+	}
+	img := e.target.image()
+	if s > 1 {
+		img = shrink(img, s)
+	}
+	return img, e.glError("render")
+}
+
+// light points the studio lights for this camera: they stay put relative to the viewer
+// (key from the upper left, fill from the right, rim from behind), while the hemisphere's
+// sky stays the world's up.
+func (e *engine) light(cam *viewCamera, v preview.View, w, h int) {
+	e.look.clay = v.Mode == preview.Clay
+	e.look.key = normalize([3]float32{-0.55, 0.65, 0.55})
+	e.look.fill = normalize([3]float32{0.8, 0.05, 0.45})
+	e.look.rim = normalize([3]float32{0.15, 0.45, -0.9})
+	e.look.up = cam.toCamera([3]float64{0, 1, 0})
+	e.look.viewport = [2]float32{float32(w), float32(h)}
+}
+
+// background is the clear colour: sRGB bytes, written to the frame as they are.
+func background(b preview.Background) [3]uint8 {
+	if b == preview.Light {
+		return [3]uint8{230, 230, 232}
+	}
+	return [3]uint8{41, 42, 46}
+}
+
+// glError reports the GL errors raised since the last check.
+func (e *engine) glError(during string) error {
+	var codes []uint32
+	for c := e.x.lastError(); c != 0 && len(codes) < 8; c = e.x.lastError() {
+		codes = append(codes, c)
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	return fmt.Errorf("g3n: OpenGL error during %s: %#x", during, codes)
+}
+
+// stats counts the GPU objects alive: what a model switch must give back.
+func (e *engine) stats() Stats {
+	var s gls.Stats
+	e.gs.Stats(&s)
+	st := Stats{VAOs: s.Vaos, Buffers: s.Buffers, Textures: s.Textures, Programs: s.Shaders}
+	if e.model != nil {
+		st.Meshes = len(e.model.root.Children())
+	}
+	return st
+}
+
+// release frees the model, the grid and the framebuffer, on the render thread.
+func (e *engine) release() {
+	if e.model != nil {
+		e.model.release()
+		e.model = nil
+	}
+	if e.grid != nil {
+		e.grid.release()
+		e.grid = nil
+	}
+	e.target.release()
+}

@@ -1,0 +1,126 @@
+package g3n
+
+import (
+	"github.com/g3n/engine/core"
+	"github.com/g3n/engine/geometry"
+	"github.com/g3n/engine/gls"
+	"github.com/g3n/engine/graphic"
+	"github.com/g3n/engine/math32"
+)
+
+// model is a scene handed to g3n: the nodes that draw it and the GPU objects to release.
+// Geometry and textures are uploaded lazily, on the first frame that draws them.
+//
+// The model owns its geometries and textures outright and releases each exactly once, rather
+// than through g3n's reference counts on meshes and materials (an instanced geometry is
+// shared by several meshes, which would each need an Incref to keep the counts balanced).
+type model struct {
+	scene    *scene
+	root     *core.Node
+	geoms    []*geometry.Geometry
+	textures []*gpuTexture
+	surfaces []*surface
+	uploaded bool // drawn once: the vertex data lives in the driver now
+}
+
+// newModel builds the g3n nodes for s. It makes no GL calls itself.
+func newModel(s *scene, look *frameLook) *model {
+	m := &model{scene: s, root: core.NewNode()}
+	texs := make([]*gpuTexture, len(s.textures))
+	for i, td := range s.textures {
+		if td == nil {
+			continue
+		}
+		texs[i] = &gpuTexture{data: td}
+		m.textures = append(m.textures, texs[i])
+	}
+	s.textures = nil // the gpuTextures hold them until they are uploaded
+	geoms := make([]*geometry.Geometry, len(s.meshes))
+	for i, md := range s.meshes {
+		g := geometry.NewGeometry()
+		vbo := gls.NewVBO(math32.ArrayF32(md.verts))
+		vbo.AddAttrib(gls.VertexPosition).AddAttrib(gls.VertexNormal)
+		if md.hasUV {
+			vbo.AddAttrib(gls.VertexTexcoord)
+		}
+		if md.hasColor {
+			vbo.AddAttrib(gls.VertexColor)
+		}
+		g.AddVBO(vbo)
+		g.SetIndices(math32.ArrayU32(md.indices))
+		geoms[i] = g
+		m.geoms = append(m.geoms, g)
+	}
+	type key struct {
+		material        int
+		color, mirrored bool
+	}
+	surfaces := map[key]*surface{}
+	for _, in := range s.instances {
+		md := s.meshes[in.mesh]
+		k := key{in.material, md.hasColor, in.mirrored()}
+		surf, ok := surfaces[k]
+		if !ok {
+			d := neutral()
+			if in.material >= 0 {
+				d = s.materials[in.material]
+			}
+			var tex *gpuTexture
+			if d.texture >= 0 && md.hasUV {
+				tex = texs[d.texture]
+			}
+			surf = newSurface(d, tex, md.hasColor, k.mirrored, look)
+			surfaces[k] = surf
+			m.surfaces = append(m.surfaces, surf)
+		}
+		mesh := graphic.NewMesh(geoms[in.mesh], surf)
+		var world math32.Matrix4
+		for e, v := range in.world {
+			world[e] = float32(v)
+		}
+		mesh.SetMatrix(&world)
+		// The camera frames the whole model, so culling would only cost a bounding box per
+		// mesh per frame (computed from the vertex data on first use).
+		mesh.SetCullable(false)
+		m.root.Add(mesh)
+	}
+	return m
+}
+
+// setShader switches every surface to the program named (shaded or with wireframe).
+func (m *model) setShader(name string) {
+	for _, s := range m.surfaces {
+		s.SetShader(name)
+	}
+}
+
+// dropVertices lets go of the vertex data once a frame has drawn every mesh, and with it
+// uploaded them: the driver keeps its copy, and a large model would otherwise be held twice.
+// (g3n's VBOs skip their transfer when their buffer is empty; the indices stay, g3n counts
+// them to draw.)
+func (m *model) dropVertices() {
+	if m.uploaded {
+		return
+	}
+	m.uploaded = true
+	for _, g := range m.geoms {
+		for _, vbo := range g.VBOs() {
+			vbo.SetBuffer(nil)
+		}
+	}
+	for _, md := range m.scene.meshes {
+		md.verts = nil
+	}
+}
+
+// release frees the model's GPU objects; the model is not drawn again.
+func (m *model) release() {
+	for _, g := range m.geoms {
+		g.Dispose()
+	}
+	for _, t := range m.textures {
+		t.release()
+	}
+	m.geoms, m.textures, m.surfaces = nil, nil, nil
+	m.root.RemoveAll(true)
+}

@@ -1,0 +1,285 @@
+package g3n
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/qmuntal/gltf"
+
+	"github.com/kiln3d/kiln/preview/inspect"
+)
+
+// scene is a model parsed and decoded on the CPU, ready for the GPU thread to upload: the
+// slow half of a load, done on the caller's goroutine so the render thread keeps drawing.
+//
+// It is built from qmuntal/gltf (which inspect has already vetted) rather than g3n's own glTF
+// loader: that loader panics on bad input, trips checkptr under -race, draws KHR_materials_unlit
+// as nothing, refuses any other material extension outright, reads interleaved vertex buffers
+// wrongly and normalised UVs un-normalised, and refuses skinned meshes of several primitives.
+type scene struct {
+	report    *inspect.Report
+	meshes    []*meshData
+	materials []materialData
+	textures  []*textureData
+	instances []instance
+	// lo and hi bound the drawn scene in world space (glTF axes, metres).
+	lo, hi [3]float64
+}
+
+// instance is one mesh primitive drawn at one place.
+type instance struct {
+	mesh, material int // material −1 is the preview's neutral default
+	world          [16]float64
+}
+
+// mirrored says the instance's transform turns the model inside out (negative determinant):
+// its front faces wind clockwise on screen.
+func (in instance) mirrored() bool {
+	m := in.world
+	det := m[0]*(m[5]*m[10]-m[9]*m[6]) - m[4]*(m[1]*m[10]-m[9]*m[2]) + m[8]*(m[1]*m[6]-m[5]*m[2])
+	return det < 0
+}
+
+// loadScene checks the model at path with inspect, then parses and decodes it.
+func loadScene(ctx context.Context, path string) (*scene, error) {
+	rep, err := inspect.Inspect(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	doc, err := decodeDocument(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := buildScene(ctx, path, doc)
+	if err != nil {
+		return nil, err
+	}
+	s.report = rep
+	return s, nil
+}
+
+// decodeDocument reads the glTF with its buffers, reading external files only beside it.
+func decodeDocument(path string) (doc *gltf.Document, err error) {
+	f, err := os.Open(path) //nolint:gosec // the artist's own model: opening it is the point
+	if err != nil {
+		return nil, fmt.Errorf("g3n: open %s: %w", filepath.Base(path), err)
+	}
+	defer f.Close()
+	defer func() {
+		if r := recover(); r != nil {
+			doc, err = nil, fmt.Errorf("g3n: %s: unreadable glTF (%v)", filepath.Base(path), r)
+		}
+	}()
+	doc = new(gltf.Document)
+	if err := gltf.NewDecoderFS(f, os.DirFS(filepath.Dir(path))).Decode(doc); err != nil {
+		return nil, fmt.Errorf("g3n: %s: %w", filepath.Base(path), err)
+	}
+	return doc, nil
+}
+
+// buildScene flattens the default scene into instances, reads each primitive once (once per
+// node when skinning or morph weights make it node-specific) and decodes the textures.
+func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene, err error) {
+	defer func() {
+		// qmuntal's readers return errors, but a model is untrusted input: no panic escapes.
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("g3n: %s: cannot read the model (%v)", filepath.Base(path), r)
+		}
+	}()
+	s = &scene{}
+	worlds := worldMatrices(doc)
+	type key struct{ mesh, prim int }
+	shared := map[key]int{}
+	usedTextures := map[int]int{} // glTF texture → s.textures index
+	materialIndex := map[int]int{}
+	for ni, world := range worlds {
+		node := doc.Nodes[ni]
+		if node.Mesh == nil || world == nil {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		mesh := doc.Meshes[*node.Mesh]
+		weights := mesh.Weights
+		if len(node.Weights) > 0 {
+			weights = node.Weights
+		}
+		var skin [][16]float64
+		if node.Skin != nil {
+			if skin, err = skinMatrices(doc, *node.Skin, worlds); err != nil {
+				return nil, fmt.Errorf("g3n: %s: %w", filepath.Base(path), err)
+			}
+		}
+		specific := skin != nil || (len(node.Weights) > 0)
+		for pi, p := range mesh.Primitives {
+			mat := -1
+			if p.Material != nil {
+				mi, ok := materialIndex[*p.Material]
+				if !ok {
+					mi = len(s.materials)
+					s.materials = append(s.materials, readMaterial(doc, doc.Materials[*p.Material], usedTextures))
+					materialIndex[*p.Material] = mi
+				}
+				mat = mi
+			}
+			uvSet := 0
+			if mat >= 0 {
+				uvSet = s.materials[mat].uvSet
+			}
+			k := key{*node.Mesh, pi}
+			mi, ok := shared[k]
+			if !ok || specific {
+				md, err := readPrimitive(doc, p, uvSet, weights, skin)
+				if err != nil {
+					return nil, fmt.Errorf("g3n: %s: mesh %d primitive %d: %w", filepath.Base(path), *node.Mesh, pi, err)
+				}
+				if md == nil {
+					continue // points, lines or no positions: nothing to shade
+				}
+				mi = len(s.meshes)
+				s.meshes = append(s.meshes, md)
+				if !specific {
+					shared[k] = mi
+				}
+			}
+			in := instance{mesh: mi, material: mat, world: *world}
+			if skin != nil {
+				// Skinned vertices are already in world space; the node's own transform is
+				// ignored, as the glTF spec says.
+				in.world = identity
+			}
+			s.instances = append(s.instances, in)
+		}
+	}
+	if s.textures, err = decodeTextures(ctx, path, doc, usedTextures); err != nil {
+		return nil, err
+	}
+	s.bound()
+	return s, nil
+}
+
+// bound sets the scene's box from each instance's transformed mesh box.
+func (s *scene) bound() {
+	s.lo = [3]float64{math.Inf(1), math.Inf(1), math.Inf(1)}
+	s.hi = [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}
+	for _, in := range s.instances {
+		m := s.meshes[in.mesh]
+		for corner := range 8 {
+			var p [3]float64
+			for k := range 3 {
+				p[k] = float64(m.lo[k])
+				if corner&(1<<k) != 0 {
+					p[k] = float64(m.hi[k])
+				}
+			}
+			w := transform(in.world, p)
+			for k := range 3 {
+				s.lo[k], s.hi[k] = math.Min(s.lo[k], w[k]), math.Max(s.hi[k], w[k])
+			}
+		}
+	}
+	if len(s.instances) == 0 {
+		s.lo, s.hi = [3]float64{-0.5, 0, -0.5}, [3]float64{0.5, 1, 0.5}
+	}
+}
+
+// sphere is the scene's bounding sphere: the centre and half-diagonal of its box.
+func (s *scene) sphere() (centre [3]float64, radius float64) {
+	var d2 float64
+	for k := range 3 {
+		centre[k] = (s.lo[k] + s.hi[k]) / 2
+		d := s.hi[k] - s.lo[k]
+		d2 += d * d
+	}
+	radius = math.Sqrt(d2) / 2
+	if !(radius > 1e-9) || math.IsInf(radius, 0) {
+		radius = 1
+	}
+	return centre, radius
+}
+
+var identity = [16]float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}
+
+// worldMatrices gives every node under the default scene (or every root, without scenes) its
+// world matrix; nodes outside it stay nil. inspect has made sure the hierarchy is a tree.
+func worldMatrices(doc *gltf.Document) []*[16]float64 {
+	worlds := make([]*[16]float64, len(doc.Nodes))
+	var roots []int
+	if len(doc.Scenes) > 0 {
+		si := 0
+		if doc.Scene != nil {
+			si = *doc.Scene
+		}
+		roots = doc.Scenes[si].Nodes
+	} else {
+		child := make([]bool, len(doc.Nodes))
+		for _, n := range doc.Nodes {
+			for _, c := range n.Children {
+				child[c] = true
+			}
+		}
+		for i := range doc.Nodes {
+			if !child[i] {
+				roots = append(roots, i)
+			}
+		}
+	}
+	var walk func(i int, parent [16]float64)
+	walk = func(i int, parent [16]float64) {
+		w := mul(parent, local(doc.Nodes[i]))
+		worlds[i] = &w
+		for _, c := range doc.Nodes[i].Children {
+			walk(c, w)
+		}
+	}
+	for _, r := range roots {
+		walk(r, identity)
+	}
+	return worlds
+}
+
+// local is a node's own matrix, from Matrix or from translation, rotation and scale.
+func local(n *gltf.Node) [16]float64 {
+	if n.Matrix != [16]float64{} && n.Matrix != identity {
+		return n.Matrix
+	}
+	q, sc, t := n.RotationOrDefault(), n.ScaleOrDefault(), n.TranslationOrDefault()
+	x, y, z, w := q[0], q[1], q[2], q[3]
+	return [16]float64{
+		(1 - 2*(y*y+z*z)) * sc[0], 2 * (x*y + z*w) * sc[0], 2 * (x*z - y*w) * sc[0], 0,
+		2 * (x*y - z*w) * sc[1], (1 - 2*(x*x+z*z)) * sc[1], 2 * (y*z + x*w) * sc[1], 0,
+		2 * (x*z + y*w) * sc[2], 2 * (y*z - x*w) * sc[2], (1 - 2*(x*x+y*y)) * sc[2], 0,
+		t[0], t[1], t[2], 1,
+	}
+}
+
+// mul multiplies column-major 4×4 matrices: a·b.
+func mul(a, b [16]float64) [16]float64 {
+	var r [16]float64
+	for c := range 4 {
+		for row := range 4 {
+			var s float64
+			for k := range 4 {
+				s += a[k*4+row] * b[c*4+k]
+			}
+			r[c*4+row] = s
+		}
+	}
+	return r
+}
+
+// transform applies the affine matrix m to point p.
+func transform(m [16]float64, p [3]float64) [3]float64 {
+	return [3]float64{
+		m[0]*p[0] + m[4]*p[1] + m[8]*p[2] + m[12],
+		m[1]*p[0] + m[5]*p[1] + m[9]*p[2] + m[13],
+		m[2]*p[0] + m[6]*p[1] + m[10]*p[2] + m[14],
+	}
+}

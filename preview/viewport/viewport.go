@@ -1,0 +1,277 @@
+// Package viewport is the Fyne widget that shows a 3D model: frames from a preview.Renderer
+// in a canvas.Image, turned, zoomed and panned with the mouse. It never calls OpenGL itself
+// (the renderer does, on its own thread), so it tests headless with a fake renderer.
+package viewport
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kiln3d/kiln/preview"
+	"github.com/kiln3d/kiln/preview/inspect"
+)
+
+// Viewport shows one model and lets the artist look around it: drag to orbit, scroll to
+// zoom, right-drag, middle-drag or shift-drag to pan, double-click to reset.
+//
+// Its methods are for the UI thread and return at once: loading and drawing happen on
+// goroutines of the viewport's own, and their results come back through fyne.Do.
+type Viewport struct {
+	widget.BaseWidget
+
+	// OnReport receives what inspect measured of each model that loads, on the UI thread.
+	OnReport func(*inspect.Report)
+	// OnError receives load and render failures, on the UI thread.
+	OnError func(error)
+
+	r preview.Renderer
+	// onUI runs a function on the UI thread: fyne.Do, or the tests' stand-in for it.
+	onUI func(func())
+
+	// mu guards the state below: input events change it on the UI thread, the frame loop
+	// reads it on its own goroutine.
+	mu         sync.Mutex
+	view       preview.View
+	pixels     image.Point // the frame size the widget shows, in device pixels
+	frame      *image.RGBA // the newest frame on screen
+	caption    string      // the grid's scale, once a model is loaded
+	notes      []note      // load results for the UI thread, delivered with the next frame
+	loadCancel context.CancelFunc
+	loadSeq    int
+	drag       dragState
+
+	ctx    context.Context // ends at Close
+	cancel context.CancelFunc
+	wake   chan struct{} // capacity 1: a frame is wanted
+	done   chan struct{} // closed when the frame loop has stopped
+	closed bool
+}
+
+// note is a load's outcome, to hand to OnReport or OnError.
+type note struct {
+	report *inspect.Report
+	err    error
+}
+
+// New returns a viewport drawing with r, showing nothing until Load. The viewport owns r:
+// Close closes it.
+func New(r preview.Renderer) *Viewport { return newViewport(r, fyne.Do) }
+
+func newViewport(r preview.Renderer, onUI func(func())) *Viewport {
+	ctx, cancel := context.WithCancel(context.Background())
+	v := &Viewport{r: r, onUI: onUI, view: preview.DefaultView(), ctx: ctx, cancel: cancel,
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	v.ExtendBaseWidget(v)
+	go v.loop()
+	return v
+}
+
+// Load shows the model at path, replacing the current one once it has loaded. It returns
+// at once; the report or the error arrives through OnReport or OnError. A newer Load
+// cancels an older one still parsing.
+func (v *Viewport) Load(path string) {
+	v.mu.Lock()
+	if v.closed {
+		v.mu.Unlock()
+		return
+	}
+	if v.loadCancel != nil {
+		v.loadCancel()
+	}
+	ctx, cancel := context.WithCancel(v.ctx)
+	v.loadCancel = cancel
+	v.loadSeq++
+	seq := v.loadSeq
+	v.mu.Unlock()
+	go func() {
+		defer cancel()
+		rep, err := v.r.Load(ctx, path)
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		if seq != v.loadSeq || v.closed {
+			return // a newer load or Close took over; its outcome is the one to show
+		}
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				v.notes = append(v.notes, note{err: err})
+			}
+		} else {
+			v.notes = append(v.notes, note{report: rep})
+			v.view = v.view.Reset()
+			v.caption = gridCaption(rep)
+		}
+		v.request()
+	}()
+}
+
+// gridCaption names the grid's spacing for the model's size.
+func gridCaption(rep *inspect.Report) string {
+	size := 0.0
+	for k := range 3 {
+		size = max(size, rep.Max[k]-rep.Min[k])
+	}
+	minor, major := preview.GridScale(size)
+	return "grid " + preview.FormatLength(minor) + " / " + preview.FormatLength(major)
+}
+
+// SetView moves the camera to a preset view (orthographic).
+func (v *Viewport) SetView(p preview.Preset) {
+	v.update(func(w *preview.View) { *w = w.WithPreset(p) })
+}
+
+// SetMode draws shaded, clay or wireframe.
+func (v *Viewport) SetMode(m preview.Mode) { v.update(func(w *preview.View) { w.Mode = m }) }
+
+// SetBackground draws on a light or dark background.
+func (v *Viewport) SetBackground(b preview.Background) {
+	v.update(func(w *preview.View) { w.Background = b })
+}
+
+// SetGrid shows or hides the ground grid.
+func (v *Viewport) SetGrid(on bool) { v.update(func(w *preview.View) { w.Grid = on }) }
+
+// Reset returns to the default three-quarter view, framed.
+func (v *Viewport) Reset() { v.update(func(w *preview.View) { *w = w.Reset() }) }
+
+// View returns how the model is seen now.
+func (v *Viewport) View() preview.View {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.view
+}
+
+// Frame returns the frame on screen, or nil before the first.
+func (v *Viewport) Frame() *image.RGBA {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.frame
+}
+
+// SaveImage writes the frame on screen to path as a PNG, atomically. It draws nothing
+// new, so what is saved is what the artist sees.
+func (v *Viewport) SaveImage(path string) error {
+	img := v.Frame()
+	if img == nil {
+		return errors.New("viewport: nothing to save yet")
+	}
+	return preview.WritePNG(path, img)
+}
+
+// Close stops drawing, cancels a load in progress and closes the renderer. Call it before
+// the window goes (its close intercept): the renderer's GL context must be released while
+// the windowing system is still up.
+func (v *Viewport) Close() {
+	v.mu.Lock()
+	if v.closed {
+		v.mu.Unlock()
+		return
+	}
+	v.closed = true
+	v.mu.Unlock()
+	v.cancel()
+	<-v.done
+	_ = v.r.Close()
+}
+
+// update changes the view and asks for a frame.
+func (v *Viewport) update(change func(*preview.View)) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	change(&v.view)
+	v.request()
+}
+
+// request asks the frame loop for a frame; asks made before it draws count once.
+// The caller holds mu.
+func (v *Viewport) request() {
+	select {
+	case v.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Resize implements fyne.CanvasObject: the frames follow the widget's size in pixels.
+func (v *Viewport) Resize(size fyne.Size) {
+	v.BaseWidget.Resize(size)
+	scale := float32(1)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(v); c != nil {
+		scale = c.Scale()
+	}
+	px := image.Pt(int(size.Width*scale+0.5), int(size.Height*scale+0.5))
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if px != v.pixels {
+		v.pixels = px
+		v.request()
+	}
+}
+
+// CreateRenderer implements fyne.Widget.
+func (v *Viewport) CreateRenderer() fyne.WidgetRenderer {
+	v.ExtendBaseWidget(v)
+	raster := canvas.NewImageFromImage(nil)
+	raster.FillMode = canvas.ImageFillStretch
+	caption := canvas.NewText("", captionColour(preview.Dark))
+	caption.TextSize = theme.CaptionTextSize()
+	return &viewportRenderer{v: v, raster: raster, caption: caption,
+		objects: []fyne.CanvasObject{raster, caption}}
+}
+
+type viewportRenderer struct {
+	v       *Viewport
+	raster  *canvas.Image
+	caption *canvas.Text
+	objects []fyne.CanvasObject
+}
+
+func (r *viewportRenderer) Layout(size fyne.Size) {
+	r.raster.Resize(size)
+	pad := theme.Padding()
+	cs := r.caption.MinSize()
+	r.caption.Move(fyne.NewPos(pad, size.Height-cs.Height-pad))
+	r.caption.Resize(cs)
+}
+
+func (r *viewportRenderer) MinSize() fyne.Size { return fyne.NewSize(64, 64) }
+
+// Refresh shows the newest frame and caption.
+func (r *viewportRenderer) Refresh() {
+	r.v.mu.Lock()
+	img, caption, grid, bg := r.v.frame, r.v.caption, r.v.view.Grid, r.v.view.Background
+	r.v.mu.Unlock()
+	if !grid {
+		caption = ""
+	}
+	if c := captionColour(bg); r.caption.Color != c {
+		r.caption.Color = c
+		r.caption.Refresh()
+	}
+	if img != nil && r.raster.Image != img {
+		r.raster.Image = img
+		r.raster.Refresh()
+	}
+	if r.caption.Text != caption {
+		r.caption.Text = caption
+		r.caption.Refresh()
+	}
+}
+
+// captionColour stands out on the frame's background (not on the theme's, which the
+// frame covers).
+func captionColour(bg preview.Background) color.Color {
+	if bg == preview.Light {
+		return color.NRGBA{R: 60, G: 60, B: 66, A: 230}
+	}
+	return color.NRGBA{R: 200, G: 200, B: 206, A: 220}
+}
+
+func (r *viewportRenderer) Objects() []fyne.CanvasObject { return r.objects }
+func (r *viewportRenderer) Destroy()                     {}
