@@ -15,6 +15,9 @@ import (
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/app/cli"
+	"github.com/kiln3d/kiln/preview"
+	"github.com/kiln3d/kiln/preview/g3n"
+	"github.com/kiln3d/kiln/preview/g3n/glfwctx"
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/kaedim"
 	"github.com/kiln3d/kiln/providers/local"
@@ -64,7 +67,10 @@ func run(args []string) (status int) {
 		return failed(err)
 	}
 	defer k.Close()
-	views.Run(k, views.Options{Dialogs: nativedialog.Dialogs{}, Images: args})
+	views.Run(k, views.Options{Dialogs: nativedialog.Dialogs{}, Images: args, Renderer: func() preview.Renderer {
+		// The preview's GL context is a hidden GLFW window beside Fyne's (see preview/g3n).
+		return g3n.Start(glfwctx.New(), g3n.Options{Samples: 4})
+	}})
 	return 0
 }
 

@@ -21,7 +21,8 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	if e.File == "" {
+	// A reason that already names the file ("no object found in chair.png") reads best alone.
+	if e.File == "" || strings.Contains(e.Reason, filepath.Base(e.File)) {
 		return e.Reason
 	}
 	return fmt.Sprintf("%s: %s", filepath.Base(e.File), e.Reason)

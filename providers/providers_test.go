@@ -76,3 +76,18 @@ func TestAPIError(t *testing.T) {
 		}
 	}
 }
+
+func TestInputErrorNamesTheFileOnce(t *testing.T) {
+	for _, c := range []struct {
+		e    InputError
+		want string
+	}{
+		{InputError{File: "/x/side.png", Reason: "the file is empty"}, "side.png: the file is empty"},
+		{InputError{File: "/x/side.png", Reason: "no object found in side.png"}, "no object found in side.png"},
+		{InputError{Reason: "add a reference image"}, "add a reference image"},
+	} {
+		if got := c.e.Error(); got != c.want {
+			t.Errorf("%q, want %q", got, c.want)
+		}
+	}
+}

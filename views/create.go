@@ -257,7 +257,7 @@ func (c *createPanel) doSubmit() {
 				return
 			}
 			c.hint.SetText("Submitted " + job.Name() + ".")
-			c.u.tabs.SelectIndex(1)
+			c.u.selectTab("Jobs")
 		})
 	}()
 }

@@ -24,6 +24,8 @@ type FileDialogs interface {
 	OpenImages() ([]string, error)
 	// SaveModel asks where to save a model, suggesting name.
 	SaveModel(name string) (string, error)
+	// SaveImage asks where to save a PNG image, suggesting name.
+	SaveImage(name string) (string, error)
 }
 
 // imageExtensions are the file types Kiln reads, for dialogs and folder drops.

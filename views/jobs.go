@@ -109,6 +109,7 @@ type jobRow struct {
 	retry    *widget.Button
 	save     *widget.Button
 	folder   *widget.Button
+	look     *widget.Button
 	content  fyne.CanvasObject
 }
 
@@ -125,11 +126,16 @@ func newJobRow(p *jobsPanel) *jobRow {
 	r.retry = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), func() { p.retry(r.id) })
 	r.save = widget.NewButtonWithIcon("Save as…", theme.DocumentSaveIcon(), func() { p.saveAs(r.id) })
 	r.folder = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { p.showFolder(r.id) })
-	buttons := container.NewCenter(container.NewHBox(r.cancel, r.retry, r.save, r.folder))
+	r.look = widget.NewButtonWithIcon("Preview", theme.VisibilityIcon(), func() { p.preview(r.id) })
+	if p.u.preview == nil {
+		r.look.Hide()
+	}
+	buttons := container.NewCenter(container.NewHBox(r.cancel, r.retry, r.look, r.save, r.folder))
 	status := container.NewGridWithColumns(3, r.state, r.bar, r.elapsed)
 	text := container.NewVBox(r.name, r.detail)
+	// The name and detail take what is left; the status and the buttons keep their size.
 	r.content = container.NewBorder(nil, nil, r.thumb, buttons,
-		container.NewGridWithColumns(2, text, container.NewCenter(container.New(fixedWidth(380), status))))
+		container.NewBorder(nil, nil, nil, container.NewCenter(container.New(fixedWidth(330), status)), text))
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -162,6 +168,7 @@ func (r *jobRow) show(j app.Job) {
 	setEnabled(r.retry, j.State == app.Failed || j.State == app.Cancelled)
 	setEnabled(r.save, j.State == app.Done && len(j.Files) > 0)
 	setEnabled(r.folder, j.State == app.Done && len(j.Files) > 0)
+	setEnabled(r.look, j.State == app.Done && len(j.Files) > 0)
 	var src string
 	if len(j.Request.Images) > 0 {
 		src = j.Request.Images[0].Path
@@ -202,6 +209,12 @@ func (p *jobsPanel) retry(id string) {
 func (p *jobsPanel) saveAs(id string) {
 	if j, ok := p.find(id); ok && len(j.Files) > 0 {
 		p.u.saveAs(j.Files[0], j.Name())
+	}
+}
+
+func (p *jobsPanel) preview(id string) {
+	if j, ok := p.find(id); ok && len(j.Files) > 0 {
+		p.u.showModel(j.Files[0], j.Name(), j.Request.Polycount)
 	}
 }
 

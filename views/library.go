@@ -149,6 +149,7 @@ type assetRow struct {
 	download *widget.Button
 	save     *widget.Button
 	folder   *widget.Button
+	look     *widget.Button
 	content  fyne.CanvasObject
 }
 
@@ -160,7 +161,13 @@ func newAssetRow(p *libraryPanel) *assetRow {
 	r.download = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), func() { p.download(r.asset) })
 	r.save = widget.NewButtonWithIcon("Save as…", theme.DocumentSaveIcon(), func() { p.u.saveAs(r.asset.ModelPath(), r.asset.Name) })
 	r.folder = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { p.u.showFolder(r.asset.Dir) })
-	buttons := container.NewCenter(container.NewHBox(r.download, r.save, r.folder))
+	r.look = widget.NewButtonWithIcon("Preview", theme.VisibilityIcon(), func() {
+		p.u.showModel(r.asset.ModelPath(), r.asset.Name, r.asset.Parameters.Polycount)
+	})
+	if p.u.preview == nil {
+		r.look.Hide()
+	}
+	buttons := container.NewCenter(container.NewHBox(r.download, r.look, r.save, r.folder))
 	r.content = container.NewBorder(nil, nil, r.thumb, buttons, container.NewVBox(r.name, r.detail))
 	r.ExtendBaseWidget(r)
 	return r
@@ -184,6 +191,7 @@ func (r *assetRow) show(a app.Asset) {
 		setEnabled(r.download, a.Remote.Ready)
 	}
 	setEnabled(r.save, a.Downloaded())
+	setEnabled(r.look, a.Downloaded())
 	setEnabled(r.folder, a.Downloaded())
 	if changed {
 		var src string

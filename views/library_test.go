@@ -32,7 +32,7 @@ func (account) Download(_ context.Context, _, dir string, report func(providers.
 
 func TestImportThenDownloadFromTheLibrary(t *testing.T) {
 	u, ui := harness(t, nil, providertest.NewFake("local"), account{providertest.NewFake("cloud")})
-	u.tabs.SelectIndex(2)
+	u.selectTab("Library")
 	if len(u.library.imports) != 1 || u.library.imports[0].Text != "Import from Fake cloud…" {
 		t.Fatalf("import buttons: %d", len(u.library.imports))
 	}

@@ -85,7 +85,7 @@ func TestSettingsKeys(t *testing.T) {
 	keyring.MockInit()
 	c := newCloud()
 	u, ui := harness(t, nil, providertest.NewFake("local"), c)
-	u.tabs.SelectIndex(3)
+	u.selectTab("Settings")
 	ui.until(t, "the empty list", func() bool { return strings.Contains(u.settings.status.Text, "No keys yet") })
 
 	// Add a key through the dialog: provider, name, developer id, secret.

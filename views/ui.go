@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/preview"
 )
 
 // Options configure the window.
@@ -26,6 +27,9 @@ type Options struct {
 	Images []string
 	// Tick is how often running jobs' elapsed times refresh; 0 means once a second, negative never.
 	Tick time.Duration
+	// Renderer makes the 3D preview's renderer once the window exists (main picks g3n); nil
+	// leaves the Preview tab out.
+	Renderer func() preview.Renderer
 }
 
 // UI is Kiln's main window.
@@ -42,6 +46,7 @@ type UI struct {
 	jobs     *jobsPanel
 	library  *libraryPanel
 	settings *settingsPanel
+	preview  *previewPanel // nil without a renderer
 	thumbs   *thumbnails
 	stop     chan struct{}
 }
@@ -62,9 +67,13 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Create", theme.ContentAddIcon(), u.create.content),
 		container.NewTabItemWithIcon("Jobs", theme.ListIcon(), u.jobs.content),
-		container.NewTabItemWithIcon("Library", theme.FolderIcon(), u.library.content),
-		container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), u.settings.content),
 	)
+	if opts.Renderer != nil {
+		u.preview = newPreviewPanel(u, opts.Renderer())
+		u.tabs.Append(container.NewTabItemWithIcon("Preview", theme.VisibilityIcon(), u.preview.content))
+	}
+	u.tabs.Append(container.NewTabItemWithIcon("Library", theme.FolderIcon(), u.library.content))
+	u.tabs.Append(container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), u.settings.content))
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		switch t.Text {
 		case "Library":
@@ -78,10 +87,17 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	u.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		paths := make([]string, 0, len(uris))
 		for _, uri := range uris {
+			// A model dropped on the window is for looking at; images are for a new job.
+			if u.preview != nil && isModelName(uri.Path()) {
+				u.showModel(uri.Path(), filepath.Base(uri.Path()), 0)
+				continue
+			}
 			paths = append(paths, uri.Path())
 		}
-		u.create.addPaths(paths)
-		u.tabs.SelectIndex(0)
+		if len(paths) > 0 {
+			u.create.addPaths(paths)
+			u.selectTab("Create")
+		}
 	})
 	u.win.SetCloseIntercept(func() {
 		u.Close()
@@ -107,13 +123,36 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 // Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
-// Close stops the window's background work. The window's close button calls it.
+// Close stops the window's background work and the 3D preview (before Fyne stops GLFW, which
+// the preview's GL context lives in). The window's close button calls it.
 func (u *UI) Close() {
 	select {
 	case <-u.stop:
 	default:
 		close(u.stop)
+		if u.preview != nil {
+			u.preview.vp.Close()
+		}
 	}
+}
+
+// selectTab shows the tab with the given title.
+func (u *UI) selectTab(title string) {
+	for _, t := range u.tabs.Items {
+		if t.Text == title {
+			u.tabs.Select(t)
+			return
+		}
+	}
+}
+
+// showModel opens a model in the Preview tab; asked is its requested polycount (0: unknown).
+func (u *UI) showModel(path, name string, asked int) {
+	if u.preview == nil {
+		return
+	}
+	u.preview.show(path, name, asked)
+	u.selectTab("Preview")
 }
 
 // goUI hands fn to the UI thread unless the window has closed.
@@ -129,6 +168,10 @@ func (u *UI) jobChanged(j app.Job) {
 	u.jobs.upsert(j)
 	if j.State == app.Done {
 		u.library.reload()
+		// The artist decides by looking: a finished model opens in the preview.
+		if len(j.Files) > 0 {
+			u.showModel(j.Files[0], j.Name(), j.Request.Polycount)
+		}
 	}
 }
 

@@ -59,6 +59,7 @@ type fakeDialogs struct{ save string }
 
 func (f fakeDialogs) OpenImages() ([]string, error)    { return nil, ErrDialogCancelled }
 func (f fakeDialogs) SaveModel(string) (string, error) { return f.save, nil }
+func (f fakeDialogs) SaveImage(string) (string, error) { return f.save, nil }
 
 func writeImage(t *testing.T, dir, name string) string {
 	t.Helper()
@@ -135,7 +136,7 @@ func TestSubmitTwoImagesAndWatchTheJobFinish(t *testing.T) {
 	})
 
 	test.Tap(u.create.submit)
-	u.tabs.SelectIndex(1)
+	u.selectTab("Jobs")
 	ui.until(t, "the job row", func() bool { return len(rows(u)) == 1 })
 	var last float64
 	for step := range fake.Steps {
@@ -362,5 +363,12 @@ func TestViewsSizeAndOptionsReachTheProvider(t *testing.T) {
 	ui2.until(t, "the submission", func() bool { return len(plain.Requests()) == 1 })
 	if r := plain.Requests()[0]; r.Images[0].View != "" || r.Size != (providers.Dimensions{}) {
 		t.Errorf("plain provider got %+v", r)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -65,6 +65,10 @@ type note struct {
 // Close closes it.
 func New(r preview.Renderer) *Viewport { return newViewport(r, fyne.Do) }
 
+// NewWithUI is New with onUI standing in for fyne.Do: for windows whose tests run the UI thread
+// themselves.
+func NewWithUI(r preview.Renderer, onUI func(func())) *Viewport { return newViewport(r, onUI) }
+
 func newViewport(r preview.Renderer, onUI func(func())) *Viewport {
 	ctx, cancel := context.WithCancel(context.Background())
 	v := &Viewport{r: r, onUI: onUI, view: preview.DefaultView(), ctx: ctx, cancel: cancel,

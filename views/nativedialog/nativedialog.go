@@ -34,6 +34,13 @@ func (Dialogs) SaveModel(name string) (path string, err error) {
 	return path, translate(err)
 }
 
+// SaveImage implements views.FileDialogs.
+func (Dialogs) SaveImage(name string) (path string, err error) {
+	defer recoverGTK(&err)
+	path, err = dialog.File().Title("Save image").Filter("PNG image", "png").SetStartFile(name).Save()
+	return path, translate(err)
+}
+
 func translate(err error) error {
 	if errors.Is(err, dialog.ErrCancelled) {
 		return views.ErrDialogCancelled
