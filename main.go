@@ -55,7 +55,7 @@ func run(args []string) (status int) {
 	if len(args) > 0 && cli.IsCommand(args[0]) {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Open: open,
+		env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Open: open, Render: renderFile,
 			Terminal: term.IsTerminal(int(os.Stderr.Fd()))}
 		if term.IsTerminal(int(os.Stdin.Fd())) {
 			env.Ask = askTerminal
@@ -89,4 +89,10 @@ func askTerminal(label string, secret bool) (string, error) {
 	}
 	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
 	return strings.TrimRight(line, "\r\n"), err
+}
+
+// renderFile draws one picture headless (surfaceless EGL: no X server needed).
+func renderFile(ctx context.Context, r cli.RenderRequest) error {
+	return g3n.RenderFile(ctx, r.Model, r.Out, g3n.RenderOptions{Size: r.Size, View: r.View, Mode: r.Mode,
+		Background: r.Background, Grid: r.Grid})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	stdpng "image/png"
 	"math"
 	"os"
 	"os/exec"
@@ -96,6 +97,29 @@ func TestCLIEndToEnd(t *testing.T) {
 		}
 	}
 	t.Run("sample", func(t *testing.T) { generate(t, filepath.Join("assets", "samples", "lifebuoy.png"), 3000) })
+	t.Run("render", func(t *testing.T) {
+		// Headless: surfaceless EGL, no X server (DISPLAY is empty in kiln's environment).
+		png := filepath.Join(t.TempDir(), "front.png")
+		r := kiln(t, bin, home, "render", filepath.Join(out, "lifebuoy.glb"), "--out", png, "--size", "128", "--view", "front")
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("kiln render: exit %d, stderr %q", r.code, r.stderr)
+		}
+		f, err := os.Open(png)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		img, err := stdpng.Decode(f)
+		if err != nil || img.Bounds().Dx() != 128 {
+			t.Fatalf("the render is not a 128 px PNG: %v", err)
+		}
+		// The lifebuoy seen from the front: a ring, so the centre shows the background and the
+		// ring (left of the centre) does not.
+		bg := img.At(64, 64)
+		if img.At(64, 2) != bg || img.At(30, 64) == bg {
+			t.Error("the front render does not show the ring with its hole")
+		}
+	})
 	t.Run("corpus", func(t *testing.T) {
 		generate(t, filepath.Join(modeltest.CorpusDir(t, "images"), "tux_Apricot_whole.png"), 8000)
 	})

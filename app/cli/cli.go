@@ -33,6 +33,8 @@ type Env struct {
 	Stdin io.Reader
 	// Ask asks a question at the terminal, without echo when secret; nil when stdin is not one.
 	Ask func(label string, secret bool) (string, error)
+	// Render draws a model into a PNG without a window (main provides the GL renderer).
+	Render func(ctx context.Context, r RenderRequest) error
 }
 
 // command is one subcommand.
@@ -50,6 +52,7 @@ func commands() map[string]command {
 			"                | keys test PROVIDER [NAME]", keys},
 		"library": {"library [--json] | library import PROVIDER [--since DAY] [--until DAY]\n" +
 			"                | library download ASSET [--out PATH]", listLibrary},
+		"render":  {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},
 		"version": {"version", version},
 		"help":    {"help", help},
 	}
@@ -84,7 +87,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "jobs", "library", "keys", "version"}
+	names := []string{"generate", "jobs", "library", "keys", "render", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}

@@ -258,3 +258,44 @@ func TestGenerateViewsSizeAndOptions(t *testing.T) {
 		t.Errorf("a guessed view reached a provider without views: %+v", plain.Requests())
 	}
 }
+
+func TestRenderCommand(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "m.glb")
+	if err := providertest.WriteTetrahedron(model); err != nil {
+		t.Fatal(err)
+	}
+	var got RenderRequest
+	run := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		env := Env{Stdout: &out, Stderr: &errOut, Render: func(_ context.Context, r RenderRequest) error {
+			got = r
+			return os.WriteFile(r.Out, []byte("png"), 0o644)
+		}}
+		return Run(context.Background(), append([]string{"render"}, args...), env), out.String(), errOut.String()
+	}
+	out := filepath.Join(t.TempDir(), "shot.png")
+	if s, stdout, e := run(model, "--out", out, "--size", "256", "--view", "top", "--mode", "clay", "--background", "light"); s != 0 || strings.TrimSpace(stdout) != out {
+		t.Fatalf("render: %d %q %q", s, stdout, e)
+	}
+	if got.Size != 256 || got.View != "top" || got.Mode.String() != "clay" || got.Background.String() != "light" {
+		t.Errorf("request %+v", got)
+	}
+	if run(model, "--out", out); got.View != "" {
+		t.Errorf("iso is the default perspective view, got %q", got.View)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{model}, "usage: kiln render"},
+		{[]string{model, "--out", "x.jpg"}, "writes PNG images"},
+		{[]string{model, "--out", out, "--view", "side"}, `unknown view "side"`},
+		{[]string{model, "--out", out, "--mode", "toon"}, `unknown mode "toon"`},
+		{[]string{model, "--out", out, "--size", "9000"}, "give 16 to 4096 pixels"},
+		{[]string{"missing.glb", "--out", out}, "missing.glb: the model cannot be read"},
+	} {
+		if s, _, e := run(c.args...); s == 0 || !strings.Contains(e, c.want) {
+			t.Errorf("%v: %d %q, want %q", c.args, s, e, c.want)
+		}
+	}
+}
