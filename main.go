@@ -45,8 +45,14 @@ func run(args []string) (status int) {
 	if err != nil {
 		return failed(err)
 	}
+	// Model thumbnails share one headless renderer, started the first time one is needed.
+	thumbs := g3n.NewLazy(g3n.Options{Supersample: 2})
+	defer thumbs.Close()
+	renderThumb := func(ctx context.Context, model, out string) error {
+		return thumbs.RenderFile(ctx, model, out, g3n.RenderOptions{Size: 256})
+	}
 	open := func(q app.QueueOptions) (*app.Kiln, error) {
-		k, err := app.Open(app.Options{Providers: reg, Queue: q})
+		k, err := app.Open(app.Options{Providers: reg, Queue: q, RenderThumbnail: renderThumb})
 		if err == nil {
 			kaedimKey.Bind(k.Keys)
 		}

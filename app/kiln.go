@@ -4,12 +4,14 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/kiln3d/kiln/providers"
 )
@@ -24,6 +26,9 @@ type Options struct {
 	Queue QueueOptions
 	// Getenv reads environment variables (credential overrides); nil means os.Getenv.
 	Getenv func(string) string
+	// RenderThumbnail draws a model's picture into a PNG at out (main gives the GL renderer);
+	// nil leaves models without thumbnails.
+	RenderThumbnail func(ctx context.Context, model, out string) error
 }
 
 // Kiln is an open data directory with its job queue running.
@@ -36,6 +41,9 @@ type Kiln struct {
 	// Keys are the providers' credentials.
 	Keys  *Credentials
 	store *Store
+
+	renderThumb func(ctx context.Context, model, out string) error
+	thumbMu     sync.Mutex
 }
 
 // Open opens (creating if needed) the data directory and starts the job queue.
@@ -86,13 +94,14 @@ func Open(o Options) (*Kiln, error) {
 		}
 	}
 	return &Kiln{
-		Home:      home,
-		Providers: o.Providers,
-		Jobs:      newQueue(store, lib, o.Providers, l, o.Queue),
-		Library:   lib,
-		Settings:  settings,
-		Keys:      newCredentials(store, o.Providers, getenv),
-		store:     store,
+		Home:        home,
+		Providers:   o.Providers,
+		Jobs:        newQueue(store, lib, o.Providers, l, o.Queue),
+		Library:     lib,
+		Settings:    settings,
+		Keys:        newCredentials(store, o.Providers, getenv),
+		store:       store,
+		renderThumb: o.RenderThumbnail,
 	}, nil
 }
 

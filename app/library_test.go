@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kiln3d/kiln/providers/providertest"
@@ -150,5 +152,44 @@ func TestThumbnailFitsAndKeepsAspect(t *testing.T) {
 	os.WriteFile(bad, []byte("\x89PNG\r\n\x1a\n garbage"), 0o644)
 	if _, err := Thumbnail(bad, 8); err == nil || !strings.Contains(err.Error(), "bad.png: the PNG file is damaged") {
 		t.Errorf("damaged file: %v", err)
+	}
+}
+
+func TestModelThumbnailIsRenderedOnceAndCached(t *testing.T) {
+	var calls atomic.Int32
+	render := func(_ context.Context, model, out string) error {
+		calls.Add(1)
+		if _, err := os.Stat(model); err != nil {
+			return err
+		}
+		return os.WriteFile(out, []byte("png"), 0o644)
+	}
+	reg := mustRegistry(t, providertest.NewFake("fake"))
+	k, err := Open(Options{Home: t.TempDir(), Providers: reg, RenderThumbnail: render})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	j, _ := k.Jobs.Submit(context.Background(), "fake", request(writePNG(t, t.TempDir(), "a.png")))
+	done := wait(t, k, j.ID)
+	var wg sync.WaitGroup
+	paths := make([]string, 4)
+	for i := range paths {
+		wg.Go(func() {
+			p, err := k.ModelThumbnail(context.Background(), done.AssetID)
+			if err != nil {
+				t.Error(err)
+			}
+			paths[i] = p
+		})
+	}
+	wg.Wait()
+	if calls.Load() != 1 || paths[0] == "" || paths[0] != paths[3] || !strings.HasPrefix(paths[0], filepath.Join(k.Home, "cache")) {
+		t.Errorf("%d renders for 4 concurrent asks, paths %v", calls.Load(), paths)
+	}
+	noRenderer, _ := Open(Options{Home: t.TempDir(), Providers: reg})
+	defer noRenderer.Close()
+	if _, err := noRenderer.ModelThumbnail(context.Background(), "x"); !errors.Is(err, ErrNoRenderer) {
+		t.Errorf("without a renderer: %v", err)
 	}
 }

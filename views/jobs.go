@@ -173,11 +173,20 @@ func (r *jobRow) show(j app.Job) {
 	if len(j.Request.Images) > 0 {
 		src = j.Request.Images[0].Path
 	}
-	// The input moves into the library when the job finishes: same picture, so keep it shown.
-	if j.ID != r.thumbFor || r.thumb.Image == nil {
-		r.thumbFor = j.ID
+	// A finished job shows its model; until then, its first image.
+	key := j.ID + "/" + string(j.State)
+	if j.State != app.Done {
+		key = j.ID
+	}
+	if key != r.thumbFor {
+		r.thumbFor = key
 		id := j.ID
-		r.panel.u.thumbs.show(r.thumb, src, func() bool { return r.id == id })
+		want := func() bool { return r.id == id }
+		if j.State == app.Done && j.AssetID != "" {
+			r.panel.u.thumbs.showModel(r.thumb, r.panel.u.k, j.AssetID, src, want)
+		} else {
+			r.panel.u.thumbs.show(r.thumb, src, want)
+		}
 	}
 }
 

@@ -151,6 +151,8 @@ type assetRow struct {
 	folder   *widget.Button
 	look     *widget.Button
 	content  fyne.CanvasObject
+	// shownDownloaded is whether the thumbnail shown is of a downloaded model.
+	shownDownloaded bool
 }
 
 func newAssetRow(p *libraryPanel) *assetRow {
@@ -193,12 +195,18 @@ func (r *assetRow) show(a app.Asset) {
 	setEnabled(r.save, a.Downloaded())
 	setEnabled(r.look, a.Downloaded())
 	setEnabled(r.folder, a.Downloaded())
-	if changed {
+	if changed || r.shownDownloaded != a.Downloaded() {
+		r.shownDownloaded = a.Downloaded()
 		var src string
 		if len(a.Inputs) > 0 {
 			src = filepath.Join(a.Dir, a.Inputs[0].Path)
 		}
 		id := a.ID
-		r.panel.u.thumbs.show(r.thumb, src, func() bool { return r.asset.ID == id })
+		want := func() bool { return r.asset.ID == id }
+		if a.Downloaded() {
+			r.panel.u.thumbs.showModel(r.thumb, r.panel.u.k, a.ID, src, want)
+		} else {
+			r.panel.u.thumbs.show(r.thumb, src, want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"image"
 	"sync"
 
@@ -62,6 +63,22 @@ func (t *thumbnails) show(img *canvas.Image, path string, want func() bool) {
 			img.Refresh()
 		}
 	})
+}
+
+// showModel shows the picture of a library asset's model in img, or, when no picture can be
+// made (no renderer, a model the renderer refuses), the image at fallback.
+func (t *thumbnails) showModel(img *canvas.Image, k *app.Kiln, assetID, fallback string, want func() bool) {
+	go func() {
+		path, err := k.ModelThumbnail(context.Background(), assetID)
+		if err != nil {
+			path = fallback
+		}
+		t.goUI(func() {
+			if want() {
+				t.show(img, path, want)
+			}
+		})
+	}()
 }
 
 func newThumbImage(size float32) *canvas.Image {

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// ErrNoRenderer is returned by ModelThumbnail when Kiln runs without a renderer.
+var ErrNoRenderer = errors.New("no renderer for model thumbnails")
+
+// ModelThumbnail returns a PNG picture of an asset's model, rendering it the first time and
+// keeping it in the data directory's cache (named by the model's hash, so a changed model gets a
+// new picture). Renders run one at a time: they share one GL renderer.
+func (k *Kiln) ModelThumbnail(ctx context.Context, assetID string) (string, error) {
+	if k.renderThumb == nil {
+		return "", ErrNoRenderer
+	}
+	a, err := k.Library.Get(assetID)
+	if err != nil {
+		return "", err
+	}
+	if !a.Downloaded() {
+		return "", fmt.Errorf("%s: no model downloaded yet", a.Name)
+	}
+	hash := a.Files[0].SHA256
+	if len(hash) > 16 {
+		hash = hash[:16]
+	}
+	out := filepath.Join(k.Home, "cache", "thumbnails", a.ID+"-"+hash+".png")
+	if _, err := os.Stat(out); err == nil {
+		return out, nil
+	}
+	k.thumbMu.Lock()
+	defer k.thumbMu.Unlock()
+	if _, err := os.Stat(out); err == nil {
+		return out, nil // drawn while this call waited
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return "", fmt.Errorf("thumbnail cache: %w", err)
+	}
+	if err := k.renderThumb(ctx, a.ModelPath(), out); err != nil {
+		return "", fmt.Errorf("thumbnail of %s: %w", a.Name, err)
+	}
+	return out, nil
+}
