@@ -47,7 +47,7 @@ func run(args []string) (status int) {
 	}
 	// Model thumbnails share one headless renderer, started the first time one is needed.
 	thumbs := g3n.NewLazy(g3n.Options{Supersample: 2})
-	defer thumbs.Close()
+	defer func() { _ = thumbs.Close() }()
 	renderThumb := func(ctx context.Context, model, out string) error {
 		return thumbs.RenderFile(ctx, model, out, g3n.RenderOptions{Size: 256})
 	}
