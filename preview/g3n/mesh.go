@@ -6,6 +6,8 @@ import (
 
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
+
+	"github.com/kiln3d/kiln/preview/inspect"
 )
 
 // meshData is one primitive's triangles, interleaved for one VBO: position, normal, then
@@ -227,11 +229,11 @@ func skinMatrices(doc *gltf.Document, skinIndex int, worlds []*[16]float64) ([][
 	}
 	out := make([][16]float64, len(skin.Joints))
 	for j, node := range skin.Joints {
-		world := identity
+		world := inspect.Identity
 		if node >= 0 && node < len(worlds) && worlds[node] != nil {
 			world = *worlds[node]
 		}
-		bind := identity
+		bind := inspect.Identity
 		if j < len(ibm) {
 			// qmuntal gives matrices row by row: ibm[j][row][column].
 			for c := range 4 {
@@ -240,7 +242,7 @@ func skinMatrices(doc *gltf.Document, skinIndex int, worlds []*[16]float64) ([][
 				}
 			}
 		}
-		out[j] = mul(world, bind)
+		out[j] = inspect.Mul(world, bind)
 	}
 	return out, nil
 }

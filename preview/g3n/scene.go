@@ -93,7 +93,7 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 		}
 	}()
 	s = &scene{}
-	worlds := worldMatrices(doc)
+	worlds := inspect.WorldMatrices(doc)
 	type key struct{ mesh, prim int }
 	shared := map[key]int{}
 	usedTextures := map[int]int{} // glTF texture → s.textures index
@@ -153,7 +153,7 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 			if skin != nil {
 				// Skinned vertices are already in world space; the node's own transform is
 				// ignored, as the glTF spec says.
-				in.world = identity
+				in.world = inspect.Identity
 			}
 			s.instances = append(s.instances, in)
 		}
@@ -203,76 +203,6 @@ func (s *scene) sphere() (centre [3]float64, radius float64) {
 		radius = 1
 	}
 	return centre, radius
-}
-
-var identity = [16]float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}
-
-// worldMatrices gives every node under the default scene (or every root, without scenes) its
-// world matrix; nodes outside it stay nil. inspect has made sure the hierarchy is a tree.
-func worldMatrices(doc *gltf.Document) []*[16]float64 {
-	worlds := make([]*[16]float64, len(doc.Nodes))
-	var roots []int
-	if len(doc.Scenes) > 0 {
-		si := 0
-		if doc.Scene != nil {
-			si = *doc.Scene
-		}
-		roots = doc.Scenes[si].Nodes
-	} else {
-		child := make([]bool, len(doc.Nodes))
-		for _, n := range doc.Nodes {
-			for _, c := range n.Children {
-				child[c] = true
-			}
-		}
-		for i := range doc.Nodes {
-			if !child[i] {
-				roots = append(roots, i)
-			}
-		}
-	}
-	var walk func(i int, parent [16]float64)
-	walk = func(i int, parent [16]float64) {
-		w := mul(parent, local(doc.Nodes[i]))
-		worlds[i] = &w
-		for _, c := range doc.Nodes[i].Children {
-			walk(c, w)
-		}
-	}
-	for _, r := range roots {
-		walk(r, identity)
-	}
-	return worlds
-}
-
-// local is a node's own matrix, from Matrix or from translation, rotation and scale.
-func local(n *gltf.Node) [16]float64 {
-	if n.Matrix != [16]float64{} && n.Matrix != identity {
-		return n.Matrix
-	}
-	q, sc, t := n.RotationOrDefault(), n.ScaleOrDefault(), n.TranslationOrDefault()
-	x, y, z, w := q[0], q[1], q[2], q[3]
-	return [16]float64{
-		(1 - 2*(y*y+z*z)) * sc[0], 2 * (x*y + z*w) * sc[0], 2 * (x*z - y*w) * sc[0], 0,
-		2 * (x*y - z*w) * sc[1], (1 - 2*(x*x+z*z)) * sc[1], 2 * (y*z + x*w) * sc[1], 0,
-		2 * (x*z + y*w) * sc[2], 2 * (y*z - x*w) * sc[2], (1 - 2*(x*x+y*y)) * sc[2], 0,
-		t[0], t[1], t[2], 1,
-	}
-}
-
-// mul multiplies column-major 4×4 matrices: a·b.
-func mul(a, b [16]float64) [16]float64 {
-	var r [16]float64
-	for c := range 4 {
-		for row := range 4 {
-			var s float64
-			for k := range 4 {
-				s += a[k*4+row] * b[c*4+k]
-			}
-			r[c*4+row] = s
-		}
-	}
-	return r
 }
 
 // transform applies the affine matrix m to point p.

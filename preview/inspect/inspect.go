@@ -163,18 +163,19 @@ func measure(doc *gltf.Document, rep *Report) {
 	}
 	rep.Min = [3]float64{math.Inf(1), math.Inf(1), math.Inf(1)}
 	rep.Max = [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}
-	walkScene(doc, func(node *gltf.Node, world [16]float64) {
-		if node.Mesh == nil {
-			return
+	for i, world := range WorldMatrices(doc) {
+		node := doc.Nodes[i]
+		if world == nil || node.Mesh == nil {
+			continue
 		}
 		rep.DrawnTriangles += perMesh[*node.Mesh]
 		for _, p := range doc.Meshes[*node.Mesh].Primitives {
 			if pos, ok := p.Attributes[gltf.POSITION]; ok {
 				lo, hi := accessorBounds(doc, doc.Accessors[pos])
-				growBox(rep, world, lo, hi)
+				growBox(rep, *world, lo, hi)
 			}
 		}
-	})
+	}
 	if math.IsInf(rep.Min[0], 1) {
 		rep.Min, rep.Max = [3]float64{}, [3]float64{}
 	}

@@ -7,9 +7,11 @@ import (
 	"github.com/qmuntal/gltf/modeler"
 )
 
-// walkScene calls visit for every node of the default scene (or, without scenes, every root
-// node) with its world matrix (column-major). checkNodes has made sure the hierarchy is a tree.
-func walkScene(doc *gltf.Document, visit func(*gltf.Node, [16]float64)) {
+// WorldMatrices gives every node of the default scene (or, without scenes, every root and its
+// descendants) its world matrix, column-major; nodes outside it stay nil. Call it on a document
+// Inspect accepted: it has made sure the hierarchy is a tree.
+func WorldMatrices(doc *gltf.Document) []*[16]float64 {
+	worlds := make([]*[16]float64, len(doc.Nodes))
 	var roots []int
 	switch {
 	case len(doc.Scenes) > 0:
@@ -33,23 +35,24 @@ func walkScene(doc *gltf.Document, visit func(*gltf.Node, [16]float64)) {
 	}
 	var walk func(i int, parent [16]float64)
 	walk = func(i int, parent [16]float64) {
-		n := doc.Nodes[i]
-		world := mul(parent, local(n))
-		visit(n, world)
-		for _, c := range n.Children {
-			walk(c, world)
+		w := Mul(parent, local(doc.Nodes[i]))
+		worlds[i] = &w
+		for _, c := range doc.Nodes[i].Children {
+			walk(c, w)
 		}
 	}
 	for _, r := range roots {
-		walk(r, identity)
+		walk(r, Identity)
 	}
+	return worlds
 }
 
-var identity = [16]float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}
+// Identity is the 4×4 identity matrix, column-major.
+var Identity = [16]float64{1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}
 
 // local is a node's matrix, from Matrix or from translation, rotation and scale.
 func local(n *gltf.Node) [16]float64 {
-	if n.Matrix != [16]float64{} && n.Matrix != identity {
+	if n.Matrix != [16]float64{} && n.Matrix != Identity {
 		return n.Matrix
 	}
 	q, s, t := n.RotationOrDefault(), n.ScaleOrDefault(), n.TranslationOrDefault()
@@ -62,7 +65,8 @@ func local(n *gltf.Node) [16]float64 {
 	}
 }
 
-func mul(a, b [16]float64) [16]float64 {
+// Mul multiplies column-major 4×4 matrices: a·b.
+func Mul(a, b [16]float64) [16]float64 {
 	var r [16]float64
 	for c := range 4 {
 		for row := range 4 {
