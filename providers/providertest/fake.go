@@ -5,6 +5,7 @@ package providertest
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -30,6 +31,8 @@ type Fake struct {
 	SubmitErr, CollectErr error
 	// Garbage makes Collect write a file that is not a glTF model.
 	Garbage bool
+	// Model writes the model Collect returns; nil writes a tetrahedron.
+	Model func(path string) error
 
 	submits, collects atomic.Int32
 	mu                sync.Mutex
@@ -115,7 +118,11 @@ func (f *Fake) Collect(ctx context.Context, req providers.Request, r providers.R
 	if f.Garbage {
 		return []providers.File{{Path: "model.glb", Format: "glb"}}, os.WriteFile(path, []byte("not a model"), 0o644)
 	}
-	if err := WriteTetrahedron(path); err != nil {
+	write := f.Model
+	if write == nil {
+		write = WriteTetrahedron
+	}
+	if err := write(path); err != nil {
 		return nil, err
 	}
 	return []providers.File{{Path: "model.glb", Format: "glb"}}, nil
@@ -138,6 +145,48 @@ func WriteTetrahedron(path string) error {
 	}
 	doc.Meshes = []*gltf.Mesh{{Name: "tetrahedron", Primitives: []*gltf.Primitive{p}}}
 	doc.Nodes = []*gltf.Node{{Name: "tetrahedron", Mesh: gltf.Index(0)}}
+	doc.Scenes[0].Nodes = []int{0}
+	return gltf.SaveBinary(doc, path)
+}
+
+// WriteSphere writes a closed UV sphere of radius 1 with about 2·rings·segments triangles, with
+// normals and texture coordinates (a seam along one meridian), as a .glb.
+func WriteSphere(path string, rings, segments int) error {
+	doc := gltf.NewDocument()
+	var pos, nor [][3]float32
+	var uv [][2]float32
+	for r := 0; r <= rings; r++ {
+		phi := math.Pi * float64(r) / float64(rings)
+		for s := 0; s <= segments; s++ {
+			theta := 2 * math.Pi * float64(s) / float64(segments)
+			p := [3]float32{float32(math.Sin(phi) * math.Cos(theta)), float32(math.Cos(phi)), float32(math.Sin(phi) * math.Sin(theta))}
+			pos, nor = append(pos, p), append(nor, p)
+			uv = append(uv, [2]float32{float32(s) / float32(segments), float32(r) / float32(rings)})
+		}
+	}
+	var idx []uint32
+	row := uint32(segments + 1)
+	for r := range uint32(rings) {
+		for s := range uint32(segments) {
+			a, b := r*row+s, (r+1)*row+s
+			if r > 0 {
+				idx = append(idx, a, a+1, b)
+			}
+			if r < uint32(rings)-1 {
+				idx = append(idx, a+1, b+1, b)
+			}
+		}
+	}
+	p := &gltf.Primitive{
+		Attributes: map[string]int{
+			gltf.POSITION:   modeler.WritePosition(doc, pos),
+			gltf.NORMAL:     modeler.WriteNormal(doc, nor),
+			gltf.TEXCOORD_0: modeler.WriteTextureCoord(doc, uv),
+		},
+		Indices: gltf.Index(modeler.WriteIndices(doc, idx)),
+	}
+	doc.Meshes = []*gltf.Mesh{{Name: "sphere", Primitives: []*gltf.Primitive{p}}}
+	doc.Nodes = []*gltf.Node{{Name: "sphere", Mesh: gltf.Index(0)}}
 	doc.Scenes[0].Nodes = []int{0}
 	return gltf.SaveBinary(doc, path)
 }

@@ -141,7 +141,7 @@ func start(o Options, t testing.TB) (*Server, error) {
 		return nil, err
 	}
 	if s.storage, err = listen(net.JoinHostPort(host, "0"), http.HandlerFunc(s.serveStorage)); err != nil {
-		s.api.Listener.Close()
+		_ = s.api.Listener.Close()
 		return nil, err
 	}
 	// The handlers read the URLs: they are set before the servers start, so no request can see

@@ -1,0 +1,178 @@
+package gltfsimplify
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/qmuntal/gltf"
+
+	"github.com/kiln3d/kiln/providers/modeltest"
+)
+
+// TestFileOnTheCorpus simplifies the shared corpus's real models: the output must pass the
+// Khronos validator, hold the triangles File reports (the validator's own count), land within
+// 5% of the request wherever the model can come down that far, and keep its nodes, materials,
+// textures, skins and animations.
+func TestFileOnTheCorpus(t *testing.T) {
+	models := modeltest.CorpusDir(t, "models")
+	files := []string{
+		"khronos_BoxTextured.glb",
+		"khronos_BoxTextured_external/BoxTextured.gltf",
+		"webxr_valve-index_right.glb",
+		"webxr_generic-hand_left.glb",
+		"khronos_AnimatedMorphCube/AnimatedMorphCube.gltf",
+		"khronos_2CylinderEngine.glb",
+		"stanford_bunny_69k.glb",
+		"cge_knight/knight.gltf",
+	}
+	if testing.Short() {
+		files = files[:5]
+	}
+	dir := t.TempDir()
+	var outputs []string
+	var claimed []int
+	for _, f := range files {
+		in := filepath.Join(models, f)
+		if _, err := os.Stat(in); err != nil {
+			t.Logf("%s is not in the corpus", f)
+			continue
+		}
+		src, err := gltf.Open(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := countContents(src)
+		// What the model can come down to at all: below that, File returns its floor.
+		least, err := File(context.Background(), in, 0, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, ratio := range []float64{0.5, 0.25, 0.1} {
+			target := int(float64(least.Before) * ratio)
+			res, err := File(context.Background(), in, target, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			name := fmt.Sprintf("%s at %.0f%%", f, ratio*100)
+			switch {
+			case least.After <= target*95/100:
+				if math.Abs(float64(res.After-target)) > 0.05*float64(target) {
+					t.Errorf("%s: %d → %d triangles, want %d ± 5%% (it can go down to %d)", name, res.Before, res.After, target, least.After)
+				}
+			case res.After > max(target, least.After)*105/100:
+				t.Errorf("%s: %d → %d triangles for %d, though it can go down to %d", name, res.Before, res.After, target, least.After)
+			}
+			t.Logf("%s: %d → %d triangles (asked %d, floor %d)", name, res.Before, res.After, target, least.After)
+			out := writeResult(t, res, filepath.Join(dir, fmt.Sprintf("%02d-%s.glb", len(outputs), filepath.Base(f))))
+			outputs, claimed = append(outputs, out), append(claimed, res.After)
+			doc, err := gltf.Open(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := countContents(doc); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: contents changed:\n got %+v\nwant %+v", name, got, want)
+			}
+		}
+	}
+	for i, r := range modeltest.Validate(t, outputs...) {
+		if r.Triangles != claimed[i] {
+			t.Errorf("%s: the validator counts %d triangles, File said %d", filepath.Base(r.File), r.Triangles, claimed[i])
+		}
+	}
+}
+
+// TestFileRefusesWhatItCannotRead: the corpus's Draco model and invalid files, and broken files
+// made here, are refused with a message that says why, never a panic.
+func TestFileRefusesWhatItCannotRead(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := saveGLB(t, testDocument(t), filepath.Join(dir, "good.glb"))
+	whole, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type refusal struct {
+		path string
+		is   error
+		says []string
+	}
+	cases := map[string]refusal{
+		"truncated": {write("truncated.glb", whole[:len(whole)/2]), ErrUnreadable, []string{"not a readable glTF model"}},
+		"not glTF":  {write("text.gltf", []byte("this is not JSON")), ErrUnreadable, []string{"not a readable glTF model"}},
+		"glTF 1.0":  {write("v1.gltf", []byte(`{"asset":{"version":"1.0"}}`)), ErrUnsupported, []string{"glTF 2.0"}},
+		"meshopt":   {write("meshopt.gltf", []byte(`{"asset":{"version":"2.0"},"extensionsUsed":["EXT_meshopt_compression"],"extensionsRequired":["EXT_meshopt_compression"]}`)), ErrUnsupported, []string{"meshopt-compressed", "decompress"}},
+		"missing":   {filepath.Join(dir, "absent.glb"), os.ErrNotExist, nil},
+		// A buffer so long that the decoder's make panics (a GLB, whose header check truncates it).
+		"decoder panic": {write("panic.glb", panicGLB()), ErrUnreadable, []string{"not a readable glTF model"}},
+		"index out of range": {write("oob.gltf", []byte(`{"asset":{"version":"2.0"},"buffers":[{"byteLength":42,"uri":"data:application/octet-stream;base64,`+
+			`AAAAAAAAAAAAAAAAAACAPwAAAAAAAAAAAAAAAAAAgD8AAAAAAAABAAkA"}],`+
+			`"bufferViews":[{"buffer":0,"byteLength":36},{"buffer":0,"byteOffset":36,"byteLength":6}],`+
+			`"accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3","min":[0,0,0],"max":[1,1,0]},{"bufferView":1,"componentType":5123,"count":3,"type":"SCALAR"}],`+
+			`"meshes":[{"primitives":[{"attributes":{"POSITION":0},"indices":1}]}]}`)), ErrUnsupported, []string{"past the 3 vertices"}},
+	}
+	if corpus := corpusRoot(t); corpus != "" {
+		cases["Draco"] = refusal{filepath.Join(corpus, "models", "DRACO_khronos_2CylinderEngine", "2CylinderEngine.gltf"), ErrUnsupported, []string{"Draco-compressed", "decompress it first", "gltf-transform"}}
+		cases["GLB version 1"] = refusal{filepath.Join(corpus, "invalid", "gltf1_BoxTextured_v1.glb"), ErrUnsupported, []string{"glTF 1.0", "glTF 2.0"}}
+		cases["bad normals"] = refusal{filepath.Join(corpus, "invalid", "BoxBadNormals.glb"), ErrUnsupported, []string{"NORMAL", "not 1", "not valid glTF"}}
+		cases["corpus index out of range"] = refusal{filepath.Join(corpus, "invalid", "IndexOutOfRange", "IndexOutOfRange.gltf"), ErrUnsupported, []string{"past the"}}
+	}
+	for name, c := range cases {
+		res, err := File(context.Background(), c.path, 10, nil)
+		if err == nil {
+			t.Errorf("%s: accepted (%d → %d triangles)", name, res.Before, res.After)
+			continue
+		}
+		if !errors.Is(err, c.is) {
+			t.Errorf("%s: %v does not wrap %v", name, err, c.is)
+		}
+		for _, s := range c.says {
+			if !strings.Contains(err.Error(), s) {
+				t.Errorf("%s: %q does not say %q", name, err, s)
+			}
+		}
+		t.Logf("%s: %v", name, err)
+	}
+}
+
+// corpusRoot is the shared corpus, or "" (the Draco and invalid cases are then skipped).
+func corpusRoot(t *testing.T) string {
+	var root string
+	t.Run("corpus", func(t *testing.T) { root = filepath.Dir(modeltest.CorpusDir(t, "models")) })
+	if root == "." {
+		return ""
+	}
+	return root
+}
+
+// panicGLB is a GLB whose buffer claims 2⁴⁹ bytes: the decoder checks the length truncated to
+// 32 bits (zero) against the BIN chunk, then asks make for the full length, which panics.
+func panicGLB() []byte {
+	js := []byte(`{"asset":{"version":"2.0"},"buffers":[{"byteLength":562949953421312}]}`)
+	for len(js)%4 != 0 {
+		js = append(js, ' ')
+	}
+	le := binary.LittleEndian
+	var b []byte
+	b = append(b, "glTF"...)
+	b = le.AppendUint32(b, 2)
+	b = le.AppendUint32(b, uint32(12+8+len(js)+8))
+	b = le.AppendUint32(b, uint32(len(js)))
+	b = append(b, "JSON"...)
+	b = append(b, js...)
+	b = le.AppendUint32(b, 0)
+	b = append(b, "BIN\x00"...)
+	return b
+}

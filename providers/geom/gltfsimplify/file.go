@@ -1,0 +1,106 @@
+// Package gltfsimplify brings a whole glTF 2.0 model to a triangle budget: every triangle
+// primitive is simplified (providers/geom/simplify) in proportion to its size, and everything
+// else (nodes, materials, textures, skins, animations, morph targets, extensions it does not
+// touch) is kept as it was. The result is one self-contained GLB, returned as bytes for the
+// caller to write (atomically: see app.WriteFileAtomic).
+package gltfsimplify
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+)
+
+// Result is a simplified model.
+type Result struct {
+	// GLB is the whole model as one binary glTF, textures embedded.
+	GLB []byte
+	// Before and After count the triangles of the meshes' triangle primitives, each mesh once
+	// however many nodes show it (the Khronos validator's totalTriangleCount). After can stay
+	// above the target when parts cannot be reduced further without breaking them.
+	Before, After int
+}
+
+// File simplifies the model at path (.glb, or .gltf with its external files) to about target
+// triangles. Points and lines are kept unchanged; strips and fans become triangle lists. report,
+// when not nil, is told the progress (0 to 1) from File's goroutine.
+//
+// A file that is not glTF 2.0, or is Draco- or meshopt-compressed, or holds invalid geometry is
+// refused with an error wrapping ErrUnsupported or ErrUnreadable that says why.
+func File(ctx context.Context, path string, target int, report func(float64)) (res *Result, err error) {
+	name := filepath.Base(path)
+	defer func() {
+		// The decoder and the document it builds can hide surprises; a model must never take
+		// the application down.
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("gltfsimplify: %s is %w: %v", name, ErrUnreadable, r)
+		}
+	}()
+	if target < 0 {
+		return nil, fmt.Errorf("gltfsimplify: a target of %d triangles", target)
+	}
+	progress := monotonic(report)
+	doc, err := open(path)
+	if err != nil {
+		return nil, err
+	}
+	var prims []*primitive
+	before := 0
+	for m, mesh := range doc.Meshes {
+		for i, p := range mesh.Primitives {
+			if triangleCount(doc, p) < 0 {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("gltfsimplify: %w", err)
+			}
+			pr, err := readPrimitive(doc, m, i)
+			if err != nil {
+				return nil, unsupported(path, err.Error())
+			}
+			prims = append(prims, pr)
+			before += pr.triangles
+		}
+	}
+	progress(0.05)
+
+	b := newBuilder(doc)
+	after := before
+	if target < before {
+		out, err := simplifyAll(ctx, prims, target, func(d float64) { progress(0.05 + 0.85*d) })
+		if err != nil {
+			return nil, fmt.Errorf("gltfsimplify: %s: %w", name, err)
+		}
+		after = 0
+		for i, pr := range prims {
+			if len(out[i]) == 0 {
+				// Nothing but degenerate triangles: keep the primitive as it was.
+				after += pr.triangles
+				continue
+			}
+			b.rewrite(pr, out[i])
+			after += len(out[i]) / 3
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("gltfsimplify: %w", err)
+	}
+	progress(0.9)
+	glb, err := b.pack(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	progress(1)
+	return &Result{GLB: glb, Before: before, After: after}, nil
+}
+
+// monotonic wraps report so that progress never goes backwards.
+func monotonic(report func(float64)) func(float64) {
+	last := 0.0
+	return func(d float64) {
+		if report != nil && d >= last {
+			last = d
+			report(min(d, 1))
+		}
+	}
+}
