@@ -51,3 +51,24 @@ func BenchmarkGenerate1024(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGenerateFourViews measures one whole carving job, Submit and Collect, on four 512²
+// views of a mug (front, left, back and top) at the default 20,000 triangles.
+func BenchmarkGenerateFourViews(b *testing.B) {
+	sizes := map[string][2]int{"front": {512, 512}, "left": {512, 512}, "back": {512, 512}, "top": {512, 512}}
+	images := drawViews(b, b.TempDir(), "mug", mug(), sizes)
+	req := providers.Request{Images: images, Polycount: 20000}
+	p := New()
+	ctx := context.Background()
+	out := b.TempDir()
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := p.Submit(ctx, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := p.Collect(ctx, req, r, out, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,5 +90,75 @@ func TestCancelMidStage(t *testing.T) {
 			t.Fatalf("cancelled in %q: Collect did not return", stage)
 		}
 		cancel()
+	}
+}
+
+// TestCancelCarvedAtEachStage is TestCancelAtEachStage for views that are carved.
+func TestCancelCarvedAtEachStage(t *testing.T) {
+	images := drawViews(t, t.TempDir(), "mug", mug(), map[string][2]int{"front": {160, 160}, "left": {160, 160}, "top": {160, 160}})
+	req := providers.Request{Images: images, Polycount: 2000}
+	var seen []string
+	if _, err := New().Collect(context.Background(), req, providers.Remote{ID: "local-1"}, t.TempDir(), func(p providers.Progress) {
+		seen = append(seen, p.Message)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{msgReading, msgFinding, msgCarving, msgBuilding, msgTexturing, msgWriting, msgWriting}
+	if !slices.Equal(seen, want) {
+		t.Errorf("stages %q, want %q", seen, want)
+	}
+	for _, stage := range want[:len(want)-1] {
+		ctx, cancel := context.WithCancel(context.Background())
+		dir := t.TempDir()
+		_, err := New().Collect(ctx, req, providers.Remote{ID: "local-1"}, dir, func(p providers.Progress) {
+			if p.Message == stage {
+				cancel()
+			}
+		})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled at %q: %v, want context.Canceled", stage, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ModelFile)); err == nil {
+			t.Errorf("cancelled at %q: the model was written", stage)
+		}
+	}
+}
+
+// TestCancelCarvingMidStage cancels a big carving job from elsewhere while it builds the mesh.
+func TestCancelCarvingMidStage(t *testing.T) {
+	images := drawViews(t, t.TempDir(), "torus", torus(), map[string][2]int{"front": {400, 400}, "left": {400, 400}, "top": {400, 400}})
+	req := providers.Request{Images: images, Polycount: 200000}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var cancelled time.Time
+	var mu sync.Mutex
+	done := make(chan error, 1)
+	go func() {
+		_, err := New().Collect(ctx, req, providers.Remote{ID: "local-1"}, t.TempDir(), func(p providers.Progress) {
+			if p.Message == msgBuilding {
+				go func() {
+					time.Sleep(20 * time.Millisecond)
+					mu.Lock()
+					cancelled = time.Now()
+					mu.Unlock()
+					cancel()
+				}()
+			}
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		mu.Lock()
+		late := time.Since(cancelled)
+		mu.Unlock()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%v, want context.Canceled", err)
+		} else if late > time.Second {
+			t.Errorf("Collect returned %v after the cancel", late)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("Collect did not return")
 	}
 }

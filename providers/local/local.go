@@ -1,10 +1,13 @@
-// Package local is Kiln's offline generator. It turns one reference image (two, with a photo of the
-// back) into a closed, textured model on the CPU, with no network and no account: it cuts the
-// object out, inflates its silhouette into a rounded solid and wraps the photo around it.
+// Package local is Kiln's offline generator. It turns reference images into a closed, textured
+// model on the CPU, with no network and no account.
 //
-// Image 1 is the front: it gives the shape and the front's colours. Image 2, when given, is a photo
-// of the back and colours the back; without it the back shows the front mirrored. Images' View
-// fields and the request's Options are not used.
+// Each image shows the object from one view (front, back, left, right or top): its tag, else its
+// file name's, else front for the first untagged image and back for the second. Views that all
+// look along one axis (a front alone, or front and back) are inflated: the silhouette becomes a
+// rounded solid wrapped in the photos. Views along two or three axes are carved: the model is
+// their visual hull, each face coloured from the view that sees it best. Separate objects become
+// separate parts, or only the largest is kept (the "objects" option). The model stands on y = 0,
+// 1 m tall unless the request gives a size.
 package local
 
 import (
@@ -34,14 +37,31 @@ type Provider struct{}
 // New returns the local provider.
 func New() providers.Provider { return Provider{} }
 
+// The "objects" option: what becomes of several separate objects.
+const (
+	optionObjects  = "objects"
+	objectsAll     = "all"
+	objectsLargest = "largest"
+)
+
 // Capabilities describes the local provider.
 func (Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
-		Name:      Name,
-		Title:     "Local (offline)",
-		MinImages: 1,
-		MaxImages: 2,
-		Polycount: providers.Range{Min: 500, Max: 200000, Default: 20000},
+		Name:       Name,
+		Title:      "Local (offline)",
+		MinImages:  1,
+		MaxImages:  len(providers.Views), // one per view
+		Polycount:  providers.Range{Min: 500, Max: 200000, Default: 20000},
+		Views:      true,
+		Dimensions: true,
+		Options: []providers.Option{{
+			Key:   optionObjects,
+			Label: "Separate objects",
+			Choices: []providers.Choice{
+				{Value: objectsAll, Label: "Keep all, as parts"},
+				{Value: objectsLargest, Label: "Largest only"},
+			},
+		}},
 	}
 }
 
@@ -55,6 +75,9 @@ func (p Provider) Submit(ctx context.Context, req providers.Request) (providers.
 		return providers.Remote{}, fmt.Errorf("local: submit: %w", err)
 	}
 	if err := providers.CheckRequest(p.Capabilities(), req); err != nil {
+		return providers.Remote{}, err
+	}
+	if _, err := assignViews(req.Images); err != nil {
 		return providers.Remote{}, err
 	}
 	for _, img := range req.Images {
@@ -80,10 +103,11 @@ func (p Provider) Collect(ctx context.Context, req providers.Request, r provider
 	if !strings.HasPrefix(r.ID, idPrefix) {
 		return nil, fmt.Errorf("local: %q is not a local job", r.ID)
 	}
-	if err := providers.CheckRequest(p.Capabilities(), req); err != nil {
+	caps := p.Capabilities()
+	if err := providers.CheckRequest(caps, req); err != nil {
 		return nil, err
 	}
-	model, err := generate(ctx, req, report)
+	model, err := generate(ctx, req, caps, report)
 	if err != nil {
 		return nil, err
 	}

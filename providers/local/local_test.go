@@ -121,9 +121,9 @@ func TestShapes(t *testing.T) {
 	for name, s := range testShapes() {
 		images[name] = writePNG(t, dir, name+".png", drawRGBA(256, 256, s))
 	}
-	// Keyed images have no enclosed background: a flood fill from the border cannot tell an
-	// enclosed pocket of background from a background-coloured part (see mask.Key).
+	// Keyed images: holes that show the backdrop stay holes (see mask.Key).
 	images["on white"] = writePNG(t, dir, "on white.png", drawOnWhite(256, 256, blob(128, 128, 90, false)))
+	images["ring on white"] = writeJPEG(t, dir, "ring on white.jpg", drawOnWhite(256, 256, testShapes()["ring"]))
 	images["on white jpeg"] = writeJPEG(t, dir, "on white.jpg", drawOnWhite(256, 256, testShapes()["two blobs"]))
 	names := make([]string, 0, len(images))
 	for n := range images {
@@ -257,8 +257,10 @@ func TestProgress(t *testing.T) {
 
 func TestCapabilities(t *testing.T) {
 	c := New().Capabilities()
-	want := providers.Capabilities{Name: "local", Title: "Local (offline)", MinImages: 1, MaxImages: 2,
-		Polycount: providers.Range{Min: 500, Max: 200000, Default: 20000}}
+	want := providers.Capabilities{Name: "local", Title: "Local (offline)", MinImages: 1, MaxImages: 5,
+		Polycount: providers.Range{Min: 500, Max: 200000, Default: 20000}, Views: true, Dimensions: true,
+		Options: []providers.Option{{Key: "objects", Label: "Separate objects", Choices: []providers.Choice{
+			{Value: "all", Label: "Keep all, as parts"}, {Value: "largest", Label: "Largest only"}}}}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("Capabilities() = %+v, want %+v", c, want)
 	}

@@ -2,7 +2,9 @@ package local
 
 import (
 	"context"
+	"fmt"
 	"image"
+	"path/filepath"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/imageio"
@@ -19,11 +21,19 @@ const (
 	fieldPad = 3
 	// textureMargin is the margin of padded colour around the object in the texture.
 	textureMargin = 2
+	// atlasMargin is that margin for carved models, whose atlas packs several views side by
+	// side: wide enough that mipmaps down to an eighth of the size do not blend a view's edge
+	// with its neighbour's.
+	atlasMargin = 8
+	// hullPad is the background margin of carving views' distance fields: the texture crop
+	// must lie within it.
+	hullPad = atlasMargin + 1
 )
 
 // view is one reference image, decoded at working resolution, with its object.
 type view struct {
 	path string
+	name string // the view it shows: providers.ViewFront, ...
 	img  *image.NRGBA
 	mask *mask.Mask
 	box  image.Rectangle // the object's bounding box, in working pixels
@@ -50,24 +60,33 @@ func (v *view) findObject(ctx context.Context) error {
 	}
 	v.mask, v.box = m, m.Bounds()
 	if v.box.Empty() {
-		reason := "no object found (the image is all background)"
+		why := "the image is all background"
 		if method == mask.Alpha {
-			reason = "no object found (the image is fully transparent)"
+			why = "the image is fully transparent"
 			if !fullyTransparent(v.img) {
-				reason = "no object found (no part of the image is more than half opaque)"
+				why = "no part of the image is more than half opaque"
 			}
 		}
-		return v.refuse(reason)
+		return v.refuse(fmt.Sprintf("no object found in %s (%s)", filepath.Base(v.path), why))
 	}
 	return nil
 }
 
+// keepLargest drops every part of the object but the largest.
+func (v *view) keepLargest() {
+	v.mask = mask.Largest(v.mask)
+	v.box = v.mask.Bounds()
+}
+
 // textureRect is the part of the image the texture holds: the object's box with a small margin,
 // less where the margin would take the texture past maxSide.
-func (v *view) textureRect() image.Rectangle {
-	mx := max(0, min(textureMargin, (maxSide-v.box.Dx())/2))
-	my := max(0, min(textureMargin, (maxSide-v.box.Dy())/2))
-	return image.Rect(v.box.Min.X-mx, v.box.Min.Y-my, v.box.Max.X+mx, v.box.Max.Y+my)
+func (v *view) textureRect() image.Rectangle { return textureRect(v.box, textureMargin) }
+
+// textureRect is box with a margin around it, less where that would take it past maxSide.
+func textureRect(box image.Rectangle, margin int) image.Rectangle {
+	mx := max(0, min(margin, (maxSide-box.Dx())/2))
+	my := max(0, min(margin, (maxSide-box.Dy())/2))
+	return image.Rect(box.Min.X-mx, box.Min.Y-my, box.Max.X+mx, box.Max.Y+my)
 }
 
 func fullyTransparent(img *image.NRGBA) bool {

@@ -31,6 +31,19 @@ type Field struct {
 // (pad ≥ 2 keeps a ring of background samples all around, even when the object touches the image
 // border). The mask must not be empty.
 func New(ctx context.Context, m *mask.Mask, pad int) (*Field, error) {
+	f, err := NewDistance(ctx, m, pad)
+	if err != nil {
+		return nil, err
+	}
+	if f.Height2, err = heights(ctx, f.Dist, f.W(), f.H()); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// NewDistance computes Rect, Dist, Nearest and MaxDist but not Height2: for a view that carves a
+// visual hull rather than being inflated.
+func NewDistance(ctx context.Context, m *mask.Mask, pad int) (*Field, error) {
 	f, in, toObject, err := region(ctx, m, pad)
 	if err != nil {
 		return nil, err
@@ -56,9 +69,6 @@ func New(ctx context.Context, m *mask.Mask, pad int) (*Field, error) {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if f.Height2, err = heights(ctx, f.Dist, w, h); err != nil {
 		return nil, err
 	}
 	return f, nil

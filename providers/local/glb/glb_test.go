@@ -97,3 +97,42 @@ func TestEncodeRefusesBrokenMeshes(t *testing.T) {
 		t.Error("an empty mesh accepted")
 	}
 }
+
+// TestEncodeParts: several parts are child nodes of one named node, each with its own mesh and
+// the one shared material; the file validates and every part is closed on its own.
+func TestEncodeParts(t *testing.T) {
+	a, b := tetra(4), tetra(4)
+	for i := range b.Positions {
+		b.Positions[i][0] += 3
+	}
+	data, err := EncodeParts([]*mesh.Mesh{a, b}, Texture{Data: jpegBytes(t), MIMEType: "image/jpeg"}, "pair")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "pair.glb")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := modeltest.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := m.Doc
+	if len(doc.Nodes) != 3 || len(doc.Meshes) != 2 || len(doc.Materials) != 1 || len(doc.Images) != 1 {
+		t.Fatalf("%d nodes, %d meshes, %d materials, %d images", len(doc.Nodes), len(doc.Meshes), len(doc.Materials), len(doc.Images))
+	}
+	root := doc.Nodes[doc.Scenes[0].Nodes[0]]
+	if root.Name != "pair" || len(root.Children) != 2 || root.Mesh != nil {
+		t.Errorf("root node %+v", root)
+	}
+	for k, c := range root.Children {
+		n := doc.Nodes[c]
+		if want := "pair " + string(rune('1'+k)); n.Name != want || n.Mesh == nil {
+			t.Errorf("child %d: %+v, want a mesh called %q", k, n, want)
+		}
+	}
+	if top := m.Topology(); !top.Watertight || top.Triangles != 8 {
+		t.Errorf("%+v", top)
+	}
+	modeltest.Validate(t, path)
+}

@@ -16,8 +16,9 @@ const DefaultTolerance = 10.0
 // median of the border pixels (robust to an object touching the border); every pixel connected to
 // the border through pixels within tol of that colour is background, the rest is the object.
 //
-// Enclosed pockets of background (the inside of a ring) are not reached from the border and so
-// stay part of the object: a flood fill cannot tell them from a background-coloured part.
+// Pockets of background enclosed by the object (the inside of a ring, the gaps of a wheel) are
+// not reached from the border. Those of the background's colour become background too unless they
+// are tiny (see pocketPixels): a highlight or a pale fleck of the object is small, a hole is not.
 func Key(ctx context.Context, img *image.NRGBA, tol float64) (*Mask, error) {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	bg := labOf(borderMedian(img))
@@ -28,6 +29,7 @@ func Key(ctx context.Context, img *image.NRGBA, tol float64) (*Mask, error) {
 		unknown = iota
 		background
 		object
+		pocket // background-coloured but not reached from the border
 	)
 	state := make([]uint8, w*h)
 	isBackground := func(i int) bool {
@@ -78,11 +80,83 @@ func Key(ctx context.Context, img *image.NRGBA, tol float64) (*Mask, error) {
 			visit(i + w)
 		}
 	}
+	for i, s := range state {
+		if i%(1<<16) == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if s == unknown {
+			state[i] = object
+			if isBackground(i) {
+				state[i] = pocket
+			}
+		}
+	}
 	m := New(w, h)
 	for i, s := range state {
 		m.In[i] = s != background
 	}
-	return m, nil
+	area := 0
+	for _, s := range state {
+		if s == object {
+			area++
+		}
+	}
+	openPockets(m, state, pocket, max(pocketPixels, int(pocketFraction*float64(area))))
+	return m, ctx.Err()
+}
+
+// A pocket of background colour becomes a hole when it has at least pocketPixels pixels and
+// pocketFraction of the object's area: a wheel's gaps or a ring's middle are far larger, while
+// highlights and pale marks on the object, which may match a white backdrop, stay well under.
+const (
+	pocketPixels   = 64
+	pocketFraction = 0.003
+)
+
+// openPockets clears from m every 4-connected region of pixels whose state is pocket and which
+// holds at least minPixels of them.
+func openPockets(m *Mask, state []uint8, pocket uint8, minPixels int) {
+	seen := make([]bool, len(state))
+	var region, stack []int32
+	for s := range state {
+		if state[s] != pocket || seen[s] {
+			continue
+		}
+		region, stack = region[:0], append(stack[:0], int32(s))
+		seen[s] = true
+		for len(stack) > 0 {
+			i := int(stack[len(stack)-1])
+			stack = stack[:len(stack)-1]
+			region = append(region, int32(i))
+			visit := func(n int) {
+				if state[n] == pocket && !seen[n] {
+					seen[n] = true
+					stack = append(stack, int32(n))
+				}
+			}
+			// A pocket never touches the image border (the fill started there), but a pocket
+			// region is still bounded by its pixels' neighbours, so guard the edges anyway.
+			if x := i % m.W; x > 0 {
+				visit(i - 1)
+			}
+			if x := i % m.W; x < m.W-1 {
+				visit(i + 1)
+			}
+			if i >= m.W {
+				visit(i - m.W)
+			}
+			if i+m.W < len(state) {
+				visit(i + m.W)
+			}
+		}
+		if len(region) >= minPixels {
+			for _, i := range region {
+				m.In[i] = false
+			}
+		}
+	}
 }
 
 // borderMedian is the per-channel median colour of the image's outermost pixels.

@@ -80,8 +80,9 @@ const (
 )
 
 // Extract finds the object in img: by alpha when any pixel is less than half opaque, else by
-// keying out the border's background colour. It then drops specks and fills pinholes (see Clean).
-// The mask may be empty; the caller decides how to explain that.
+// keying out the border's background colour, enclosed holes included, and smoothing the keyed
+// outline (see Majority). It then drops specks and fills pinholes (see Clean). The mask may be
+// empty; the caller decides how to explain that.
 func Extract(ctx context.Context, img *image.NRGBA) (*Mask, Method, error) {
 	var m *Mask
 	method := Keyed
@@ -91,6 +92,11 @@ func Extract(ctx context.Context, img *image.NRGBA) (*Mask, Method, error) {
 	} else {
 		var err error
 		if m, err = Key(ctx, img, DefaultTolerance); err != nil {
+			return nil, method, err
+		}
+		// An alpha channel is the artist's own cut-out and is kept as drawn; a keyed outline is
+		// the generator's guess and gets cleaned.
+		if err := Majority(ctx, m); err != nil {
 			return nil, method, err
 		}
 	}

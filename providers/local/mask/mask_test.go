@@ -36,8 +36,8 @@ func TestAlphaThresholdIsHalf(t *testing.T) {
 }
 
 // TestKeyOnWhite keys a pale object with JPEG-like noise off a white background. The object's
-// colour is close to white (ΔE about 18) and must survive; the enclosed pocket of background stays
-// object, as a flood fill from the border cannot reach it.
+// colour is close to white (ΔE about 18) and must survive; the enclosed pocket of background, too
+// big to be a highlight, becomes a hole although the border's flood fill cannot reach it.
 func TestKeyOnWhite(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	img := fill(100, 80, color.NRGBA{255, 255, 255, 255})
@@ -57,8 +57,11 @@ func TestKeyOnWhite(t *testing.T) {
 	if err != nil || method != Keyed {
 		t.Fatalf("Extract: %v, method %v", err, method)
 	}
-	if !m.At(50, 40) {
-		t.Error("the enclosed pocket was keyed out; a border flood fill cannot reach it")
+	if m.At(50, 40) || m.At(44, 40) {
+		t.Error("the enclosed pocket of background is not a hole")
+	}
+	if !m.At(50, 30) {
+		t.Error("the object around the pocket was keyed out")
 	}
 	if !m.At(50, 15) || !m.At(25, 40) {
 		t.Error("the cream object was keyed out")
@@ -171,4 +174,74 @@ func floodSizes(m *Mask, want bool) []int {
 		sizes = append(sizes, n)
 	}
 	return sizes
+}
+
+// TestKeyKeepsFlecks: a white fleck on the object (a highlight, a label) is background-coloured
+// and enclosed, but too small to be a hole.
+func TestKeyKeepsFlecks(t *testing.T) {
+	img := fill(200, 200, color.NRGBA{255, 255, 255, 255})
+	for y := 20; y < 180; y++ {
+		for x := 20; x < 180; x++ {
+			img.SetNRGBA(x, y, color.NRGBA{200, 90, 40, 255})
+		}
+	}
+	for y := 60; y < 66; y++ { // 36 pixels: under pocketPixels
+		for x := 60; x < 66; x++ {
+			img.SetNRGBA(x, y, color.NRGBA{252, 252, 250, 255})
+		}
+	}
+	for y := 100; y < 140; y++ { // 1,600 pixels: a hole
+		for x := 100; x < 140; x++ {
+			img.SetNRGBA(x, y, color.NRGBA{253, 255, 254, 255})
+		}
+	}
+	m, _, err := Extract(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.At(62, 62) {
+		t.Error("a small white fleck became a hole")
+	}
+	if m.At(120, 120) {
+		t.Error("a large enclosed patch of background colour is not a hole")
+	}
+	if !m.At(30, 30) || m.At(10, 10) {
+		t.Error("object or background misjudged")
+	}
+}
+
+// TestMajority: one-pixel spurs and notches go, straight edges and two-pixel-wide parts stay.
+func TestMajority(t *testing.T) {
+	m := New(40, 40)
+	set := func(x0, y0, x1, y1 int, v bool) {
+		for y := y0; y < y1; y++ {
+			for x := x0; x < x1; x++ {
+				m.In[y*m.W+x] = v
+			}
+		}
+	}
+	set(5, 5, 25, 25, true)
+	set(25, 10, 35, 11, true) // a one-pixel spur
+	set(5, 15, 6, 16, false)  // a one-pixel notch in the left edge
+	set(10, 25, 12, 38, true) // a two-pixel-wide leg
+	if err := Majority(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		x, y int
+		want bool
+		what string
+	}{
+		{30, 10, false, "spur removed"},
+		{5, 15, true, "notch filled"},
+		{5, 12, true, "edge kept"},
+		{4, 12, false, "edge not grown"},
+		{11, 30, true, "two-pixel leg kept"},
+		{15, 15, true, "inside kept"},
+	}
+	for _, c := range checks {
+		if m.At(c.x, c.y) != c.want {
+			t.Errorf("%s: pixel (%d, %d) is %v", c.what, c.x, c.y, !c.want)
+		}
+	}
 }

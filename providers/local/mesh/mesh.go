@@ -1,7 +1,8 @@
 // Package mesh cuts a closed triangle mesh out of an inflated silhouette: marching squares on the
 // signed distance give the outline and the front and back surfaces, which share the outline so the
 // result is watertight by construction. It also holds the small Mesh type the rest of the
-// generator (and a later simplifier) works on.
+// generator works on, and the tools that tidy any closed surface without opening it: Taubin
+// smoothing, edge splits and flips, and splitting into separate parts.
 package mesh
 
 import "math"

@@ -1,5 +1,5 @@
 // Package texture makes the model's single colour texture: the object cut out of each reference
-// image, its background painted over with the nearest object colour, packed side by side.
+// image, its background painted over with the nearest object colour, packed into one atlas.
 package texture
 
 import (
@@ -10,7 +10,6 @@ import (
 	"image/jpeg"
 
 	"github.com/kiln3d/kiln/providers/local/field"
-	"github.com/kiln3d/kiln/providers/local/raster"
 )
 
 // JPEGQuality balances size and fidelity; the material is opaque, so JPEG's lack of alpha costs
@@ -47,72 +46,6 @@ func Padded(ctx context.Context, img *image.NRGBA, f *field.Field, rect image.Re
 		}
 	}
 	return out, nil
-}
-
-// Place says where one source crop landed in the atlas, to map image positions to UVs.
-type Place struct {
-	// Src is the crop's rectangle in its source image, Dst its rectangle in the atlas.
-	Src, Dst image.Rectangle
-	// W and H are the atlas's size.
-	W, H int
-}
-
-// UV maps image position (x, y) of the crop's source image, in pixels, to texture coordinates
-// (origin top-left, v down, as glTF has them).
-func (p Place) UV(x, y float64) [2]float32 {
-	sx := float64(p.Dst.Dx()) / float64(p.Src.Dx())
-	sy := float64(p.Dst.Dy()) / float64(p.Src.Dy())
-	u := (float64(p.Dst.Min.X) + (x-float64(p.Src.Min.X))*sx) / float64(p.W)
-	v := (float64(p.Dst.Min.Y) + (y-float64(p.Src.Min.Y))*sy) / float64(p.H)
-	return [2]float32{float32(u), float32(v)}
-}
-
-// Atlas packs crops (taken from the rectangles srcs of their images) side by side, left to right,
-// shrunk by one common factor when needed so that the atlas is at most maxSide on a side. Rows
-// below a shorter crop repeat its last row, so filtering at its lower edge sees its own colours.
-func Atlas(ctx context.Context, crops []*image.RGBA, srcs []image.Rectangle, maxSide int) (*image.RGBA, []Place, error) {
-	if len(crops) == 0 || len(crops) != len(srcs) {
-		return nil, nil, fmt.Errorf("texture: %d crops for %d sources", len(crops), len(srcs))
-	}
-	totalW, maxH := 0, 0
-	for _, c := range crops {
-		totalW += c.Rect.Dx()
-		maxH = max(maxH, c.Rect.Dy())
-	}
-	scale := min(1, float64(maxSide)/float64(totalW), float64(maxSide)/float64(maxH))
-	if len(crops) == 1 && scale == 1 {
-		return crops[0], []Place{{Src: srcs[0], Dst: crops[0].Rect, W: crops[0].Rect.Dx(), H: crops[0].Rect.Dy()}}, nil
-	}
-	sized := make([]*image.RGBA, len(crops))
-	atlasW, atlasH := 0, 0
-	for i, c := range crops {
-		w := max(1, int(float64(c.Rect.Dx())*scale))
-		h := max(1, int(float64(c.Rect.Dy())*scale))
-		sized[i] = c
-		if w != c.Rect.Dx() || h != c.Rect.Dy() {
-			// The crops are opaque, so their RGBA pixels read the same as NRGBA ones.
-			s, err := raster.Shrink(ctx, &image.NRGBA{Pix: c.Pix, Stride: c.Stride, Rect: c.Rect}, w, h)
-			if err != nil {
-				return nil, nil, err
-			}
-			sized[i] = &image.RGBA{Pix: s.Pix, Stride: s.Stride, Rect: s.Rect}
-		}
-		atlasW += w
-		atlasH = max(atlasH, h)
-	}
-	atlas := image.NewRGBA(image.Rect(0, 0, atlasW, atlasH))
-	places := make([]Place, len(sized))
-	x0 := 0
-	for i, c := range sized {
-		w, h := c.Rect.Dx(), c.Rect.Dy()
-		for y := 0; y < atlasH; y++ {
-			src := c.Pix[min(y, h-1)*c.Stride:][:4*w]
-			copy(atlas.Pix[y*atlas.Stride+4*x0:], src)
-		}
-		places[i] = Place{Src: srcs[i], Dst: image.Rect(x0, 0, x0+w, h), W: atlasW, H: atlasH}
-		x0 += w
-	}
-	return atlas, places, nil
 }
 
 // JPEG encodes the texture.

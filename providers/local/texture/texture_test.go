@@ -51,37 +51,84 @@ func TestPaddedFillsBackgroundWithNearestObjectColour(t *testing.T) {
 	}
 }
 
-// TestAtlasPlacesAndScales: two crops side by side, shrunk together to fit, and UVs that land on
-// each crop's own pixels.
+// TestAtlasPlacesAndScales: two crops packed without overlap, shrunk together to fit, and UVs
+// that land on each crop's own pixels.
 func TestAtlasPlacesAndScales(t *testing.T) {
-	a := image.NewRGBA(image.Rect(0, 0, 300, 200))
-	b := image.NewRGBA(image.Rect(0, 0, 100, 100))
-	for i := range a.Pix {
-		a.Pix[i] = 255
-	}
+	a := solid(300, 200, color.RGBA{255, 255, 255, 255})
+	b := solid(100, 100, color.RGBA{0, 0, 255, 255})
 	srcA, srcB := image.Rect(50, 50, 350, 250), image.Rect(0, 10, 100, 110)
 	atlas, places, err := Atlas(context.Background(), []*image.RGBA{a, b}, []image.Rectangle{srcA, srcB}, 200)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if atlas.Bounds().Dx() > 200 || atlas.Bounds().Dy() > 200 {
-		t.Errorf("atlas %v, want at most 200 a side", atlas.Bounds().Size())
+	size := atlas.Bounds().Size()
+	if size.X > 200 || size.Y > 200 {
+		t.Errorf("atlas %v, want at most 200 a side", size)
 	}
-	if uv := places[0].UV(50, 50); uv != [2]float32{0, 0} {
-		t.Errorf("A's top-left at %v", uv)
+	if places[0].Dst.Overlaps(places[1].Dst) {
+		t.Errorf("crops overlap: %v and %v", places[0].Dst, places[1].Dst)
 	}
-	if uv := places[1].UV(100, 110); uv != [2]float32{1, float32(places[1].Dst.Dy()) / float32(atlas.Bounds().Dy())} {
-		t.Errorf("B's bottom-right at %v", uv)
+	if uv, want := places[0].UV(50, 50), corner(places[0].Dst.Min, size); uv != want {
+		t.Errorf("A's top-left at %v, want %v", uv, want)
 	}
-	mid := places[0].UV(200, 150)
-	x, y := int(mid[0]*float32(atlas.Bounds().Dx())), int(mid[1]*float32(atlas.Bounds().Dy()))
-	if c := atlas.RGBAAt(x, y); c.R != 255 {
-		t.Errorf("A's middle maps to %v in the atlas", c)
+	if uv, want := places[1].UV(100, 110), corner(places[1].Dst.Max, size); uv != want {
+		t.Errorf("B's bottom-right at %v, want %v", uv, want)
 	}
-	// Below B's bottom the rows repeat B's last row (black here), not A's white.
-	if c := atlas.RGBAAt(places[1].Dst.Min.X+5, atlas.Bounds().Dy()-1); c.R != 0 || c.A != 0 {
-		t.Errorf("padding under B is %v", c)
+	for i, p := range places {
+		src := []image.Rectangle{srcA, srcB}[i]
+		mid := p.UV(float64(src.Min.X+src.Max.X)/2, float64(src.Min.Y+src.Max.Y)/2)
+		x, y := int(mid[0]*float32(size.X)), int(mid[1]*float32(size.Y))
+		if c, want := atlas.RGBAAt(x, y), []uint8{255, 0}[i]; c.R != want || c.B != 255 {
+			t.Errorf("crop %d's middle maps to %v in the atlas", i, c)
+		}
 	}
+}
+
+// TestAtlasIsSquarish: five views' crops go in rows, not one long strip, so that they need no
+// shrinking; texels beside and below a short crop repeat its edge.
+func TestAtlasIsSquarish(t *testing.T) {
+	var crops []*image.RGBA
+	var srcs []image.Rectangle
+	for i := 0; i < 5; i++ {
+		crops = append(crops, solid(400, 300+20*i, color.RGBA{uint8(50 * i), 0, 0, 255}))
+		srcs = append(srcs, crops[i].Rect)
+	}
+	atlas, places, err := Atlas(context.Background(), crops, srcs, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := atlas.Bounds().Size()
+	if size.X > 1200 || size.Y > 1200 {
+		t.Errorf("atlas %v for five 400-wide crops", size)
+	}
+	for i, p := range places {
+		if p.Dst.Size() != crops[i].Rect.Size() {
+			t.Errorf("crop %d was resized to %v", i, p.Dst.Size())
+		}
+		for j := 0; j < i; j++ {
+			if p.Dst.Overlaps(places[j].Dst) {
+				t.Errorf("crops %d and %d overlap", i, j)
+			}
+		}
+	}
+	// Under crop 0 (the shortest of its row) the texels repeat its colour.
+	if c := atlas.RGBAAt(places[0].Dst.Min.X+5, places[0].Dst.Max.Y+5); c.A != 255 || c.R != 0 {
+		t.Errorf("padding under crop 0 is %v", c)
+	}
+}
+
+func solid(w, h int, c color.RGBA) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			img.SetRGBA(x, y, c)
+		}
+	}
+	return img
+}
+
+func corner(p image.Point, size image.Point) [2]float32 {
+	return [2]float32{float32(p.X) / float32(size.X), float32(p.Y) / float32(size.Y)}
 }
 
 func TestJPEG(t *testing.T) {
