@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,6 +140,36 @@ func (p *libraryPanel) download(a app.Asset) {
 	})
 }
 
+// showReduce asks for a triangle budget and makes a reduced copy of the asset.
+func (p *libraryPanel) showReduce(a app.Asset) {
+	entry := widget.NewEntry()
+	entry.SetText(strconv.Itoa(max(app.MinReduceTarget, a.Triangles/2)))
+	entry.Validator = func(s string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < app.MinReduceTarget || n >= a.Triangles {
+			return fmt.Errorf("a whole number from %d to %d", app.MinReduceTarget, a.Triangles-1)
+		}
+		return nil
+	}
+	items := []*widget.FormItem{widget.NewFormItem("Triangles", entry)}
+	dialog.ShowForm(fmt.Sprintf("Reduce %s (%d triangles)", a.Name, a.Triangles), "Reduce", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		target, _ := strconv.Atoi(strings.TrimSpace(entry.Text))
+		p.u.runTask("Reduce "+a.Name, func(ctx context.Context, report progress) error {
+			report(0, fmt.Sprintf("Reducing to %d triangles…", target))
+			_, err := p.u.k.Reduce(ctx, a.ID, target, func(f float64) { report(f, "") })
+			return err
+		}, func(err error) {
+			if err != nil && !errors.Is(err, context.Canceled) {
+				dialog.ShowError(err, p.u.win)
+			}
+			p.reload()
+		})
+	}, p.u.win)
+}
+
 type assetRow struct {
 	widget.BaseWidget
 	panel    *libraryPanel
@@ -150,6 +181,7 @@ type assetRow struct {
 	save     *widget.Button
 	folder   *widget.Button
 	look     *widget.Button
+	reduce   *widget.Button
 	content  fyne.CanvasObject
 	// shownDownloaded is whether the thumbnail shown is of a downloaded model.
 	shownDownloaded bool
@@ -169,7 +201,8 @@ func newAssetRow(p *libraryPanel) *assetRow {
 	if p.u.preview == nil {
 		r.look.Hide()
 	}
-	buttons := container.NewCenter(container.NewHBox(r.download, r.look, r.save, r.folder))
+	r.reduce = widget.NewButtonWithIcon("Reduce…", theme.ZoomOutIcon(), func() { p.showReduce(r.asset) })
+	buttons := container.NewCenter(container.NewHBox(r.download, r.look, r.reduce, r.save, r.folder))
 	r.content = container.NewBorder(nil, nil, r.thumb, buttons, container.NewVBox(r.name, r.detail))
 	r.ExtendBaseWidget(r)
 	return r
@@ -194,6 +227,7 @@ func (r *assetRow) show(a app.Asset) {
 	}
 	setEnabled(r.save, a.Downloaded())
 	setEnabled(r.look, a.Downloaded())
+	setEnabled(r.reduce, a.Downloaded() && a.Triangles > app.MinReduceTarget)
 	setEnabled(r.folder, a.Downloaded())
 	if changed || r.shownDownloaded != a.Downloaded() {
 		r.shownDownloaded = a.Downloaded()

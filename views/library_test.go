@@ -89,3 +89,40 @@ func TestTaskDialogCancels(t *testing.T) {
 		t.Errorf("result %v", result)
 	}
 }
+
+func TestReduceFromTheLibrary(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	fake.Model = func(p string) error { return providertest.WriteSphere(p, 30, 40) } // 2,320 triangles
+	u, ui := harness(t, nil, fake)
+	u.create.addPaths([]string{writeImage(t, t.TempDir(), "ball.png")})
+	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
+	test.Tap(u.create.submit)
+	u.selectTab("Library")
+	var row *assetRow
+	ui.until(t, "the asset", func() bool {
+		for _, o := range test.LaidOutObjects(u.library.list) {
+			if r, ok := o.(*assetRow); ok && r.asset.ID != "" && !r.reduce.Disabled() {
+				row = r
+				return true
+			}
+		}
+		return false
+	})
+	test.Tap(row.reduce)
+	entries := overlayEntries(u)
+	if len(entries) != 1 || entries[0].Text != "1160" {
+		t.Fatalf("the reduce dialog offers %v", entries)
+	}
+	entries[0].SetText("400")
+	test.Tap(overlayButton(t, u, "Reduce"))
+	ui.until(t, "the reduced copy", func() bool { return len(u.library.assets) == 2 })
+	var reduced bool
+	for _, a := range u.library.assets {
+		if a.DerivedFrom != nil && a.Triangles >= 380 && a.Triangles <= 420 {
+			reduced = true
+		}
+	}
+	if !reduced {
+		t.Errorf("no reduced copy of about 400 triangles: %+v", u.library.assets)
+	}
+}

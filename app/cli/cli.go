@@ -52,9 +52,10 @@ func commands() map[string]command {
 			"                | keys test PROVIDER [NAME]", keys},
 		"library": {"library [--json] | library import PROVIDER [--since DAY] [--until DAY]\n" +
 			"                | library download ASSET [--out PATH]", listLibrary},
-		"render":  {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},
-		"version": {"version", version},
-		"help":    {"help", help},
+		"render":   {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},
+		"simplify": {"simplify IN.glb --polycount N --out OUT.glb", simplify},
+		"version":  {"version", version},
+		"help":     {"help", help},
 	}
 }
 
@@ -87,7 +88,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "jobs", "library", "keys", "render", "version"}
+	names := []string{"generate", "jobs", "library", "keys", "render", "simplify", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}

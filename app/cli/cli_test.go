@@ -299,3 +299,32 @@ func TestRenderCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestSimplifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "ball.glb")
+	if err := providertest.WriteSphere(in, 30, 40); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "small.glb")
+	r := kiln(t, context.Background(), t.TempDir(), []*providertest.Fake{providertest.NewFake("local")}, "simplify", in, "--polycount", "300", "--out", out)
+	if r.status != 0 || strings.TrimSpace(r.stdout) != out || !strings.Contains(r.stderr, "2320 → ") {
+		t.Fatalf("simplify: %d %q %q", r.status, r.stdout, r.stderr)
+	}
+	info, err := app.ReadModelInfo(out)
+	if err != nil || info.Triangles < 285 || info.Triangles > 315 {
+		t.Errorf("output: %+v %v", info, err)
+	}
+	for _, args := range [][]string{
+		{"simplify", in, "--out", out},
+		{"simplify", in, "--polycount", "300"},
+		{"simplify", filepath.Join(dir, "text.glb"), "--polycount", "300", "--out", out},
+	} {
+		if args[1] == filepath.Join(dir, "text.glb") {
+			os.WriteFile(args[1], []byte("hello"), 0o644)
+		}
+		if r := kiln(t, context.Background(), t.TempDir(), []*providertest.Fake{providertest.NewFake("local")}, args...); r.status == 0 {
+			t.Errorf("%v succeeded", args)
+		}
+	}
+}

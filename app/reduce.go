@@ -1,0 +1,102 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kiln3d/kiln/providers/geom/gltfsimplify"
+)
+
+// MinReduceTarget is the smallest triangle budget Reduce and SimplifyFile accept.
+const MinReduceTarget = 4
+
+// SimplifyFile brings the model at in down to about target triangles and writes it to out (a
+// .glb, atomically), whatever provider made it. It returns the triangle counts before and after.
+func SimplifyFile(ctx context.Context, in, out string, target int, report func(float64)) (before, after int, err error) {
+	if target < MinReduceTarget {
+		return 0, 0, fmt.Errorf("a budget of %d triangles is too small (at least %d)", target, MinReduceTarget)
+	}
+	if ext := strings.ToLower(filepath.Ext(out)); ext != ".glb" {
+		return 0, 0, fmt.Errorf("%s: Kiln writes simplified models as .glb; name the file .glb", filepath.Base(out))
+	}
+	res, err := gltfsimplify.File(ctx, in, target, report)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = WriteFileAtomic(out, 0o644, func(w io.Writer) error {
+		_, err := io.Copy(w, bytes.NewReader(res.GLB))
+		return err
+	})
+	return res.Before, res.After, err
+}
+
+// Reduce makes a copy of a library asset brought down to about target triangles, and files it
+// as a new asset that records where it came from. The original is left as it was.
+func (k *Kiln) Reduce(ctx context.Context, assetID string, target int, report func(float64)) (Asset, error) {
+	src, err := k.Library.Get(assetID)
+	if err != nil {
+		return Asset{}, err
+	}
+	if !src.Downloaded() {
+		return Asset{}, fmt.Errorf("%s: download the model before reducing it", src.Name)
+	}
+	if target >= src.Triangles {
+		return Asset{}, fmt.Errorf("%s has %d triangles: ask for fewer to reduce it", src.Name, src.Triangles)
+	}
+	res, err := gltfsimplify.File(ctx, src.ModelPath(), target, report)
+	if err != nil {
+		return Asset{}, err
+	}
+	a := src
+	a.ID = newID(time.Now().UTC().Format("20060102-150405"))
+	a.Name = fmt.Sprintf("%s (%d triangles)", src.Name, res.After)
+	a.Created, a.Finished = time.Now(), time.Now()
+	a.Parameters.Polycount = target
+	a.DerivedFrom = &Derivation{Asset: src.ID, Operation: "reduce", Polycount: target}
+	a.Remote, a.Files, a.Inputs, a.KilnVersion = nil, nil, nil, Version
+	err = k.Library.create(a.ID, func(dir string) error {
+		model := filepath.Join(dir, safeFileName(a.Name)+".glb")
+		if err := WriteFileAtomic(model, 0o644, func(w io.Writer) error {
+			_, err := w.Write(res.GLB)
+			return err
+		}); err != nil {
+			return err
+		}
+		info, err := ReadModelInfo(model)
+		if err != nil {
+			return fmt.Errorf("the reduced model cannot be read back: %w", err)
+		}
+		a.Triangles = info.Triangles
+		rec, err := storeInto(model, dir, filepath.Base(model), true)
+		if err != nil {
+			return err
+		}
+		rec.Format = "glb"
+		a.Files = []FileRecord{rec}
+		if len(src.Inputs) > 0 {
+			if err := os.Mkdir(filepath.Join(dir, "inputs"), 0o755); err != nil {
+				return err
+			}
+		}
+		for _, in := range src.Inputs {
+			rec, err := storeInto(filepath.Join(src.Dir, in.Path), filepath.Join(dir, "inputs"), filepath.Base(in.Path), false)
+			if err != nil {
+				return err
+			}
+			rec.Path, rec.Source, rec.View = filepath.Join("inputs", rec.Path), in.Source, in.View
+			a.Inputs = append(a.Inputs, rec)
+		}
+		return k.Library.writeSidecar(dir, a)
+	})
+	if err != nil {
+		return Asset{}, fmt.Errorf("reduce %s: %w", src.Name, err)
+	}
+	a.Dir = filepath.Join(k.Library.Dir(), a.ID)
+	return a, nil
+}

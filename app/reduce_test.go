@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln3d/kiln/providers/providertest"
+)
+
+func TestReduceMakesANewAsset(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	fake.Model = func(p string) error { return providertest.WriteSphere(p, 40, 60) } // 4,680 triangles
+	k := openKiln(t, t.TempDir(), QueueOptions{}, fake)
+	defer k.Close()
+	j, _ := k.Jobs.Submit(context.Background(), "fake", request(writePNG(t, t.TempDir(), "ball.png")))
+	done := wait(t, k, j.ID)
+	src, _ := k.Library.Get(done.AssetID)
+	before, _, _ := hashFile(src.ModelPath())
+
+	var last float64
+	red, err := k.Reduce(context.Background(), src.ID, 1000, func(f float64) { last = f })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if red.Triangles < 950 || red.Triangles > 1050 || red.DerivedFrom == nil || red.DerivedFrom.Asset != src.ID ||
+		red.ID == src.ID || !strings.Contains(red.Name, "ball (") || last != 1 {
+		t.Errorf("reduced asset: %+v (progress %v)", red, last)
+	}
+	if len(red.Inputs) != 1 || red.Inputs[0].SHA256 != src.Inputs[0].SHA256 {
+		t.Errorf("the reduced asset lost its inputs: %+v", red.Inputs)
+	}
+	got, err := k.Library.Get(red.ID)
+	if err != nil || got.Triangles != red.Triangles {
+		t.Fatalf("reduced asset not in the library: %v", err)
+	}
+	if after, _, _ := hashFile(src.ModelPath()); after != before {
+		t.Error("the original model changed")
+	}
+	if _, err := k.Reduce(context.Background(), src.ID, 99999, nil); err == nil || !strings.Contains(err.Error(), "ask for fewer") {
+		t.Errorf("reducing upwards: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := k.Reduce(ctx, src.ID, 500, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	list, _ := k.Library.List()
+	if len(list) != 2 {
+		t.Errorf("library holds %d assets, want the original and one reduced copy", len(list))
+	}
+}
+
+func TestSimplifyFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "sphere.glb")
+	if err := providertest.WriteSphere(in, 40, 60); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "small.glb")
+	before, after, err := SimplifyFile(context.Background(), in, out, 500, nil)
+	if err != nil || before != 4680 || after < 475 || after > 525 {
+		t.Fatalf("%d → %d, %v", before, after, err)
+	}
+	if info, err := ReadModelInfo(out); err != nil || info.Triangles != after {
+		t.Errorf("written model: %+v %v", info, err)
+	}
+	if _, _, err := SimplifyFile(context.Background(), in, filepath.Join(dir, "x.obj"), 500, nil); err == nil {
+		t.Error("wrote an .obj")
+	}
+	if _, _, err := SimplifyFile(context.Background(), filepath.Join(dir, "none.glb"), out, 500, nil); err == nil {
+		t.Error("simplified a missing file")
+	}
+}
