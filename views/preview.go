@@ -82,7 +82,7 @@ func newPreviewPanel(u *UI, r preview.Renderer) *previewPanel {
 
 	side := container.NewVBox(p.title, views, mode, bg, grid, container.NewGridWithColumns(2, reset, save),
 		widget.NewSeparator(), p.stats, p.warn, help)
-	p.content = container.NewBorder(nil, nil, nil, container.New(fixedWidth(320), container.NewVScroll(side)), p.vp)
+	p.content = container.NewBorder(nil, nil, nil, container.New(fixedWidth(340), container.NewVScroll(side)), p.vp)
 	return p
 }
 
