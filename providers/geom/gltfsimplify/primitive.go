@@ -9,18 +9,15 @@ import (
 	"github.com/qmuntal/gltf"
 )
 
-// Attribute weights in the error metric (the mesh is measured in a unit box): a UV that
-// changes by 1 across an edge costs like moving the surface by that edge's length. Normals get
-// far less: smooth normals mostly restate the geometry, and on a curved surface their error
-// grows with the edge like the geometric error does, so a weight near 1 trades shape for
-// shading. 0.05 still decides between collapses that leave the shape alike (flat and subdivided
-// regions) and keeps shading from drifting; on the corpus bunny at 10% the Hausdorff error
-// measured 0.0034 with 0.5, 0.0023 with 0.05 and 0.0022 with none (hard normals are seams and
-// are kept whatever the weight).
-const (
-	uvWeight     = 1.0
-	normalWeight = 0.05
-)
+// uvWeight weighs texture coordinates in the error metric (the mesh is measured in a unit box): a
+// UV that changes by 1 across an edge costs like moving the surface by that edge's length.
+//
+// Normals are left out of the metric, as gltfpack leaves them out. Smooth normals restate the
+// geometry that the position quadrics already keep, and hard normals are seams, kept whatever
+// the weight. Measured on the corpus bunny at 10%, the Hausdorff error was 0.0034 with a normal
+// weight of 0.5, 0.0024 with 0.05 and 0.0022 with none; on the 1.1M-triangle benchmark leaving
+// them out also took the time from about 2.3× gltfpack's to 1.8×.
+const uvWeight = 1.0
 
 // primitive is one triangle primitive of the document, read and ready to simplify.
 type primitive struct {
@@ -300,7 +297,7 @@ func sortedKeys(m map[int]column) []int {
 	return keys
 }
 
-// metric picks TEXCOORD_0 and NORMAL, when present, as the attributes the error keeps close.
+// metric picks TEXCOORD_0, when present, as the attribute the error keeps close.
 func (pr *primitive) metric() {
 	type part struct {
 		f []float32
@@ -312,11 +309,6 @@ func (pr *primitive) metric() {
 		c := pr.columns[acc]
 		n := min(c.components(), 2)
 		parts = append(parts, part{c.floats(n), n, uvWeight})
-	}
-	if acc, ok := pr.p.Attributes[gltf.NORMAL]; ok {
-		c := pr.columns[acc]
-		n := min(c.components(), 3)
-		parts = append(parts, part{c.floats(n), n, normalWeight})
 	}
 	for _, pt := range parts {
 		for j := 0; j < pt.n; j++ {
