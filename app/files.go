@@ -8,39 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/kiln3d/kiln/providers/atomicfile"
 )
 
 // WriteFileAtomic writes what write produces to path so that path holds either its old content or
-// the complete new one, never a partial file: a temporary file beside it, synced, then renamed.
-func WriteFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	syncDir(dir)
-	return nil
+// the complete new one, never a partial file (see providers/atomicfile).
+func WriteFileAtomic(path string, perm os.FileMode, write func(io.Writer) error) error {
+	return atomicfile.Write(path, perm, write)
 }
 
 // CopyFileAtomic copies src to dst atomically (see WriteFileAtomic).
@@ -56,14 +31,7 @@ func CopyFileAtomic(src, dst string) error {
 	})
 }
 
-// syncDir makes a rename in dir durable. Not every platform can sync a directory; a failure
-// only weakens durability after a power cut, so it is not reported.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-}
+func syncDir(dir string) { atomicfile.SyncDir(dir) }
 
 // hashFile returns the SHA-256 of the file at path, in hex, and its size.
 func hashFile(path string) (string, int64, error) {

@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/atomicfile"
 )
 
 // maxLinkTries bounds the downloads of one model: each try after the first fetches the request
@@ -22,9 +22,6 @@ const maxLinkTries = 3
 
 // maxModelBytes bounds a downloaded model, so that a runaway answer cannot fill the disk.
 const maxModelBytes = 4 << 30
-
-// partialPrefix marks the files of downloads in progress, or cut short by a crash.
-const partialPrefix = ".partial-"
 
 // saveModel downloads the glb of request id's newest finished iteration into dir. known, when set,
 // is the request as just fetched, links fresh. Links expire after an hour and a storage refuses an
@@ -149,63 +146,46 @@ func (p *Provider) writeModel(ctx context.Context, op string, resp *http.Respons
 		return &providers.APIError{Provider: Name, Op: op, Status: resp.StatusCode, Kind: providers.ErrServer,
 			Message: fmt.Sprintf("the download is not a glb model: %q", excerpt(data))}
 	}
-	if stale, err := filepath.Glob(filepath.Join(dir, partialPrefix+name+"*")); err == nil {
-		for _, f := range stale {
-			_ = os.Remove(f) // a crashed attempt's leftover is only clutter
-		}
-	}
-	f, err := os.CreateTemp(dir, partialPrefix+name+"*")
-	if err != nil {
-		return fmt.Errorf("kaedim: %s: %w", op, err)
-	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
 	size := resp.ContentLength
 	var done, reported int64
-	buf := make([]byte, 256<<10)
-	for {
-		n, rerr := body.Read(buf)
-		if n > 0 {
-			if _, err := f.Write(buf[:n]); err != nil {
-				return fail(fmt.Errorf("kaedim: %s: write %s: %w", op, name, err))
+	err := atomicfile.Write(filepath.Join(dir, name), 0o644, func(w io.Writer) error {
+		buf := make([]byte, 256<<10)
+		for {
+			n, rerr := body.Read(buf)
+			if n > 0 {
+				if _, err := w.Write(buf[:n]); err != nil {
+					return err
+				}
+				done += int64(n)
+				if done > maxModelBytes {
+					return &providers.APIError{Provider: Name, Op: op, Kind: providers.ErrServer,
+						Message: fmt.Sprintf("the model is larger than %d GiB", maxModelBytes>>30)}
+				}
+				if done-reported >= 1<<20 {
+					reported = done
+					report(downloading(done, size))
+				}
 			}
-			done += int64(n)
-			if done > maxModelBytes {
-				return fail(&providers.APIError{Provider: Name, Op: op, Kind: providers.ErrServer,
-					Message: fmt.Sprintf("the model is larger than %d GiB", maxModelBytes>>30)})
+			if errors.Is(rerr, io.EOF) {
+				break
 			}
-			if done-reported >= 1<<20 {
-				reported = done
-				report(downloading(done, size))
+			if rerr != nil {
+				return networkError(ctx, op, rerr)
 			}
 		}
-		if errors.Is(rerr, io.EOF) {
-			break
+		if size > 0 && done != size {
+			return &providers.APIError{Provider: Name, Op: op, Kind: providers.ErrNetwork,
+				Message: fmt.Sprintf("the download stopped after %d of %d bytes", done, size)}
 		}
-		if rerr != nil {
-			return fail(networkError(ctx, op, rerr))
+		return nil
+	})
+	if err != nil {
+		var api *providers.APIError
+		if errors.As(err, &api) {
+			return api // the server's or the network's failure, as it is
 		}
-	}
-	if size > 0 && done != size {
-		return fail(&providers.APIError{Provider: Name, Op: op, Kind: providers.ErrNetwork,
-			Message: fmt.Sprintf("the download stopped after %d of %d bytes", done, size)})
-	}
-	if err := f.Sync(); err != nil {
-		return fail(fmt.Errorf("kaedim: %s: flush %s: %w", op, name, err))
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("kaedim: %s: %w", op, err)
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("kaedim: %s: %w", op, err)
-	}
-	syncDir(dir)
 	report(downloading(done, done))
 	return nil
 }
@@ -218,15 +198,4 @@ func downloading(done, size int64) providers.Progress {
 		pr.Message = fmt.Sprintf("Downloading the model (%.1f of %.1f MB)", float64(done)/1e6, float64(size)/1e6)
 	}
 	return pr
-}
-
-// syncDir flushes the rename's directory entry where the system allows it; Windows neither can
-// nor needs to.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	defer d.Close()
-	_ = d.Sync()
 }

@@ -172,7 +172,7 @@ func TestCollectWritesTheGLB(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(data, []byte("glTF")) {
 		t.Fatalf("model: %v, starts %q", err, data[:min(4, len(data))])
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(dir, partialPrefix+"*"))
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".partial-*"))
 	if len(leftovers) != 0 {
 		t.Errorf("partial files left: %v", leftovers)
 	}

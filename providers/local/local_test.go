@@ -215,7 +215,7 @@ func TestCollectAgainReplaces(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeFile(t, dir, "model.glb", []byte("half a model"))
-	writeFile(t, dir, ".partial-model.glb123", []byte("left by a crash"))
+	writeFile(t, dir, ".partial-model.glb.123", []byte("left by a crash"))
 	if _, err := p.Collect(context.Background(), req, r, dir, nil); err != nil {
 		t.Fatal(err)
 	}
