@@ -9,10 +9,8 @@ import (
 	"sync"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/preview"
 	"github.com/kiln3d/kiln/preview/inspect"
 	"github.com/kiln3d/kiln/providers"
@@ -55,23 +53,7 @@ func (f *fakeRenderer) paths() []string {
 
 func harnessWithPreview(t *testing.T, r *fakeRenderer, ps ...providers.Provider) (*UI, *uiThread) {
 	t.Helper()
-	a := test.NewTempApp(t)
-	reg, err := providers.NewRegistry(ps...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := app.Open(app.Options{Home: t.TempDir(), Providers: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ui := &uiThread{}
-	u := newUI(a, k, Options{Tick: -1, Renderer: func() preview.Renderer { return r }}, ui.do)
-	u.win.Resize(fyne.NewSize(1100, 720))
-	t.Cleanup(func() {
-		u.Close()
-		k.Close()
-	})
-	return u, ui
+	return harnessWith(t, Options{Renderer: func() preview.Renderer { return r }}, ps...)
 }
 
 func TestFinishedJobOpensInThePreview(t *testing.T) {

@@ -82,6 +82,12 @@ func writeImage(t *testing.T, dir, name string) string {
 // harness opens a Kiln on fakes and builds the window around it.
 func harness(t *testing.T, dialogs FileDialogs, ps ...providers.Provider) (*UI, *uiThread) {
 	t.Helper()
+	return harnessWith(t, Options{Dialogs: dialogs}, ps...)
+}
+
+// harnessWith is harness with the window's options (Tick is always off: tests pump the UI).
+func harnessWith(t *testing.T, opts Options, ps ...providers.Provider) (*UI, *uiThread) {
+	t.Helper()
 	a := test.NewTempApp(t)
 	reg, err := providers.NewRegistry(ps...)
 	if err != nil {
@@ -92,7 +98,8 @@ func harness(t *testing.T, dialogs FileDialogs, ps ...providers.Provider) (*UI, 
 		t.Fatal(err)
 	}
 	ui := &uiThread{}
-	u := newUI(a, k, Options{Dialogs: dialogs, Tick: -1}, ui.do)
+	opts.Tick = -1
+	u := newUI(a, k, opts, ui.do)
 	u.win.Resize(fyne.NewSize(1100, 720))
 	t.Cleanup(func() {
 		u.Close()
