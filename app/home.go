@@ -47,12 +47,13 @@ type layout struct{ home string }
 func (l layout) database() string        { return filepath.Join(l.home, "kiln.db") }
 func (l layout) library() string         { return filepath.Join(l.home, "library") }
 func (l layout) settings() string        { return filepath.Join(l.home, "settings.json") }
-func (l layout) jobDir(id string) string { return filepath.Join(l.home, "jobs", id) }
+func (l layout) jobs() string            { return filepath.Join(l.home, "jobs") }
+func (l layout) jobDir(id string) string { return filepath.Join(l.jobs(), id) }
 func (l layout) inputs(id string) string { return filepath.Join(l.jobDir(id), "inputs") }
 func (l layout) work(id string) string   { return filepath.Join(l.jobDir(id), "work") }
 
 func (l layout) create() error {
-	for _, d := range []string{l.home, l.library(), filepath.Join(l.home, "jobs")} {
+	for _, d := range []string{l.home, l.library(), l.jobs()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("create data directory: %w", err)
 		}

@@ -398,7 +398,7 @@ func (q *Queue) Close() {
 // removeLeftovers deletes job folders that a crash left behind: those of finished jobs, and old
 // ones the database does not know (a Submit interrupted before it saved the job).
 func (q *Queue) removeLeftovers() {
-	dir := filepath.Dir(q.layout.jobDir("x"))
+	dir := q.layout.jobs()
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		j, err := q.store.Get(q.ctx, e.Name())

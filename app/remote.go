@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
@@ -164,4 +166,30 @@ func (k *Kiln) importer(provider string) (providers.Importer, error) {
 		return nil, fmt.Errorf("%s cannot list an account's jobs", p.Capabilities().Title)
 	}
 	return imp, nil
+}
+
+// DayRange reads the first and last day of an import (YYYY-MM-DD, in local time; empty for an
+// open end) and returns the range Import takes: from the first day's start to the end of the
+// last day.
+func DayRange(first, last string) (since, until time.Time, err error) {
+	day := func(s string) (time.Time, error) {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return time.Time{}, nil
+		}
+		t, err := time.ParseInLocation("2006-01-02", s, time.Local)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q is not a date like 2026-03-31", s)
+		}
+		return t, nil
+	}
+	since, err1 := day(first)
+	until, err2 := day(last)
+	if err := errors.Join(err1, err2); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if !until.IsZero() {
+		until = until.AddDate(0, 0, 1) // the whole last day
+	}
+	return since, until, nil
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -86,14 +85,10 @@ func (p *libraryPanel) showImport(provider, title string) {
 		if !ok {
 			return
 		}
-		from, err1 := parseDay(since.Text)
-		to, err2 := parseDay(until.Text)
-		if err := errors.Join(err1, err2); err != nil {
+		from, to, err := app.DayRange(since.Text, until.Text)
+		if err != nil {
 			dialog.ShowError(err, p.u.win)
 			return
-		}
-		if !to.IsZero() {
-			to = to.AddDate(0, 0, 1) // the whole last day
 		}
 		var found, added int
 		p.u.runTask("Import from "+title, func(ctx context.Context, report progress) error {
@@ -113,18 +108,6 @@ func (p *libraryPanel) showImport(provider, title string) {
 			}
 		})
 	}, p.u.win)
-}
-
-func parseDay(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date like 2026-03-31", s)
-	}
-	return t, nil
 }
 
 // download fetches a remote asset's model.

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
@@ -20,16 +19,9 @@ func libraryImport(ctx context.Context, args []string, env Env) int {
 	if !ok || len(rest) != 1 {
 		return usageOr(env, ok, "usage: kiln library import PROVIDER [--since YYYY-MM-DD] [--until YYYY-MM-DD]")
 	}
-	from, err := parseDay(*since)
+	from, to, err := app.DayRange(*since, *until)
 	if err != nil {
-		return fail(env, "--since: %v", err)
-	}
-	to, err := parseDay(*until)
-	if err != nil {
-		return fail(env, "--until: %v", err)
-	}
-	if !to.IsZero() {
-		to = to.AddDate(0, 0, 1)
+		return fail(env, "--since/--until: %v", err)
 	}
 	k, err := env.Open(app.QueueOptions{Workers: 1})
 	if err != nil {
@@ -76,15 +68,4 @@ func libraryDownload(ctx context.Context, args []string, env Env) int {
 	}
 	fmt.Fprintln(env.Stdout, saved)
 	return exitOK
-}
-
-func parseDay(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date like 2026-03-31", s)
-	}
-	return t, nil
 }

@@ -8,25 +8,13 @@ import (
 	"testing"
 
 	"github.com/qmuntal/gltf"
-	"github.com/qmuntal/gltf/modeler"
 
 	"github.com/kiln3d/kiln/providers/modeltest"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 // tetra is a valid model: a tetrahedron 1 m on each axis, without normals.
-func tetra() *gltf.Document {
-	doc := gltf.NewDocument()
-	pos := [][3]float32{{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
-	idx := []uint16{0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3}
-	p := &gltf.Primitive{
-		Attributes: map[string]int{gltf.POSITION: modeler.WritePosition(doc, pos)},
-		Indices:    gltf.Index(modeler.WriteIndices(doc, idx)),
-	}
-	doc.Meshes = []*gltf.Mesh{{Name: "tetra", Primitives: []*gltf.Primitive{p}}}
-	doc.Nodes = []*gltf.Node{{Name: "tetra", Mesh: gltf.Index(0)}}
-	doc.Scenes[0].Nodes = []int{0}
-	return doc
-}
+func tetra() *gltf.Document { return providertest.Tetrahedron() }
 
 func save(t *testing.T, doc *gltf.Document) string {
 	t.Helper()

@@ -134,8 +134,9 @@ func (f *Fake) Submits() int { return int(f.submits.Load()) }
 // Collects counts Collect calls.
 func (f *Fake) Collects() int { return int(f.collects.Load()) }
 
-// WriteTetrahedron writes a valid four-triangle .glb to path.
-func WriteTetrahedron(path string) error {
+// Tetrahedron is a valid four-triangle model, 1 m on each axis, without normals: tests write it
+// as it is or break it on purpose.
+func Tetrahedron() *gltf.Document {
 	doc := gltf.NewDocument()
 	pos := [][3]float32{{0, 0, 0}, {1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
 	idx := []uint16{0, 2, 1, 0, 1, 3, 0, 3, 2, 1, 2, 3}
@@ -146,8 +147,11 @@ func WriteTetrahedron(path string) error {
 	doc.Meshes = []*gltf.Mesh{{Name: "tetrahedron", Primitives: []*gltf.Primitive{p}}}
 	doc.Nodes = []*gltf.Node{{Name: "tetrahedron", Mesh: gltf.Index(0)}}
 	doc.Scenes[0].Nodes = []int{0}
-	return gltf.SaveBinary(doc, path)
+	return doc
 }
+
+// WriteTetrahedron writes Tetrahedron as a .glb to path.
+func WriteTetrahedron(path string) error { return gltf.SaveBinary(Tetrahedron(), path) }
 
 // WriteSphere writes a closed UV sphere of radius 1 with about 2·rings·segments triangles, with
 // normals and texture coordinates (a seam along one meridian), as a .glb.
