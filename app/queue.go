@@ -71,7 +71,7 @@ type Queue struct {
 	pending []pendingJob
 	running map[string]context.CancelCauseFunc
 	busy    map[string]int // running jobs per provider
-	subs    map[int]func(Event)
+	subs    []subscriber   // in the order they subscribed
 	nextSub int
 	closed  bool
 }
@@ -90,7 +90,6 @@ func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opt
 		wake:    make(chan struct{}, 1),
 		running: map[string]context.CancelCauseFunc{},
 		busy:    map[string]int{},
-		subs:    map[int]func(Event){},
 	}
 	for range opts.Workers {
 		q.wg.Go(q.work)
@@ -99,16 +98,23 @@ func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opt
 	return q
 }
 
+type subscriber struct {
+	id int
+	fn func(Event)
+}
+
 // Subscribe calls fn after every change to any job, until the returned function is called.
+// Subscribers hear of each change in the order they subscribed, so one that subscribed first has
+// seen a change before a later one (Wait's, say) acts on it.
 func (q *Queue) Subscribe(fn func(Event)) (unsubscribe func()) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	id := q.nextSub
 	q.nextSub++
-	q.subs[id] = fn
+	q.subs = append(q.subs, subscriber{id, fn})
 	return func() {
 		q.mu.Lock()
-		delete(q.subs, id)
+		q.subs = slices.DeleteFunc(q.subs, func(s subscriber) bool { return s.id == id })
 		q.mu.Unlock()
 	}
 }
@@ -116,8 +122,8 @@ func (q *Queue) Subscribe(fn func(Event)) (unsubscribe func()) {
 func (q *Queue) emit(j Job) {
 	q.mu.Lock()
 	fns := make([]func(Event), 0, len(q.subs))
-	for _, fn := range q.subs {
-		fns = append(fns, fn)
+	for _, s := range q.subs {
+		fns = append(fns, s.fn)
 	}
 	q.mu.Unlock()
 	for _, fn := range fns {
