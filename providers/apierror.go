@@ -25,6 +25,11 @@ var (
 	ErrNetwork = errors.New("network unreachable")
 	// ErrGenerationFailed: the service accepted the job but could not make a model from it.
 	ErrGenerationFailed = errors.New("generation failed")
+	// ErrOutOfCredits: the account cannot pay for the job (HTTP 402, or the service's own words).
+	ErrOutOfCredits = errors.New("out of credits")
+	// ErrDamagedResult: the service sent a result Kiln refuses to keep: not a model, a model that
+	// fails the model check, or larger than any model Kiln accepts.
+	ErrDamagedResult = errors.New("damaged result")
 )
 
 // APIError is a refusal from a cloud service, carrying the service's own words.
@@ -62,6 +67,8 @@ func KindOfStatus(status int) error {
 		return nil
 	case status == http.StatusUnauthorized:
 		return ErrUnauthorized
+	case status == http.StatusPaymentRequired:
+		return ErrOutOfCredits
 	case status == http.StatusForbidden:
 		return ErrForbidden
 	case status == http.StatusNotFound:

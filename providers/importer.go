@@ -31,3 +31,13 @@ type Importer interface {
 	// model first.
 	Download(ctx context.Context, id, dir string, report func(Progress)) ([]File, error)
 }
+
+// Reconciler is implemented by providers that can find work a Submit started when its answer never
+// came back: Kiln was killed, or the network failed, while the request was in flight. The core then
+// never submits again on its own (a second submission is charged twice); it asks the provider.
+type Reconciler interface {
+	// FindSubmitted looks in the account for work that req started between since and until (the
+	// moments before the request left and after Kiln gave up on it). found is false when there is
+	// none; an error means the provider could not be asked, and the job stays unconfirmed.
+	FindSubmitted(ctx context.Context, req Request, since, until time.Time) (r Remote, found bool, err error)
+}
