@@ -1,0 +1,150 @@
+//go:build unix
+
+package fsguard
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// within fails the test if f has not returned within d: a FIFO must be refused, not waited on.
+func within(t *testing.T, d time.Duration, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		t.Fatalf("still blocked after %v", d)
+		return nil
+	}
+}
+
+func TestRefusesFIFOPromptly(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "photo.png")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	err := within(t, 5*time.Second, func() error { _, _, err := OpenRegular(p); return err })
+	if !errors.Is(err, ErrNotRegular) || err.Error() != "photo.png: is a named pipe (FIFO), not a file" {
+		t.Errorf("OpenRegular(fifo) = %v", err)
+	}
+	err = within(t, 5*time.Second, func() error { _, err := ReadFile(p, 1<<20); return err })
+	if !errors.Is(err, ErrNotRegular) {
+		t.Errorf("ReadFile(fifo) = %v", err)
+	}
+}
+
+// A FIFO that replaces the file between Stat and open is still opened without blocking, and
+// refused by the check of the opened file.
+func TestOpenNoBlockOnFIFO(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "swap")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	err := within(t, 5*time.Second, func() error {
+		f, err := openNoBlock(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err == nil && st.Mode().IsRegular() {
+			t.Error("a FIFO reported as regular")
+		}
+		return err
+	})
+	if err != nil {
+		t.Error(err)
+	}
+}
+
+func TestRefusesDevicesAndFolders(t *testing.T) {
+	dir := t.TempDir()
+	for path, want := range map[string]string{
+		"/dev/null": "null: is a character device, not a file",
+		dir:         filepath.Base(dir) + ": is a folder, not a file",
+	} {
+		_, _, err := OpenRegular(path)
+		if !errors.Is(err, ErrNotRegular) || err.Error() != want {
+			t.Errorf("OpenRegular(%s) = %v, want %q", path, err, want)
+		}
+	}
+	if _, err := ReadFile(filepath.Join(dir, "missing"), 10); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestReadsRegularFilesAndSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.bin")
+	if err := os.WriteFile(p, []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.bin")
+	if err := os.Symlink(p, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{p, link} {
+		f, st, err := OpenRegular(path)
+		if err != nil || st.Size() != 5 {
+			t.Fatalf("OpenRegular(%s) = %v, %v", path, st, err)
+		}
+		f.Close()
+		if data, err := ReadFile(path, 5); err != nil || string(data) != "hello" {
+			t.Errorf("ReadFile(%s) = %q, %v", path, data, err)
+		}
+	}
+	if _, err := ReadFile(p, 4); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "is 5 bytes, more than the 4 bytes Kiln reads") {
+		t.Errorf("over max: %v", err)
+	}
+}
+
+func TestWithin(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.bin")
+	if err := os.WriteFile(secret, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(filepath.Join(dir, "tex"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "tex", "a.png"), []byte("x"), 0o644))
+	must(os.Symlink(secret, filepath.Join(dir, "leak.bin")))
+	must(os.Symlink(outside, filepath.Join(dir, "away")))
+	must(os.Symlink("tex/a.png", filepath.Join(dir, "alias.png")))
+	for name, ok := range map[string]bool{
+		"tex/a.png":       true,
+		`tex\a.png`:       true,
+		"alias.png":       true, // a link that stays inside is fine
+		"../secret.bin":   false,
+		"/etc/passwd":     false,
+		"tex/../../x":     false,
+		"leak.bin":        false,
+		"away/secret.bin": false,
+		".":               false,
+		"":                false,
+	} {
+		got, err := Within(dir, name)
+		switch {
+		case ok && (err != nil || filepath.Base(got) != "a.png"):
+			t.Errorf("Within(%q) = %q, %v", name, got, err)
+		case !ok && !errors.Is(err, ErrOutside):
+			t.Errorf("Within(%q) = %q, %v, want ErrOutside", name, got, err)
+		}
+	}
+	if _, err := Within(dir, "missing.bin"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing: %v", err)
+	}
+}
