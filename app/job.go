@@ -13,9 +13,16 @@ type State string
 
 // A job moves queued → submitting → running → downloading → done, and from any unfinished state
 // to failed or cancelled. Failed and cancelled jobs can be retried, which queues them again.
+//
+// Submitting is written to the ledger before a billable request leaves. When its answer never
+// comes back (Kiln was killed, the network failed, the server failed after reading it) the job
+// becomes unconfirmed: the provider may have the work and may charge for it, so Kiln never sends it
+// again on its own. It looks for the work in the provider's own list (then the job runs on), or
+// leaves the choice to the artist: submit again, or mark it as failed.
 const (
 	Queued      State = "queued"
 	Submitting  State = "submitting"
+	Unconfirmed State = "unconfirmed"
 	Running     State = "running"
 	Downloading State = "downloading"
 	Done        State = "done"
@@ -26,7 +33,8 @@ const (
 // transitions lists, for each state, the states a job may move to next.
 var transitions = map[State][]State{
 	Queued:      {Submitting, Running, Failed, Cancelled},
-	Submitting:  {Running, Failed, Cancelled},
+	Submitting:  {Running, Unconfirmed, Failed, Cancelled},
+	Unconfirmed: {Running, Queued, Failed, Cancelled},
 	Running:     {Downloading, Done, Failed, Cancelled},
 	Downloading: {Running, Done, Failed, Cancelled},
 	Failed:      {Queued},
@@ -58,9 +66,11 @@ type Job struct {
 	State State
 	// Progress is the share of the current phase done, 0 to 1, or negative when unknown.
 	Progress float64
-	// Message says what the provider is doing; for a failed job, Error says why it failed.
-	Message string
-	Error   string
+	// Message says what the provider is doing; for a failed job, Error says why it failed, in
+	// the provider's own words, and ErrorKind what kind of failure it was.
+	Message   string
+	Error     string
+	ErrorKind FailureKind
 
 	// Remote is the provider's handle on submitted work, kept so a restart resumes it.
 	Remote providers.Remote
@@ -71,8 +81,20 @@ type Job struct {
 
 	Created, Updated  time.Time
 	Started, Finished time.Time
+	// Submitted is when the billable request last left for the provider; zero before.
+	Submitted time.Time
 	// Attempt counts submissions: 1 for the first, +1 for each retry.
 	Attempt int
+	// LeaseUntil is when the lease of the process working on the job runs out; it is read from
+	// the store, never written through Update.
+	LeaseUntil time.Time
+}
+
+// Interrupted reports whether the job is unfinished but no live process works on it: the window
+// or the command that ran it crashed or quit. The window resumes such jobs, and so does
+// `kiln resume`. An unconfirmed job is waiting for the artist, not interrupted.
+func (j Job) Interrupted(now time.Time) bool {
+	return !j.State.Finished() && j.State != Unconfirmed && j.LeaseUntil.Before(now)
 }
 
 // Name is a short label for the job: the first source image's file name.

@@ -22,6 +22,7 @@ import (
 var (
 	ErrClosed      = errors.New("the job queue is closed")
 	ErrNotRetry    = errors.New("only failed or cancelled jobs can be retried")
+	ErrNotUnsure   = errors.New("only an unconfirmed job can be submitted again or marked as failed")
 	ErrOtherKiln   = errors.New("another Kiln window or command is working on this job")
 	errByArtist    = errors.New("cancelled")
 	errQueueClosed = errors.New("Kiln is closing")
@@ -45,6 +46,11 @@ type QueueOptions struct {
 	// Limits bounds the jobs of one provider that run at once (the offline generator uses
 	// every core, so one at a time; a cloud job mostly waits). Providers not named share Workers.
 	Limits map[string]int
+	// CollectRetries is how many more times a cloud job's Collect is tried after a network,
+	// server or rate-limit failure, the provider having accepted the work; 0 means 4, negative
+	// none. CollectBackoff is the first pause between tries, doubling each time; 0 means 15 s.
+	CollectRetries int
+	CollectBackoff time.Duration
 }
 
 // pendingJob is a queued job's id and provider, enough to pick the next one to run.
@@ -82,6 +88,15 @@ func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opt
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = 30 * time.Second
+	}
+	switch {
+	case opts.CollectRetries == 0:
+		opts.CollectRetries = 4
+	case opts.CollectRetries < 0:
+		opts.CollectRetries = 0
+	}
+	if opts.CollectBackoff <= 0 {
+		opts.CollectBackoff = 15 * time.Second
 	}
 	ctx, stop := context.WithCancelCause(context.Background())
 	q := &Queue{
@@ -318,35 +333,109 @@ func (q *Queue) Cancel(id string) error {
 	return nil
 }
 
-// Retry queues a failed or cancelled job again, with the same inputs and parameters.
+// Retry queues a failed or cancelled job again, with the same inputs and parameters. A cloud job
+// the provider accepted is collected again, never sent again; it is submitted anew only when the
+// provider refused or could not do the work, and the job's message says which it is.
 func (q *Queue) Retry(id string) (Job, error) {
 	j, err := q.store.Get(q.ctx, id)
 	if err != nil {
 		return Job{}, err
 	}
 	if j.State != Failed && j.State != Cancelled {
+		if j.State == Unconfirmed {
+			return Job{}, fmt.Errorf("retry %s: it may have reached its provider: Submit again or Mark as failed (%w)", j.Name(), ErrNotUnsure)
+		}
 		return Job{}, fmt.Errorf("retry %s (%s): %w", j.Name(), j.State, ErrNotRetry)
 	}
-	for _, img := range j.Request.Images {
-		if _, err := os.Stat(img.Path); err != nil {
-			return Job{}, fmt.Errorf("retry %s: its copy of %s is gone from the data folder; submit the images again",
-				j.Name(), filepath.Base(img.Path))
-		}
-	}
-	now := time.Now()
-	ok, err := q.store.Lease(q.ctx, id, q.owner, now, now.Add(q.opts.Lease))
+	p, err := q.reg.Get(j.Provider)
 	if err != nil {
 		return Job{}, err
 	}
-	if !ok {
-		return Job{}, fmt.Errorf("retry %s: %w", j.Name(), ErrOtherKiln)
+	caps := p.Capabilities()
+	collectAgain := j.Remote.ID != "" && !caps.Offline && j.ErrorKind != FailProvider && j.ErrorKind != FailNotFound
+	message := ""
+	switch {
+	case collectAgain:
+		message = fmt.Sprintf("Collecting %s from %s again: not sent again", j.Remote.ID, caps.Title)
+	case j.Remote.ID != "" && !caps.Offline:
+		message = fmt.Sprintf("%s could not do the last one (%s): sending it again as a new job", caps.Title, j.Remote.ID)
 	}
-	if err := j.moveTo(Queued, now); err != nil {
+	return q.requeue(j, "retry", !collectAgain, message)
+}
+
+// SubmitAgain sends an unconfirmed job again, at the artist's word: they checked their account and
+// the provider does not have it (or they accept paying twice).
+func (q *Queue) SubmitAgain(id string) (Job, error) {
+	j, err := q.store.Get(q.ctx, id)
+	if err != nil {
 		return Job{}, err
 	}
-	j.Remote, j.Error, j.Attempt = providers.Remote{}, "", j.Attempt+1
+	if j.State != Unconfirmed {
+		return Job{}, fmt.Errorf("submit %s again (%s): %w", j.Name(), j.State, ErrNotUnsure)
+	}
+	return q.requeue(j, "submit again", true, "Sending again, as you asked")
+}
+
+// MarkFailed ends an unconfirmed job at the artist's word.
+func (q *Queue) MarkFailed(id string) (Job, error) {
+	j, err := q.store.Get(q.ctx, id)
+	if err != nil {
+		return Job{}, err
+	}
+	if j.State != Unconfirmed {
+		return Job{}, fmt.Errorf("mark %s as failed (%s): %w", j.Name(), j.State, ErrNotUnsure)
+	}
+	if err := q.lease(j, "mark as failed"); err != nil {
+		return Job{}, err
+	}
+	title := j.Provider
+	if p, err := q.reg.Get(j.Provider); err == nil {
+		title = p.Capabilities().Title
+	}
+	if err := j.moveTo(Failed, time.Now()); err != nil {
+		return Job{}, err
+	}
+	j.ErrorKind, j.Error = FailUnconfirmed, FailUnconfirmed.Explain(title)
+	if err := q.store.Update(q.ctx, j); err != nil {
+		return Job{}, err
+	}
+	q.emit(j)
+	return j.clone(), nil
+}
+
+// lease takes job j for this process, or says another Kiln is working on it.
+func (q *Queue) lease(j Job, what string) error {
+	now := time.Now()
+	ok, err := q.store.Lease(q.ctx, j.ID, q.owner, now, now.Add(q.opts.Lease))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%s %s: %w", what, j.Name(), ErrOtherKiln)
+	}
+	return nil
+}
+
+// requeue queues j again; fresh forgets the provider's id so that the work is submitted anew.
+func (q *Queue) requeue(j Job, what string, fresh bool, message string) (Job, error) {
+	for _, img := range j.Request.Images {
+		if _, err := os.Stat(img.Path); err != nil {
+			return Job{}, fmt.Errorf("%s %s: its copy of %s is gone from the data folder; submit the images again",
+				what, j.Name(), filepath.Base(img.Path))
+		}
+	}
+	if err := q.lease(j, what); err != nil {
+		return Job{}, err
+	}
+	if err := j.moveTo(Queued, time.Now()); err != nil {
+		return Job{}, err
+	}
+	j.Message, j.Error, j.ErrorKind = message, "", ""
+	if fresh {
+		j.Remote, j.Attempt, j.Submitted = providers.Remote{}, j.Attempt+1, time.Time{}
+	}
 	j.Started, j.Finished = time.Time{}, time.Time{}
-	os.RemoveAll(q.layout.work(id))
+	os.RemoveAll(q.layout.work(j.ID))
 	if err := q.store.Update(q.ctx, j); err != nil {
 		return Job{}, err
 	}

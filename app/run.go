@@ -16,6 +16,10 @@ import (
 // always written at once.
 const progressSaveEvery = 500 * time.Millisecond
 
+// errLeftUnconfirmed ends a run that left its job unconfirmed, waiting for the artist: there is
+// nothing more to record.
+var errLeftUnconfirmed = errors.New("left unconfirmed")
+
 // run takes job id through its provider until it finishes, fails, is cancelled, or the queue
 // closes (then it stays as it is, to be resumed).
 func (q *Queue) run(ctx context.Context, id string) {
@@ -35,6 +39,8 @@ type runner struct {
 	job      Job
 	err      error
 	lastSave time.Time
+	// phase is the last progress phase reported, for the crash points.
+	phase providers.Phase
 }
 
 func (r *runner) run() (err error) {
@@ -48,37 +54,37 @@ func (r *runner) run() (err error) {
 			err = recovered(j.Provider, v)
 		}
 	}()
+	caps := p.Capabilities()
 	if j.Started.IsZero() {
 		j.Started = time.Now()
 	}
 	if j.Remote.ID == "" {
-		if err := r.move(Submitting, "Sending to "+p.Capabilities().Title); err != nil {
+		if (j.State == Submitting || j.State == Unconfirmed) && !caps.Offline {
+			// A submission whose answer never came back: Kiln died while it was in flight.
+			// Sending it again could charge the artist twice; look for it instead.
+			if err := r.reconcile(r.ctx, p, nil); err != nil {
+				return err
+			}
+		} else if err := r.submit(p); err != nil {
 			return err
 		}
-		remote, err := p.Submit(r.ctx, j.Request)
-		if err != nil {
-			return err
-		}
-		j.Remote = remote
 	}
 	if err := r.move(Running, "Started"); err != nil {
 		return err
 	}
-	work := r.q.layout.work(j.ID)
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		return fmt.Errorf("prepare job folder: %w", err)
-	}
-	files, err := p.Collect(r.ctx, j.Request, j.Remote, work, r.report)
+	crashPoint("running")
+	files, err := r.collect(p)
 	if err != nil {
 		return err
 	}
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
-	asset, err := r.q.lib.Add(*j, work, files)
+	asset, err := r.q.lib.Add(*j, r.q.layout.work(j.ID), files)
 	if err != nil {
-		return err
+		return r.accepted(p, err)
 	}
+	crashPoint("filed")
 	j.AssetID, j.Triangles = asset.ID, asset.Triangles
 	j.Files = j.Files[:0]
 	for _, f := range asset.Files {
@@ -106,8 +112,166 @@ func (r *runner) run() (err error) {
 	return nil
 }
 
+// submit records that the job is being sent, then sends it. The ledger says submitting before
+// a billable request leaves, so that a crash in flight is never taken for "not sent".
+func (r *runner) submit(p providers.Provider) error {
+	j := &r.job
+	caps := p.Capabilities()
+	j.Submitted = time.Now()
+	if err := r.move(Submitting, "Sending to "+caps.Title); err != nil {
+		return err
+	}
+	crashPoint("submitting")
+	remote, err := p.Submit(r.ctx, j.Request)
+	crashPoint("submitted")
+	if err == nil {
+		j.Remote = remote
+		return nil
+	}
+	kind := KindOf(err)
+	switch {
+	case caps.Offline || kind.refused() || kind == FailInternal || kind == FailNotFound:
+		// Nothing left this computer, or the provider turned the work down: nothing charged.
+		return err
+	case errors.Is(context.Cause(r.ctx), errQueueClosed):
+		// Kiln is quitting: the job stays submitting, and the next start looks for it.
+		return err
+	}
+	// A network failure, a server error after the request was written, or a cancellation in
+	// flight: the provider may have the work.
+	rctx := r.ctx
+	if r.ctx.Err() != nil {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(context.WithoutCancel(r.ctx), 30*time.Second)
+		defer cancel()
+	}
+	if rerr := r.reconcile(rctx, p, err); rerr != nil {
+		return rerr
+	}
+	if r.ctx.Err() != nil {
+		// The artist cancelled, but the provider had the work: keep its id, so Retry collects it.
+		return r.ctx.Err()
+	}
+	return nil
+}
+
+// reconcile decides what became of a submission whose answer never came back (cause, or a crash
+// when nil). It asks the provider's own list when the provider has one: found, the job runs on
+// with the provider's id; otherwise the job is left unconfirmed for the artist to decide, and
+// errLeftUnconfirmed returned.
+func (r *runner) reconcile(ctx context.Context, p providers.Provider, cause error) error {
+	j := &r.job
+	title := p.Capabilities().Title
+	if j.State != Unconfirmed {
+		if err := j.moveTo(Unconfirmed, time.Now()); err != nil {
+			return err
+		}
+	}
+	why := "Kiln stopped while sending it"
+	if cause != nil {
+		why = "its answer never came back (" + cause.Error() + ")"
+		j.Error, j.ErrorKind = cause.Error(), KindOf(cause)
+	}
+	j.Message = fmt.Sprintf("Checking whether %s received this job: %s", title, why)
+	_ = r.save()
+	r.q.emit(*j)
+
+	msg := fmt.Sprintf("This job may have reached %s: %s. Check your %s account, then Submit again or Mark as failed",
+		title, why, title)
+	if rec, ok := p.(providers.Reconciler); ok {
+		since := j.Submitted
+		if since.IsZero() {
+			since = j.Updated
+		}
+		remote, found, err := rec.FindSubmitted(ctx, j.Request, since.Add(-time.Minute), time.Now().Add(time.Minute))
+		switch {
+		case err == nil && found:
+			j.Remote, j.Error, j.ErrorKind = remote, "", ""
+			j.Message = fmt.Sprintf("%s had received it (%s): collecting it, not sending it again", title, remote.ID)
+			return r.saveAndEmit()
+		case err == nil:
+			msg = fmt.Sprintf("%s's list of jobs does not show this one, so it probably did not arrive (%s). Submit again, or Mark as failed",
+				title, why)
+		default:
+			msg = fmt.Sprintf("This job may have reached %s: %s, and Kiln could not look in %s's list (%v). Check your account, then Submit again or Mark as failed",
+				title, why, title, err)
+		}
+	}
+	j.Message = msg
+	_ = r.saveAndEmit()
+	return errLeftUnconfirmed
+}
+
+// collect waits for the provider's work and downloads it. A cloud job's transient failure
+// (network, server, rate limit) does not end it: the provider has the work, so Kiln keeps
+// checking, with growing pauses, before it gives up and says the work may still finish.
+func (r *runner) collect(p providers.Provider) ([]providers.File, error) {
+	j := &r.job
+	caps := p.Capabilities()
+	work := r.q.layout.work(j.ID)
+	wait := r.q.opts.CollectBackoff
+	for try := 0; ; try++ {
+		if err := os.MkdirAll(work, 0o755); err != nil {
+			return nil, fmt.Errorf("prepare job folder: %w", err)
+		}
+		files, err := p.Collect(r.ctx, j.Request, j.Remote, work, r.report)
+		if err == nil || r.ctx.Err() != nil {
+			return files, err
+		}
+		kind := KindOf(err)
+		if caps.Offline || !kind.transient() || try >= r.q.opts.CollectRetries {
+			return nil, r.accepted(p, err)
+		}
+		var api *providers.APIError
+		if errors.As(err, &api) && api.RetryAfter > wait {
+			wait = api.RetryAfter
+		}
+		j.Message = fmt.Sprintf("%s accepted this job (%s) and it may still finish; checking again in %s (%s)",
+			caps.Title, j.Remote.ID, wait.Round(time.Second), providers.Printable(err.Error()))
+		_ = r.saveAndEmit()
+		if err := sleepCtx(r.ctx, wait); err != nil {
+			return nil, err
+		}
+		wait = min(2*wait, 5*time.Minute)
+	}
+}
+
+// acceptedError is a cloud job's failure after the provider accepted the work: the artist must
+// know the provider has it (and may charge for it), and that Retry collects it again.
+type acceptedError struct {
+	title, id string
+	err       error
+}
+
+func (e *acceptedError) Error() string {
+	if errors.Is(e.err, providers.ErrGenerationFailed) {
+		return fmt.Sprintf("%s accepted this job (%s) but could not finish it: %v", e.title, e.id, e.err)
+	}
+	return fmt.Sprintf("%s accepted this job (%s) and it may still finish there: %v. Retry collects it without sending it again",
+		e.title, e.id, e.err)
+}
+
+func (e *acceptedError) Unwrap() error { return e.err }
+
+// accepted wraps a failure after submission with what the artist must know about it.
+func (r *runner) accepted(p providers.Provider, err error) error {
+	caps := p.Capabilities()
+	if caps.Offline || r.job.Remote.ID == "" || errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &acceptedError{title: caps.Title, id: r.job.Remote.ID, err: err}
+}
+
 // report receives the provider's progress.
 func (r *runner) report(p providers.Progress) {
+	if p.Phase != r.phase {
+		r.phase = p.Phase
+		if p.Phase == providers.PhaseDownloading {
+			crashPoint("downloading")
+		} else {
+			crashPoint("polling")
+		}
+	}
 	state := Running
 	if p.Phase == providers.PhaseDownloading {
 		state = Downloading
@@ -133,7 +297,13 @@ func (r *runner) move(s State, message string) error {
 	if err := r.job.moveTo(s, time.Now()); err != nil {
 		return err
 	}
-	r.job.Message = message
+	if message != "" || r.job.Message == "" {
+		r.job.Message = message
+	}
+	return r.saveAndEmit()
+}
+
+func (r *runner) saveAndEmit() error {
 	if err := r.save(); err != nil {
 		return err
 	}
@@ -149,7 +319,7 @@ func (r *runner) save() error {
 
 // finish records how run ended.
 func (r *runner) finish() {
-	if r.err == nil {
+	if r.err == nil || errors.Is(r.err, errLeftUnconfirmed) {
 		return
 	}
 	switch cause := context.Cause(r.ctx); {
@@ -158,10 +328,31 @@ func (r *runner) finish() {
 		_ = r.save()
 		return
 	case errors.Is(cause, errByArtist):
-		r.job.Error = ""
-		_ = r.move(Cancelled, "Cancelled")
+		r.job.Error, r.job.ErrorKind = "", FailCancelled
+		msg := "Cancelled"
+		if r.job.Remote.ID != "" && !r.offline() {
+			msg = fmt.Sprintf("Cancelled in Kiln; the provider has it as %s and may still finish it: Retry collects it", r.job.Remote.ID)
+		}
+		_ = r.move(Cancelled, msg)
 		return
 	}
-	r.job.Error = r.err.Error()
+	r.job.Error, r.job.ErrorKind = r.err.Error(), KindOf(r.err)
 	_ = r.move(Failed, "")
+}
+
+func (r *runner) offline() bool {
+	p, err := r.q.reg.Get(r.job.Provider)
+	return err == nil && p.Capabilities().Offline
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

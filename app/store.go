@@ -59,6 +59,10 @@ var schema = []string{
 		last_test_at INTEGER NOT NULL DEFAULT 0,
 		PRIMARY KEY (provider, name)
 	);`,
+	// Why a job failed, as a FailureKind; and when its submission was sent, so that an
+	// unconfirmed one can be looked for in the provider's list around that moment.
+	`ALTER TABLE jobs ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN submitted INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // OpenStore opens (creating if needed) the database at path and brings its schema up to date.
@@ -106,7 +110,10 @@ func (s *Store) migrate() error {
 func (s *Store) Close() error { return s.db.Close() }
 
 const jobColumns = `id, provider, request, sources, state, progress, message, error, remote,
-	asset_id, files, triangles, created, updated, started, finished, attempt`
+	asset_id, files, triangles, created, updated, started, finished, attempt, error_kind, submitted`
+
+// selectColumns are jobColumns and the lease, which only the lease methods write.
+const selectColumns = jobColumns + `, lease_until`
 
 // Insert adds a new job, leased to owner until the given time.
 func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time.Time) error {
@@ -116,7 +123,7 @@ func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time
 	}
 	args = append(args, owner, millis(leaseUntil))
 	_, err = s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`, owner, lease_until)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
 	}
@@ -131,7 +138,8 @@ func (s *Store) Update(ctx context.Context, j Job) error {
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET provider = ?2, request = ?3, sources = ?4,
 		state = ?5, progress = ?6, message = ?7, error = ?8, remote = ?9, asset_id = ?10, files = ?11,
-		triangles = ?12, created = ?13, updated = ?14, started = ?15, finished = ?16, attempt = ?17
+		triangles = ?12, created = ?13, updated = ?14, started = ?15, finished = ?16, attempt = ?17,
+		error_kind = ?18, submitted = ?19
 		WHERE id = ?1`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
@@ -144,7 +152,7 @@ func (s *Store) Update(ctx context.Context, j Job) error {
 
 // Get returns one job.
 func (s *Store) Get(ctx context.Context, id string) (Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = ?`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+selectColumns+` FROM jobs WHERE id = ?`, id)
 	if err != nil {
 		return Job{}, fmt.Errorf("read job %s: %w", id, err)
 	}
@@ -160,7 +168,7 @@ func (s *Store) Get(ctx context.Context, id string) (Job, error) {
 
 // List returns every job, newest first.
 func (s *Store) List(ctx context.Context) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs ORDER BY created DESC, id DESC`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+selectColumns+` FROM jobs ORDER BY created DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
@@ -176,7 +184,7 @@ func (s *Store) List(ctx context.Context) ([]Job, error) {
 func (s *Store) Claim(ctx context.Context, owner string, now, leaseUntil time.Time) ([]Job, error) {
 	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET owner = ?, lease_until = ?
 		WHERE state NOT IN ('done', 'failed', 'cancelled') AND lease_until < ?
-		RETURNING `+jobColumns, owner, millis(leaseUntil), millis(now))
+		RETURNING `+selectColumns, owner, millis(leaseUntil), millis(now))
 	if err != nil {
 		return nil, fmt.Errorf("claim unfinished jobs: %w", err)
 	}
@@ -232,7 +240,7 @@ func jobArgs(j Job) ([]any, error) {
 	files, _ := json.Marshal(nonNil(j.Files))
 	return []any{j.ID, j.Provider, string(req), string(sources), string(j.State), j.Progress, j.Message,
 		j.Error, string(remote), j.AssetID, string(files), j.Triangles, millis(j.Created), millis(j.Updated),
-		millis(j.Started), millis(j.Finished), j.Attempt}, nil
+		millis(j.Started), millis(j.Finished), j.Attempt, string(j.ErrorKind), millis(j.Submitted)}, nil
 }
 
 func scanJobs(rows *sql.Rows) ([]Job, error) {
@@ -242,14 +250,18 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 		var (
 			j                                   Job
 			req, sources, state, remote, files  string
+			kind                                string
 			created, updated, started, finished int64
+			submitted, lease                    int64
 		)
 		err := rows.Scan(&j.ID, &j.Provider, &req, &sources, &state, &j.Progress, &j.Message, &j.Error,
-			&remote, &j.AssetID, &files, &j.Triangles, &created, &updated, &started, &finished, &j.Attempt)
+			&remote, &j.AssetID, &files, &j.Triangles, &created, &updated, &started, &finished, &j.Attempt,
+			&kind, &submitted, &lease)
 		if err != nil {
 			return nil, err
 		}
-		j.State = State(state)
+		j.State, j.ErrorKind = State(state), FailureKind(kind)
+		j.Submitted, j.LeaseUntil = fromMillis(submitted), fromMillis(lease)
 		for _, f := range []struct {
 			text string
 			into any

@@ -62,6 +62,10 @@ type Capabilities struct {
 	Dimensions bool
 	// Options are the provider's own settings, which Request.Options carries.
 	Options []Option
+	// Offline says the work happens on this computer: a submission costs nothing and may be
+	// repeated after a crash. Every other provider's Submit is taken to be billable, and is never
+	// sent twice without the artist's say.
+	Offline bool
 }
 
 // Option is one provider-specific setting, offered as a choice between fixed values.

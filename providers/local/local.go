@@ -49,6 +49,7 @@ func (Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
 		Name:       Name,
 		Title:      "Local (offline)",
+		Offline:    true,
 		MinImages:  1,
 		MaxImages:  len(providers.Views), // one per view
 		Polycount:  providers.Range{Min: 500, Max: 200000, Default: 20000},

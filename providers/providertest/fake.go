@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
@@ -29,6 +30,13 @@ type Fake struct {
 	Gate chan struct{}
 	// SubmitErr and CollectErr, when set, are returned by Submit and Collect.
 	SubmitErr, CollectErr error
+	// CollectFailures, when positive, limits CollectErr to the first so many Collect calls.
+	CollectFailures int
+	// AcceptThenFail makes Submit accept the work (it shows in FindSubmitted's list) and then
+	// return this error, as a server that fails after reading a request does.
+	AcceptThenFail error
+	// ListErr is returned by FindSubmitted.
+	ListErr error
 	// Garbage makes Collect write a file that is not a glTF model.
 	Garbage bool
 	// Model writes the model Collect returns; nil writes a tetrahedron.
@@ -77,7 +85,25 @@ func (f *Fake) Submit(ctx context.Context, req providers.Request) (providers.Rem
 	f.remotes = append(f.remotes, r)
 	f.requests = append(f.requests, req)
 	f.mu.Unlock()
+	if f.AcceptThenFail != nil {
+		return providers.Remote{}, f.AcceptThenFail
+	}
 	return r, nil
+}
+
+// FindSubmitted implements providers.Reconciler: the newest accepted work with the same images.
+func (f *Fake) FindSubmitted(ctx context.Context, req providers.Request, _, _ time.Time) (providers.Remote, bool, error) {
+	if f.ListErr != nil {
+		return providers.Remote{}, false, f.ListErr
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := len(f.requests) - 1; i >= 0; i-- {
+		if len(f.requests[i].Images) == len(req.Images) && f.requests[i].Polycount == req.Polycount {
+			return f.remotes[i], true, nil
+		}
+	}
+	return providers.Remote{}, false, ctx.Err()
 }
 
 // Requests returns the requests Submit accepted, in order.
@@ -111,7 +137,7 @@ func (f *Fake) Collect(ctx context.Context, req providers.Request, r providers.R
 		}
 		report(providers.Progress{Phase: phase, Fraction: float64(i+1) / float64(f.Steps), Message: fmt.Sprintf("step %d", i+1)})
 	}
-	if f.CollectErr != nil {
+	if f.CollectErr != nil && (f.CollectFailures <= 0 || int(f.collects.Load()) <= f.CollectFailures) {
 		return nil, f.CollectErr
 	}
 	path := filepath.Join(dir, "model.glb")
