@@ -41,8 +41,18 @@ type APIError struct {
 	Message string
 	// RetryAfter is how long the service asked Kiln to wait, for ErrRateLimited.
 	RetryAfter time.Duration
+	// RateLimit is the quota the answer's rate-limit headers state; nil when it stated none.
+	RateLimit *RateLimit
 	// Kind is one of the sentinels above.
 	Kind error
+}
+
+// RateLimit is a service's request quota as its headers state it (RateLimit-* or X-RateLimit-*).
+type RateLimit struct {
+	// Limit is the requests allowed per window, Remaining those left in it; -1 when not stated.
+	Limit, Remaining int
+	// Reset is how long until the window starts afresh; 0 when not stated.
+	Reset time.Duration
 }
 
 func (e *APIError) Error() string {

@@ -9,10 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 )
 
 // apiPath is where Kaedim's routes live below the endpoint.
@@ -48,6 +48,10 @@ type call struct {
 	jwt bool
 	// long lifts callTimeout, for uploads.
 	long bool
+	// billable marks a request Kaedim charges for (/process): once it may have reached Kaedim it
+	// is never sent again by anything below do, and do sends it again only after a 401, which
+	// Kaedim answers before it takes the work.
+	billable bool
 }
 
 // payload is a request body that can be sent again: the 401 retry sends it twice.
@@ -95,7 +99,7 @@ func (s *session) exchange(ctx context.Context, creds Credentials, c call, jwt s
 	}
 	// The JWT sent is among the known ones unless Secrets handed over one never used before.
 	s.p.knowJWT(jwt)
-	hide := func(err error) error { return scrub(err, s.p.secrets(creds)...) }
+	hide := func(err error) error { return httpkit.ScrubError(err, s.p.secrets(creds)...) }
 	u := s.p.Endpoint() + apiPath + "/" + c.route
 	if len(c.query) > 0 {
 		u += "?" + c.query.Encode()
@@ -112,12 +116,17 @@ func (s *session) exchange(ctx context.Context, creds Credentials, c call, jwt s
 		if body != nil {
 			_ = body.Close()
 		}
-		return hide(&providers.APIError{Provider: Name, Op: c.op, Message: "bad endpoint: " + err.Error(), Kind: providers.ErrNetwork})
+		return hide(service.Error(c.op, 0, providers.ErrNetwork, "bad endpoint: "+err.Error()))
 	}
 	if c.body != nil {
 		req.ContentLength = c.body.size
-		req.GetBody = c.body.open
 		req.Header.Set("Content-Type", c.body.contentType)
+		// GetBody lets net/http send the body again by itself: after a 307 or 308, or when a
+		// reused connection turns out closed. A billable request goes without, so that it
+		// reaches Kaedim at most once per do: a redirect comes back as an error instead.
+		if !c.billable {
+			req.GetBody = c.body.open
+		}
 	}
 	for k, v := range c.header {
 		req.Header[k] = v
@@ -133,7 +142,7 @@ func (s *session) exchange(ctx context.Context, creds Credentials, c call, jwt s
 	start := time.Now()
 	resp, err := s.p.http.Do(req)
 	if err != nil {
-		err = networkError(parent, c.op, err)
+		err = service.NetworkError(parent, c.op, err)
 		s.p.log.LogAttrs(parent, slog.LevelWarn, "kaedim request failed", slog.String("op", c.op),
 			slog.String("method", c.method), slog.String("route", c.route), slog.String("error", hide(err).Error()))
 		return hide(err)
@@ -141,35 +150,15 @@ func (s *session) exchange(ctx context.Context, creds Credentials, c call, jwt s
 	defer func() { _ = resp.Body.Close() }()
 	s.p.log.LogAttrs(parent, slog.LevelDebug, "kaedim request", slog.String("op", c.op), slog.String("method", c.method),
 		slog.String("route", c.route), slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
-	if err := checkResponse(c.op, resp, s.p.now()); err != nil {
+	if err := service.CheckResponse(c.op, resp, s.p.now()); err != nil {
 		err = hide(err)
 		s.p.log.LogAttrs(parent, slog.LevelInfo, "kaedim refused", slog.String("op", c.op), slog.String("error", err.Error()))
 		return err
 	}
-	return hide(decode(parent, c.op, resp, out))
-}
-
-// scrub removes the given secrets from the message of err's *providers.APIError, in place: Kaedim's
-// messages are shown as they came, and a server or proxy may echo a header back. APIErrors are
-// made afresh for every call, so no one else holds the one it changes.
-func scrub(err error, secrets ...string) error {
-	var api *providers.APIError
-	if errors.As(err, &api) {
-		api.Message = redact(api.Message, secrets...)
-	}
-	return err
-}
-
-func redact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	return s
+	return hide(service.Decode(parent, c.op, resp, out))
 }
 
 // scrub removes creds and the JWTs at hand from err, at the edge of every exported method.
 func (s *session) scrub(err error, creds Credentials) error {
-	return scrub(err, s.p.secrets(creds)...)
+	return httpkit.ScrubError(err, s.p.secrets(creds)...)
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
 )
 
@@ -73,7 +74,7 @@ func setup(t *testing.T, o *kaedimtest.Options, cfg ...func(*Config)) *harness {
 			h.sleeps = append(h.sleeps, d)
 			h.mu.Unlock()
 			// Long waits (a Retry-After) are recorded, not slept.
-			return sleepTimer(ctx, min(d, 20*time.Millisecond))
+			return httpkit.Sleep(ctx, min(d, 20*time.Millisecond))
 		},
 		Log: slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
@@ -91,7 +92,8 @@ func setup(t *testing.T, o *kaedimtest.Options, cfg ...func(*Config)) *harness {
 // again returns a new Provider with the same Config and Secrets, as after a restart.
 func (h *harness) again() *Provider {
 	h.t.Helper()
-	p, err := New(Config{Endpoint: h.fake.URL, Secrets: h.secrets, Poll: h.p.poll, Now: h.clock.Now, Sleep: h.p.sleep, Log: h.p.log})
+	p, err := New(Config{Endpoint: h.fake.URL, Secrets: h.secrets, Poll: h.p.poll, Now: h.clock.Now, Sleep: h.p.sleep, Log: h.p.log,
+		StallTimeout: h.p.stall})
 	if err != nil {
 		h.t.Fatal(err)
 	}

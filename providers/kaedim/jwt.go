@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 )
 
 // jwtLifetime is how long Kaedim documents a JWT to last. Its answer carries no expiry, so Kiln
@@ -104,7 +105,7 @@ func (s *session) token(ctx context.Context, creds Credentials, stale string) (s
 		return t, nil
 	} else if err != nil {
 		s.p.log.LogAttrs(ctx, slog.LevelWarn, "kaedim: the stored JWT could not be read; refreshing",
-			slog.String("error", redact(err.Error(), creds.APIKey, creds.RefreshToken, t)))
+			slog.String("error", httpkit.Scrub(err.Error(), creds.APIKey, creds.RefreshToken, t)))
 	}
 	return s.refresh(ctx, creds)
 }
@@ -132,8 +133,7 @@ func (s *session) refresh(ctx context.Context, creds Credentials) (string, error
 		return "", err
 	}
 	if out.JWT == "" {
-		return "", &providers.APIError{Provider: Name, Op: "refresh the JWT", Status: http.StatusOK,
-			Kind: providers.ErrServer, Message: "Kaedim's answer holds no jwt"}
+		return "", service.Error("refresh the JWT", http.StatusOK, providers.ErrServer, "Kaedim's answer holds no jwt")
 	}
 	expires := asked.Add(jwtLifetime)
 	s.p.knowJWT(out.JWT)
@@ -141,7 +141,7 @@ func (s *session) refresh(ctx context.Context, creds Credentials) (string, error
 	if err := s.secrets.SaveJWT(ctx, out.JWT, expires); err != nil {
 		// The JWT works from memory; only the next run will have to refresh again.
 		s.p.log.LogAttrs(ctx, slog.LevelWarn, "kaedim: the new JWT could not be stored",
-			slog.String("error", redact(err.Error(), creds.APIKey, creds.RefreshToken, out.JWT)))
+			slog.String("error", httpkit.Scrub(err.Error(), creds.APIKey, creds.RefreshToken, out.JWT)))
 	}
 	return out.JWT, nil
 }

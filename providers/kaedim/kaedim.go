@@ -9,12 +9,14 @@ package kaedim
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 )
 
 // Name is the provider's registry key.
@@ -55,6 +57,9 @@ type Config struct {
 	HTTP *http.Client
 	// Poll paces Collect.
 	Poll PollConfig
+	// StallTimeout gives up a model download (and tries again) when no byte has arrived for
+	// this long; 0 means httpkit.DefaultStallTimeout, a minute.
+	StallTimeout time.Duration
 	// Now is the clock, for tests; nil means time.Now.
 	Now func() time.Time
 	// Sleep waits d or until ctx ends, for tests; nil means a timer.
@@ -69,6 +74,7 @@ type Config struct {
 type Provider struct {
 	http  *http.Client
 	poll  PollConfig
+	stall time.Duration
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
 	log   *slog.Logger
@@ -90,8 +96,9 @@ func New(cfg Config) (*Provider, error) {
 		return nil, err
 	}
 	p := &Provider{
-		http:       httpClient(cfg.HTTP),
+		http:       httpkit.NewClient(cfg.HTTP, "X-API-Key", "Refresh-Token"),
 		poll:       cfg.Poll.withDefaults(),
+		stall:      cfg.StallTimeout,
 		now:        cfg.Now,
 		sleep:      cfg.Sleep,
 		log:        cfg.Log,
@@ -102,13 +109,22 @@ func New(cfg Config) (*Provider, error) {
 		p.now = time.Now
 	}
 	if p.sleep == nil {
-		p.sleep = sleepTimer
+		p.sleep = httpkit.Sleep
 	}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
 	p.main = p.session(cfg.Secrets)
 	return p, nil
+}
+
+// checkEndpoint returns the origin Kiln will send the API key and the JWT to, or why it will not.
+func checkEndpoint(raw string) (string, error) {
+	e, err := httpkit.CheckEndpoint(raw, DefaultEndpoint)
+	if err != nil {
+		return "", fmt.Errorf("kaedim: %w", err)
+	}
+	return e, nil
 }
 
 // Endpoint is the origin in use (providers.Endpointed).

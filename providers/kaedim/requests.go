@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 )
 
 // RemoteAsset is one request of the account as Kaedim lists it, to be imported into the library.
@@ -143,8 +144,7 @@ func (s *session) fetchRequest(ctx context.Context, creds Credentials, id, studi
 	}
 	if w.RequestID == "" && w.Iterations == nil {
 		// Not the documented shape: polling it would wait forever for a status it never shows.
-		return RemoteAsset{}, &providers.APIError{Provider: Name, Op: op, Status: http.StatusOK, Kind: providers.ErrServer,
-			Message: "Kaedim's answer holds neither a requestID nor iterations"}
+		return RemoteAsset{}, service.Error(op, http.StatusOK, providers.ErrServer, "Kaedim's answer holds neither a requestID nor iterations")
 	}
 	a := w.asset()
 	if a.RequestID == "" {
@@ -232,8 +232,8 @@ func (p *Provider) ListRemote(ctx context.Context, since, until time.Time) ([]pr
 // decodeRaw unmarshals a json.RawMessage that Kaedim nests in an envelope.
 func decodeRaw(op string, raw json.RawMessage, out any) error {
 	if err := json.Unmarshal(raw, out); err != nil {
-		return &providers.APIError{Provider: Name, Op: op, Status: http.StatusOK, Kind: providers.ErrServer,
-			Message: "Kaedim sent JSON of an unexpected shape (" + err.Error() + "): " + strconv.Quote(excerpt(raw))}
+		return service.Error(op, http.StatusOK, providers.ErrServer, "Kaedim sent JSON of an unexpected shape ("+err.Error()+"): "+
+			strconv.Quote(httpkit.Excerpt(raw)))
 	}
 	return nil
 }

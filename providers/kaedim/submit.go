@@ -75,13 +75,12 @@ func (p *Provider) Submit(ctx context.Context, req providers.Request) (providers
 	var out struct {
 		RequestID string `json:"requestID"`
 	}
-	err = s.do(ctx, creds, call{op: "process", method: http.MethodPost, route: "process", body: f.payload(), jwt: true, long: true}, &out)
+	err = s.do(ctx, creds, call{op: "process", method: http.MethodPost, route: "process", body: f.payload(), jwt: true, long: true, billable: true}, &out)
 	if err != nil {
 		return providers.Remote{}, s.scrub(err, creds)
 	}
 	if out.RequestID == "" {
-		return providers.Remote{}, &providers.APIError{Provider: Name, Op: "process", Status: http.StatusCreated, Kind: providers.ErrServer,
-			Message: "Kaedim accepted the images but sent no requestID"}
+		return providers.Remote{}, service.Error("process", http.StatusCreated, providers.ErrServer, "Kaedim accepted the images but sent no requestID")
 	}
 	state, _ := json.Marshal(remoteState{Submitted: submitted, StudioID: creds.StudioID})
 	return providers.Remote{ID: out.RequestID, State: state}, nil
