@@ -39,50 +39,6 @@ func TestLibrarySkipsDamagedAssetsAndKeepsTheRest(t *testing.T) {
 	}
 }
 
-func TestExport(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(dir, "pot.glb")
-	if err := providertest.WriteTetrahedron(src); err != nil {
-		t.Fatal(err)
-	}
-	want, _ := os.ReadFile(src)
-	out := t.TempDir()
-
-	cases := []struct{ dest, want string }{
-		{out, filepath.Join(out, "pot.glb")},
-		{filepath.Join(out, "new") + string(filepath.Separator), filepath.Join(out, "new", "pot.glb")},
-		{filepath.Join(out, "renamed.glb"), filepath.Join(out, "renamed.glb")},
-		{filepath.Join(out, "noext"), filepath.Join(out, "noext.glb")},
-	}
-	for _, c := range cases {
-		got, err := Export(src, c.dest)
-		if err != nil || got != c.want {
-			t.Errorf("Export(%q) = %q, %v; want %q", c.dest, got, err, c.want)
-			continue
-		}
-		if data, _ := os.ReadFile(got); string(data) != string(want) {
-			t.Errorf("%s differs from the model", got)
-		}
-	}
-	// Replacing an existing file is atomic and leaves no temporary files.
-	os.WriteFile(filepath.Join(out, "old.glb"), []byte("old"), 0o644)
-	if _, err := Export(src, filepath.Join(out, "old.glb")); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(out)
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
-			t.Errorf("temporary file left: %s", e.Name())
-		}
-	}
-	if _, err := Export(src, filepath.Join(out, "model.obj")); err == nil || !strings.Contains(err.Error(), "name the copy .glb") {
-		t.Errorf("wrong extension: %v", err)
-	}
-	if _, err := Export(filepath.Join(dir, "missing.glb"), out+"/x.glb"); err == nil {
-		t.Error("exported a missing file")
-	}
-}
-
 func TestDefaultHome(t *testing.T) {
 	t.Setenv(HomeEnv, "/tmp/kiln-home")
 	if h, _ := DefaultHome(); h != "/tmp/kiln-home" {

@@ -196,7 +196,7 @@ func (u *UI) tick(every time.Duration) {
 func (u *UI) saveAs(src, name string) {
 	export := func(dest string) {
 		go func() {
-			saved, err := app.Export(src, dest)
+			saved, err := app.Export(src, dest, true) // the save dialog asked before replacing
 			u.goUI(func() {
 				if err != nil {
 					dialog.ShowError(err, u.win)

@@ -126,7 +126,7 @@ func generate(ctx context.Context, args []string, env Env) int {
 	status := exitOK
 	switch done.State {
 	case app.Done:
-		saved, err := app.Export(done.Files[0], *out)
+		saved, err := app.Export(done.Files[0], *out, false)
 		if err != nil {
 			return fail(env, "the model is in the library (%s) but could not be saved: %v", done.Files[0], err)
 		}

@@ -40,9 +40,10 @@ func libraryImport(ctx context.Context, args []string, env Env) int {
 func libraryDownload(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("library download", flag.ContinueOnError)
 	out := fs.String("out", "", "also save the model here: a file path or a folder")
+	force := fs.Bool("force", false, "replace the --out file if it exists")
 	rest, ok := parse(fs, args, env)
 	if !ok || len(rest) != 1 {
-		return usageOr(env, ok, "usage: kiln library download ASSET [--out PATH]")
+		return usageOr(env, ok, "usage: kiln library download ASSET [--out PATH [--force]]")
 	}
 	k, err := env.Open(app.QueueOptions{Workers: 1})
 	if err != nil {
@@ -59,7 +60,7 @@ func libraryDownload(ctx context.Context, args []string, env Env) int {
 	}
 	saved := a.ModelPath()
 	if *out != "" {
-		if saved, err = app.Export(a.ModelPath(), *out); err != nil {
+		if saved, err = app.Export(a.ModelPath(), *out, *force); err != nil {
 			return fail(env, "%v", err)
 		}
 	}
