@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"github.com/kiln3d/kiln/providers"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,7 +66,7 @@ func TestReadModelInfoRefusesNonModels(t *testing.T) {
 	} {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(data), 0o644)
-		if _, err := ReadModelInfo(p); err == nil || !strings.Contains(err.Error(), name+" is not a readable glTF model") {
+		if _, err := ReadModelInfo(p); !IsModelError(err) || !errors.Is(err, providers.ErrDamagedResult) || !strings.HasPrefix(err.Error(), name+": ") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

@@ -1,13 +1,13 @@
 package app
 
 import (
-	"fmt"
-	"path/filepath"
+	"errors"
 
-	"github.com/qmuntal/gltf"
+	"github.com/kiln3d/kiln/preview/inspect"
+	"github.com/kiln3d/kiln/providers"
 )
 
-// ModelInfo summarises a glTF model without loading its geometry.
+// ModelInfo summarises a glTF model without loading its geometry into a renderer.
 type ModelInfo struct {
 	Triangles int `json:"triangles"`
 	Vertices  int `json:"vertices"`
@@ -16,50 +16,44 @@ type ModelInfo struct {
 	Textures  int `json:"textures"`
 }
 
-// ReadModelInfo opens a .glb, or a .gltf with its external files, and counts what it holds. A file
-// that is not a readable glTF 2.0 model gets an error saying so.
-func ReadModelInfo(path string) (info ModelInfo, err error) {
-	defer func() {
-		// The decoder is third-party code fed untrusted bytes: a panic is a malformed file.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%s is not a readable glTF model (%v)", filepath.Base(path), r)
-		}
-	}()
-	doc, err := gltf.Open(path)
+// ModelError is a model refused by the model check: its text says why, and it counts as a damaged
+// result (providers.ErrDamagedResult) when a provider sent it.
+type ModelError struct{ Err error }
+
+func (e *ModelError) Error() string { return e.Err.Error() }
+
+// Unwrap gives the check's own error (an *inspect.Error).
+func (e *ModelError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, providers.ErrDamagedResult) true.
+func (e *ModelError) Is(target error) bool { return target == providers.ErrDamagedResult }
+
+// CheckModel is the one model check every reader goes through before it loads a model: the
+// library's add, a provider's download, simplify and reduce, render and the preview (which call
+// the same inspect.Inspect). It refuses, before anything large is allocated or decoded, what a
+// loader would choke on: declared lengths beyond the file's real size, accessors out of bounds,
+// non-finite positions, node cycles, huge textures, files outside the model's folder, FIFOs.
+func CheckModel(path string) (*inspect.Report, error) {
+	rep, err := inspect.Inspect(path)
 	if err != nil {
-		return ModelInfo{}, fmt.Errorf("%s is not a readable glTF model: %w", filepath.Base(path), err)
+		return nil, &ModelError{Err: err}
 	}
-	info = ModelInfo{Meshes: len(doc.Meshes), Materials: len(doc.Materials), Textures: len(doc.Textures)}
-	count := func(i int) (int, error) {
-		if i < 0 || i >= len(doc.Accessors) {
-			return 0, fmt.Errorf("accessor %d does not exist", i)
-		}
-		return int(doc.Accessors[i].Count), nil
+	return rep, nil
+}
+
+// ReadModelInfo checks the model at path (a .glb, or a .gltf with its external files) and counts
+// what it holds. A file that is not a readable glTF 2.0 model gets a *ModelError saying why.
+func ReadModelInfo(path string) (ModelInfo, error) {
+	rep, err := CheckModel(path)
+	if err != nil {
+		return ModelInfo{}, err
 	}
-	for mi, m := range doc.Meshes {
-		for pi, p := range m.Primitives {
-			pos, ok := p.Attributes[gltf.POSITION]
-			if !ok {
-				continue
-			}
-			nv, err := count(pos)
-			if err != nil {
-				return info, fmt.Errorf("%s: mesh %d primitive %d: %w", filepath.Base(path), mi, pi, err)
-			}
-			info.Vertices += nv
-			n := nv
-			if p.Indices != nil {
-				if n, err = count(*p.Indices); err != nil {
-					return info, fmt.Errorf("%s: mesh %d primitive %d: %w", filepath.Base(path), mi, pi, err)
-				}
-			}
-			switch p.Mode {
-			case gltf.PrimitiveTriangles:
-				info.Triangles += n / 3
-			case gltf.PrimitiveTriangleStrip, gltf.PrimitiveTriangleFan:
-				info.Triangles += max(0, n-2)
-			}
-		}
-	}
-	return info, nil
+	return ModelInfo{Triangles: rep.Triangles, Vertices: rep.Vertices, Meshes: rep.Meshes,
+		Materials: rep.Materials, Textures: len(rep.Textures)}, nil
+}
+
+// IsModelError reports whether err is the model check's refusal.
+func IsModelError(err error) bool {
+	var m *ModelError
+	return errors.As(err, &m)
 }

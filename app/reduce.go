@@ -25,6 +25,9 @@ func SimplifyFile(ctx context.Context, in, out string, target int, report func(f
 	if ext := strings.ToLower(filepath.Ext(out)); ext != ".glb" {
 		return 0, 0, fmt.Errorf("%s: Kiln writes simplified models as .glb; name the file .glb", filepath.Base(out))
 	}
+	if _, err := CheckModel(in); err != nil {
+		return 0, 0, err
+	}
 	res, err := gltfsimplify.File(ctx, in, target, report)
 	if err != nil {
 		return 0, 0, err
@@ -48,6 +51,9 @@ func (k *Kiln) Reduce(ctx context.Context, assetID string, target int, report fu
 	}
 	if target >= src.Triangles {
 		return Asset{}, fmt.Errorf("%s has %d triangles: ask for fewer to reduce it", src.Name, src.Triangles)
+	}
+	if _, err := CheckModel(src.ModelPath()); err != nil {
+		return Asset{}, err
 	}
 	res, err := gltfsimplify.File(ctx, src.ModelPath(), target, report)
 	if err != nil {
