@@ -121,7 +121,7 @@ func (s *Server) newRequest(a *account, rec *Received) (*request, int, string) {
 		}
 		switch ct := http.DetectContentType(file.Data); ct {
 		case "image/png", "image/jpeg", "image/webp":
-			req.images = append(req.images, refImage{data: file.Data, contentType: ct})
+			req.images = append(req.images, refImage{data: file.Data, contentType: ct, name: file.Name})
 		default:
 			return nil, http.StatusBadRequest, fmt.Sprintf("%s not being a PNG, JPEG or WebP image", file.Name)
 		}

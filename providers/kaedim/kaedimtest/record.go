@@ -92,6 +92,9 @@ type statusWriter struct {
 	status int
 }
 
+// Unwrap lets http.ResponseController flush and hijack through the wrapper.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *statusWriter) WriteHeader(status int) {
 	w.status = status
 	w.ResponseWriter.WriteHeader(status)

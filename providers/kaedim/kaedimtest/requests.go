@@ -24,6 +24,7 @@ type refImage struct {
 	url         string
 	data        []byte
 	contentType string
+	name        string // the uploaded file's name, which its storage link ends with
 }
 
 // iteration is one attempt at the model. Its status follows the clock unless one was set.
@@ -156,7 +157,7 @@ func (s *Server) wire(r *request, withPolycount bool) wireRequest {
 		if img.url != "" {
 			w.Image = append(w.Image, img.url)
 		} else {
-			w.Image = append(w.Image, s.link(fmt.Sprintf("/%s/images/%d", r.id, i), expires))
+			w.Image = append(w.Image, s.imageLink(r.id, i, img.name, expires))
 		}
 	}
 	for _, it := range r.iterations {

@@ -70,6 +70,9 @@ type Server struct {
 	t            testing.TB // nil outside tests
 	linkKey      []byte
 	models       map[string][]byte // by file extension
+	hostile      []byte            // the glb a HostileModel fault serves
+	closing      chan struct{}     // closed by Close, to end stalled answers
+	closeOnce    sync.Once
 
 	mu         sync.Mutex
 	offset     time.Duration
@@ -127,8 +130,12 @@ func start(o Options, t testing.TB) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Account: o.Account, opts: o, t: t, linkKey: []byte(randomHex(32)), models: models,
-		generation: o.Generation, accounts: map[string]*account{}, requests: map[string]*request{}}
+	hostile, err := hostileGLB(models["glb"])
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Account: o.Account, opts: o, t: t, linkKey: []byte(randomHex(32)), models: models, hostile: hostile,
+		closing: make(chan struct{}), generation: o.Generation, accounts: map[string]*account{}, requests: map[string]*request{}}
 	s.accounts[o.Account.DevID] = &account{Account: o.Account, projects: o.Projects}
 
 	host := "127.0.0.1"
@@ -168,8 +175,9 @@ func listen(addr string, h http.Handler) (*httptest.Server, error) {
 	return srv, nil
 }
 
-// Close stops the fake.
+// Close stops the fake, ending any answer a fault holds stalled.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
 	s.api.Close()
 	s.storage.Close()
 }
@@ -251,15 +259,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.record(*rec)
 	}()
 	method, handle, ok := s.route(name)
+	serve := func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != method {
+			w.Header().Set("Allow", method)
+			writeError(w, http.StatusMethodNotAllowed, "Method not allowed")
+			return
+		}
+		handle(w, r, rec)
+	}
 	switch {
 	case !ok:
 		writeError(sw, http.StatusNotFound, "Not found")
-	case s.fault(sw, r, name):
-	case r.Method != method:
-		sw.Header().Set("Allow", method)
-		writeError(sw, http.StatusMethodNotAllowed, "Method not allowed")
+	case s.fault(sw, r, name, serve):
 	default:
-		handle(sw, r, rec)
+		serve(sw, r)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,17 @@ import (
 func (s *Server) link(path string, expires time.Time) string {
 	exp := strconv.FormatInt(expires.Unix(), 10)
 	return s.StorageURL + path + "?Expires=" + exp + "&Signature=" + s.sign(path, exp)
+}
+
+// imageLink is the signed link of a request's uploaded image n, ending with its file name (path
+// escaped: a name may hold anything a file system allows). The caller holds s.mu.
+func (s *Server) imageLink(id string, n int, name string, expires time.Time) string {
+	if name == "" || name == "." || name == ".." {
+		name = "image"
+	}
+	path := fmt.Sprintf("/%s/images/%d/%s", id, n, strings.ReplaceAll(name, "/", "_"))
+	exp := strconv.FormatInt(expires.Unix(), 10)
+	return s.StorageURL + (&url.URL{Path: path}).EscapedPath() + "?Expires=" + exp + "&Signature=" + s.sign(path, exp)
 }
 
 func (s *Server) sign(path, expires string) string {
@@ -34,9 +46,13 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) {
 		rec.Status = sw.status
 		s.record(rec)
 	}()
-	if s.fault(sw, r, "download") {
-		return
+	if !s.fault(sw, r, "download", s.serveObject) {
+		s.serveObject(sw, r)
 	}
+}
+
+// serveObject answers a signed link with its object.
+func (s *Server) serveObject(sw http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		storageError(sw, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 		return
@@ -68,9 +84,13 @@ func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) {
 }
 
 // object finds what a storage path names: /<requestID>/<iterationID>/model.<ext> or
-// /<requestID>/images/<n>. The caller holds s.mu.
+// /<requestID>/images/<n>/<file name>, as cloud storage keys carry the uploaded file's name. The
+// caller holds s.mu.
 func (s *Server) object(path string) ([]byte, string) {
 	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if len(parts) == 4 && parts[1] == "images" {
+		parts = parts[:3]
+	}
 	if len(parts) != 3 {
 		return nil, ""
 	}

@@ -15,10 +15,10 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
+	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
 )
 
@@ -46,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		return 2
 	}
 	// The fake serves plain http and hands out its credentials: it stays on this computer.
-	if host, _, err := net.SplitHostPort(*addr); err != nil || !loopback(host) {
+	if host, _, err := net.SplitHostPort(*addr); err != nil || !httpkit.IsLoopback(host) {
 		fmt.Fprintf(stderr, "fakekaedim: %s is not a loopback address (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)\n", *addr)
 		return 2
 	}
@@ -66,12 +66,4 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	}
 	<-stop
 	return 0
-}
-
-func loopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
