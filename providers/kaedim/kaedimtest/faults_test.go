@@ -116,6 +116,11 @@ func TestAcceptedThenFailed(t *testing.T) {
 	if n := len(c.s.Requests()); n != 2 {
 		t.Errorf("%d requests created, want both", n)
 	}
+	// The fake records a request once its handler returns, which may be after the client saw the
+	// connection close.
+	for deadline := time.Now().Add(time.Second); c.s.Count("process") < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if rec := c.s.Received("process"); len(rec) != 2 || rec[0].Status != 503 || rec[1].Status != 201 {
 		t.Errorf("recorded %+v", rec)
 	}
