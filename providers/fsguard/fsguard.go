@@ -28,7 +28,9 @@ var ErrOutside = errors.New("outside the folder")
 type Error struct {
 	Path   string
 	Reason string
-	kind   error
+	// Mode is what the path turned out to be, for a refusal with ErrNotRegular.
+	Mode fs.FileMode
+	kind error
 }
 
 func (e *Error) Error() string { return filepath.Base(e.Path) + ": " + e.Reason }
@@ -149,5 +151,5 @@ func notRegular(path string, m fs.FileMode) error {
 	case m&fs.ModeDevice != 0:
 		what = "a block device, not a file"
 	}
-	return &Error{Path: path, Reason: "is " + what, kind: ErrNotRegular}
+	return &Error{Path: path, Reason: "is " + what, Mode: m, kind: ErrNotRegular}
 }
