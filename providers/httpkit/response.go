@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
@@ -40,8 +41,12 @@ type Service struct {
 }
 
 // Error makes the service's *providers.APIError: the one way the helpers and the provider say
-// what went wrong. msg is made printable: it may quote a server.
+// what went wrong. msg is made printable, as it may quote a server; an empty one says the service
+// gave no reason, so that every error explains itself.
 func (s Service) Error(op string, status int, kind error, msg string) *providers.APIError {
+	if strings.TrimSpace(msg) == "" {
+		msg = s.Title + " gave no reason"
+	}
 	return &providers.APIError{Provider: s.Name, Op: op, Status: status, Kind: kind, Message: providers.Printable(msg)}
 }
 
@@ -60,20 +65,18 @@ func (s Service) CheckResponse(op string, resp *http.Response, now time.Time) er
 	if kind == nil {
 		kind = providers.ErrServer // a 1xx or 3xx the HTTP client did not resolve
 	}
-	e := s.Error(op, resp.StatusCode, kind, "")
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 	msg, ok := s.message(data)
 	switch {
-	case ok:
-		e.Message = providers.Printable(msg)
-	case len(bytes.TrimSpace(data)) == 0:
-		// The status says it all; Error() falls back to the kind's words.
+	case ok && strings.TrimSpace(msg) != "":
+	case ok, len(bytes.TrimSpace(data)) == 0:
+		msg = reason(resp) // no words: the status line's are the server's own
 	case errors.Is(kind, providers.ErrRateLimited):
-		e.Message = "too many requests: " + Excerpt(data) // a proxy's own 429 page still means wait
+		msg = "too many requests: " + Excerpt(data) // a proxy's own 429 page still means wait
 	default:
-		e.Kind = providers.ErrServer
-		e.Message = s.NotAPI(resp, data, nil)
+		kind, msg = providers.ErrServer, s.NotAPI(resp, data, nil)
 	}
+	e := s.Error(op, resp.StatusCode, kind, msg)
 	e.RateLimit = ParseRateLimit(resp.Header, now)
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter = RetryAfter(resp.Header, now)
@@ -82,6 +85,14 @@ func (s Service) CheckResponse(op string, resp *http.Response, now time.Time) er
 		}
 	}
 	return e
+}
+
+// reason is the status line's reason phrase ("Service Unavailable"), or the standard one.
+func reason(resp *http.Response) string {
+	if _, phrase, ok := strings.Cut(resp.Status, " "); ok && strings.TrimSpace(phrase) != "" {
+		return phrase
+	}
+	return http.StatusText(resp.StatusCode)
 }
 
 func (s Service) message(data []byte) (string, bool) {

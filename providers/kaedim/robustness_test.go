@@ -30,7 +30,7 @@ func TestStalledDownloadIsRetried(t *testing.T) {
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("took %v", took)
 	}
-	if n := h.fake.Count("download"); n != 2 {
+	if n := h.count("download", 2); n != 2 {
 		t.Errorf("%d downloads, want the stalled one and another", n)
 	}
 }
@@ -42,7 +42,7 @@ func TestStalledDownloadGivesUp(t *testing.T) {
 	if api := apiError(t, err); !errors.Is(err, providers.ErrNetwork) || !strings.Contains(api.Message, "no byte of the model arrived") {
 		t.Errorf("got %v", err)
 	}
-	if n := h.fake.Count("download"); n != maxLinkTries {
+	if n := h.count("download", maxLinkTries); n != maxLinkTries {
 		t.Errorf("%d downloads", n)
 	}
 	noFiles(t, dir)
@@ -56,7 +56,7 @@ func TestHugeDownloadIsRefusedAtOnce(t *testing.T) {
 	if api := apiError(t, err); !errors.Is(err, providers.ErrDamagedResult) || api.Message != "the model is 4 GiB, more than the 1 GiB Kiln accepts" {
 		t.Errorf("got %v", err)
 	}
-	if n := h.fake.Count("download"); n != 1 {
+	if n := h.count("download", 1); n != 1 {
 		t.Errorf("%d downloads, want 1", n)
 	}
 	noFiles(t, dir)
@@ -70,7 +70,7 @@ func TestHostileModelIsRefused(t *testing.T) {
 	if api := apiError(t, err); !errors.Is(err, providers.ErrDamagedResult) || !strings.Contains(api.Message, "claims 1 TiB") {
 		t.Errorf("got %v", err)
 	}
-	if n := h.fake.Count("download"); n != 1 {
+	if n := h.count("download", 1); n != 1 {
 		t.Errorf("%d downloads, want 1", n)
 	}
 	noFiles(t, dir)
@@ -129,7 +129,7 @@ func TestProcessIsNeverSentTwice(t *testing.T) {
 		if !errors.Is(err, c.kind) {
 			t.Errorf("%s: got %v, want %v", name, err, c.kind)
 		}
-		if n := h.fake.Count("process"); n != 1 {
+		if n := h.count("process", 1); n != 1 {
 			t.Errorf("%s: %d /process requests, want 1", name, n)
 		}
 	}
@@ -141,8 +141,7 @@ func TestProcessIsNeverSentTwice(t *testing.T) {
 	if _, err := h.p.Submit(ctx, h.request()); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("timeout: %v", err)
 	}
-	time.Sleep(50 * time.Millisecond) // the fake records the request when its handler returns
-	if n := h.fake.Count("process"); n != 1 {
+	if n := h.count("process", 1); n != 1 {
 		t.Errorf("timeout: %d /process requests, want 1", n)
 	}
 }
@@ -250,6 +249,17 @@ func TestDevIDIsScrubbedFromLinks(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), h.fake.Account.DevID) || !strings.Contains(err.Error(), "devID=[redacted]") {
 		t.Errorf("got %v", err)
 	}
+}
+
+// count is how many requests to route the fake has recorded, once it has recorded want or a
+// second has passed: the fake records a request when its handler returns, which for a stalled or
+// cut answer is after the client has given up on it.
+func (h *harness) count(route string, want int) int {
+	for deadline := time.Now().Add(time.Second); h.fake.Count(route) < want && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(10 * time.Millisecond) // and a moment for one too many to show
+	return h.fake.Count(route)
 }
 
 func noFiles(t *testing.T, dir string) {
