@@ -1,9 +1,9 @@
 package app
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +16,9 @@ import (
 // ErrNoAsset is returned for an asset id the library does not hold.
 var ErrNoAsset = errors.New("no such asset")
 
+// ErrDamaged is wrapped by the errors about damaged assets (see Asset.Damaged).
+var ErrDamaged = errors.New("damaged asset")
+
 // sidecarName is the provenance file kept beside every asset's files.
 const sidecarName = "asset.json"
 
@@ -23,7 +26,8 @@ const sidecarName = "asset.json"
 // model, the input images and a sidecar JSON of provenance. The folders are the source of truth,
 // so the library survives the loss of the job database.
 type Library struct {
-	dir string
+	dir    string
+	hashes hashCache
 }
 
 // Asset is one model in the library, as its sidecar describes it.
@@ -50,6 +54,10 @@ type Asset struct {
 
 	// Dir is the asset's folder; it is not stored.
 	Dir string `json:"-"`
+	// Damaged says why the asset cannot be used ("model.glb is missing"), or is empty. It is the
+	// library's verdict when it reads the folder, never taken from the sidecar; a damaged asset
+	// keeps no file whose path is unsafe.
+	Damaged string `json:"damaged,omitempty"`
 }
 
 // Parameters are a request's settings as the sidecar records them.
@@ -91,22 +99,32 @@ type Derivation struct {
 // yet downloaded).
 func (a Asset) Downloaded() bool { return len(a.Files) > 0 }
 
-// ModelPath is the absolute path of the asset's model.
+// ModelPath is the path of the asset's model, inside its folder.
 func (a Asset) ModelPath() string {
-	if len(a.Files) == 0 {
+	// The library never returns an unsafe path; this guards Assets made elsewhere.
+	if len(a.Files) == 0 || !filepath.IsLocal(a.Files[0].Path) {
 		return ""
 	}
 	return filepath.Join(a.Dir, a.Files[0].Path)
 }
 
-// OpenLibrary opens the library folder dir, creating it if needed, and clears what an interrupted
-// Add left behind.
+// Err is nil for a sound asset, and for a damaged one an error naming its folder and the reason,
+// for the operations that refuse it. It wraps ErrDamaged.
+func (a Asset) Err() error {
+	if a.Damaged == "" {
+		return nil
+	}
+	return fmt.Errorf("%w %s: %s", ErrDamaged, providers.Printable(a.ID), a.Damaged)
+}
+
+// OpenLibrary opens the library folder dir, creating it if needed, and clears what Adds of dead
+// processes left behind.
 func OpenLibrary(dir string) (*Library, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
 	l := &Library{dir: dir}
-	l.removeStale(time.Now().Add(-time.Hour))
+	removeStale(dir, incomingPrefix, time.Now())
 	return l, nil
 }
 
@@ -119,7 +137,7 @@ func (l *Library) Dir() string { return l.dir }
 func (l *Library) Add(j Job, workDir string, results []providers.File) (Asset, error) {
 	final := filepath.Join(l.dir, j.ID)
 	if a, err := l.read(final); err == nil {
-		return a, nil
+		return a, a.Err() // a damaged folder is the artist's to look at, never overwritten
 	}
 	if len(results) == 0 {
 		return Asset{}, fmt.Errorf("the provider returned no files")
@@ -201,8 +219,8 @@ func storeInto(src, dir, name string, move bool) (FileRecord, error) {
 	return FileRecord{Path: name, Bytes: n, SHA256: sum}, nil
 }
 
-// List returns every asset, newest first. Folders whose sidecar cannot be read are skipped and
-// reported together in the error, alongside the assets that could be read.
+// List returns every asset, newest first, damaged ones included (see Asset.Damaged): one
+// damaged folder never hides the rest. The error, if any, names every damaged folder and why.
 func (l *Library) List() ([]Asset, error) {
 	entries, err := os.ReadDir(l.dir)
 	if err != nil {
@@ -213,59 +231,32 @@ func (l *Library) List() ([]Asset, error) {
 		errs   []error
 	)
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+		// A link in the library's place of a folder is listed, as damaged; plain files (a
+		// desktop's own clutter) and hidden temporary folders are not assets.
+		if strings.HasPrefix(e.Name(), ".") || !(e.IsDir() || e.Type()&fs.ModeSymlink != 0) {
 			continue
 		}
 		a, err := l.read(filepath.Join(l.dir, e.Name()))
 		if err != nil {
-			errs = append(errs, err)
-			continue
+			continue // removed since the folder was read
 		}
 		assets = append(assets, a)
+		errs = append(errs, a.Err())
 	}
 	slices.SortFunc(assets, func(a, b Asset) int { return b.Finished.Compare(a.Finished) })
 	return assets, errors.Join(errs...)
 }
 
-// Get returns one asset.
+// Get returns one asset; a damaged one comes back with Damaged set, and no error.
 func (l *Library) Get(id string) (Asset, error) {
-	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") {
+	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") || !filepath.IsLocal(id) {
 		return Asset{}, fmt.Errorf("asset %q: %w", id, ErrNoAsset)
 	}
 	a, err := l.read(filepath.Join(l.dir, id))
-	if errors.Is(err, os.ErrNotExist) {
-		return Asset{}, fmt.Errorf("asset %s: %w", id, ErrNoAsset)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Asset{}, fmt.Errorf("asset %q: %w", id, ErrNoAsset)
 	}
 	return a, err
-}
-
-func (l *Library) read(dir string) (Asset, error) {
-	data, err := os.ReadFile(filepath.Join(dir, sidecarName))
-	if err != nil {
-		return Asset{}, fmt.Errorf("library asset %s: %w", filepath.Base(dir), err)
-	}
-	var a Asset
-	if err := json.Unmarshal(data, &a); err != nil {
-		return Asset{}, fmt.Errorf("library asset %s: damaged %s: %w", filepath.Base(dir), sidecarName, err)
-	}
-	if len(a.Files) == 0 && a.Remote == nil {
-		return Asset{}, fmt.Errorf("library asset %s: %s lists no files", filepath.Base(dir), sidecarName)
-	}
-	a.Dir = dir
-	return a, nil
-}
-
-// removeStale deletes the temporary folders of Adds interrupted before cutoff.
-func (l *Library) removeStale(cutoff time.Time) {
-	entries, _ := os.ReadDir(l.dir)
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".incoming-") {
-			continue
-		}
-		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
-			os.RemoveAll(filepath.Join(l.dir, e.Name()))
-		}
-	}
 }
 
 // safeFileName turns an artist's name into a portable file name.

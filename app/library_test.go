@@ -14,7 +14,7 @@ import (
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
-func TestLibrarySkipsDamagedAssetsAndKeepsTheRest(t *testing.T) {
+func TestLibraryListsDamagedAssetsAndKeepsTheRest(t *testing.T) {
 	fake := providertest.NewFake("fake")
 	k := openKiln(t, t.TempDir(), QueueOptions{}, fake)
 	defer k.Close()
@@ -27,16 +27,25 @@ func TestLibrarySkipsDamagedAssetsAndKeepsTheRest(t *testing.T) {
 	os.WriteFile(filepath.Join(k.Library.Dir(), ids[0], sidecarName), []byte("{truncated"), 0o644)
 
 	list, err := k.Library.List()
-	if len(list) != 1 || list[0].ID != ids[1] {
+	if len(list) != 2 {
 		t.Fatalf("list = %d assets", len(list))
 	}
-	if err == nil || !strings.Contains(err.Error(), "damaged asset.json") {
+	for _, a := range list {
+		if damaged := a.ID == ids[0]; damaged != (a.Damaged != "") || (damaged && a.ModelPath() != "") {
+			t.Errorf("%s: damaged %q, model %q", a.ID, a.Damaged, a.ModelPath())
+		}
+	}
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), ids[0]+": asset.json cannot be read") {
 		t.Errorf("damaged sidecar not reported: %v", err)
 	}
 	for _, id := range []string{"", "../etc", ".incoming-x", "nope"} {
 		if _, err := k.Library.Get(id); !errors.Is(err, ErrNoAsset) {
 			t.Errorf("Get(%q) = %v, want ErrNoAsset", id, err)
 		}
+	}
+	// Adding the job again does not overwrite the damaged folder.
+	if _, err := k.Library.Add(Job{ID: ids[0]}, t.TempDir(), nil); !errors.Is(err, ErrDamaged) {
+		t.Errorf("Add over a damaged asset: %v", err)
 	}
 }
 

@@ -31,8 +31,8 @@ func (l *Library) ImportRemote(provider string, items []providers.RemoteAsset) (
 		id := remoteAssetID(provider, it.ID)
 		ref := &RemoteRef{Provider: provider, ID: it.ID, Status: it.Status, Ready: it.Ready, ImageURLs: it.ImageURLs}
 		if a, err := l.Get(id); err == nil {
-			if a.Downloaded() {
-				continue
+			if a.Downloaded() || a.Damaged != "" {
+				continue // a damaged sidecar is the artist's to look at, never rewritten
 			}
 			a.Remote = ref
 			if err := l.writeSidecar(a.Dir, a); err != nil {
@@ -57,7 +57,7 @@ func (l *Library) ImportRemote(provider string, items []providers.RemoteAsset) (
 // create makes the asset folder id complete or not at all: fill writes into a temporary folder
 // that is then renamed into place.
 func (l *Library) create(id string, fill func(dir string) error) error {
-	tmp, err := os.MkdirTemp(l.dir, ".incoming-"+id+"-")
+	tmp, err := tempDir(l.dir, incomingPrefix)
 	if err != nil {
 		return fmt.Errorf("add to library: %w", err)
 	}
@@ -74,6 +74,7 @@ func (l *Library) create(id string, fill func(dir string) error) error {
 }
 
 func (l *Library) writeSidecar(dir string, a Asset) error {
+	a.Damaged = "" // a verdict of this run, not provenance
 	return WriteFileAtomic(filepath.Join(dir, sidecarName), 0o644, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -102,6 +103,9 @@ func (k *Kiln) Download(ctx context.Context, assetID string, report func(provide
 	if err != nil {
 		return Asset{}, err
 	}
+	if err := a.Err(); err != nil {
+		return Asset{}, err
+	}
 	if a.Downloaded() {
 		return a, nil
 	}
@@ -115,7 +119,8 @@ func (k *Kiln) Download(ctx context.Context, assetID string, report func(provide
 	if err != nil {
 		return Asset{}, err
 	}
-	work, err := os.MkdirTemp(a.Dir, ".download-")
+	removeStale(a.Dir, downloadPrefix, time.Now())
+	work, err := tempDir(a.Dir, downloadPrefix)
 	if err != nil {
 		return Asset{}, fmt.Errorf("download %s: %w", a.Name, err)
 	}
