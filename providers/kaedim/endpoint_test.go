@@ -8,38 +8,16 @@ import (
 	"testing"
 )
 
+// TestEndpointRule: Kaedim holds its endpoint to httpkit's rule (tested there in full), names
+// itself in the refusal, and keeps the address it had when a new one is refused.
 func TestEndpointRule(t *testing.T) {
-	for raw, want := range map[string]string{
-		"":                               DefaultEndpoint,
-		"https://api.kaedim3d.com/":      "https://api.kaedim3d.com",
-		" https://eu.example.com/kaedim": "https://eu.example.com/kaedim",
-		"http://127.0.0.1:8080":          "http://127.0.0.1:8080",
-		"http://127.9.9.9":               "http://127.9.9.9",
-		"http://[::1]:9000/base/":        "http://[::1]:9000/base",
-		"http://LOCALHOST:3000":          "http://LOCALHOST:3000",
-	} {
-		got, err := checkEndpoint(raw)
-		if err != nil || got != want {
-			t.Errorf("%q: %q, %v; want %q", raw, got, err, want)
-		}
+	if got, err := checkEndpoint(" https://eu.example.com/kaedim/"); err != nil || got != "https://eu.example.com/kaedim" {
+		t.Errorf("%q, %v", got, err)
 	}
-	for raw, why := range map[string]string{
-		"http://api.kaedim3d.com":           "plain http is accepted only for this computer",
-		"http://192.168.1.20:8080":          "plain http is accepted only for this computer",
-		"http://localhost.example.com":      "plain http is accepted only for this computer",
-		"http://127.0.0.1.nip.io":           "plain http is accepted only for this computer",
-		"ftp://api.kaedim3d.com":            "must start with https://",
-		"api.kaedim3d.com":                  "not a URL",
-		"https://artist:hunter2@kaedim.com": "must not hold a user name or password",
-		"https://api.kaedim3d.com/?x=1":     "no ?query",
-		"https://api.kaedim3d.com/#top":     "no ?query",
-	} {
+	for _, raw := range []string{"http://api.kaedim3d.com", "https://artist:hunter2@kaedim.com", "api.kaedim3d.com"} {
 		_, err := checkEndpoint(raw)
-		if err == nil || !strings.Contains(err.Error(), why) {
-			t.Errorf("%q: %v, want a refusal saying %q", raw, err, why)
-		}
-		if err != nil && strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("%q: the refusal repeats the password: %v", raw, err)
+		if err == nil || !strings.HasPrefix(err.Error(), "kaedim: ") || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%q: %v", raw, err)
 		}
 		if _, err := New(Config{Endpoint: raw}); err == nil {
 			t.Errorf("New took %q", raw)
