@@ -1,6 +1,8 @@
 package inspect
 
 import (
+	"math"
+
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
 )
@@ -10,8 +12,8 @@ import (
 const maxElements = 1 << 28
 
 // checkDocument refuses references and lengths out of range, so that no loader indexes past a
-// slice or allocates without bound.
-func checkDocument(path string, doc *gltf.Document) error {
+// slice or allocates without bound. size is the model's real size, with its external buffers.
+func checkDocument(path string, doc *gltf.Document, size int64) error {
 	for i, bv := range doc.BufferViews {
 		if bv.Buffer < 0 || bv.Buffer >= len(doc.Buffers) {
 			return refuse(path, "bufferView %d points at buffer %d, which does not exist", i, bv.Buffer)
@@ -22,7 +24,7 @@ func checkDocument(path string, doc *gltf.Document) error {
 		}
 	}
 	for i, a := range doc.Accessors {
-		if err := checkAccessor(path, doc, i, a); err != nil {
+		if err := checkAccessor(path, doc, i, a, size); err != nil {
 			return err
 		}
 	}
@@ -56,7 +58,7 @@ func checkDocument(path string, doc *gltf.Document) error {
 	return checkNodes(path, doc)
 }
 
-func checkAccessor(path string, doc *gltf.Document, i int, a *gltf.Accessor) error {
+func checkAccessor(path string, doc *gltf.Document, i int, a *gltf.Accessor, size int64) error {
 	if a.Count < 0 || a.Count > maxElements {
 		return refuse(path, "accessor %d claims %d elements", i, a.Count)
 	}
@@ -66,8 +68,16 @@ func checkAccessor(path string, doc *gltf.Document, i int, a *gltf.Accessor) err
 	if a.Sparse != nil {
 		return refuse(path, "accessor %d is sparse, which the preview cannot read yet", i)
 	}
+	if !finite(a.Min) || !finite(a.Max) {
+		return refuse(path, "accessor %d declares bounds that are not numbers (NaN or infinite)", i)
+	}
 	if a.BufferView == nil {
-		return nil // all zeros, by the spec
+		// All zeros, by the spec: a reader still allocates them, so they may not outgrow
+		// what the file itself could hold.
+		if n := int64(a.Count) * int64(gltf.SizeOfElement(a.ComponentType, a.Type)); n > size {
+			return refuse(path, "accessor %d has no data but claims %d elements (%d bytes, more than the model's %d)", i, a.Count, n, size)
+		}
+		return nil
 	}
 	if *a.BufferView < 0 || *a.BufferView >= len(doc.BufferViews) {
 		return refuse(path, "accessor %d points at bufferView %d, which does not exist", i, *a.BufferView)
@@ -175,6 +185,9 @@ func checkNodes(path string, doc *gltf.Document) error {
 		if n.Skin != nil && (*n.Skin < 0 || *n.Skin >= len(doc.Skins)) {
 			return refuse(path, "node %d uses skin %d, which does not exist", i, *n.Skin)
 		}
+		if !finite(n.Matrix[:]) || !finite(n.Translation[:]) || !finite(n.Rotation[:]) || !finite(n.Scale[:]) || !finite(n.Weights) {
+			return refuse(path, "node %d has a transform that is not numbers (NaN or infinite)", i)
+		}
 		for _, c := range n.Children {
 			if c < 0 || c >= len(doc.Nodes) {
 				return refuse(path, "node %d has child %d, which does not exist", i, c)
@@ -185,12 +198,21 @@ func checkNodes(path string, doc *gltf.Document) error {
 			parent[c] = i
 		}
 	}
+	// With one parent each, a cycle is a walk up the parents that comes back to where it
+	// started. Each node is walked over once (state: 0 unseen, 1 on the current walk, 2 known
+	// to reach a root), so a long chain costs its length, not its square.
+	state := make([]uint8, len(doc.Nodes))
 	for i := range doc.Nodes {
-		seen := 0
-		for p := parent[i]; p >= 0; p = parent[p] {
-			if seen++; seen > len(doc.Nodes) {
-				return refuse(path, "the node hierarchy has a cycle through node %d", i)
-			}
+		p := i
+		for p >= 0 && state[p] == 0 {
+			state[p] = 1
+			p = parent[p]
+		}
+		if p >= 0 && state[p] == 1 {
+			return refuse(path, "the node hierarchy has a cycle through node %d", p)
+		}
+		for p := i; p >= 0 && state[p] == 1; p = parent[p] {
+			state[p] = 2
 		}
 	}
 	for si, s := range doc.Scenes {
@@ -206,29 +228,40 @@ func checkNodes(path string, doc *gltf.Document) error {
 	return nil
 }
 
-// checkData refuses vertex data that contradicts itself: positions outside their accessor's
-// declared bounds (a renderer frames the model by them) and normals that are not unit length
-// (lighting goes wrong). These are the Khronos validator's ACCESSOR_MIN_MISMATCH/MAX_MISMATCH
-// and ACCESSOR_NON_UNIT errors.
+// checkData refuses vertex data that contradicts itself or cannot be drawn: positions or normals
+// that are not numbers (NaN or infinite: the model renders as nothing, or frames the camera at
+// infinity), positions outside their accessor's declared bounds (a renderer frames the model by
+// them) and normals that are not unit length (lighting goes wrong). The last two are the
+// Khronos validator's ACCESSOR_MIN_MISMATCH/MAX_MISMATCH and ACCESSOR_NON_UNIT errors. Each
+// accessor is read once, however many primitives share it.
 func checkData(path string, doc *gltf.Document) error {
+	checked := map[[2]int]bool{} // {attribute, accessor}: 0 positions, 1 normals
 	for mi, m := range doc.Meshes {
 		for pi, p := range m.Primitives {
-			if ai, ok := p.Attributes[gltf.POSITION]; ok {
+			if ai, ok := p.Attributes[gltf.POSITION]; ok && !checked[[2]int{0, ai}] && doc.Accessors[ai].BufferView != nil {
+				checked[[2]int{0, ai}] = true
 				a := doc.Accessors[ai]
-				if a.BufferView != nil && len(a.Min) == 3 && len(a.Max) == 3 {
-					pos, err := modeler.ReadPosition(doc, a, nil)
-					if err != nil {
-						return refuse(path, "mesh %d primitive %d: positions cannot be read (%v)", mi, pi, err)
-					}
+				pos, err := modeler.ReadPosition(doc, a, nil)
+				if err != nil {
+					return refuse(path, "mesh %d primitive %d: positions cannot be read (%v)", mi, pi, err)
+				}
+				if !finite3(pos) {
+					return refuse(path, "mesh %d primitive %d: some positions are not numbers (NaN or infinite): the file is damaged", mi, pi)
+				}
+				if len(a.Min) == 3 && len(a.Max) == 3 {
 					if err := matchBounds(pos, a.Min, a.Max); err != "" {
 						return refuse(path, "mesh %d primitive %d: positions %s (the file is damaged)", mi, pi, err)
 					}
 				}
 			}
-			if ai, ok := p.Attributes[gltf.NORMAL]; ok && doc.Accessors[ai].BufferView != nil {
+			if ai, ok := p.Attributes[gltf.NORMAL]; ok && !checked[[2]int{1, ai}] && doc.Accessors[ai].BufferView != nil {
+				checked[[2]int{1, ai}] = true
 				nor, err := modeler.ReadNormal(doc, doc.Accessors[ai], nil)
 				if err != nil {
 					return refuse(path, "mesh %d primitive %d: normals cannot be read (%v)", mi, pi, err)
+				}
+				if !finite3(nor) {
+					return refuse(path, "mesh %d primitive %d: some normals are not numbers (NaN or infinite): the file is damaged", mi, pi)
 				}
 				for _, n := range nor {
 					l := float64(n[0])*float64(n[0]) + float64(n[1])*float64(n[1]) + float64(n[2])*float64(n[2])
@@ -240,6 +273,27 @@ func checkData(path string, doc *gltf.Document) error {
 		}
 	}
 	return nil
+}
+
+// finite reports whether every value is a number: neither NaN nor infinite.
+func finite(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func finite3(v [][3]float32) bool {
+	for _, p := range v {
+		for _, x := range p {
+			if x != x || math.IsInf(float64(x), 0) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func matchBounds(pos [][3]float32, lo, hi []float64) string {

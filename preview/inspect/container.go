@@ -8,13 +8,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"net/url"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/kiln3d/kiln/providers/fsguard"
 )
 
 // MaxFileBytes bounds the model files Kiln opens.
@@ -39,6 +40,12 @@ type container struct {
 	json []byte
 	bin  []byte // the GLB binary chunk, nil for .gltf
 	size int64
+	// external holds the external buffers, by buffer index, read by checkBuffers; external
+	// counts their bytes.
+	external      map[int][]byte
+	externalBytes int64
+	// files lists the external files the model names (buffers here, images by Inspect).
+	files []string
 }
 
 const (
@@ -49,25 +56,26 @@ const (
 )
 
 func readContainer(path string) (*container, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	// Regular files only: os.Open on a named pipe would wait for a writer, deaf to Ctrl-C.
+	f, st, err := fsguard.OpenRegular(path)
+	var ge *fsguard.Error
+	switch {
+	case errors.As(err, &ge) && ge.Mode.IsDir():
+		return nil, refuse(path, "is a folder, not a model")
+	case errors.As(err, &ge):
+		return nil, refuse(path, "%s", ge.Reason)
+	case err != nil:
 		return nil, refuse(path, "cannot be opened (%v)", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, refuse(path, "cannot be read (%v)", err)
-	}
-	if st.IsDir() {
-		return nil, refuse(path, "is a folder, not a model")
-	}
 	if st.Size() == 0 {
 		return nil, refuse(path, "the file is empty")
 	}
 	if st.Size() > MaxFileBytes {
 		return nil, refuse(path, "the file is %d MiB; Kiln previews models up to %d MiB", st.Size()>>20, MaxFileBytes>>20)
 	}
-	data, err := io.ReadAll(f)
+	// The opened file's size bounds the read, even if the file grows meanwhile.
+	data, err := io.ReadAll(io.LimitReader(f, st.Size()))
 	if err != nil {
 		return nil, refuse(path, "cannot be read (%v)", err)
 	}
@@ -135,7 +143,8 @@ type header struct {
 	ExtensionsUsed     []string `json:"extensionsUsed"`
 }
 
-// checkBuffers refuses buffers whose declared length exceeds what can back them.
+// checkBuffers refuses buffers whose declared length exceeds what can back them, and reads
+// external buffers (from regular files in the model's folder only) up to their declared length.
 func (c *container) checkBuffers(path string) (*header, error) {
 	var h header
 	if err := json.Unmarshal(c.json, &h); err != nil {
@@ -144,6 +153,7 @@ func (c *container) checkBuffers(path string) (*header, error) {
 	if !strings.HasPrefix(h.Asset.Version, "2.") {
 		return nil, refuse(path, "asset.version is %q: Kiln previews glTF 2.0", h.Asset.Version)
 	}
+	c.external = map[int][]byte{}
 	for i, b := range h.Buffers {
 		if b.ByteLength <= 0 {
 			return nil, refuse(path, "buffer %d has no length", i)
@@ -159,20 +169,15 @@ func (c *container) checkBuffers(path string) (*header, error) {
 			if b.ByteLength > int64(len(b.URI)) {
 				return nil, refuse(path, "buffer %d claims %d bytes, more than its data URI holds", i, b.ByteLength)
 			}
-		case strings.Contains(b.URI, "://"):
-			return nil, refuse(path, "buffer %d is on the network (%s): Kiln only opens local files", i, b.URI)
 		default:
-			name, err := url.PathUnescape(b.URI)
-			if err != nil || !fs.ValidPath(name) {
-				return nil, refuse(path, "buffer %d names %q, which is not a file beside the model", i, b.URI)
-			}
-			ext := filepath.Join(filepath.Dir(path), filepath.FromSlash(name))
-			st, err := os.Stat(ext)
+			data, name, err := readBuffer(path, i, b.URI, b.ByteLength, MaxFileBytes-c.externalBytes)
 			if err != nil {
-				return nil, refuse(path, "its buffer file %s is missing (%v)", b.URI, err)
+				return nil, err
 			}
-			if b.ByteLength > st.Size() {
-				return nil, refuse(path, "buffer %d claims %d bytes but %s has %d", i, b.ByteLength, b.URI, st.Size())
+			c.external[i] = data
+			c.externalBytes += b.ByteLength
+			if !slices.Contains(c.files, name) {
+				c.files = append(c.files, name)
 			}
 		}
 	}

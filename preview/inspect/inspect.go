@@ -2,14 +2,9 @@ package inspect
 
 import (
 	"bytes"
-	"fmt"
-	"image"
 	_ "image/jpeg" // texture headers
 	_ "image/png"  // texture headers
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -28,7 +23,13 @@ type Report struct {
 	Vertices                  int
 	Meshes, Primitives        int
 	Materials                 int
-	Textures                  []Texture
+	// Textures describes each image the model holds or names (len(Textures) counts images);
+	// TextureCount is the number of glTF textures (an image with a sampler) materials can use.
+	Textures     []Texture
+	TextureCount int
+	// Files lists the external files the model names (buffers and images), unescaped,
+	// slash-separated and relative to its folder: what must travel with a .gltf when copied.
+	Files []string
 	// Min and Max bound the scene in metres, in glTF axes (+Y up).
 	Min, Max [3]float64
 	// MissingNormals says some primitive has no normals: the viewer computes them.
@@ -57,75 +58,99 @@ func shown(ext string) bool { return ext == "KHR_materials_unlit" }
 
 // Inspect checks the model at path and measures it. The model is refused (an *Error) when a
 // renderer could not load it safely: not glTF 2.0, lengths or indices out of range, a required
-// extension it cannot decode (Draco), a node hierarchy with a cycle.
-func Inspect(path string) (rep *Report, err error) {
+// extension it cannot decode (Draco), a node hierarchy with a cycle, non-finite positions,
+// normals or transforms, a texture over the texture limits, or a file that is not a regular
+// file in the model's folder. It reads the model and its external files once, and allocates no
+// more than their real size allows.
+func Inspect(path string) (*Report, error) {
+	_, rep, err := Load(path)
+	return rep, err
+}
+
+// Load is Inspect that also returns the checked document, its buffers loaded: a caller that
+// goes on to read the model (render, simplify) uses this document rather than opening the
+// file again, so that it reads exactly what was checked.
+func Load(path string) (*gltf.Document, *Report, error) {
 	c, err := readContainer(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h, err := c.checkBuffers(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, ext := range h.ExtensionsRequired {
 		switch ext {
 		case "KHR_draco_mesh_compression":
-			return nil, refuse(path, "Draco-compressed: can't preview (decompress it first, e.g. with gltf-transform)")
+			return nil, nil, refuse(path, "Draco-compressed: can't preview (decompress it first, e.g. with gltf-transform)")
 		case "EXT_meshopt_compression", "KHR_meshopt_compression":
-			return nil, refuse(path, "meshopt-compressed: can't preview (decompress it first, e.g. with gltfpack -noq)")
+			return nil, nil, refuse(path, "meshopt-compressed: can't preview (decompress it first, e.g. with gltfpack -noq)")
 		case "KHR_mesh_quantization":
-			return nil, refuse(path, "quantized (KHR_mesh_quantization): can't preview yet")
+			return nil, nil, refuse(path, "quantized (KHR_mesh_quantization): can't preview yet")
 		}
 		if !shown(ext) {
-			return nil, refuse(path, "requires the %s extension, which the preview cannot show", ext)
+			return nil, nil, refuse(path, "requires the %s extension, which the preview cannot show", ext)
 		}
 	}
 	doc, err := decode(path, c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	rep = &Report{File: path, Bytes: c.size, Meshes: len(doc.Meshes), Materials: len(doc.Materials)}
+	rep := &Report{File: path, Bytes: c.size, Meshes: len(doc.Meshes), Materials: len(doc.Materials), TextureCount: len(doc.Textures)}
 	for _, ext := range h.ExtensionsUsed {
 		if !shown(ext) {
 			rep.Unsupported = append(rep.Unsupported, ext)
 		}
 	}
-	if err := checkDocument(path, doc); err != nil {
-		return nil, err
+	if err := checkDocument(path, doc, c.size+c.externalBytes); err != nil {
+		return nil, nil, err
 	}
 	if err := checkData(path, doc); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	measure(doc, rep)
-	rep.Textures = textures(path, doc)
 	rep.warn()
-	return rep, nil
+	rep.Files = slices.Clone(c.files)
+	if err := textures(path, doc, rep); err != nil {
+		return nil, nil, err
+	}
+	return doc, rep, nil
 }
 
-// decode runs qmuntal/gltf on the checked container, turning a panic into an error.
+// decode runs qmuntal/gltf on the checked container, turning a panic into an error. It opens
+// no file: checkBuffers has read the external buffers, within their files' real sizes.
 func decode(path string, c *container) (doc *gltf.Document, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			doc, err = nil, refuse(path, "is not a readable glTF model (%v)", r)
 		}
 	}()
-	dec := gltf.NewDecoderFS(bytes.NewReader(c.raw), localFS{os.DirFS(filepath.Dir(path))})
+	dec := gltf.NewDecoderFS(bytes.NewReader(c.raw), nil)
 	doc = new(gltf.Document)
 	if err := dec.Decode(doc); err != nil {
 		return nil, refuse(path, "is not a readable glTF model (%v)", strings.TrimPrefix(err.Error(), "gltf: "))
 	}
+	if len(doc.Buffers) != len(c.external)+countInternal(doc) {
+		return nil, refuse(path, "its buffers could not all be read")
+	}
+	for i, data := range c.external {
+		if i >= len(doc.Buffers) {
+			return nil, refuse(path, "its buffers could not all be read")
+		}
+		doc.Buffers[i].Data = data
+	}
 	return doc, nil
 }
 
-// localFS refuses paths that leave the model's folder: a .gltf must not make Kiln read
-// /etc/passwd as a buffer.
-type localFS struct{ fs.FS }
-
-func (l localFS) Open(name string) (fs.File, error) {
-	if !fs.ValidPath(name) {
-		return nil, fmt.Errorf("%s is outside the model's folder", name)
+// countInternal counts the buffers held in the model itself (the GLB chunk, data URIs).
+func countInternal(doc *gltf.Document) int {
+	n := 0
+	for i, b := range doc.Buffers {
+		if b.IsEmbeddedResource() || (i == 0 && b.URI == "") {
+			n++
+		}
 	}
-	return l.FS.Open(name)
+	return n
 }
 
 // measure fills in counts and the scene's bounds.
@@ -196,31 +221,23 @@ func (r *Report) warn() {
 	}
 }
 
-// textures reads each image's header for its size; an unreadable image is a warning's business,
-// not a refusal (the renderer draws the material's colour).
-func textures(path string, doc *gltf.Document) []Texture {
-	var out []Texture
-	for _, img := range doc.Images {
-		var data []byte
-		switch {
-		case img.BufferView != nil:
-			bv := doc.BufferViews[*img.BufferView]
-			if buf := doc.Buffers[bv.Buffer].Data; bv.ByteOffset+bv.ByteLength <= len(buf) {
-				data = buf[bv.ByteOffset : bv.ByteOffset+bv.ByteLength]
-			}
-		case img.IsEmbeddedResource():
-			data, _ = img.MarshalData()
-		case img.URI != "" && fs.ValidPath(img.URI):
-			data, _ = os.ReadFile(filepath.Join(filepath.Dir(path), filepath.FromSlash(img.URI)))
+// textures reads each image's header for its size, refusing what must not be opened or is over
+// the texture limits; an image that cannot be identified is only a warning (the renderer draws
+// the material's colour).
+func textures(path string, doc *gltf.Document, rep *Report) error {
+	for i := range doc.Images {
+		in, err := imageHeader(path, doc, i)
+		if err != nil {
+			return err
 		}
-		t := Texture{MIMEType: img.MimeType}
-		if cfg, format, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
-			t.Width, t.Height = cfg.Width, cfg.Height
-			if t.MIMEType == "" {
-				t.MIMEType = "image/" + format
-			}
+		if in.warning != "" {
+			rep.Warnings = append(rep.Warnings, in.warning)
 		}
-		out = append(out, t)
+		if in.file != "" && !slices.Contains(rep.Files, in.file) {
+			rep.Files = append(rep.Files, in.file)
+		}
+		rep.Textures = append(rep.Textures, in.Texture)
 	}
-	return slices.Clip(out)
+	rep.Textures = slices.Clip(rep.Textures)
+	return nil
 }

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"math"
+	"slices"
 
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
@@ -33,16 +34,28 @@ func WorldMatrices(doc *gltf.Document) []*[16]float64 {
 			}
 		}
 	}
-	var walk func(i int, parent [16]float64)
-	walk = func(i int, parent [16]float64) {
-		w := Mul(parent, local(doc.Nodes[i]))
-		worlds[i] = &w
-		for _, c := range doc.Nodes[i].Children {
-			walk(c, w)
-		}
+	// An explicit stack, not recursion: a chain of a million nodes is a valid tree, and
+	// recursing down it could exhaust the goroutine's stack.
+	type visit struct {
+		node   int
+		parent *[16]float64
 	}
-	for _, r := range roots {
-		walk(r, Identity)
+	identity := Identity
+	var stack []visit
+	for _, r := range slices.Backward(roots) {
+		stack = append(stack, visit{r, &identity})
+	}
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if worlds[v.node] != nil {
+			continue // listed twice among the roots
+		}
+		w := Mul(*v.parent, local(doc.Nodes[v.node]))
+		worlds[v.node] = &w
+		for _, c := range slices.Backward(doc.Nodes[v.node].Children) {
+			stack = append(stack, visit{c, &w})
+		}
 	}
 	return worlds
 }
