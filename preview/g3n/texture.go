@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"image"
 	"image/draw"
 	_ "image/jpeg" // base colour textures
 	_ "image/png"  // base colour textures
-	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 
@@ -19,6 +15,8 @@ import (
 	"github.com/qmuntal/gltf"
 
 	_ "golang.org/x/image/webp" // EXT_texture_webp
+
+	"github.com/kiln3d/kiln/preview/inspect"
 )
 
 // maxTextureSide caps a texture's side: a preview gains nothing from 8K maps but their
@@ -74,8 +72,10 @@ func decodeTexture(path string, doc *gltf.Document, t *gltf.Texture) (td *textur
 	if source == nil || *source < 0 || *source >= len(doc.Images) {
 		return nil
 	}
-	data := imageBytes(path, doc, doc.Images[*source])
-	if data == nil {
+	// Through inspect, which checked this image's header: a regular file in the model's folder
+	// (a named pipe swapped in since would hang the open), within the texture limits.
+	data, err := inspect.ImageData(path, doc, *source)
+	if err != nil {
 		return nil
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
@@ -154,67 +154,6 @@ func webpSource(t *gltf.Texture) *int {
 		}
 	}
 	return ext.Source
-}
-
-// imageBytes returns an image's encoded bytes: from a buffer view, a data URI, or a file
-// beside the model (never outside its folder).
-func imageBytes(path string, doc *gltf.Document, img *gltf.Image) []byte {
-	switch {
-	case img.BufferView != nil:
-		bv := doc.BufferViews[*img.BufferView]
-		if bv.Buffer < 0 || bv.Buffer >= len(doc.Buffers) {
-			return nil
-		}
-		if buf := doc.Buffers[bv.Buffer].Data; bv.ByteOffset+bv.ByteLength <= len(buf) {
-			return buf[bv.ByteOffset : bv.ByteOffset+bv.ByteLength]
-		}
-	case img.IsEmbeddedResource():
-		data, err := img.MarshalData()
-		if err == nil {
-			return data
-		}
-	case img.URI != "":
-		name := img.URI
-		if u, err := unescape(name); err == nil {
-			name = u
-		}
-		// os.DirFS refuses names that leave the model's folder ("../", absolute paths).
-		data, err := fs.ReadFile(os.DirFS(filepath.Dir(path)), name)
-		if err == nil {
-			return data
-		}
-	}
-	return nil
-}
-
-// unescape decodes the %XX escapes a glTF URI may hold (a space is "%20").
-func unescape(s string) (string, error) {
-	var b []byte
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b = append(b, s[i])
-			continue
-		}
-		if i+2 >= len(s) {
-			return "", fmt.Errorf("bad escape in %q", s)
-		}
-		var v byte
-		for _, c := range []byte(s[i+1 : i+3]) {
-			switch {
-			case c >= '0' && c <= '9':
-				v = v*16 + c - '0'
-			case c >= 'a' && c <= 'f':
-				v = v*16 + c - 'a' + 10
-			case c >= 'A' && c <= 'F':
-				v = v*16 + c - 'A' + 10
-			default:
-				return "", fmt.Errorf("bad escape in %q", s)
-			}
-		}
-		b = append(b, v)
-		i += 2
-	}
-	return string(b), nil
 }
 
 // straightRGBA returns img's pixels as tightly packed RGBA with straight alpha: GL blends and
