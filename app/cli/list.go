@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/providers"
 )
 
 // jobJSON is a job as `kiln jobs --json` prints it.
@@ -101,11 +102,14 @@ func listLibrary(ctx context.Context, args []string, env Env) int {
 		return fail(env, "%v", err)
 	}
 	defer k.Close()
-	assets, listErr := k.Library.List()
-	if listErr != nil {
-		// Damaged assets are skipped; the rest are still listed.
-		fmt.Fprintf(env.Stderr, "kiln: warning: %v\n", oneLine(listErr.Error(), 300))
+	assets, _ := k.Library.List() // its error names the damaged assets, warned of one by one below
+	for _, a := range assets {
+		if err := a.Err(); err != nil {
+			// Damaged assets are listed and named, never hidden: the artist can find the folder.
+			fmt.Fprintf(env.Stderr, "kiln: warning: %s\n", providers.Printable(err.Error()))
+		}
 	}
+	// JSON keeps the values as they are: encoding/json escapes control characters itself.
 	if *asJSON {
 		out := make([]assetJSON, 0, len(assets))
 		for _, a := range assets {
@@ -114,18 +118,24 @@ func listLibrary(ctx context.Context, args []string, env Env) int {
 		return printJSON(env, out)
 	}
 	if len(assets) == 0 {
-		fmt.Fprintf(env.Stdout, "The library at %s is empty.\n", k.Library.Dir())
+		fmt.Fprintf(env.Stdout, "The library at %s is empty.\n", providers.Printable(k.Library.Dir()))
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ASSET\tNAME\tPROVIDER\tTRIANGLES\tFINISHED\tMODEL")
 	for _, a := range assets {
+		// Names, paths and statuses come from file names, sidecars and servers: escaped, so that
+		// a newline or an escape sequence in them is shown, never obeyed by the terminal.
 		model := a.ModelPath()
-		if !a.Downloaded() {
+		switch {
+		case a.Damaged != "":
+			model = "(damaged: " + a.Damaged + ")"
+		case !a.Downloaded():
 			model = fmt.Sprintf("(on %s, %s: kiln library download %s)", a.Provider, a.Remote.Status, a.ID)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", a.ID, a.Name, a.Provider, a.Triangles,
-			a.Finished.Local().Format("2006-01-02 15:04"), model)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", providers.Printable(a.ID), providers.Printable(a.Name),
+			providers.Printable(a.Provider), a.Triangles, a.Finished.Local().Format("2006-01-02 15:04"),
+			providers.Printable(model))
 	}
 	if err := tw.Flush(); err != nil {
 		return fail(env, "%v", err)

@@ -32,11 +32,13 @@ func libraryImport(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, "%v", err)
 	}
-	fmt.Fprintf(env.Stdout, "%d jobs found on %s, %d new in the library.\n", found, rest[0], added)
+	fmt.Fprintf(env.Stdout, "%d jobs found on %s, %d new in the library.\n", found, providers.Printable(rest[0]), added)
 	return exitOK
 }
 
-// libraryDownload fetches a remote asset's model: kiln library download ID [--out PATH].
+// libraryDownload fetches a remote asset's model: kiln library download ID [--out PATH [--force]].
+// A damaged asset is refused with its reason (Kiln.Download), so that nothing but the asset's own
+// verified model is ever copied out; --out never replaces a file unless --force.
 func libraryDownload(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("library download", flag.ContinueOnError)
 	out := fs.String("out", "", "also save the model here: a file path or a folder")
@@ -52,7 +54,7 @@ func libraryDownload(ctx context.Context, args []string, env Env) int {
 	defer k.Close()
 	a, err := k.Download(ctx, rest[0], func(p providers.Progress) {
 		if p.Message != "" {
-			fmt.Fprintln(env.Stderr, p.Message)
+			fmt.Fprintln(env.Stderr, providers.Printable(p.Message)) // a server's words
 		}
 	})
 	if err != nil {
@@ -67,6 +69,6 @@ func libraryDownload(ctx context.Context, args []string, env Env) int {
 	if abs, err := filepath.Abs(saved); err == nil {
 		saved = abs
 	}
-	fmt.Fprintln(env.Stdout, saved)
+	fmt.Fprintln(env.Stdout, providers.Printable(saved))
 	return exitOK
 }
