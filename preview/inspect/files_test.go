@@ -7,9 +7,9 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -57,13 +57,16 @@ func textured(t *testing.T, uri string, write func(dir string)) string {
 }
 
 func TestExternalFilesConfined(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links, named pipes and /dev/null as on unix")
+	}
 	outside := t.TempDir()
 	secret := filepath.Join(outside, "secret.png")
 	if err := os.WriteFile(secret, tinyPNG(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	mkfifo := func(p string) {
-		if err := syscall.Mkfifo(p, 0o644); err != nil {
+		if err := mkfifo(p); err != nil {
 			t.Skipf("mkfifo: %v", err)
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
@@ -145,7 +144,7 @@ func TestLimitsAndAnimations(t *testing.T) {
 // writer appeared, deaf to Ctrl-C.
 func TestRefusesNonRegularFilesAtOnce(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "photo.png")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := mkfifo(fifo); err != nil {
 		t.Skipf("mkfifo: %v", err)
 	}
 	done := make(chan [2]error, 1)
