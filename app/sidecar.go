@@ -85,7 +85,7 @@ func (l *Library) check(dir string) (Asset, string) {
 	}
 	for i, rec := range append(append([]FileRecord{}, a.Files...), a.Inputs...) {
 		real, reason := locate(dir, root, rec)
-		if reason == "" && i == 0 {
+		if reason == "" && i == 0 && len(a.Files) > 0 { // the model; inputs are not hashed
 			reason = l.verify(real, rec)
 		}
 		if reason != "" {

@@ -228,3 +228,17 @@ func deadPID(t *testing.T) string {
 	}
 	return itoa(cmd.Process.Pid)
 }
+
+// A remote asset not yet downloaded has no model to verify; its inputs are not taken for one.
+func TestRemoteAssetWithoutModelIsSound(t *testing.T) {
+	dir := t.TempDir()
+	writeAsset(t, dir, "kaedim-r_1", func(a *Asset) {
+		a.Provider, a.Files = "kaedim", nil
+		a.Inputs[0].SHA256 = ""
+		a.Remote = &RemoteRef{Provider: "kaedim", ID: "r/1", ImageURLs: []string{"https://example.com/a.png"}}
+	})
+	l, _ := OpenLibrary(dir)
+	if a, err := l.Get("kaedim-r_1"); err != nil || a.Damaged != "" || a.Downloaded() {
+		t.Errorf("%+v, %v", a, err)
+	}
+}
