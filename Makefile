@@ -11,7 +11,7 @@ TEST_ENV := KILN_REQUIRE_TOOLS=1 KILN_TOOLS=$(CURDIR)/.tools LANG=C.UTF-8 NO_AT_
 # g3n's glTF loader trips checkptr under -race; the engine's code is not ours to fix.
 RACE_FLAGS := -race -gcflags='github.com/g3n/engine/...=-d=checkptr=0'
 
-.PHONY: all deps build run demo test bench lint package clean
+.PHONY: all deps build run demo test bench fuzz lint package clean
 
 all: build
 
@@ -37,7 +37,16 @@ test: deps
 	$(GO) vet ./...
 	$(TEST_ENV) xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test $(RACE_FLAGS) -count=1 -timeout 20m ./...
 	$(TEST_ENV) .ci/keychain-test
-	$(TEST_ENV) $(GO) test -run '^$$' -fuzz=FuzzInspect -fuzztime=20s ./preview/inspect
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+
+# The fuzz targets over every hostile input: models, images, a server's answers, asset.json. Briefly
+# in make test; longer by hand (make fuzz FUZZTIME=10m). A finding is kept as a seed in testdata/.
+FUZZTIME ?= 2m
+fuzz:
+	$(TEST_ENV) $(GO) test -run '^$$' -fuzz=FuzzInspect -fuzztime=$(FUZZTIME) ./preview/inspect
+	$(TEST_ENV) $(GO) test -run '^$$' -fuzz=FuzzImage -fuzztime=$(FUZZTIME) ./providers/imageio
+	$(TEST_ENV) $(GO) test -run '^$$' -fuzz=FuzzResponse -fuzztime=$(FUZZTIME) ./providers/kaedim
+	$(TEST_ENV) $(GO) test -run '^$$' -fuzz=FuzzSidecar -fuzztime=$(FUZZTIME) ./app
 
 # Benchmarks, measured side by side with their peers (gltfpack, f3d under Xvfb) where they have
 # one; the corpus-based ones skip without ../shared/corpus.

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -58,9 +59,16 @@ func run(args []string) (status int) {
 		}
 		return k, err
 	}
+	if len(args) > 0 && cli.IsUnknownCommand(args[0]) {
+		// "kiln serve" on a Kiln without it: say so, rather than open a window on an image
+		// called serve.
+		fmt.Fprintf(os.Stderr, "kiln: no such command %q (try kiln help)\n", providers.Printable(args[0]))
+		return 2
+	}
 	if len(args) > 0 && cli.IsCommand(args[0]) {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		go stopPromptly(ctx, stop)
 		env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Open: open, Render: renderFile,
 			Terminal: term.IsTerminal(int(os.Stderr.Fd()))}
 		if term.IsTerminal(int(os.Stdin.Fd())) {
@@ -79,6 +87,22 @@ func run(args []string) (status int) {
 	}})
 	return 0
 }
+
+// stopPromptly makes Ctrl-C and SIGTERM end any command: the first cancels the command's work
+// (a job is cancelled, unfinished ones resume next time); a second, or a command still busy after
+// a grace period, ends the process at once.
+func stopPromptly(ctx context.Context, stop context.CancelFunc) {
+	<-ctx.Done()
+	stop() // a second signal now takes the default action: the process ends
+	t := time.NewTimer(stopGrace)
+	defer t.Stop()
+	<-t.C
+	fmt.Fprintf(os.Stderr, "kiln: still stopping after %s: quitting now (unfinished jobs resume next time)\n", stopGrace)
+	os.Exit(130)
+}
+
+// stopGrace is how long a command may take to wind down after Ctrl-C or SIGTERM.
+const stopGrace = 10 * time.Second
 
 func failed(err error) int {
 	fmt.Fprintln(os.Stderr, "kiln:", err)

@@ -112,3 +112,18 @@ func (k FailureKind) Explain(title string) string {
 	}
 	return ""
 }
+
+// Explain says why job j failed: what its kind of failure means, in plain words, then the
+// provider's or Kiln's own text, escaped for printing. title is the provider's name as the artist
+// reads it.
+func (j Job) Explain(title string) string {
+	text := providers.Printable(j.Error)
+	plain := j.ErrorKind.Explain(title)
+	switch {
+	case plain == "" || j.ErrorKind == FailInternal:
+		return text
+	case text == "":
+		return plain
+	}
+	return plain + ". " + text
+}

@@ -85,16 +85,17 @@ type Job struct {
 	Submitted time.Time
 	// Attempt counts submissions: 1 for the first, +1 for each retry.
 	Attempt int
-	// LeaseUntil is when the lease of the process working on the job runs out; it is read from
-	// the store, never written through Update.
+	// LeaseUntil is when the lease of the process working on the job runs out, and owner names
+	// that process; both are read from the store, never written through Update.
 	LeaseUntil time.Time
+	owner      string
 }
 
 // Interrupted reports whether the job is unfinished but no live process works on it: the window
 // or the command that ran it crashed or quit. The window resumes such jobs, and so does
 // `kiln resume`. An unconfirmed job is waiting for the artist, not interrupted.
 func (j Job) Interrupted(now time.Time) bool {
-	return !j.State.Finished() && j.State != Unconfirmed && j.LeaseUntil.Before(now)
+	return !j.State.Finished() && j.State != Unconfirmed && (j.LeaseUntil.Before(now) || ownerDead(j.owner))
 }
 
 // Name is a short label for the job: the first source image's file name.

@@ -33,7 +33,7 @@ func TestSubmitFailingAfterAcceptanceIsFoundNotResent(t *testing.T) {
 	if got.State != Done || got.Remote.ID != "fake-1" || fake.Submits() != 1 {
 		t.Fatalf("job %s (remote %q, %d submits): %s", got.State, got.Remote.ID, fake.Submits(), got.Error)
 	}
-	want := []State{Queued, Submitting, Unconfirmed, Running, Downloading, Done}
+	want := []State{Queued, Submitting, Running, Downloading, Done}
 	if s := rec.states(j.ID); !equalStates(s, want) {
 		t.Errorf("states %v, want %v", s, want)
 	}

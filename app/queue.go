@@ -80,6 +80,7 @@ type Queue struct {
 	subs    []subscriber   // in the order they subscribed
 	nextSub int
 	closed  bool
+	resumed []Job // taken over at start; set before the workers run, read-only after
 }
 
 func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opts QueueOptions) *Queue {
@@ -101,10 +102,15 @@ func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opt
 	ctx, stop := context.WithCancelCause(context.Background())
 	q := &Queue{
 		store: store, lib: lib, reg: reg, layout: l, opts: opts,
-		owner: newID("p"), ctx: ctx, stop: stop,
+		owner: newOwner(), ctx: ctx, stop: stop,
 		wake:    make(chan struct{}, 1),
 		running: map[string]context.CancelCauseFunc{},
 		busy:    map[string]int{},
+	}
+	if opts.Resume {
+		// Taken over before the workers start, so that the caller knows which jobs they are.
+		q.removeLeftovers()
+		q.resumed = q.claim()
 	}
 	for range opts.Workers {
 		q.wg.Go(q.work)
@@ -450,11 +456,12 @@ func (q *Queue) Jobs(ctx context.Context) ([]Job, error) { return q.store.List(c
 // Job returns one job.
 func (q *Queue) Job(ctx context.Context, id string) (Job, error) { return q.store.Get(ctx, id) }
 
-// Wait blocks until job id has finished (done, failed or cancelled) and returns it.
+// Wait blocks until job id has finished (done, failed or cancelled), or is unconfirmed and waits
+// for the artist's word, and returns it.
 func (q *Queue) Wait(ctx context.Context, id string) (Job, error) {
 	finished := make(chan Job, 1)
 	unsubscribe := q.Subscribe(func(e Event) {
-		if e.Job.ID == id && e.Job.State.Finished() {
+		if e.Job.ID == id && (e.Job.State.Finished() || e.Job.State == Unconfirmed) {
 			select {
 			case finished <- e.Job:
 			default:
@@ -462,7 +469,7 @@ func (q *Queue) Wait(ctx context.Context, id string) (Job, error) {
 		}
 	})
 	defer unsubscribe()
-	if j, err := q.store.Get(ctx, id); err != nil || j.State.Finished() {
+	if j, err := q.store.Get(ctx, id); err != nil || j.State.Finished() || j.State == Unconfirmed {
 		return j, err
 	}
 	select {
@@ -508,10 +515,6 @@ func (q *Queue) removeLeftovers() {
 // keepLeases renews this process's leases and, when resuming, takes over orphaned jobs.
 func (q *Queue) keepLeases() {
 	period := q.opts.Lease / 3
-	if q.opts.Resume {
-		q.removeLeftovers()
-		q.claim()
-	}
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
@@ -527,15 +530,26 @@ func (q *Queue) keepLeases() {
 	}
 }
 
-func (q *Queue) claim() {
+func (q *Queue) claim() []Job {
 	now := time.Now()
 	jobs, err := q.store.Claim(q.ctx, q.owner, now, now.Add(q.opts.Lease))
 	if err != nil {
-		return
+		return nil
 	}
 	for _, j := range jobs {
 		q.enqueue(j)
 	}
+	return jobs
+}
+
+// Resumed returns the jobs this queue took over when it started (with QueueOptions.Resume): those
+// a crashed or closed Kiln left unfinished.
+func (q *Queue) Resumed() []Job {
+	out := make([]Job, len(q.resumed))
+	for i, j := range q.resumed {
+		out[i] = j.clone()
+	}
+	return out
 }
 
 func newID(prefix string) string {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,9 @@ type runner struct {
 	lastSave time.Time
 	// phase is the last progress phase reported, for the crash points.
 	phase providers.Phase
+	// startMessage is what the job says once it runs, when "Started" would hide something the
+	// artist should read (that a retry collects, not resends).
+	startMessage string
 }
 
 func (r *runner) run() (err error) {
@@ -58,6 +62,9 @@ func (r *runner) run() (err error) {
 	if j.Started.IsZero() {
 		j.Started = time.Now()
 	}
+	if j.State == Queued && j.Message != "" {
+		r.startMessage = j.Message // Retry's word on what it does
+	}
 	if j.Remote.ID == "" {
 		if (j.State == Submitting || j.State == Unconfirmed) && !caps.Offline {
 			// A submission whose answer never came back: Kiln died while it was in flight.
@@ -69,7 +76,7 @@ func (r *runner) run() (err error) {
 			return err
 		}
 	}
-	if err := r.move(Running, "Started"); err != nil {
+	if err := r.move(Running, cmp.Or(r.startMessage, "Started")); err != nil {
 		return err
 	}
 	crashPoint("running")
@@ -162,19 +169,14 @@ func (r *runner) submit(p providers.Provider) error {
 func (r *runner) reconcile(ctx context.Context, p providers.Provider, cause error) error {
 	j := &r.job
 	title := p.Capabilities().Title
-	if j.State != Unconfirmed {
-		if err := j.moveTo(Unconfirmed, time.Now()); err != nil {
-			return err
-		}
-	}
 	why := "Kiln stopped while sending it"
 	if cause != nil {
 		why = "its answer never came back (" + cause.Error() + ")"
 		j.Error, j.ErrorKind = cause.Error(), KindOf(cause)
 	}
+	// The job stays where it is while Kiln looks: unconfirmed always means "the artist decides".
 	j.Message = fmt.Sprintf("Checking whether %s received this job: %s", title, why)
-	_ = r.save()
-	r.q.emit(*j)
+	_ = r.saveAndEmit()
 
 	msg := fmt.Sprintf("This job may have reached %s: %s. Check your %s account, then Submit again or Mark as failed",
 		title, why, title)
@@ -183,11 +185,16 @@ func (r *runner) reconcile(ctx context.Context, p providers.Provider, cause erro
 		if since.IsZero() {
 			since = j.Updated
 		}
-		remote, found, err := rec.FindSubmitted(ctx, j.Request, since.Add(-time.Minute), time.Now().Add(time.Minute))
+		taken, err := r.q.store.RemoteIDs(ctx, j.Provider, j.ID)
+		remote, found := providers.Remote{}, false
+		if err == nil {
+			remote, found, err = rec.FindSubmitted(ctx, j.Request, since, time.Now(), taken)
+		}
 		switch {
 		case err == nil && found:
 			j.Remote, j.Error, j.ErrorKind = remote, "", ""
-			j.Message = fmt.Sprintf("%s had received it (%s): collecting it, not sending it again", title, remote.ID)
+			r.startMessage = fmt.Sprintf("%s had received it (%s): collecting it, not sending it again", title, remote.ID)
+			j.Message = r.startMessage
 			return r.saveAndEmit()
 		case err == nil:
 			msg = fmt.Sprintf("%s's list of jobs does not show this one, so it probably did not arrive (%s). Submit again, or Mark as failed",
@@ -195,6 +202,11 @@ func (r *runner) reconcile(ctx context.Context, p providers.Provider, cause erro
 		default:
 			msg = fmt.Sprintf("This job may have reached %s: %s, and Kiln could not look in %s's list (%v). Check your account, then Submit again or Mark as failed",
 				title, why, title, err)
+		}
+	}
+	if j.State != Unconfirmed {
+		if err := j.moveTo(Unconfirmed, time.Now()); err != nil {
+			return err
 		}
 	}
 	j.Message = msg
@@ -297,9 +309,7 @@ func (r *runner) move(s State, message string) error {
 	if err := r.job.moveTo(s, time.Now()); err != nil {
 		return err
 	}
-	if message != "" || r.job.Message == "" {
-		r.job.Message = message
-	}
+	r.job.Message = message
 	return r.saveAndEmit()
 }
 

@@ -113,7 +113,7 @@ const jobColumns = `id, provider, request, sources, state, progress, message, er
 	asset_id, files, triangles, created, updated, started, finished, attempt, error_kind, submitted`
 
 // selectColumns are jobColumns and the lease, which only the lease methods write.
-const selectColumns = jobColumns + `, lease_until`
+const selectColumns = jobColumns + `, lease_until, owner`
 
 // Insert adds a new job, leased to owner until the given time.
 func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time.Time) error {
@@ -182,9 +182,14 @@ func (s *Store) List(ctx context.Context) ([]Job, error) {
 // Claim leases to owner every unfinished job whose lease has run out (its process quit or
 // crashed) and returns them, oldest first.
 func (s *Store) Claim(ctx context.Context, owner string, now, leaseUntil time.Time) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET owner = ?, lease_until = ?
-		WHERE state NOT IN ('done', 'failed', 'cancelled') AND lease_until < ?
-		RETURNING `+selectColumns, owner, millis(leaseUntil), millis(now))
+	dead, err := s.deadOwners(ctx, now)
+	if err != nil {
+		return nil, fmt.Errorf("claim unfinished jobs: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET owner = ?1, lease_until = ?2
+		WHERE state NOT IN ('done', 'failed', 'cancelled') AND owner != ?1
+		AND (lease_until < ?3 OR owner IN (SELECT value FROM json_each(?4)))
+		RETURNING `+selectColumns, owner, millis(leaseUntil), millis(now), dead)
 	if err != nil {
 		return nil, fmt.Errorf("claim unfinished jobs: %w", err)
 	}
@@ -196,16 +201,66 @@ func (s *Store) Claim(ctx context.Context, owner string, now, leaseUntil time.Ti
 	return jobs, nil
 }
 
-// Lease extends owner's lease on job id, or takes it when it is free. It reports false when
-// another process holds a live lease.
+// deadOwners lists, as a JSON array, the owners of live leases whose process is known to be gone.
+func (s *Store) deadOwners(ctx context.Context, now time.Time) (string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT owner FROM jobs
+		WHERE state NOT IN ('done', 'failed', 'cancelled') AND lease_until >= ?`, millis(now))
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	dead := []string{}
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return "", err
+		}
+		if ownerDead(o) {
+			dead = append(dead, o)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	data, _ := json.Marshal(dead)
+	return string(data), nil
+}
+
+// Lease extends owner's lease on job id, or takes it when it is free or its process is gone. It
+// reports false when another live process holds it.
 func (s *Store) Lease(ctx context.Context, id, owner string, now, leaseUntil time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET owner = ?, lease_until = ?
-		WHERE id = ? AND (owner = ? OR lease_until < ?)`, owner, millis(leaseUntil), id, owner, millis(now))
+	dead, err := s.deadOwners(ctx, now)
+	if err != nil {
+		return false, fmt.Errorf("lease job %s: %w", id, err)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET owner = ?1, lease_until = ?2
+		WHERE id = ?3 AND (owner = ?1 OR lease_until < ?4 OR owner IN (SELECT value FROM json_each(?5)))`,
+		owner, millis(leaseUntil), id, millis(now), dead)
 	if err != nil {
 		return false, fmt.Errorf("lease job %s: %w", id, err)
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
+}
+
+// RemoteIDs lists the provider's ids of the work Kiln follows for provider's jobs other than
+// except: an unconfirmed job must not take another job's work for its own.
+func (s *Store) RemoteIDs(ctx context.Context, provider, except string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT json_extract(remote, '$.id') FROM jobs
+		WHERE provider = ? AND id != ? AND json_extract(remote, '$.id') != ''`, provider, except)
+	if err != nil {
+		return nil, fmt.Errorf("list remote ids: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list remote ids: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // Renew extends owner's lease on all its unfinished jobs.
@@ -256,7 +311,7 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 		)
 		err := rows.Scan(&j.ID, &j.Provider, &req, &sources, &state, &j.Progress, &j.Message, &j.Error,
 			&remote, &j.AssetID, &files, &j.Triangles, &created, &updated, &started, &finished, &j.Attempt,
-			&kind, &submitted, &lease)
+			&kind, &submitted, &lease, &j.owner)
 		if err != nil {
 			return nil, err
 		}

@@ -37,7 +37,9 @@ type Importer interface {
 // never submits again on its own (a second submission is charged twice); it asks the provider.
 type Reconciler interface {
 	// FindSubmitted looks in the account for work that req started between since and until (the
-	// moments before the request left and after Kiln gave up on it). found is false when there is
-	// none; an error means the provider could not be asked, and the job stays unconfirmed.
-	FindSubmitted(ctx context.Context, req Request, since, until time.Time) (r Remote, found bool, err error)
+	// moments the request left and Kiln gave up on it; the provider allows for clocks that
+	// disagree). taken lists the ids of work Kiln already follows for other jobs: an identical
+	// job sent a moment earlier is not this one. found is false when there is none; an error means
+	// the provider could not be asked, and the job stays unconfirmed.
+	FindSubmitted(ctx context.Context, req Request, since, until time.Time, taken []string) (r Remote, found bool, err error)
 }

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/providers"
 )
 
 // jobsPanel is the Jobs tab: every job, newest first, with live progress.
@@ -145,17 +146,20 @@ func (r *jobRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleR
 
 func (r *jobRow) show(j app.Job) {
 	r.id = j.ID
-	r.name.SetText(j.Name())
+	r.name.SetText(providers.Printable(j.Name()))
 	detail := fmt.Sprintf("%s · %d triangles asked", j.Provider, j.Request.Polycount)
 	switch {
 	case j.State == app.Failed:
-		detail = j.Error
+		detail = j.Explain(r.panel.title(j.Provider))
 		r.detail.Importance = widget.DangerImportance
+	case j.State == app.Unconfirmed:
+		detail = providers.Printable(j.Message)
+		r.detail.Importance = widget.WarningImportance
 	case j.State == app.Done:
 		detail = fmt.Sprintf("%s · %d triangles", j.Provider, j.Triangles)
 		r.detail.Importance = widget.MediumImportance
 	case j.Message != "":
-		detail += " · " + j.Message
+		detail += " · " + providers.Printable(j.Message)
 		r.detail.Importance = widget.MediumImportance
 	default:
 		r.detail.Importance = widget.MediumImportance
@@ -164,8 +168,17 @@ func (r *jobRow) show(j app.Job) {
 	r.state.SetText(stateText(j.State))
 	r.bar.SetValue(barValue(j))
 	r.elapsed.SetText(formatElapsed(j.Elapsed(time.Now())))
+	// An unconfirmed job may have reached its provider: the artist decides between sending it
+	// again and marking it as failed, in place of Retry and Cancel.
+	if j.State == app.Unconfirmed {
+		r.retry.SetText("Submit again…")
+		r.cancel.SetText("Mark as failed")
+	} else {
+		r.retry.SetText("Retry")
+		r.cancel.SetText("Cancel")
+	}
 	setEnabled(r.cancel, !j.State.Finished())
-	setEnabled(r.retry, j.State == app.Failed || j.State == app.Cancelled)
+	setEnabled(r.retry, j.State == app.Failed || j.State == app.Cancelled || j.State == app.Unconfirmed)
 	setEnabled(r.save, j.State == app.Done && len(j.Files) > 0)
 	setEnabled(r.folder, j.State == app.Done && len(j.Files) > 0)
 	setEnabled(r.look, j.State == app.Done && len(j.Files) > 0)
@@ -200,19 +213,55 @@ func (p *jobsPanel) find(id string) (app.Job, bool) {
 }
 
 func (p *jobsPanel) cancel(id string) {
+	unsure := false
+	if j, ok := p.find(id); ok && j.State == app.Unconfirmed {
+		unsure = true
+	}
 	go func() {
-		if err := p.u.k.Jobs.Cancel(id); err != nil {
+		var err error
+		if unsure {
+			_, err = p.u.k.Jobs.MarkFailed(id)
+		} else {
+			err = p.u.k.Jobs.Cancel(id)
+		}
+		if err != nil {
 			p.u.goUI(func() { dialog.ShowError(err, p.u.win) })
 		}
 	}()
 }
 
 func (p *jobsPanel) retry(id string) {
+	j, ok := p.find(id)
+	if ok && j.State == app.Unconfirmed {
+		title := p.title(j.Provider)
+		dialog.ShowConfirm("Submit again?",
+			fmt.Sprintf("This job may already have reached %s. If your %s account shows it, sending it again\n"+
+				"makes a second job, which may be charged twice. Send it again?", title, title),
+			func(yes bool) {
+				if yes {
+					p.run(func() error { _, err := p.u.k.Jobs.SubmitAgain(id); return err })
+				}
+			}, p.u.win)
+		return
+	}
+	p.run(func() error { _, err := p.u.k.Jobs.Retry(id); return err })
+}
+
+// run does f off the UI thread and shows its error.
+func (p *jobsPanel) run(f func() error) {
 	go func() {
-		if _, err := p.u.k.Jobs.Retry(id); err != nil {
+		if err := f(); err != nil {
 			p.u.goUI(func() { dialog.ShowError(err, p.u.win) })
 		}
 	}()
+}
+
+// title is the name an artist reads for provider.
+func (p *jobsPanel) title(provider string) string {
+	if pr, err := p.u.k.Providers.Get(provider); err == nil {
+		return pr.Capabilities().Title
+	}
+	return provider
 }
 
 func (p *jobsPanel) saveAs(id string) {
@@ -239,6 +288,8 @@ func stateText(s app.State) string {
 		return "Queued"
 	case app.Submitting:
 		return "Submitting"
+	case app.Unconfirmed:
+		return "Unconfirmed"
 	case app.Running:
 		return "Running"
 	case app.Downloading:

@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 
 	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/providers"
 )
 
 // Exit statuses.
@@ -47,7 +49,8 @@ func commands() map[string]command {
 	return map[string]command{
 		"generate": {"generate [--provider NAME] [--endpoint URL] [--polycount N] [--project ID] [--view VIEW=IMAGE]... [--height-cm H]\n" +
 			"                [--width-cm W] [--depth-cm D] [--quality Q] [--test] [--option KEY=VALUE]... [--out PATH] [--json] IMAGE...", generate},
-		"jobs": {"jobs [--json]", listJobs},
+		"jobs":   {"jobs [--json] | jobs submit-again JOB | jobs mark-failed JOB", listJobs},
+		"resume": {"resume [--json]", resume},
 		"keys": {"keys list [--json] | keys add PROVIDER --name NAME | keys remove PROVIDER NAME [--yes]\n" +
 			"                | keys test PROVIDER [NAME]", keys},
 		"library": {"library [--json] | library import PROVIDER [--since DAY] [--until DAY]\n" +
@@ -79,7 +82,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	c, ok := commands()[args[0]]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "kiln: unknown command %q (try kiln help)\n", args[0])
+		fmt.Fprintf(env.Stderr, "kiln: no such command %q (try kiln help)\n", providers.Printable(args[0]))
 		return exitUsage
 	}
 	return c.run(ctx, args[1:], env)
@@ -88,7 +91,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "jobs", "library", "keys", "render", "simplify", "version"}
+	names := []string{"generate", "jobs", "resume", "library", "keys", "render", "simplify", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}
@@ -128,9 +131,26 @@ func parse(fs *flag.FlagSet, args []string, env Env) ([]string, bool) {
 	}
 }
 
-// fail prints one line for err and returns the exit status.
+// fail prints one line for err and returns the exit status. File names and servers' words in it
+// are escaped: a newline or an escape sequence is shown, never obeyed by the terminal.
 func fail(env Env, format string, a ...any) int {
 	msg := fmt.Sprintf(format, a...)
-	fmt.Fprintln(env.Stderr, "kiln: "+strings.TrimSpace(strings.ReplaceAll(msg, "\n", " ")))
+	fmt.Fprintln(env.Stderr, "kiln: "+providers.Printable(strings.TrimSpace(msg)))
 	return exitFailed
+}
+
+// IsUnknownCommand reports whether arg, the first argument of a command line that names no
+// command, reads as a mistyped command rather than an image to open: a bare word that is not a
+// file ("serve", "exprot"), or an option Kiln does not have.
+func IsUnknownCommand(arg string) bool {
+	if IsCommand(arg) {
+		return false
+	}
+	if strings.HasPrefix(arg, "-") {
+		return true
+	}
+	if _, err := os.Stat(arg); err == nil {
+		return false
+	}
+	return !strings.ContainsAny(arg, `./\`)
 }

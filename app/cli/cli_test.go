@@ -124,6 +124,7 @@ func TestGenerateFailuresAreOneLine(t *testing.T) {
 	notImage := filepath.Join(src, "notes.png")
 	os.WriteFile(notImage, []byte("%PDF-1.7 not really"), 0o644)
 	broken := providertest.NewFake("local")
+	broken.Caps.Offline = true // it stands for the offline generator
 	broken.CollectErr = errors.New("local: no object found (the image is fully transparent)")
 	cases := []struct {
 		args   []string
@@ -136,7 +137,7 @@ func TestGenerateFailuresAreOneLine(t *testing.T) {
 		{[]string{"generate", "--polycount", "lots", "x.png"}, 2, "invalid value"},
 		{[]string{"generate", "--out", "model.fbx", writePNG(t, src, "b.png")}, 1, "Kiln saves .glb models"},
 		{[]string{"generate", "--provider", "nope", writePNG(t, src, "c.png")}, 1, `unknown provider "nope"`},
-		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"frobnicate"}, 2, `no such command "frobnicate"`},
 	}
 	for _, c := range cases {
 		r := kiln(t, context.Background(), home, []*providertest.Fake{broken}, c.args...)

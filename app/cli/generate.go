@@ -22,6 +22,11 @@ type generateResult struct {
 	Files     []string `json:"files"`
 	Triangles int      `json:"triangles"`
 	Error     string   `json:"error,omitempty"`
+	// Kind is the failure's stable code (app.FailureKind); Explanation says it in plain words.
+	Kind        string `json:"kind,omitempty"`
+	Explanation string `json:"explanation,omitempty"`
+	// RemoteID is the provider's id for the work, when it accepted it.
+	RemoteID string `json:"remote_id,omitempty"`
 }
 
 func generate(ctx context.Context, args []string, env Env) int {
@@ -137,10 +142,15 @@ func generate(ctx context.Context, args []string, env Env) int {
 	case app.Cancelled:
 		fmt.Fprintln(env.Stderr, "kiln: cancelled")
 		status = exitCancelled
+	case app.Unconfirmed:
+		res.Error = done.Message
+		status = fail(env, "%s (then: kiln jobs submit-again %s, or kiln jobs mark-failed %s)", done.Message, done.ID, done.ID)
 	default:
-		res.Error = done.Error
-		status = fail(env, "generation failed: %s", done.Error)
+		res.Error, res.Kind = done.Error, string(done.ErrorKind)
+		res.Explanation = done.Explain(caps.Title)
+		status = fail(env, "generation failed: %s", res.Explanation)
 	}
+	res.RemoteID = done.Remote.ID
 	if *asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetEscapeHTML(false)

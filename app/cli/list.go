@@ -14,23 +14,32 @@ import (
 
 // jobJSON is a job as `kiln jobs --json` prints it.
 type jobJSON struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Provider  string    `json:"provider"`
-	State     string    `json:"state"`
-	Progress  float64   `json:"progress"`
-	Message   string    `json:"message,omitempty"`
-	Error     string    `json:"error,omitempty"`
-	Polycount int       `json:"polycount"`
-	Triangles int       `json:"triangles,omitempty"`
-	Sources   []string  `json:"sources"`
-	Files     []string  `json:"files"`
-	AssetID   string    `json:"asset_id,omitempty"`
-	Created   time.Time `json:"created"`
-	Elapsed   float64   `json:"elapsed_seconds"`
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	Provider string  `json:"provider"`
+	State    string  `json:"state"`
+	Progress float64 `json:"progress"`
+	Message  string  `json:"message,omitempty"`
+	Error    string  `json:"error,omitempty"`
+	// Kind is the failure's stable code (app.FailureKind); Explanation says it in plain words.
+	Kind        string `json:"kind,omitempty"`
+	Explanation string `json:"explanation,omitempty"`
+	// Interrupted says the job is unfinished and no live Kiln works on it: kiln resume finishes it.
+	Interrupted bool      `json:"interrupted,omitempty"`
+	RemoteID    string    `json:"remote_id,omitempty"`
+	Polycount   int       `json:"polycount"`
+	Triangles   int       `json:"triangles,omitempty"`
+	Sources     []string  `json:"sources"`
+	Files       []string  `json:"files"`
+	AssetID     string    `json:"asset_id,omitempty"`
+	Created     time.Time `json:"created"`
+	Elapsed     float64   `json:"elapsed_seconds"`
 }
 
 func listJobs(ctx context.Context, args []string, env Env) int {
+	if len(args) > 0 && (args[0] == "submit-again" || args[0] == "mark-failed") {
+		return decideUnconfirmed(ctx, args[0], args[1:], env)
+	}
 	fs := flag.NewFlagSet("jobs", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if rest, ok := parse(fs, args, env); !ok || len(rest) > 0 {
@@ -49,10 +58,15 @@ func listJobs(ctx context.Context, args []string, env Env) int {
 	if *asJSON {
 		out := make([]jobJSON, 0, len(jobs))
 		for _, j := range jobs {
-			out = append(out, jobJSON{ID: j.ID, Name: j.Name(), Provider: j.Provider, State: string(j.State),
-				Progress: j.Progress, Message: j.Message, Error: j.Error, Polycount: j.Request.Polycount,
+			jj := jobJSON{ID: j.ID, Name: j.Name(), Provider: j.Provider, State: string(j.State),
+				Progress: j.Progress, Message: j.Message, Error: j.Error, Kind: string(j.ErrorKind),
+				Interrupted: j.Interrupted(now), RemoteID: j.Remote.ID, Polycount: j.Request.Polycount,
 				Triangles: j.Triangles, Sources: nonNil(j.Sources), Files: nonNil(j.Files), AssetID: j.AssetID,
-				Created: j.Created, Elapsed: j.Elapsed(now).Seconds()})
+				Created: j.Created, Elapsed: j.Elapsed(now).Seconds()}
+			if j.State == app.Failed {
+				jj.Explanation = j.Explain(providerTitle(k, j.Provider))
+			}
+			out = append(out, jj)
 		}
 		return printJSON(env, out)
 	}
@@ -62,18 +76,72 @@ func listJobs(ctx context.Context, args []string, env Env) int {
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "JOB\tNAME\tPROVIDER\tSTATE\tPROGRESS\tELAPSED\tDETAIL")
+	interrupted := 0
 	for _, j := range jobs {
-		detail := j.Message
-		if j.State == app.Failed {
-			detail = j.Error
+		state, detail := string(j.State), providers.Printable(j.Message)
+		switch {
+		case j.State == app.Failed:
+			detail = j.Explain(providerTitle(k, j.Provider))
+		case j.Interrupted(now):
+			state, detail = "interrupted", "Kiln stopped while this job ran: kiln resume finishes it"
+			interrupted++
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0f%%\t%s\t%s\n", j.ID, j.Name(), j.Provider, j.State,
-			max(0, j.Progress)*100, j.Elapsed(now).Round(time.Second), oneLine(detail, 60))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0f%%\t%s\t%s\n", j.ID, providers.Printable(j.Name()), j.Provider, state,
+			max(0, j.Progress)*100, j.Elapsed(now).Round(time.Second), oneLine(detail, 100))
 	}
 	if err := tw.Flush(); err != nil {
 		return fail(env, "%v", err)
 	}
+	if interrupted > 0 {
+		fmt.Fprintf(env.Stderr, "%d interrupted: run kiln resume, or open the window, to finish them\n", interrupted)
+	}
 	return exitOK
+}
+
+// decideUnconfirmed takes the artist's word on an unconfirmed job: send it again, or end it.
+func decideUnconfirmed(ctx context.Context, verb string, args []string, env Env) int {
+	if len(args) != 1 {
+		fmt.Fprintf(env.Stderr, "usage: kiln jobs %s JOB\n", verb)
+		return exitUsage
+	}
+	k, err := env.Open(app.QueueOptions{Workers: 1})
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	defer k.Close()
+	if verb == "mark-failed" {
+		j, err := k.Jobs.MarkFailed(args[0])
+		if err != nil {
+			return fail(env, "%v", err)
+		}
+		fmt.Fprintln(env.Stdout, j.ID+": marked as failed")
+		return exitOK
+	}
+	j, err := k.Jobs.SubmitAgain(args[0])
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	bar := newProgress(env)
+	unsubscribe := k.Jobs.Subscribe(func(e app.Event) {
+		if e.Job.ID == j.ID {
+			bar.show(e.Job)
+		}
+	})
+	defer unsubscribe()
+	done, err := waitOrCancel(ctx, k, j.ID)
+	bar.end()
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	return report(env, k, done)
+}
+
+// providerTitle is the name an artist reads for provider.
+func providerTitle(k *app.Kiln, provider string) string {
+	if p, err := k.Providers.Get(provider); err == nil {
+		return p.Capabilities().Title
+	}
+	return provider
 }
 
 // assetJSON is an asset as `kiln library --json` prints it.

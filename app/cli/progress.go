@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/providers"
 )
 
 // progress shows a job's progress on stderr: a redrawn bar on a terminal, a line per change
@@ -28,7 +29,7 @@ func (p *progress) show(j app.Job) {
 	if j.Progress >= 0 && !j.State.Finished() && j.State != app.Queued {
 		pct = fmt.Sprintf("%3.0f%%", j.Progress*100)
 	}
-	line := strings.TrimSpace(fmt.Sprintf("%-11s %4s  %s", j.State, pct, j.Message))
+	line := strings.TrimSpace(fmt.Sprintf("%-11s %4s  %s", j.State, pct, providers.Printable(j.Message)))
 	if !p.env.Terminal {
 		if line != p.last && !j.State.Finished() {
 			fmt.Fprintln(p.env.Stderr, line)

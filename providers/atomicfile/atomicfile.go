@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/kiln3d/kiln/providers/process"
 	"io"
 	"io/fs"
 	"os"
@@ -214,7 +215,7 @@ func Stale(pid int, mod, now time.Time) bool {
 	if pid == os.Getpid() || age < StaleAge {
 		return false
 	}
-	alive, known := processAlive(pid)
+	alive, known := process.Alive(pid)
 	return known && !alive
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
@@ -22,10 +23,11 @@ const reconcileSlack = 5 * time.Minute
 // match what req asked for, as far as the listing shows it: the polycount, the number of images,
 // the level of quality. fetchAll shows neither the test flag nor the size, so they cannot tell
 // requests apart. Among those left, requests whose image links end with req's file names (as
-// storage keys usually do) go first; then the one created closest to since wins: Kaedim creates
+// storage keys usually do) go first; requests in taken (other jobs') never count; then the one
+// created closest to since wins: Kaedim creates
 // a request moments after its upload began, so an identical one further away is another job.
 // The Remote it returns is the one Submit would have returned, so Collect follows it.
-func (p *Provider) FindSubmitted(ctx context.Context, req providers.Request, since, until time.Time) (providers.Remote, bool, error) {
+func (p *Provider) FindSubmitted(ctx context.Context, req providers.Request, since, until time.Time, taken []string) (providers.Remote, bool, error) {
 	s := p.main
 	creds, err := loadCredentials(ctx, s.secrets)
 	if err != nil {
@@ -44,7 +46,7 @@ func (p *Provider) FindSubmitted(ctx context.Context, req providers.Request, sin
 	bestNamed := false
 	for i := range assets {
 		a := &assets[i]
-		if !a.Created.IsZero() && (a.Created.Before(from) || a.Created.After(to)) {
+		if (!a.Created.IsZero() && (a.Created.Before(from) || a.Created.After(to))) || slices.Contains(taken, a.RequestID) {
 			continue
 		}
 		if (a.Polycount != 0 && a.Polycount != req.Polycount) || len(a.Images) != len(req.Images) {

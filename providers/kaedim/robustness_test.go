@@ -177,13 +177,17 @@ func TestSubmitLostIsFound(t *testing.T) {
 	}
 	until := h.clock.Now()
 	var reconciler providers.Reconciler = h.p
-	remote, found, err := reconciler.FindSubmitted(context.Background(), req, since, until)
+	remote, found, err := reconciler.FindSubmitted(context.Background(), req, since, until, nil)
 	if err != nil || !found {
 		t.Fatalf("found %v, %v", found, err)
 	}
 	created := h.fake.Requests()
 	if len(created) != 2 || remote.ID != created[1].ID {
 		t.Fatalf("found %s among %+v", remote.ID, created)
+	}
+	// Another job already follows that request: it is never this job's.
+	if other, found, _ := reconciler.FindSubmitted(context.Background(), req, since, until, []string{remote.ID}); found && other.ID == remote.ID {
+		t.Errorf("found %s, which another job follows", other.ID)
 	}
 	files, dir, err := h.collect(h.p, remote)
 	if err != nil || len(files) != 1 {
@@ -204,20 +208,20 @@ func TestFindSubmittedRulesOut(t *testing.T) {
 	two := req
 	two.Images = append(two.Images, providers.Image{Path: writePNG(t, "back.png")})
 	_, _ = h.p.Submit(ctx, two) // another number of images
-	if _, found, err := h.p.FindSubmitted(ctx, req, since, h.clock.Now()); found || err != nil {
+	if _, found, err := h.p.FindSubmitted(ctx, req, since, h.clock.Now(), nil); found || err != nil {
 		t.Errorf("found %v, %v: nothing matches", found, err)
 	}
 	// A match outside the window is not it.
 	_, _ = h.p.Submit(ctx, req)
 	h.fake.Advance(time.Hour)
-	if _, found, _ := h.p.FindSubmitted(ctx, req, h.fake.Now(), h.fake.Now().Add(time.Minute)); found {
+	if _, found, _ := h.p.FindSubmitted(ctx, req, h.fake.Now(), h.fake.Now().Add(time.Minute), nil); found {
 		t.Error("found a request from an hour before the window")
 	}
 	// Of two that match, the one whose images bear the request's file names wins.
 	h.fake.Advance(-time.Hour)
 	renamed := providers.Request{Images: []providers.Image{{Path: writePNG(t, "table.png")}}, Polycount: 20000}
 	want, _ := h.p.Submit(ctx, renamed)
-	r, found, err := h.p.FindSubmitted(ctx, renamed, since, h.clock.Now())
+	r, found, err := h.p.FindSubmitted(ctx, renamed, since, h.clock.Now(), nil)
 	if err != nil || !found || r.ID != want.ID {
 		t.Errorf("found %s, %v, %v; want %s", r.ID, found, err, want.ID)
 	}

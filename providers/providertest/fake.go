@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -92,14 +93,15 @@ func (f *Fake) Submit(ctx context.Context, req providers.Request) (providers.Rem
 }
 
 // FindSubmitted implements providers.Reconciler: the newest accepted work with the same images.
-func (f *Fake) FindSubmitted(ctx context.Context, req providers.Request, _, _ time.Time) (providers.Remote, bool, error) {
+func (f *Fake) FindSubmitted(ctx context.Context, req providers.Request, _, _ time.Time, taken []string) (providers.Remote, bool, error) {
 	if f.ListErr != nil {
 		return providers.Remote{}, false, f.ListErr
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := len(f.requests) - 1; i >= 0; i-- {
-		if len(f.requests[i].Images) == len(req.Images) && f.requests[i].Polycount == req.Polycount {
+		if len(f.requests[i].Images) == len(req.Images) && f.requests[i].Polycount == req.Polycount &&
+			!slices.Contains(taken, f.remotes[i].ID) {
 			return f.remotes[i], true, nil
 		}
 	}

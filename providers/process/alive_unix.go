@@ -1,15 +1,16 @@
 //go:build unix
 
-package atomicfile
+package process
 
 import (
 	"errors"
 	"syscall"
 )
 
-// processAlive asks the system whether process pid exists: signal 0 checks without sending.
+// Alive asks the system whether process pid exists (known says it could tell): signal 0 checks
+// without sending.
 // EPERM means it exists but belongs to someone else.
-func processAlive(pid int) (alive, known bool) {
+func Alive(pid int) (alive, known bool) {
 	err := syscall.Kill(pid, 0)
 	switch {
 	case err == nil, errors.Is(err, syscall.EPERM):
