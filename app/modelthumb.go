@@ -22,6 +22,9 @@ func (k *Kiln) ModelThumbnail(ctx context.Context, assetID string) (string, erro
 	if err != nil {
 		return "", err
 	}
+	if err := a.Err(); err != nil {
+		return "", err // a damaged asset's model is never drawn
+	}
 	if !a.Downloaded() {
 		return "", fmt.Errorf("%s: no model downloaded yet", a.Name)
 	}

@@ -46,6 +46,9 @@ func (k *Kiln) Reduce(ctx context.Context, assetID string, target int, report fu
 	if err != nil {
 		return Asset{}, err
 	}
+	if err := src.Err(); err != nil {
+		return Asset{}, err
+	}
 	if !src.Downloaded() {
 		return Asset{}, fmt.Errorf("%s: download the model before reducing it", src.Name)
 	}

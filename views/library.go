@@ -197,30 +197,37 @@ func (r *assetRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpl
 func (r *assetRow) show(a app.Asset) {
 	changed := r.asset.ID != a.ID
 	r.asset = a
-	r.name.SetText(a.Name)
-	if a.Downloaded() {
+	r.name.SetText(providers.Printable(a.Name))
+	damaged := a.Damaged != ""
+	switch {
+	case damaged:
+		// Its files cannot be trusted: it is named with the reason, and nothing opens it.
+		r.detail.SetText(fmt.Sprintf("%s · damaged: %s", a.Provider, providers.Printable(a.Damaged)))
+		r.download.Hide()
+	case a.Downloaded():
 		r.detail.SetText(fmt.Sprintf("%s · %d triangles · %s · %s", a.Provider, a.Triangles,
 			a.Finished.Local().Format("2 Jan 2006 15:04"), filepath.Base(a.ModelPath())))
 		r.download.Hide()
-	} else {
-		r.detail.SetText(fmt.Sprintf("%s · on the provider, not downloaded · %s · made %s", a.Provider, a.Remote.Status,
-			a.Created.Local().Format("2 Jan 2006")))
+	case a.Remote != nil:
+		r.detail.SetText(fmt.Sprintf("%s · on the provider, not downloaded · %s · made %s", a.Provider,
+			providers.Printable(a.Remote.Status), a.Created.Local().Format("2 Jan 2006")))
 		r.download.Show()
 		setEnabled(r.download, a.Remote.Ready)
 	}
-	setEnabled(r.save, a.Downloaded())
-	setEnabled(r.look, a.Downloaded())
-	setEnabled(r.reduce, a.Downloaded() && a.Triangles > app.MinReduceTarget)
+	usable := a.Downloaded() && !damaged
+	setEnabled(r.save, usable)
+	setEnabled(r.look, usable)
+	setEnabled(r.reduce, usable && a.Triangles > app.MinReduceTarget)
 	setEnabled(r.folder, a.Downloaded())
-	if changed || r.shownDownloaded != a.Downloaded() {
-		r.shownDownloaded = a.Downloaded()
+	if changed || r.shownDownloaded != usable {
+		r.shownDownloaded = usable
 		var src string
 		if len(a.Inputs) > 0 {
 			src = filepath.Join(a.Dir, a.Inputs[0].Path)
 		}
 		id := a.ID
 		want := func() bool { return r.asset.ID == id }
-		if a.Downloaded() {
+		if usable {
 			r.panel.u.thumbs.showModel(r.thumb, r.panel.u.k, a.ID, src, want)
 		} else {
 			r.panel.u.thumbs.show(r.thumb, src, want)

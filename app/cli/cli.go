@@ -48,7 +48,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"generate": {"generate [--provider NAME] [--endpoint URL] [--polycount N] [--project ID] [--view VIEW=IMAGE]... [--height-cm H]\n" +
-			"                [--width-cm W] [--depth-cm D] [--quality Q] [--test] [--option KEY=VALUE]... [--out PATH] [--json] IMAGE...", generate},
+			"                [--width-cm W] [--depth-cm D] [--quality Q] [--test] [--option KEY=VALUE]... [--out PATH] [--force] [--json] IMAGE...", generate},
 		"jobs":   {"jobs [--json] | jobs submit-again JOB | jobs mark-failed JOB", listJobs},
 		"resume": {"resume [--json]", resume},
 		"keys": {"keys list [--json] | keys add PROVIDER --name NAME | keys remove PROVIDER NAME [--yes]\n" +

@@ -37,6 +37,7 @@ func generate(ctx context.Context, args []string, env Env) int {
 	endpoint := fs.String("endpoint", "", "the provider's address for this run (https, or http on loopback)")
 	out := fs.String("out", ".", "where to save the model: a file path or a folder")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of the saved path")
+	force := fs.Bool("force", false, "replace the --out file if it exists (without it, Kiln never overwrites a file)")
 	var size providers.Dimensions
 	fs.Float64Var(&size.HeightCM, "height-cm", 0, "real height of the model in centimetres")
 	fs.Float64Var(&size.WidthCM, "width-cm", 0, "real width in centimetres (with --height-cm)")
@@ -131,7 +132,7 @@ func generate(ctx context.Context, args []string, env Env) int {
 	status := exitOK
 	switch done.State {
 	case app.Done:
-		saved, err := app.Export(done.Files[0], *out, false)
+		saved, err := app.Export(done.Files[0], *out, *force)
 		if err != nil {
 			return fail(env, "the model is in the library (%s) but could not be saved: %v", done.Files[0], err)
 		}

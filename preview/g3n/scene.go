@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 
 	"github.com/qmuntal/gltf"
@@ -43,17 +42,15 @@ func (in instance) mirrored() bool {
 	return det < 0
 }
 
-// loadScene checks the model at path with inspect, then parses and decodes it.
+// loadScene checks the model at path with inspect and builds the scene from the very document
+// inspect checked: the file is read once, so nothing swapped in after the check (a FIFO, a buffer
+// claiming a terabyte) ever reaches the decoder.
 func loadScene(ctx context.Context, path string) (*scene, error) {
-	rep, err := inspect.Inspect(path)
+	doc, rep, err := inspect.Load(path)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	doc, err := decodeDocument(path)
-	if err != nil {
 		return nil, err
 	}
 	s, err := buildScene(ctx, path, doc)
@@ -62,25 +59,6 @@ func loadScene(ctx context.Context, path string) (*scene, error) {
 	}
 	s.report = rep
 	return s, nil
-}
-
-// decodeDocument reads the glTF with its buffers, reading external files only beside it.
-func decodeDocument(path string) (doc *gltf.Document, err error) {
-	f, err := os.Open(path) //nolint:gosec // the artist's own model: opening it is the point
-	if err != nil {
-		return nil, fmt.Errorf("g3n: open %s: %w", filepath.Base(path), err)
-	}
-	defer f.Close()
-	defer func() {
-		if r := recover(); r != nil {
-			doc, err = nil, fmt.Errorf("g3n: %s: unreadable glTF (%v)", filepath.Base(path), r)
-		}
-	}()
-	doc = new(gltf.Document)
-	if err := gltf.NewDecoderFS(f, os.DirFS(filepath.Dir(path))).Decode(doc); err != nil {
-		return nil, fmt.Errorf("g3n: %s: %w", filepath.Base(path), err)
-	}
-	return doc, nil
 }
 
 // buildScene flattens the default scene into instances, reads each primitive once (once per

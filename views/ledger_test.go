@@ -1,0 +1,69 @@
+package views
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/providertest"
+)
+
+// A job whose submission was never confirmed offers the artist's two choices in place of Retry
+// and Cancel, and says what happened; Mark as failed ends it with its explanation.
+func TestUnconfirmedJobOffersTheArtistsChoice(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	fake.SubmitErr = &providers.APIError{Provider: "fake", Op: "process", Kind: providers.ErrNetwork, Message: "connection reset"}
+	u, ui := harness(t, nil, fake)
+	u.create.addPaths([]string{writeImage(t, t.TempDir(), "pot.png")})
+	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
+	test.Tap(u.create.submit)
+	ui.until(t, "unconfirmed", func() bool { return len(rows(u)) == 1 && rows(u)[0].state.Text == "Unconfirmed" })
+	r := rows(u)[0]
+	if r.retry.Text != "Submit again…" || r.cancel.Text != "Mark as failed" || r.retry.Disabled() || r.cancel.Disabled() {
+		t.Fatalf("buttons %q (disabled %v), %q (disabled %v)", r.retry.Text, r.retry.Disabled(), r.cancel.Text, r.cancel.Disabled())
+	}
+	if !strings.Contains(r.detail.Text, "Submit again, or Mark as failed") {
+		t.Errorf("detail %q", r.detail.Text)
+	}
+	test.Tap(r.cancel)
+	ui.until(t, "failed", func() bool { return rows(u)[0].state.Text == "Failed" })
+	if d := rows(u)[0].detail.Text; !strings.Contains(d, "never confirmed that Fake fake received") {
+		t.Errorf("failed detail %q", d)
+	}
+	if fake.Submits() != 1 {
+		t.Errorf("%d submits, want 1", fake.Submits())
+	}
+}
+
+// A library folder whose model was deleted is listed as damaged, with the reason, and nothing
+// opens it; the window does not fall over.
+func TestDamagedAssetIsNamedAndNotOpened(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	u, ui := harness(t, nil, fake)
+	u.create.addPaths([]string{writeImage(t, t.TempDir(), "pot.png")})
+	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
+	test.Tap(u.create.submit)
+	ui.until(t, "done", func() bool { return len(rows(u)) == 1 && rows(u)[0].state.Text == "Done" })
+	if err := os.Remove(rows(u)[0].panel.jobs[0].Files[0]); err != nil {
+		t.Fatal(err)
+	}
+	u.selectTab("Library")
+	u.library.reload()
+	var row *assetRow
+	ui.until(t, "the damaged asset", func() bool {
+		for _, o := range test.LaidOutObjects(u.library.list) {
+			if r, ok := o.(*assetRow); ok && r.asset.ID != "" && r.asset.Damaged != "" {
+				row = r
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(row.detail.Text, "damaged") || !strings.Contains(row.detail.Text, "missing") ||
+		!row.save.Disabled() || !row.look.Disabled() || !row.reduce.Disabled() {
+		t.Errorf("damaged row: %q, save %v look %v reduce %v", row.detail.Text, row.save.Disabled(), row.look.Disabled(), row.reduce.Disabled())
+	}
+}
