@@ -3,8 +3,11 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"github.com/kiln3d/kiln/providers/atomicfile"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +20,9 @@ import (
 const MinReduceTarget = 4
 
 // SimplifyFile brings the model at in down to about target triangles and writes it to out (a
-// .glb, atomically), whatever provider made it. It returns the triangle counts before and after.
-func SimplifyFile(ctx context.Context, in, out string, target int, report func(float64)) (before, after int, err error) {
+// .glb, atomically), whatever provider made it. An existing out is replaced only when replace is
+// set; otherwise the error wraps ErrExists. It returns the triangle counts before and after.
+func SimplifyFile(ctx context.Context, in, out string, target int, replace bool, report func(float64)) (before, after int, err error) {
 	if target < MinReduceTarget {
 		return 0, 0, fmt.Errorf("a budget of %d triangles is too small (at least %d)", target, MinReduceTarget)
 	}
@@ -32,10 +36,17 @@ func SimplifyFile(ctx context.Context, in, out string, target int, report func(f
 	if err != nil {
 		return 0, 0, err
 	}
-	err = WriteFileAtomic(out, 0o644, func(w io.Writer) error {
+	write := atomicfile.Create
+	if replace {
+		write = atomicfile.Write
+	}
+	err = write(out, 0o644, func(w io.Writer) error {
 		_, err := io.Copy(w, bytes.NewReader(res.GLB))
 		return err
 	})
+	if errors.Is(err, fs.ErrExist) {
+		err = fmt.Errorf("%s %w (use --force to replace it)", out, ErrExists)
+	}
 	return res.Before, res.After, err
 }
 

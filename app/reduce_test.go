@@ -60,17 +60,17 @@ func TestSimplifyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "small.glb")
-	before, after, err := SimplifyFile(context.Background(), in, out, 500, nil)
+	before, after, err := SimplifyFile(context.Background(), in, out, 500, false, nil)
 	if err != nil || before != 4680 || after < 475 || after > 525 {
 		t.Fatalf("%d → %d, %v", before, after, err)
 	}
 	if info, err := ReadModelInfo(out); err != nil || info.Triangles != after {
 		t.Errorf("written model: %+v %v", info, err)
 	}
-	if _, _, err := SimplifyFile(context.Background(), in, filepath.Join(dir, "x.obj"), 500, nil); err == nil {
+	if _, _, err := SimplifyFile(context.Background(), in, filepath.Join(dir, "x.obj"), 500, false, nil); err == nil {
 		t.Error("wrote an .obj")
 	}
-	if _, _, err := SimplifyFile(context.Background(), filepath.Join(dir, "none.glb"), out, 500, nil); err == nil {
+	if _, _, err := SimplifyFile(context.Background(), filepath.Join(dir, "none.glb"), out, 500, false, nil); err == nil {
 		t.Error("simplified a missing file")
 	}
 }

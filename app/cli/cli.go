@@ -56,7 +56,7 @@ func commands() map[string]command {
 		"library": {"library [--json] | library import PROVIDER [--since DAY] [--until DAY]\n" +
 			"                | library download ASSET [--out PATH]", listLibrary},
 		"render":   {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},
-		"simplify": {"simplify IN.glb --polycount N --out OUT.glb", simplify},
+		"simplify": {"simplify IN.glb --polycount N --out OUT.glb [--force]", simplify},
 		"version":  {"version", version},
 		"help":     {"help", help},
 	}

@@ -14,13 +14,14 @@ func simplify(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("simplify", flag.ContinueOnError)
 	polycount := fs.Int("polycount", 0, "the triangles wanted")
 	out := fs.String("out", "", "the .glb to write")
+	force := fs.Bool("force", false, "replace --out if it exists")
 	rest, ok := parse(fs, args, env)
 	if !ok || len(rest) != 1 || *polycount <= 0 || *out == "" {
-		return usageOr(env, ok, "usage: kiln simplify IN.glb --polycount N --out OUT.glb")
+		return usageOr(env, ok, "usage: kiln simplify IN.glb --polycount N --out OUT.glb [--force]")
 	}
 	bar := newProgress(env)
 	last := -1
-	before, after, err := app.SimplifyFile(ctx, rest[0], *out, *polycount, func(f float64) {
+	before, after, err := app.SimplifyFile(ctx, rest[0], *out, *polycount, *force, func(f float64) {
 		if pct := int(f * 100); pct/10 != last/10 {
 			last = pct
 			bar.show(app.Job{State: app.Running, Progress: f, Message: "Simplifying"})

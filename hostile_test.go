@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/qmuntal/gltf"
+
+	"github.com/kiln3d/kiln/providers/providertest"
+)
+
+// TestHostileInputsThroughTheBinary gives the built binary what a careless disk or a hostile
+// file would: each gets a clear, specific error and a non-zero exit, promptly, and nothing is
+// overwritten or printed raw.
+func TestHostileInputsThroughTheBinary(t *testing.T) {
+	bin := buildKiln(t)
+	home, dir := t.TempDir(), t.TempDir()
+	fifo := filepath.Join(dir, "photo.png")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	fifoModel := filepath.Join(dir, "model.glb")
+	syscall.Mkfifo(fifoModel, 0o644)
+	huge := filepath.Join(dir, "huge.glb")
+	writeHugeGLB(t, huge)
+	nan := filepath.Join(dir, "nan.glb")
+	writeNaNGLB(t, nan)
+	png := filepath.Join(dir, "out.png")
+
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"a FIFO as an image", []string{"generate", fifo}, 1, "named pipe"},
+		{"a FIFO as a model to render", []string{"render", fifoModel, "--out", png}, 1, "named pipe"},
+		{"a FIFO as a model to simplify", []string{"simplify", fifoModel, "--polycount", "10", "--out", filepath.Join(dir, "s.glb")}, 1, "named pipe"},
+		{"a buffer claiming a terabyte, simplified", []string{"simplify", huge, "--polycount", "10", "--out", filepath.Join(dir, "s.glb")}, 1, "claims"},
+		{"a buffer claiming a terabyte, rendered", []string{"render", huge, "--out", png}, 1, "claims"},
+		{"NaN positions, rendered", []string{"render", nan, "--out", png}, 1, "not numbers (NaN or infinite)"},
+		{"a mistyped command", []string{"serve"}, 2, `no such command "serve"`},
+		{"another mistyped command", []string{"export", "x"}, 2, `no such command "export"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			start := time.Now()
+			r := kiln(t, bin, home, c.args...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
+				t.Errorf("exit %d, stderr %q; want %d and %q on one line", r.code, r.stderr, c.code, c.want)
+			}
+			if took := time.Since(start); took > 20*time.Second {
+				t.Errorf("took %s", took)
+			}
+		})
+	}
+	if _, err := os.Stat(png); err == nil {
+		t.Error("a refused model left a picture behind")
+	}
+
+	// A file name with a newline and an escape sequence is shown escaped, never obeyed.
+	evil := filepath.Join(dir, "chair\n\x1b[31mred.png")
+	data, _ := os.ReadFile(filepath.Join("assets", "samples", "lifebuoy.png"))
+	os.WriteFile(evil, data, 0o644)
+	out := t.TempDir()
+	gen := kiln(t, bin, home, "generate", "--polycount", "800", "--out", out, evil)
+	if gen.code != 0 {
+		t.Fatalf("generate from an oddly named file: %d %q", gen.code, gen.stderr)
+	}
+	model := strings.TrimSpace(gen.stdout)
+	for _, args := range [][]string{{"jobs"}, {"library"}} {
+		r := kiln(t, bin, home, args...)
+		if strings.Contains(r.stdout, "\x1b") || !strings.Contains(r.stdout, `chair\n\x1b[31mred`) {
+			t.Errorf("kiln %s printed %q", args[0], r.stdout)
+		}
+	}
+
+	// Ten saves to one folder at once: ten whole files, none overwritten. A second save to a
+	// taken --out file is refused.
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if r := kiln(t, bin, home, "simplify", model, "--polycount", "100", "--out", filepath.Join(out, "same.glb"), "--force"); r.code != 0 {
+				t.Errorf("simplify --force: %d %q", r.code, r.stderr)
+			}
+		})
+	}
+	wg.Wait()
+	assets := listAssets(t, bin, home)
+	for range 10 {
+		wg.Go(func() {
+			if r := kiln(t, bin, home, "library", "download", assets[0], "--out", out+"/"); r.code != 0 {
+				t.Errorf("library download: %d %q", r.code, r.stderr)
+			}
+		})
+	}
+	wg.Wait()
+	entries, _ := os.ReadDir(out)
+	names := map[string]bool{}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("left behind: %q", e.Name())
+		}
+		names[e.Name()] = true
+	}
+	if len(names) < 11 {
+		t.Errorf("ten saves into one folder made %d files: %v", len(names), names)
+	}
+	for _, args := range [][]string{
+		{"library", "download", assets[0], "--out", filepath.Join(out, "same.glb")},
+		{"simplify", model, "--polycount", "100", "--out", filepath.Join(out, "same.glb")},
+	} {
+		taken := kiln(t, bin, home, args...)
+		if taken.code != 1 || !strings.Contains(taken.stderr, "already exists") {
+			t.Errorf("kiln %s over a taken name: %d %q", args[0], taken.code, taken.stderr)
+		}
+	}
+
+	// asset.json is input: a model path leaving the asset's folder is refused, and nothing is
+	// copied out.
+	side := filepath.Join(home, "library", assets[0], "asset.json")
+	var raw map[string]any
+	b, _ := os.ReadFile(side)
+	json.Unmarshal(b, &raw)
+	raw["files"].([]any)[0].(map[string]any)["path"] = "../../../../etc/passwd"
+	b, _ = json.Marshal(raw)
+	os.WriteFile(side, b, 0o644)
+	stolen := filepath.Join(t.TempDir(), "x.glb")
+	r := kiln(t, bin, home, "library", "download", assets[0], "--out", stolen)
+	if _, err := os.Stat(stolen); err == nil || r.code == 0 {
+		t.Errorf("a tampered asset.json copied a file out: %d %q", r.code, r.stderr)
+	}
+	lib := kiln(t, bin, home, "library")
+	if !strings.Contains(lib.stdout, "(damaged: ") || !strings.Contains(lib.stderr, "leads out of the asset folder") {
+		t.Errorf("kiln library shows the tampered asset as %q / %q", lib.stdout, lib.stderr)
+	}
+}
+
+func listAssets(t *testing.T, bin, home string) []string {
+	t.Helper()
+	r := kiln(t, bin, home, "library", "--json")
+	var as []struct{ ID string }
+	if err := json.Unmarshal([]byte(r.stdout), &as); err != nil || len(as) == 0 {
+		t.Fatalf("library --json: %q %v", r.stdout, err)
+	}
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+// writeHugeGLB writes a 5 KB .glb whose buffer claims a terabyte.
+func writeHugeGLB(t *testing.T, path string) {
+	js := []byte(`{"asset":{"version":"2.0"},"buffers":[{"byteLength":1099511627776}],"bufferViews":[{"buffer":0,"byteLength":1099511627776}],` +
+		`"accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3","min":[0,0,0],"max":[1,1,1]}],` +
+		`"meshes":[{"primitives":[{"attributes":{"POSITION":0}}]}],"nodes":[{"mesh":0}],"scenes":[{"nodes":[0]}],"scene":0}`)
+	for len(js)%4 != 0 {
+		js = append(js, ' ')
+	}
+	bin := make([]byte, 5000)
+	total := 28 + len(js) + len(bin)
+	var b []byte
+	for _, v := range []uint32{0x46546C67, 2, uint32(total), uint32(len(js)), 0x4E4F534A} {
+		b = binary.LittleEndian.AppendUint32(b, v)
+	}
+	b = append(b, js...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(bin)))
+	b = binary.LittleEndian.AppendUint32(b, 0x004E4942)
+	if err := os.WriteFile(path, append(b, bin...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeNaNGLB writes a tetrahedron whose first position is NaN, its declared bounds finite.
+func writeNaNGLB(t *testing.T, path string) {
+	doc := providertest.Tetrahedron()
+	acc := doc.Accessors[doc.Meshes[0].Primitives[0].Attributes[gltf.POSITION]]
+	bv := doc.BufferViews[*acc.BufferView]
+	data := doc.Buffers[bv.Buffer].Data
+	binary.LittleEndian.PutUint32(data[bv.ByteOffset+acc.ByteOffset:], math.Float32bits(float32(math.NaN())))
+	if err := gltf.SaveBinary(doc, path); err != nil {
+		t.Fatal(err)
+	}
+}
