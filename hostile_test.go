@@ -14,6 +14,7 @@ import (
 
 	"github.com/qmuntal/gltf"
 
+	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -30,7 +31,9 @@ func TestHostileInputsThroughTheBinary(t *testing.T) {
 	fifoModel := filepath.Join(dir, "model.glb")
 	syscall.Mkfifo(fifoModel, 0o644)
 	huge := filepath.Join(dir, "huge.glb")
-	writeHugeGLB(t, huge)
+	if err := modeltest.WriteTerabyteGLB(huge); err != nil {
+		t.Fatal(err)
+	}
 	nan := filepath.Join(dir, "nan.glb")
 	writeNaNGLB(t, nan)
 	png := filepath.Join(dir, "out.png")
@@ -155,28 +158,6 @@ func listAssets(t *testing.T, bin, home string) []string {
 		ids[i] = a.ID
 	}
 	return ids
-}
-
-// writeHugeGLB writes a 5 KB .glb whose buffer claims a terabyte.
-func writeHugeGLB(t *testing.T, path string) {
-	js := []byte(`{"asset":{"version":"2.0"},"buffers":[{"byteLength":1099511627776}],"bufferViews":[{"buffer":0,"byteLength":1099511627776}],` +
-		`"accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3","min":[0,0,0],"max":[1,1,1]}],` +
-		`"meshes":[{"primitives":[{"attributes":{"POSITION":0}}]}],"nodes":[{"mesh":0}],"scenes":[{"nodes":[0]}],"scene":0}`)
-	for len(js)%4 != 0 {
-		js = append(js, ' ')
-	}
-	bin := make([]byte, 5000)
-	total := 28 + len(js) + len(bin)
-	var b []byte
-	for _, v := range []uint32{0x46546C67, 2, uint32(total), uint32(len(js)), 0x4E4F534A} {
-		b = binary.LittleEndian.AppendUint32(b, v)
-	}
-	b = append(b, js...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(bin)))
-	b = binary.LittleEndian.AppendUint32(b, 0x004E4942)
-	if err := os.WriteFile(path, append(b, bin...), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // writeNaNGLB writes a tetrahedron whose first position is NaN, its declared bounds finite.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 )
 
 // progressSaveEvery bounds how often progress alone is written to the store; state changes are
@@ -241,7 +242,7 @@ func (r *runner) collect(p providers.Provider) ([]providers.File, error) {
 		j.Message = fmt.Sprintf("%s accepted this job (%s) and it may still finish; checking again in %s (%s)",
 			caps.Title, j.Remote.ID, wait.Round(time.Second), providers.Printable(err.Error()))
 		_ = r.saveAndEmit()
-		if err := sleepCtx(r.ctx, wait); err != nil {
+		if err := httpkit.Sleep(r.ctx, wait); err != nil {
 			return nil, err
 		}
 		wait = min(2*wait, 5*time.Minute)
@@ -353,16 +354,4 @@ func (r *runner) finish() {
 func (r *runner) offline() bool {
 	p, err := r.q.reg.Get(r.job.Provider)
 	return err == nil && p.Capabilities().Offline
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

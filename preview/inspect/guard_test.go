@@ -14,25 +14,9 @@ import (
 
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
-)
 
-// glb assembles a binary glTF from its JSON and binary chunk, each padded to 4 bytes.
-func glb(jsonText string, bin []byte) []byte {
-	for len(jsonText)%4 != 0 {
-		jsonText += " "
-	}
-	for len(bin)%4 != 0 {
-		bin = append(bin, 0)
-	}
-	total := 12 + 8 + len(jsonText) + 8 + len(bin)
-	b := binary.LittleEndian.AppendUint32([]byte("glTF"), 2)
-	b = binary.LittleEndian.AppendUint32(b, uint32(total))
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(jsonText)))
-	b = append(append(b, "JSON"...), jsonText...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(bin)))
-	b = append(append(b, "BIN\x00"...), bin...)
-	return b
-}
+	"github.com/kiln3d/kiln/providers/modeltest"
+)
 
 // saveGLTF writes doc as model.gltf with its buffer 0 beside it as model.bin, in dir.
 func saveGLTF(t *testing.T, dir string, doc *gltf.Document) string {
@@ -70,7 +54,7 @@ func TestTerabyteBufferRefusedCheaply(t *testing.T) {
 		`"bufferViews":[{"buffer":0,"byteLength":48}],` +
 		`"accessors":[{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3"}],` +
 		`"meshes":[{"primitives":[{"attributes":{"POSITION":0}}]}],"nodes":[{"mesh":0}],"scenes":[{"nodes":[0]}]}`
-	data := glb(text, bin)
+	data := modeltest.GLB(text, bin)
 	if len(data) < 5000 || len(data) > 5500 {
 		t.Fatalf("the file is %d bytes", len(data))
 	}
