@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/modeltest"
@@ -215,7 +216,10 @@ func TestCollectAgainReplaces(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeFile(t, dir, "model.glb", []byte("half a model"))
-	writeFile(t, dir, ".partial-model.glb.123", []byte("left by a crash"))
+	// A crashed writer's leftover: its process is gone and it is older than a minute.
+	writeFile(t, dir, ".partial-model.glb.999999999.0123456789abcdef", []byte("left by a crash"))
+	old := time.Now().Add(-2 * time.Minute)
+	os.Chtimes(filepath.Join(dir, ".partial-model.glb.999999999.0123456789abcdef"), old, old)
 	if _, err := p.Collect(context.Background(), req, r, dir, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +262,7 @@ func TestProgress(t *testing.T) {
 func TestCapabilities(t *testing.T) {
 	c := New().Capabilities()
 	want := providers.Capabilities{Name: "local", Title: "Local (offline)", MinImages: 1, MaxImages: 5,
-		Polycount: providers.Range{Min: 500, Max: 200000, Default: 20000}, Views: true, Dimensions: true,
+		Polycount: providers.Range{Min: 500, Max: 200000, Default: 20000}, Views: true, Dimensions: true, Offline: true,
 		Options: []providers.Option{{Key: "objects", Label: "Separate objects", Choices: []providers.Choice{
 			{Value: "all", Label: "Keep all, as parts"}, {Value: "largest", Label: "Largest only"}}}}}
 	if !reflect.DeepEqual(c, want) {
