@@ -409,8 +409,21 @@ func (q *Queue) MarkFailed(id string) (Job, error) {
 	return j.clone(), nil
 }
 
-// lease takes job j for this process, or says another Kiln is working on it.
+// lease takes job j for this process, or says another Kiln is working on it. A job this queue is
+// still running or about to run (an unconfirmed one being looked for again) is not taken twice.
 func (q *Queue) lease(j Job, what string) error {
+	busy := func() bool {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		_, running := q.running[j.ID]
+		return running || slices.ContainsFunc(q.pending, func(p pendingJob) bool { return p.id == j.ID })
+	}
+	// A run that has just ended is still winding down for a moment; a look that goes on is not.
+	for wait := time.Now().Add(2 * time.Second); busy(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(wait) {
+			return fmt.Errorf("%s %s: Kiln is still checking on this job; try again in a moment", what, j.Name())
+		}
+	}
 	now := time.Now()
 	ok, err := q.store.Lease(q.ctx, j.ID, q.owner, now, now.Add(q.opts.Lease))
 	if err != nil {
