@@ -209,6 +209,8 @@ func TestRefusalsFailWithTheirKind(t *testing.T) {
 		{&providers.APIError{Provider: "fake", Op: "process", Status: 403, Kind: providers.ErrForbidden}, FailMissingPermission},
 		{&providers.APIError{Provider: "fake", Op: "process", Status: 429, Kind: providers.ErrRateLimited}, FailRateLimited},
 		{&providers.InputError{Reason: "bad"}, FailInvalidInput},
+		// No connection could be made: the request never left, so it is not "maybe sent".
+		{providers.NotSent(errUnreachable), FailNetwork},
 	} {
 		fake := providertest.NewFake("fake")
 		fake.SubmitErr = c.err

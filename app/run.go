@@ -138,7 +138,8 @@ func (r *runner) submit(p providers.Provider) error {
 	}
 	kind := KindOf(err)
 	switch {
-	case caps.Offline || kind.refused() || kind == FailInternal || kind == FailNotFound:
+	case caps.Offline || kind.refused() || kind == FailInternal || kind == FailNotFound ||
+		errors.Is(err, providers.ErrNotSent):
 		// Nothing left this computer, or the provider turned the work down: nothing charged.
 		return err
 	case errors.Is(context.Cause(r.ctx), errQueueClosed):

@@ -90,3 +90,23 @@ func KindOfStatus(status int) error {
 	}
 	return ErrInvalidInput
 }
+
+// ErrNotSent marks a failure that happened before a request left this computer: no connection
+// could be made, or what the request needed (a session token) could not be had. Nothing reached
+// the service, so nothing was charged, and sending the request again is safe.
+var ErrNotSent = errors.New("not sent")
+
+// NotSent wraps err to say that the request it concerns never left this computer; the error's
+// text and kind are err's own.
+func NotSent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return notSentError{err}
+}
+
+type notSentError struct{ err error }
+
+func (e notSentError) Error() string        { return e.err.Error() }
+func (e notSentError) Unwrap() error        { return e.err }
+func (e notSentError) Is(target error) bool { return target == ErrNotSent }

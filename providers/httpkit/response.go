@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -188,7 +189,23 @@ func (s Service) NetworkError(ctx context.Context, op string, err error) error {
 			msg = "no answer in time (" + msg + ")"
 		}
 	}
-	return s.Error(op, 0, providers.ErrNetwork, Scrub(msg))
+	apiErr := s.Error(op, 0, providers.ErrNetwork, Scrub(msg))
+	if neverConnected(err) {
+		// No connection, so no request: the caller may send it again without paying twice.
+		return providers.NotSent(apiErr)
+	}
+	return apiErr
+}
+
+// neverConnected reports whether err is a failure to reach the server at all: the name did not
+// resolve, or the connection was refused or could not be opened.
+func neverConnected(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // size writes a byte count for a message: "64 MiB", "1.5 GiB", "931.3 GiB".

@@ -75,7 +75,7 @@ func (s *session) do(ctx context.Context, creds Credentials, c call, out any) er
 	if c.jwt {
 		var err error
 		if jwt, err = s.token(ctx, creds, ""); err != nil {
-			return err
+			return providers.NotSent(err) // without a JWT, c never left
 		}
 	}
 	err := s.exchange(ctx, creds, c, jwt, out)
