@@ -111,7 +111,10 @@ type jobRow struct {
 	save     *widget.Button
 	folder   *widget.Button
 	look     *widget.Button
-	content  fyne.CanvasObject
+	// why opens the whole explanation of a failed or unconfirmed job, which the row can only
+	// start to show.
+	why     *widget.Button
+	content fyne.CanvasObject
 }
 
 func newJobRow(p *jobsPanel) *jobRow {
@@ -131,7 +134,9 @@ func newJobRow(p *jobsPanel) *jobRow {
 	if p.u.preview == nil {
 		r.look.Hide()
 	}
-	buttons := container.NewCenter(container.NewHBox(r.cancel, r.retry, r.look, r.save, r.folder))
+	r.why = widget.NewButtonWithIcon("Why?", theme.InfoIcon(), func() { p.explain(r.id) })
+	r.why.Hide()
+	buttons := container.NewCenter(container.NewHBox(r.why, r.cancel, r.retry, r.look, r.save, r.folder))
 	status := container.NewGridWithColumns(3, r.state, r.bar, r.elapsed)
 	text := container.NewVBox(r.name, r.detail)
 	// The name and detail take what is left; the status and the buttons keep their size.
@@ -177,11 +182,24 @@ func (r *jobRow) show(j app.Job) {
 		r.retry.SetText("Retry")
 		r.cancel.SetText("Cancel")
 	}
+	if j.State == app.Failed || j.State == app.Unconfirmed {
+		r.why.Show()
+	} else {
+		r.why.Hide()
+	}
 	setEnabled(r.cancel, !j.State.Finished())
 	setEnabled(r.retry, j.State == app.Failed || j.State == app.Cancelled || j.State == app.Unconfirmed)
-	setEnabled(r.save, j.State == app.Done && len(j.Files) > 0)
-	setEnabled(r.folder, j.State == app.Done && len(j.Files) > 0)
-	setEnabled(r.look, j.State == app.Done && len(j.Files) > 0)
+	// A failed or unconfirmed job has no model, and its row needs the room for why: the model's
+	// buttons show only where a model may come.
+	hasModel := j.State == app.Done && len(j.Files) > 0
+	for _, b := range []*widget.Button{r.save, r.folder, r.look} {
+		setEnabled(b, hasModel)
+		if (j.State == app.Failed || j.State == app.Unconfirmed) || (b == r.look && r.panel.u.preview == nil) {
+			b.Hide()
+		} else {
+			b.Show()
+		}
+	}
 	var src string
 	if len(j.Request.Images) > 0 {
 		src = j.Request.Images[0].Path
@@ -245,6 +263,26 @@ func (p *jobsPanel) retry(id string) {
 		return
 	}
 	p.run(func() error { _, err := p.u.k.Jobs.Retry(id); return err })
+}
+
+// explain shows the whole of what a failed or unconfirmed job says, wrapped, in a dialog.
+func (p *jobsPanel) explain(id string) {
+	j, ok := p.find(id)
+	if !ok {
+		return
+	}
+	title, text := "Why this job failed", j.Explain(p.title(j.Provider))
+	if j.State == app.Unconfirmed {
+		title, text = "Did "+p.title(j.Provider)+" receive this job?", providers.Printable(j.Message)
+	}
+	if j.Remote.ID != "" {
+		text += "\n\n" + p.title(j.Provider) + "'s id for it: " + providers.Printable(j.Remote.ID)
+	}
+	label := widget.NewLabel(text)
+	label.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(label)
+	scroll.SetMinSize(fyne.NewSize(520, 160))
+	dialog.ShowCustom(title, "Close", scroll, p.u.win)
 }
 
 // run does f off the UI thread and shows its error.

@@ -28,6 +28,15 @@ func TestUnconfirmedJobOffersTheArtistsChoice(t *testing.T) {
 	if !strings.Contains(r.detail.Text, "Submit again, or Mark as failed") {
 		t.Errorf("detail %q", r.detail.Text)
 	}
+	if !r.why.Visible() {
+		t.Error("no Why? on an unconfirmed job")
+	}
+	test.Tap(r.why)
+	if overlays := u.win.Canvas().Overlays().List(); len(overlays) == 0 {
+		t.Error("Why? opened nothing")
+	} else {
+		u.win.Canvas().Overlays().Remove(overlays[0])
+	}
 	test.Tap(r.cancel)
 	ui.until(t, "failed", func() bool { return rows(u)[0].state.Text == "Failed" })
 	if d := rows(u)[0].detail.Text; !strings.Contains(d, "never confirmed that Fake fake received") {
