@@ -42,11 +42,14 @@ test: deps
 # The fuzz targets over every hostile input: models, images, a server's answers, asset.json. Briefly
 # in make test; longer by hand (make fuzz FUZZTIME=10m). A finding is kept as a seed in testdata/.
 FUZZTIME ?= 2m
+# Go's fuzzer shrinks every new input before it counts it, for up to a minute each: capped, so that
+# a short run fuzzes rather than minimizes.
+FUZZFLAGS = -run '^$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s
 fuzz:
-	$(TEST_ENV) $(GO) test -run '^$$' -fuzz=FuzzInspect -fuzztime=$(FUZZTIME) ./preview/inspect
-	$(TEST_ENV) $(GO) test -run '^$$' -fuzz=FuzzImage -fuzztime=$(FUZZTIME) ./providers/imageio
-	$(TEST_ENV) $(GO) test -run '^$$' -fuzz=FuzzResponse -fuzztime=$(FUZZTIME) ./providers/kaedim
-	$(TEST_ENV) $(GO) test -run '^$$' -fuzz=FuzzSidecar -fuzztime=$(FUZZTIME) ./app
+	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzInspect ./preview/inspect
+	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzImage ./providers/imageio
+	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzResponse ./providers/kaedim
+	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzSidecar ./app
 
 # Benchmarks, measured side by side with their peers (gltfpack, f3d under Xvfb) where they have
 # one; the corpus-based ones skip without ../shared/corpus.

@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,7 +81,7 @@ func TestCrashRecovery(t *testing.T) {
 				} else {
 					cmd.Env = append(cmd.Env, app.CrashEnv+"="+point)
 					out, err := cmd.CombinedOutput()
-					if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != -1 {
+					if ee, ok := errors.AsType[*exec.ExitError](err); !ok || ee.ExitCode() != -1 {
 						t.Fatalf("kiln did not die at %s: %v\n%s", point, err, out)
 					}
 				}

@@ -233,7 +233,7 @@ func (l *Library) List() ([]Asset, error) {
 	for _, e := range entries {
 		// A link in the library's place of a folder is listed, as damaged; plain files (a
 		// desktop's own clutter) and hidden temporary folders are not assets.
-		if strings.HasPrefix(e.Name(), ".") || !(e.IsDir() || e.Type()&fs.ModeSymlink != 0) {
+		if strings.HasPrefix(e.Name(), ".") || (!e.IsDir() && e.Type()&fs.ModeSymlink == 0) {
 			continue
 		}
 		a, err := l.read(filepath.Join(l.dir, e.Name()))

@@ -194,7 +194,7 @@ func TestConcurrentWriters(t *testing.T) {
 					cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$")
 					cmd.Env = append(os.Environ(), helperEnv+"="+mode+":"+path)
 					if out, err := cmd.CombinedOutput(); err != nil {
-						fail(fmt.Errorf("process %d: %v: %s", i, err, out))
+						fail(fmt.Errorf("process %d: %w: %s", i, err, out))
 					}
 				})
 			}

@@ -150,7 +150,7 @@ func TestNetworkError(t *testing.T) {
 		t.Errorf("a cancelled context must win: %v", got)
 	}
 	input := &providers.InputError{File: "a.png", Reason: "vanished"}
-	if got := svc.NetworkError(context.Background(), "op", input); got != input {
+	if got := svc.NetworkError(context.Background(), "op", input); got != input { //nolint:errorlint // the very same error is the point
 		t.Errorf("an input error is returned as it is: %v", got)
 	}
 }

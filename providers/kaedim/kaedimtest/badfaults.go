@@ -117,7 +117,7 @@ func resetMidReply(w *statusWriter, r *http.Request, serve http.HandlerFunc) {
 		copyRecorded(w, rec)
 		return
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	body := rec.Body.Bytes()
 	writeHead(buf, rec, len(body))
 	_, _ = buf.Write(body[:len(body)/2])
