@@ -45,6 +45,7 @@ func TestCrashRecovery(t *testing.T) {
 					t.Fatalf("kiln did not die at %s: exit %d, stderr %q", point, crashed.code, crashed.stderr)
 				}
 				checkLedger(t, home, 1)
+				checkInterrupted(t, bin, home, nil)
 				resumed := kiln(t, bin, home, "resume", "--json")
 				if resumed.code != 0 {
 					t.Fatalf("resume after a crash at %s: exit %d\n%s", point, resumed.code, resumed.stderr)
@@ -86,6 +87,7 @@ func TestCrashRecovery(t *testing.T) {
 					}
 				}
 				checkLedger(t, home, 1)
+				checkInterrupted(t, bin, home, env)
 				resumed := kilnEnv(t, bin, home, env, "resume", "--json")
 				sent := len(srv.Requests()) - before // requests Kaedim took, and would charge
 				switch point {
@@ -117,6 +119,17 @@ func TestCrashRecovery(t *testing.T) {
 			})
 		}
 	})
+}
+
+// checkInterrupted checks that kiln jobs shows the killed process's job as interrupted at once,
+// without waiting for its lease to run out.
+func checkInterrupted(t *testing.T, bin, home string, env []string) {
+	t.Helper()
+	r := kilnEnv(t, bin, home, env, "jobs", "--json")
+	var js []struct{ Interrupted bool }
+	if err := json.Unmarshal([]byte(r.stdout), &js); err != nil || len(js) != 1 || !js[0].Interrupted {
+		t.Errorf("kiln jobs after the crash: %s %s", r.stdout, r.stderr)
+	}
 }
 
 // checkLedger opens the crashed process's database: intact, and holding the jobs it should.
