@@ -109,7 +109,6 @@ func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opt
 	}
 	if opts.Resume {
 		// Taken over before the workers start, so that the caller knows which jobs they are.
-		q.removeLeftovers()
 		q.resumed = q.claim()
 	}
 	for range opts.Workers {
@@ -528,6 +527,9 @@ func (q *Queue) removeLeftovers() {
 // keepLeases renews this process's leases and, when resuming, takes over orphaned jobs.
 func (q *Queue) keepLeases() {
 	period := q.opts.Lease / 3
+	if q.opts.Resume {
+		q.removeLeftovers() // clutter only: off the start-up path
+	}
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {

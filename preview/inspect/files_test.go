@@ -67,7 +67,10 @@ func TestExternalFilesConfined(t *testing.T) {
 	}
 	mkfifo := func(p string) {
 		if err := mkfifo(p); err != nil {
-			t.Skipf("mkfifo: %v", err)
+			if errors.Is(err, errors.ErrUnsupported) {
+				t.Skip("this system has no named pipes")
+			}
+			t.Fatalf("mkfifo: %v", err)
 		}
 	}
 	cases := map[string]struct {

@@ -3,6 +3,7 @@ package imageio
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -145,7 +146,10 @@ func TestLimitsAndAnimations(t *testing.T) {
 func TestRefusesNonRegularFilesAtOnce(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "photo.png")
 	if err := mkfifo(fifo); err != nil {
-		t.Skipf("mkfifo: %v", err)
+		if errors.Is(err, errors.ErrUnsupported) {
+			t.Skip("this system has no named pipes")
+		}
+		t.Fatalf("mkfifo: %v", err)
 	}
 	done := make(chan [2]error, 1)
 	go func() {
