@@ -376,30 +376,34 @@ func ExplainKeyError(title string, err error) string {
 
 // LateSecrets is a provider's current credential (the environment's, else the default one) for a
 // provider built before the data directory is open: main builds the registry first, then binds.
+// A job resumed as the queue starts may ask before the binding: it waits for it.
 type LateSecrets struct {
 	provider string
-	mu       sync.Mutex
+	bound    chan struct{} // closed by the first Bind
+	once     sync.Once
 	keys     *Credentials
 }
 
 // NewLateSecrets returns the unbound credential of provider.
-func NewLateSecrets(provider string) *LateSecrets { return &LateSecrets{provider: provider} }
+func NewLateSecrets(provider string) *LateSecrets {
+	return &LateSecrets{provider: provider, bound: make(chan struct{})}
+}
 
-// Bind connects l to the opened data directory's credentials.
+// Bind connects l to the opened data directory's credentials; only the first call counts.
 func (l *LateSecrets) Bind(c *Credentials) {
-	l.mu.Lock()
-	l.keys = c
-	l.mu.Unlock()
+	l.once.Do(func() {
+		l.keys = c
+		close(l.bound)
+	})
 }
 
 func (l *LateSecrets) current(ctx context.Context) (providers.Secrets, error) {
-	l.mu.Lock()
-	keys := l.keys
-	l.mu.Unlock()
-	if keys == nil {
-		return nil, fmt.Errorf("%s: credentials are not available yet", l.provider)
+	select {
+	case <-l.bound:
+		return l.keys.Secrets(ctx, l.provider, "")
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%s: credentials are not available yet: %w", l.provider, ctx.Err())
 	}
-	return keys.Secrets(ctx, l.provider, "")
 }
 
 // Fields implements providers.Secrets.
