@@ -69,6 +69,27 @@ func (l *Library) check(dir string) (Asset, string) {
 		a.Files, a.Inputs = nil, nil
 		return a, reason
 	}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		a.Files, a.Inputs = nil, nil
+		return a, fmt.Sprintf("the folder cannot be read: %v", err)
+	}
+	// Every record is located before any other verdict: whatever else is wrong with the asset,
+	// a path that leads out of the folder is never returned.
+	records := append(append([]FileRecord{}, a.Files...), a.Inputs...)
+	found := make([]string, len(records))
+	first := ""
+	for i, rec := range records {
+		real, reason := locate(dir, root, rec)
+		if reason == escapes {
+			a.Files, a.Inputs = nil, nil
+			return a, providers.Printable(rec.Path) + reason
+		}
+		found[i] = real
+		if reason != "" && first == "" {
+			first = providers.Printable(rec.Path) + reason
+		}
+	}
 	if reason := checkRemote(a); reason != "" {
 		a.Remote = nil
 		return a, reason
@@ -79,23 +100,12 @@ func (l *Library) check(dir string) (Asset, string) {
 	if len(a.Files) == 0 && a.Remote == nil {
 		return a, sidecarName + " lists no model"
 	}
-	root, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		return a, fmt.Sprintf("the folder cannot be read: %v", err)
-	}
-	for i, rec := range append(append([]FileRecord{}, a.Files...), a.Inputs...) {
-		real, reason := locate(dir, root, rec)
-		if reason == "" && i == 0 && len(a.Files) > 0 { // the model; inputs are not hashed
-			reason = l.verify(real, rec)
-		}
-		if reason != "" {
-			if reason == escapes {
-				a.Files, a.Inputs = nil, nil
-			}
-			return a, providers.Printable(rec.Path) + reason
+	if first == "" && len(a.Files) > 0 { // the model; inputs are not hashed
+		if reason := l.verify(found[0], a.Files[0]); reason != "" {
+			first = providers.Printable(a.Files[0].Path) + reason
 		}
 	}
-	return a, ""
+	return a, first
 }
 
 // readSidecar reads dir's asset.json if it is a regular file of a sane size.
