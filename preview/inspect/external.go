@@ -27,41 +27,42 @@ const (
 	MaxTexturePixels = 1 << 26
 )
 
-// resolveURI turns a glTF URI (not a data: URI) into the path of a regular file in the model's
-// own folder, and the name it gives (unescaped, slash-separated). Anything else is refused: a
+// resolveURI turns a glTF URI (not a data: URI) into the name of a file in the model's own
+// folder (unescaped, slash-separated), for openURI. Anything else is refused: a
 // network address, another scheme, an absolute path, a ".." or a symbolic link leading out of
 // the folder. A missing file is an error wrapping os.ErrNotExist, for the caller to judge.
 // escaped says the URI is as the file wrote it; qmuntal/gltf has already unescaped image URIs.
-func resolveURI(path, what, uri string, escaped bool) (full, name string, err error) {
+func resolveURI(path, what, uri string, escaped bool) (name string, err error) {
 	if u, err := url.Parse(uri); err == nil && u.Scheme != "" {
 		switch strings.ToLower(u.Scheme) {
 		case "http", "https", "ftp":
-			return "", "", refuse(path, "%s is on the network (%s): Kiln only opens local files", what, uri)
+			return "", refuse(path, "%s is on the network (%s): Kiln only opens local files", what, uri)
 		}
-		return "", "", refuse(path, "%s names %q, which is not a file beside the model", what, uri)
+		return "", refuse(path, "%s names %q, which is not a file beside the model", what, uri)
 	}
 	name = uri
 	if escaped {
 		if name, err = url.PathUnescape(uri); err != nil {
-			return "", "", refuse(path, "%s names %q, which is not a file beside the model", what, uri)
+			return "", refuse(path, "%s names %q, which is not a file beside the model", what, uri)
 		}
 	}
 	name = strings.TrimPrefix(strings.ReplaceAll(name, "\\", "/"), "./")
-	full, err = fsguard.Within(filepath.Dir(path), name)
+	_, err = fsguard.Within(filepath.Dir(path), name)
 	switch {
 	case errors.Is(err, fsguard.ErrOutside) && strings.Contains(err.Error(), "link"):
-		return "", "", refuse(path, "%s %s is a link to a file outside the model's folder", what, uri)
+		return "", refuse(path, "%s %s is a link to a file outside the model's folder", what, uri)
 	case errors.Is(err, fsguard.ErrOutside):
-		return "", "", refuse(path, "%s names %q, which is not a file beside the model", what, uri)
+		return "", refuse(path, "%s names %q, which is not a file beside the model", what, uri)
 	case err != nil:
-		return "", name, fmt.Errorf("%s file %s: %w", what, uri, err)
+		return name, fmt.Errorf("%s file %s: %w", what, uri, err)
 	}
-	return full, name, nil
+	return name, nil
 }
 
-// openURI opens a resolved external file, regular files only.
-func openURI(path, what, uri, full string) (*os.File, os.FileInfo, error) {
-	f, st, err := fsguard.OpenRegular(full)
+// openURI opens the external file name (as resolveURI gave it) in the model's folder, regular
+// files only, through fsguard.OpenWithin: a link swapped in since resolveURI cannot lead out.
+func openURI(path, what, uri, name string) (*os.File, os.FileInfo, error) {
+	f, st, err := fsguard.OpenWithin(filepath.Dir(path), name)
 	var ge *fsguard.Error
 	switch {
 	case errors.As(err, &ge):
@@ -77,13 +78,13 @@ func openURI(path, what, uri, full string) (*os.File, os.FileInfo, error) {
 // is left of the model's budget (MaxFileBytes for all its buffers together).
 func readBuffer(path string, i int, uri string, length, budget int64) ([]byte, string, error) {
 	what := fmt.Sprintf("buffer %d", i)
-	full, name, err := resolveURI(path, what, uri, true)
+	name, err := resolveURI(path, what, uri, true)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, "", refuse(path, "its buffer file %s is missing", uri)
 	} else if err != nil {
 		return nil, "", err
 	}
-	f, st, err := openURI(path, "buffer", uri, full)
+	f, st, err := openURI(path, "buffer", uri, name)
 	if err != nil {
 		return nil, "", err
 	}
@@ -108,9 +109,9 @@ func readBuffer(path string, i int, uri string, length, budget int64) ([]byte, s
 // imageInfo is what imageHeader learns of one image.
 type imageInfo struct {
 	Texture
-	data       []byte // the encoded bytes, when the model holds them
-	file, full string // the external file: its name in the model's folder, and its path
-	warning    string // why the image will not be drawn, when it will not
+	data    []byte // the encoded bytes, when the model holds them
+	file    string // the external file: its name in the model's folder
+	warning string // why the image will not be drawn, when it will not
 }
 
 func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
@@ -134,19 +135,19 @@ func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
 		r = bytes.NewReader(in.data)
 	case img.URI != "":
 		what := fmt.Sprintf("texture image %d", i)
-		full, name, err := resolveURI(path, what, img.URI, false)
+		name, err := resolveURI(path, what, img.URI, false)
 		if errors.Is(err, os.ErrNotExist) {
 			in.warning = fmt.Sprintf("texture image %d (%s) is missing: drawn without it", i, img.URI)
 			return in, nil
 		} else if err != nil {
 			return in, err
 		}
-		f, _, err := openURI(path, "texture", img.URI, full)
+		f, _, err := openURI(path, "texture", img.URI, name)
 		if err != nil {
 			return in, err
 		}
 		defer f.Close()
-		in.file, in.full = name, full
+		in.file = name
 		r = bufio.NewReader(f)
 	default:
 		in.warning = fmt.Sprintf("texture image %d has no data", i)
@@ -196,7 +197,7 @@ func ImageData(path string, doc *gltf.Document, i int) ([]byte, error) {
 		return in.data, nil
 	}
 	// An external file, read whole now.
-	data, err := fsguard.ReadFile(in.full, MaxFileBytes)
+	data, err := fsguard.ReadFileWithin(filepath.Dir(path), in.file, MaxFileBytes)
 	if err != nil {
 		return nil, refuse(path, "its texture file %s cannot be read (%v)", in.file, err)
 	}

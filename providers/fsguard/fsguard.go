@@ -77,6 +77,22 @@ func ReadFile(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return readAll(f, st, path, max)
+}
+
+// ReadFileWithin reads the regular file name inside dir whole, as OpenWithin opens it, refusing
+// one over max bytes before reading it.
+func ReadFileWithin(dir, name string, max int64) ([]byte, error) {
+	f, st, err := OpenWithin(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAll(f, st, name, max)
+}
+
+// readAll reads the opened file f, whose FileInfo is st, refusing one over max bytes.
+func readAll(f *os.File, st os.FileInfo, path string, max int64) ([]byte, error) {
 	if st.Size() > max {
 		return nil, &Error{Path: path, Reason: fmt.Sprintf("is %s, more than the %s Kiln reads", Size(st.Size()), Size(max)), kind: ErrTooLarge}
 	}
@@ -95,12 +111,13 @@ func ReadFile(path string, max int64) ([]byte, error) {
 // Within resolves name, a slash-separated relative path such as a glTF URI (already
 // unescaped), inside the folder dir. It refuses absolute paths, ".." and any symbolic link,
 // in dir or below it, whose target leaves dir: a model must not make Kiln read /etc/passwd. The
-// result is the resolved path, to be opened with OpenRegular. A backslash counts as a slash,
-// as exporters on Windows write them.
+// result is the resolved path, for messages and checks; to read the file, use OpenWithin,
+// which cannot be led out of dir by a link swapped in after this check. A backslash counts as
+// a slash, as exporters on Windows write them.
 func Within(dir, name string) (string, error) {
-	name = strings.ReplaceAll(name, "\\", "/")
-	if !fs.ValidPath(name) || name == "." {
-		return "", &Error{Path: name, Reason: "is not a file inside the model's folder", kind: ErrOutside}
+	name, err := localName(name)
+	if err != nil {
+		return "", err
 	}
 	root, err := filepath.EvalSymlinks(dir)
 	if err != nil {
@@ -121,6 +138,74 @@ func Within(dir, name string) (string, error) {
 		return "", &Error{Path: name, Reason: "is a link to a file outside the model's folder", kind: ErrOutside}
 	}
 	return full, nil
+}
+
+// localName is name with backslashes as slashes, if it is a path inside a folder.
+func localName(name string) (string, error) {
+	name = strings.ReplaceAll(name, "\\", "/")
+	if !fs.ValidPath(name) || name == "." {
+		return "", &Error{Path: name, Reason: "is not a file inside the model's folder", kind: ErrOutside}
+	}
+	return name, nil
+}
+
+// checked, when a test sets it, runs between OpenWithin's check and its open: the moment a
+// racing link swap would aim for.
+var checked func()
+
+// OpenWithin opens name inside dir for reading, if it is a regular file there, with Within's
+// rules and errors. The open itself goes through an os.Root on dir, which resolves every link
+// beneath dir and refuses one that leaves it at the moment of opening: a link swapped in after
+// Within's check (a race a hostile folder can win) cannot make Kiln read a file outside dir.
+// Like OpenRegular, it never blocks on a FIFO. The FileInfo is the opened file's.
+func OpenWithin(dir, name string) (*os.File, os.FileInfo, error) {
+	full, err := Within(dir, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	name, _ = localName(name)
+	st, err := os.Stat(full)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, notRegular(full, st.Mode())
+	}
+	if checked != nil {
+		checked()
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	f, err := root.OpenFile(filepath.FromSlash(name), noBlockFlags, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+			return nil, nil, err
+		}
+		// Within passed it, so a link changed since: os.Root refuses one that now leads out.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, nil, &Error{Path: name, Reason: fmt.Sprintf("cannot be opened inside the model's folder (%v)", err), kind: ErrOutside}
+	}
+	fst, err := f.Stat()
+	switch {
+	case err != nil:
+	case !fst.Mode().IsRegular():
+		err = notRegular(full, fst.Mode())
+	case !os.SameFile(st, fst):
+		err = &Error{Path: full, Reason: "changed while Kiln opened it", kind: ErrNotRegular}
+	default:
+		err = restoreBlocking(f)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, nil, err
+	}
+	return f, fst, nil
 }
 
 // Size writes a byte count for people: "512 bytes", "3 KiB", "12 MiB", "2 GiB".

@@ -148,3 +148,77 @@ func TestWithin(t *testing.T) {
 		t.Errorf("missing: %v", err)
 	}
 }
+
+func TestOpenWithin(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret.png")
+	write(t, outside, "secret")
+	write(t, filepath.Join(dir, "tex", "a.png"), "inside")
+	must(t, os.Symlink("tex/a.png", filepath.Join(dir, "near.png")))
+	must(t, os.Symlink(outside, filepath.Join(dir, "far.png")))
+	must(t, syscall.Mkfifo(filepath.Join(dir, "pipe.png"), 0o600))
+
+	for _, name := range []string{"tex/a.png", `tex\a.png`, "near.png"} {
+		data, err := ReadFileWithin(dir, name, 100)
+		if err != nil || string(data) != "inside" {
+			t.Errorf("ReadFileWithin(%q) = %q, %v", name, data, err)
+		}
+	}
+	for name, want := range map[string]error{
+		"far.png": ErrOutside, "../secret.png": ErrOutside, outside: ErrOutside,
+		"pipe.png": ErrNotRegular, "tex": ErrNotRegular, "none.png": os.ErrNotExist,
+	} {
+		err := within(t, 5*time.Second, func() error { _, err := ReadFileWithin(dir, name, 100); return err })
+		if !errors.Is(err, want) {
+			t.Errorf("ReadFileWithin(%q): %v, want %v", name, err, want)
+		}
+	}
+	if _, err := ReadFileWithin(dir, "tex/a.png", 3); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("over the limit: %v", err)
+	}
+}
+
+// A folder swapped for a link after the check, leading outside or to a FIFO, is refused by the
+// open itself: the race that opening Within's resolved path could lose.
+func TestOpenWithinRace(t *testing.T) {
+	dir, away := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(away, "a.png"), "secret")
+	must(t, syscall.Mkfifo(filepath.Join(away, "fifo"), 0o600))
+	must(t, os.Symlink("fifo", filepath.Join(away, "b.png")))
+	tex := filepath.Join(dir, "tex")
+	t.Cleanup(func() { checked = nil })
+
+	for _, c := range []struct {
+		target, name string
+		want         error
+	}{{away, "a.png", ErrOutside}, {away, "b.png", ErrOutside}} {
+		write(t, filepath.Join(tex, c.name), "inside")
+		checked = func() {
+			must(t, os.RemoveAll(tex))
+			must(t, os.Symlink(c.target, tex))
+		}
+		var data []byte
+		err := within(t, 5*time.Second, func() (err error) {
+			data, err = ReadFileWithin(dir, "tex/"+c.name, 100)
+			return err
+		})
+		if !errors.Is(err, c.want) || data != nil {
+			t.Errorf("tex/ swapped for a link to %s: %q, %v, want %v", c.target, data, err, c.want)
+		}
+		checked = nil
+		must(t, os.Remove(tex))
+	}
+}
+
+func write(t *testing.T, path, s string) {
+	t.Helper()
+	must(t, os.MkdirAll(filepath.Dir(path), 0o755))
+	must(t, os.WriteFile(path, []byte(s), 0o644))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

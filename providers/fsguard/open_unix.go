@@ -7,11 +7,12 @@ import (
 	"syscall"
 )
 
-// openNoBlock opens path with O_NONBLOCK, so that opening a FIFO returns at once instead of
-// waiting for a writer, and O_NOCTTY, so that a terminal device never becomes Kiln's.
-func openNoBlock(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
-}
+// noBlockFlags open for reading with O_NONBLOCK, so that opening a FIFO returns at once
+// instead of waiting for a writer, and O_NOCTTY, so that a terminal device never becomes Kiln's.
+const noBlockFlags = os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_NOCTTY
+
+// openNoBlock opens path with noBlockFlags.
+func openNoBlock(path string) (*os.File, error) { return os.OpenFile(path, noBlockFlags, 0) }
 
 // restoreBlocking clears O_NONBLOCK once the file is known to be regular, so reads behave as
 // usual (for regular files the flag is meaningless on Linux, but not promised so everywhere).
