@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kiln3d/kiln/preview/inspect"
 	"github.com/kiln3d/kiln/providers/geom/gltfsimplify"
 )
 
@@ -29,10 +30,7 @@ func SimplifyFile(ctx context.Context, in, out string, target int, replace bool,
 	if ext := strings.ToLower(filepath.Ext(out)); ext != ".glb" {
 		return 0, 0, fmt.Errorf("%s: Kiln writes simplified models as .glb; name the file .glb", filepath.Base(out))
 	}
-	if _, err := CheckModel(in); err != nil {
-		return 0, 0, err
-	}
-	res, err := gltfsimplify.File(ctx, in, target, report)
+	res, err := simplifyChecked(ctx, in, target, report)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -66,10 +64,7 @@ func (k *Kiln) Reduce(ctx context.Context, assetID string, target int, report fu
 	if target >= src.Triangles {
 		return Asset{}, fmt.Errorf("%s has %d triangles: ask for fewer to reduce it", src.Name, src.Triangles)
 	}
-	if _, err := CheckModel(src.ModelPath()); err != nil {
-		return Asset{}, err
-	}
-	res, err := gltfsimplify.File(ctx, src.ModelPath(), target, report)
+	res, err := simplifyChecked(ctx, src.ModelPath(), target, report)
 	if err != nil {
 		return Asset{}, err
 	}
@@ -119,4 +114,15 @@ func (k *Kiln) Reduce(ctx context.Context, assetID string, target int, report fu
 	}
 	a.Dir = filepath.Join(k.Library.Dir(), a.ID)
 	return a, nil
+}
+
+// simplifyChecked simplifies the model at path after the model check, from the very document
+// the check read: the file is opened once, so a file swapped after the check is never what
+// gets simplified.
+func simplifyChecked(ctx context.Context, path string, target int, report func(float64)) (*gltfsimplify.Result, error) {
+	doc, _, err := inspect.Load(path)
+	if err != nil {
+		return nil, &ModelError{Err: err}
+	}
+	return gltfsimplify.Document(ctx, doc, path, target, report)
 }

@@ -1,11 +1,16 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qmuntal/gltf"
 
 	"github.com/kiln3d/kiln/providers/providertest"
 )
@@ -72,5 +77,65 @@ func TestSimplifyFile(t *testing.T) {
 	}
 	if _, _, err := SimplifyFile(context.Background(), filepath.Join(dir, "none.glb"), out, 500, false, nil); err == nil {
 		t.Error("simplified a missing file")
+	}
+}
+
+// A .gltf with its buffer and texture beside it is simplified from the document the model check
+// read, and the texture is embedded from inside the model's folder only.
+func TestSimplifyFileGLTFWithTexture(t *testing.T) {
+	dir := t.TempDir()
+	glb := filepath.Join(dir, "sphere.glb")
+	if err := providertest.WriteSphere(glb, 40, 60); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := gltf.Open(glb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := os.ReadFile(writePNG(t, dir, "tex.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Buffers[0].URI = "sphere.bin"
+	doc.Images = []*gltf.Image{{URI: "tex.png"}}
+	doc.Textures = []*gltf.Texture{{Source: gltf.Index(0)}}
+	doc.Materials = []*gltf.Material{{Name: "skin", PBRMetallicRoughness: &gltf.PBRMetallicRoughness{BaseColorTexture: &gltf.TextureInfo{Index: 0}}}}
+	for _, p := range doc.Meshes[0].Primitives {
+		p.Material = gltf.Index(0)
+	}
+	in := filepath.Join(dir, "sphere.gltf")
+	if err := gltf.Save(doc, in); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "small.glb")
+	if _, after, err := SimplifyFile(context.Background(), in, out, 500, false, nil); err != nil || after > 525 {
+		t.Fatalf("simplify: %d triangles, %v", after, err)
+	}
+	small, err := gltf.Open(out)
+	if err != nil || len(small.Images) != 1 || small.Images[0].BufferView == nil || small.Images[0].URI != "" {
+		t.Fatalf("the texture is not embedded: %v", err)
+	}
+	bv := small.BufferViews[*small.Images[0].BufferView]
+	if got := small.Buffers[bv.Buffer].Data[bv.ByteOffset : bv.ByteOffset+bv.ByteLength]; !bytes.Equal(got, png) {
+		t.Error("the embedded texture is not the one beside the model")
+	}
+
+	// The texture swapped for a link to a file outside: refused, nothing written.
+	secret := filepath.Join(t.TempDir(), "secret.png")
+	if err := os.WriteFile(secret, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "tex.png")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "tex.png")); err != nil {
+		t.Fatal(err)
+	}
+	out2 := filepath.Join(dir, "leak.glb")
+	if _, _, err := SimplifyFile(context.Background(), in, out2, 500, false, nil); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("a texture linked out of the folder: %v", err)
+	}
+	if _, err := os.Stat(out2); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a model was written: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qmuntal/gltf"
 
@@ -175,4 +176,36 @@ func panicGLB() []byte {
 	b = le.AppendUint32(b, 0)
 	b = append(b, "BIN\x00"...)
 	return b
+}
+
+// A texture is embedded in the output only from a regular file inside the model's folder: a link
+// out of it (a model must not copy /etc/passwd into a GLB) and a FIFO are refused, promptly.
+func TestFileEmbedsOnlyTexturesInsideTheFolder(t *testing.T) {
+	dir := t.TempDir()
+	path := saveGLTF(t, testDocument(t), dir)
+	tex := filepath.Join(dir, "checker texture.png")
+	secret := filepath.Join(t.TempDir(), "secret.png")
+	if err := os.Rename(tex, secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, tex); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := File(context.Background(), path, 10, nil); err == nil || !strings.Contains(err.Error(), "outside the model's folder") {
+		t.Errorf("a texture linked out of the folder: %v", err)
+	}
+	if err := os.Remove(tex); err != nil {
+		t.Fatal(err)
+	}
+	mkfifo(t, tex)
+	done := make(chan error, 1)
+	go func() { _, err := File(context.Background(), path, 10, nil); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "named pipe") {
+			t.Errorf("a FIFO as the texture: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a FIFO as the texture hangs")
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+
+	"github.com/qmuntal/gltf"
 )
 
 // Result is a simplified model.
@@ -27,7 +29,21 @@ type Result struct {
 //
 // A file that is not glTF 2.0, or is Draco- or meshopt-compressed, or holds invalid geometry is
 // refused with an error wrapping ErrUnsupported or ErrUnreadable that says why.
-func File(ctx context.Context, path string, target int, report func(float64)) (res *Result, err error) {
+func File(ctx context.Context, path string, target int, report func(float64)) (*Result, error) {
+	doc, err := open(path)
+	if err != nil {
+		return nil, err
+	}
+	return Document(ctx, doc, path, target, report)
+}
+
+// Document is File for a model already decoded from path, its buffers loaded: a caller that
+// has checked the file (app checks every model with the preview's inspection first) hands over
+// the document it checked, so that what is simplified is exactly what was checked, not a file
+// that may have been swapped since. External textures are read from path's folder (regular
+// files inside it only). Document takes doc over: it rewrites it, and the caller must not use it
+// afterwards.
+func Document(ctx context.Context, doc *gltf.Document, path string, target int, report func(float64)) (res *Result, err error) {
 	name := filepath.Base(path)
 	defer func() {
 		// The decoder and the document it builds can hide surprises; a model must never take
@@ -39,11 +55,10 @@ func File(ctx context.Context, path string, target int, report func(float64)) (r
 	if target < 0 {
 		return nil, fmt.Errorf("gltfsimplify: a target of %d triangles", target)
 	}
-	progress := monotonic(report)
-	doc, err := open(path)
-	if err != nil {
+	if err := simplifiable(path, doc); err != nil {
 		return nil, err
 	}
+	progress := monotonic(report)
 	var prims []*primitive
 	before := 0
 	for m, mesh := range doc.Meshes {

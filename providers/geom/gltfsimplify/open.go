@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/qmuntal/gltf"
+
+	"github.com/kiln3d/kiln/providers/fsguard"
 )
 
 // ErrUnreadable marks a file the glTF decoder cannot read: truncated, not glTF, or malformed
@@ -35,27 +36,32 @@ func open(path string) (doc *gltf.Document, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("gltfsimplify: %s is %w: %w", filepath.Base(path), ErrUnreadable, err)
 	}
+	return doc, nil
+}
+
+// simplifiable refuses a decoded model that cannot be simplified, saying what to do.
+func simplifiable(path string, doc *gltf.Document) error {
 	if v := doc.Asset.Version; !strings.HasPrefix(v, "2.") {
-		return nil, unsupported(path, fmt.Sprintf("it is glTF %q, and only glTF 2.0 is supported: re-export it as glTF 2.0", v))
+		return unsupported(path, fmt.Sprintf("it is glTF %q, and only glTF 2.0 is supported: re-export it as glTF 2.0", v))
 	}
 	for _, ext := range doc.ExtensionsRequired {
 		switch ext {
 		case "KHR_draco_mesh_compression":
-			return nil, unsupported(path, "it is Draco-compressed (KHR_draco_mesh_compression): decompress it first, e.g. with gltf-transform")
+			return unsupported(path, "it is Draco-compressed (KHR_draco_mesh_compression): decompress it first, e.g. with gltf-transform")
 		case "EXT_meshopt_compression", "KHR_meshopt_compression":
-			return nil, unsupported(path, "it is meshopt-compressed ("+ext+"): decompress it first, e.g. with gltf-transform")
+			return unsupported(path, "it is meshopt-compressed ("+ext+"): decompress it first, e.g. with gltf-transform")
 		}
 	}
 	if slices.Contains(doc.ExtensionsUsed, "EXT_meshopt_compression") || slices.Contains(doc.ExtensionsUsed, "KHR_meshopt_compression") {
 		// Optional meshopt compression keeps a fallback buffer that may hold no data at all.
-		return nil, unsupported(path, "it uses meshopt compression: decompress it first, e.g. with gltf-transform")
+		return unsupported(path, "it uses meshopt compression: decompress it first, e.g. with gltf-transform")
 	}
 	for i, b := range doc.Buffers {
 		if b.Data == nil {
-			return nil, unsupported(path, fmt.Sprintf("buffer %d (%q) could not be loaded: keep it beside the model", i, b.URI))
+			return unsupported(path, fmt.Sprintf("buffer %d (%q) could not be loaded: keep it beside the model", i, b.URI))
 		}
 	}
-	return doc, nil
+	return nil
 }
 
 // decode runs the third-party decoder, which can panic on malformed input.
@@ -71,7 +77,7 @@ func decode(path string) (doc *gltf.Document, err error) {
 // sniffGLB refuses a binary glTF 1.0 file (GLB version 1) with a clear message; the decoder
 // would only report a bad header.
 func sniffGLB(path string) error {
-	f, err := os.Open(path)
+	f, _, err := fsguard.OpenRegular(path) // a FIFO is refused, never waited on
 	if err != nil {
 		return fmt.Errorf("gltfsimplify: %w", err)
 	}

@@ -3,14 +3,17 @@ package gltfsimplify
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/qmuntal/gltf"
+
+	"github.com/kiln3d/kiln/providers/fsguard"
 )
 
 // pack lays the document out as one self-contained GLB. Every index the rest of the document
@@ -219,6 +222,9 @@ func (b *builder) reuseViews(dead map[int]bool) []int {
 
 // embedImages moves images referenced by a relative path or a data URI into buffer views.
 // Images on the web (a URI with a scheme) are left as they are.
+// maxTextureBytes bounds one external texture file, like the preview's bound on model files.
+const maxTextureBytes = 1 << 30
+
 func (b *builder) embedImages(dir string) error {
 	for i, im := range b.doc.Images {
 		if im.URI == "" || im.BufferView != nil {
@@ -242,12 +248,17 @@ func (b *builder) embedImages(dir string) error {
 		case strings.Contains(im.URI, "://"):
 			continue
 		default:
-			if !filepath.IsLocal(filepath.FromSlash(im.URI)) {
-				return fmt.Errorf("gltfsimplify: image %d (%q) lies outside the model's folder", i, im.URI)
-			}
+			// A regular file inside the model's folder, no link out of it, of a bounded size:
+			// the texture is embedded in the output, so a link to /etc/passwd must not be.
 			var err error
-			if data, err = os.ReadFile(filepath.Join(dir, filepath.FromSlash(im.URI))); err != nil {
-				return fmt.Errorf("gltfsimplify: image %d: the texture is missing beside the model: %w", i, err)
+			data, err = fsguard.ReadFileWithin(dir, im.URI, maxTextureBytes)
+			switch {
+			case errors.Is(err, fsguard.ErrOutside):
+				return fmt.Errorf("gltfsimplify: image %d (%q) lies outside the model's folder", i, im.URI)
+			case errors.Is(err, fs.ErrNotExist):
+				return fmt.Errorf("gltfsimplify: image %d: the texture %q is missing beside the model", i, im.URI)
+			case err != nil:
+				return fmt.Errorf("gltfsimplify: image %d: %w", i, err)
 			}
 			if mime == "" {
 				mime = imageType(im.URI, data)
