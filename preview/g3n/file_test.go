@@ -2,14 +2,22 @@ package g3n
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"image"
 	"image/draw"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kiln3d/kiln/preview"
+	"github.com/kiln3d/kiln/preview/inspect"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // TestRenderFile: the one-shot render (headless, supersampled) writes a PNG of the asked
@@ -50,5 +58,44 @@ func TestRenderFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("%d files after one good render and one failure", len(entries))
+	}
+}
+
+// A small file whose many meshes all read one large accessor is refused before the scene reads
+// more than its budget; the same model with few meshes loads.
+func TestSharedAccessorsAreBounded(t *testing.T) {
+	const verts = 3000
+	bin := make([]byte, verts*12)
+	for i := range verts {
+		binary.LittleEndian.PutUint32(bin[i*12:], math.Float32bits(float32(i%7)))
+		binary.LittleEndian.PutUint32(bin[i*12+4:], math.Float32bits(float32(i%5)))
+		binary.LittleEndian.PutUint32(bin[i*12+8:], math.Float32bits(float32(i%3)))
+	}
+	model := func(meshes int) string {
+		var ms, ns, idx []string
+		for i := range meshes {
+			ms = append(ms, `{"primitives":[{"attributes":{"POSITION":0}}]}`)
+			ns = append(ns, fmt.Sprintf(`{"mesh":%d}`, i))
+			idx = append(idx, strconv.Itoa(i))
+		}
+		doc := fmt.Sprintf(`{"asset":{"version":"2.0"},"scene":0,"scenes":[{"nodes":[%s]}],"nodes":[%s],"meshes":[%s],`+
+			`"buffers":[{"byteLength":%d}],"bufferViews":[{"buffer":0,"byteLength":%d}],`+
+			`"accessors":[{"bufferView":0,"componentType":5126,"count":%d,"type":"VEC3","min":[0,0,0],"max":[6,4,2]}]}`,
+			strings.Join(idx, ","), strings.Join(ns, ","), strings.Join(ms, ","), len(bin), len(bin), verts)
+		p := filepath.Join(t.TempDir(), "shared.glb")
+		if err := os.WriteFile(p, modeltest.GLB(doc, bin), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	defer func(old int64) { maxDrawnElements = old }(maxDrawnElements)
+	maxDrawnElements = 100 * verts
+	if _, err := loadScene(context.Background(), model(10)); err != nil {
+		t.Fatalf("10 meshes sharing one accessor: %v", err)
+	}
+	_, err := loadScene(context.Background(), model(400))
+	var ie *inspect.Error
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "too large to preview") {
+		t.Fatalf("400 meshes sharing one accessor: %v", err)
 	}
 }

@@ -61,6 +61,23 @@ func loadScene(ctx context.Context, path string) (*scene, error) {
 	return s, nil
 }
 
+// maxDrawnElements bounds the vertices (each morph target counted) and indices a scene reads for
+// drawing, a few gigabytes of vertex data: a 5-million-triangle scan holds about 18 million.
+var maxDrawnElements int64 = 120_000_000
+
+// drawnElements is what reading primitive p for drawing holds: its vertices, once more per
+// morph target, and its indices.
+func drawnElements(doc *gltf.Document, p *gltf.Primitive) int64 {
+	var n int64
+	if pi, ok := p.Attributes[gltf.POSITION]; ok {
+		n += int64(doc.Accessors[pi].Count) * int64(1+len(p.Targets))
+	}
+	if p.Indices != nil {
+		n += int64(doc.Accessors[*p.Indices].Count)
+	}
+	return n
+}
+
 // buildScene flattens the default scene into instances, reads each primitive once (once per
 // node when skinning or morph weights make it node-specific) and decodes the textures.
 func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene, err error) {
@@ -76,6 +93,7 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 	shared := map[key]int{}
 	usedTextures := map[int]int{} // glTF texture → s.textures index
 	materialIndex := map[int]int{}
+	budget := maxDrawnElements
 	for ni, world := range worlds {
 		node := doc.Nodes[ni]
 		if node.Mesh == nil || world == nil {
@@ -114,6 +132,13 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 			k := key{*node.Mesh, pi}
 			mi, ok := shared[k]
 			if !ok || specific {
+				// Many primitives (or skinned nodes) can read one large accessor: what is read
+				// for drawing is bounded, not only the file's size.
+				if budget -= drawnElements(doc, p); budget < 0 {
+					return nil, &inspect.Error{File: path, Reason: fmt.Sprintf(
+						"its meshes hold more than %d million vertices and indices once their shared parts are read for drawing: too large to preview",
+						maxDrawnElements/1_000_000)}
+				}
 				md, err := readPrimitive(doc, p, uvSet, weights, skin)
 				if err != nil {
 					return nil, fmt.Errorf("g3n: %s: mesh %d primitive %d: %w", filepath.Base(path), *node.Mesh, pi, err)
