@@ -95,7 +95,7 @@ func TestSharedAccessorsAreBounded(t *testing.T) {
 	}
 	_, err := loadScene(context.Background(), model(400))
 	var ie *inspect.Error
-	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "too large to preview") {
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "more than the") {
 		t.Fatalf("400 meshes sharing one accessor: %v", err)
 	}
 }

@@ -62,8 +62,32 @@ func loadScene(ctx context.Context, path string) (*scene, error) {
 }
 
 // maxDrawnElements bounds the vertices (each morph target counted) and indices a scene reads for
-// drawing, a few gigabytes of vertex data: a 5-million-triangle scan holds about 18 million.
-var maxDrawnElements int64 = 120_000_000
+// drawing, about two gigabytes: a 10-million-triangle scan holds about 35 million.
+var maxDrawnElements int64 = 60_000_000
+
+// drawnTotal counts what buildScene will read for drawing, before it reads anything: each
+// primitive once, or once per node when the node skins or morphs it.
+func drawnTotal(doc *gltf.Document, worlds []*[16]float64) int64 {
+	type key struct{ mesh, prim int }
+	seen := map[key]bool{}
+	var total int64
+	for ni, world := range worlds {
+		node := doc.Nodes[ni]
+		if node.Mesh == nil || world == nil {
+			continue
+		}
+		specific := node.Skin != nil || len(node.Weights) > 0
+		for pi, p := range doc.Meshes[*node.Mesh].Primitives {
+			k := key{*node.Mesh, pi}
+			if seen[k] && !specific {
+				continue
+			}
+			seen[k] = seen[k] || !specific
+			total += drawnElements(doc, p)
+		}
+	}
+	return total
+}
 
 // drawnElements is what reading primitive p for drawing holds: its vertices, once more per
 // morph target, and its indices.
@@ -93,7 +117,13 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 	shared := map[key]int{}
 	usedTextures := map[int]int{} // glTF texture → s.textures index
 	materialIndex := map[int]int{}
-	budget := maxDrawnElements
+	// Many primitives (or skinned nodes) can read one large accessor: what will be read for
+	// drawing is counted first and bounded, not only the file's size.
+	if n := drawnTotal(doc, worlds); n > maxDrawnElements {
+		return nil, &inspect.Error{File: path, Reason: fmt.Sprintf(
+			"drawing it means reading %d million vertices and indices (its meshes share large parts), more than the %d million the preview takes",
+			n/1_000_000, maxDrawnElements/1_000_000)}
+	}
 	for ni, world := range worlds {
 		node := doc.Nodes[ni]
 		if node.Mesh == nil || world == nil {
@@ -132,13 +162,6 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 			k := key{*node.Mesh, pi}
 			mi, ok := shared[k]
 			if !ok || specific {
-				// Many primitives (or skinned nodes) can read one large accessor: what is read
-				// for drawing is bounded, not only the file's size.
-				if budget -= drawnElements(doc, p); budget < 0 {
-					return nil, &inspect.Error{File: path, Reason: fmt.Sprintf(
-						"its meshes hold more than %d million vertices and indices once their shared parts are read for drawing: too large to preview",
-						maxDrawnElements/1_000_000)}
-				}
 				md, err := readPrimitive(doc, p, uvSet, weights, skin)
 				if err != nil {
 					return nil, fmt.Errorf("g3n: %s: mesh %d primitive %d: %w", filepath.Base(path), *node.Mesh, pi, err)
