@@ -139,3 +139,22 @@ func TestSimplifyFileGLTFWithTexture(t *testing.T) {
 		t.Errorf("a model was written: %v", err)
 	}
 }
+
+// A model whose meshes hold more than the simplifier's bound is refused before it is read.
+func TestSimplifyFileBoundsWhatItReads(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "sphere.glb")
+	if err := providertest.WriteSphere(in, 40, 60); err != nil { // 4,680 triangles
+		t.Fatal(err)
+	}
+	defer func(old int64) { maxSimplifyElements = old }(maxSimplifyElements)
+	maxSimplifyElements = 10_000
+	out := filepath.Join(dir, "small.glb")
+	_, _, err := SimplifyFile(context.Background(), in, out, 500, false, nil)
+	if !IsModelError(err) || !strings.Contains(err.Error(), "more than the 0 million Kiln simplifies") {
+		t.Errorf("over the bound: %v", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a model was written: %v", err)
+	}
+}
