@@ -40,6 +40,11 @@ func TestHostileInputsThroughTheBinary(t *testing.T) {
 	}
 	nan := filepath.Join(dir, "nan.glb")
 	writeNaNGLB(t, nan)
+	// 870 KB whose 2,100 meshes share one accessor: 126 million vertices once read.
+	shared := filepath.Join(dir, "shared.glb")
+	if err := os.WriteFile(shared, modeltest.SharedAccessorGLB(2100, 60000), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	png := filepath.Join(dir, "out.png")
 
 	for _, c := range []struct {
@@ -54,6 +59,8 @@ func TestHostileInputsThroughTheBinary(t *testing.T) {
 		{"a buffer claiming a terabyte, simplified", []string{"simplify", huge, "--polycount", "10", "--out", filepath.Join(dir, "s.glb")}, 1, "claims"},
 		{"a buffer claiming a terabyte, rendered", []string{"render", huge, "--out", png}, 1, "claims"},
 		{"NaN positions, rendered", []string{"render", nan, "--out", png}, 1, "not numbers (NaN or infinite)"},
+		{"meshes sharing one large accessor, rendered", []string{"render", shared, "--out", png}, 1, "more than the 60 million the preview takes"},
+		{"meshes sharing one large accessor, simplified", []string{"simplify", shared, "--polycount", "10", "--out", filepath.Join(dir, "s.glb")}, 1, "more than the 100 million Kiln simplifies"},
 		{"a mistyped command", []string{"serve"}, 2, `no such command "serve"`},
 		{"another mistyped command", []string{"export", "x"}, 2, `no such command "export"`},
 	} {

@@ -2,16 +2,12 @@ package g3n
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"image"
 	"image/draw"
 	"image/png"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -65,25 +61,9 @@ func TestRenderFile(t *testing.T) {
 // more than its budget; the same model with few meshes loads.
 func TestSharedAccessorsAreBounded(t *testing.T) {
 	const verts = 3000
-	bin := make([]byte, verts*12)
-	for i := range verts {
-		binary.LittleEndian.PutUint32(bin[i*12:], math.Float32bits(float32(i%7)))
-		binary.LittleEndian.PutUint32(bin[i*12+4:], math.Float32bits(float32(i%5)))
-		binary.LittleEndian.PutUint32(bin[i*12+8:], math.Float32bits(float32(i%3)))
-	}
 	model := func(meshes int) string {
-		var ms, ns, idx []string
-		for i := range meshes {
-			ms = append(ms, `{"primitives":[{"attributes":{"POSITION":0}}]}`)
-			ns = append(ns, fmt.Sprintf(`{"mesh":%d}`, i))
-			idx = append(idx, strconv.Itoa(i))
-		}
-		doc := fmt.Sprintf(`{"asset":{"version":"2.0"},"scene":0,"scenes":[{"nodes":[%s]}],"nodes":[%s],"meshes":[%s],`+
-			`"buffers":[{"byteLength":%d}],"bufferViews":[{"buffer":0,"byteLength":%d}],`+
-			`"accessors":[{"bufferView":0,"componentType":5126,"count":%d,"type":"VEC3","min":[0,0,0],"max":[6,4,2]}]}`,
-			strings.Join(idx, ","), strings.Join(ns, ","), strings.Join(ms, ","), len(bin), len(bin), verts)
 		p := filepath.Join(t.TempDir(), "shared.glb")
-		if err := os.WriteFile(p, modeltest.GLB(doc, bin), 0o644); err != nil {
+		if err := os.WriteFile(p, modeltest.SharedAccessorGLB(meshes, verts), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return p

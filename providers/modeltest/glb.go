@@ -2,7 +2,11 @@ package modeltest
 
 import (
 	"encoding/binary"
+	"fmt"
+	"math"
 	"os"
+	"strconv"
+	"strings"
 )
 
 // GLB assembles a binary glTF from its JSON and binary chunk, each padded to 4 bytes as the
@@ -41,4 +45,28 @@ const TerabyteJSON = `{"asset":{"version":"2.0"},"buffers":[{"byteLength":109951
 // WriteTerabyteGLB writes a 5 KB .glb of TerabyteJSON to path.
 func WriteTerabyteGLB(path string) error {
 	return os.WriteFile(path, GLB(TerabyteJSON, make([]byte, 5000)), 0o644)
+}
+
+// SharedAccessorGLB is a small GLB whose meshes, each drawn by its own node, all read one
+// accessor of verts positions (a triangle list): a file of verts×12 bytes that holds
+// meshes×verts vertices once every mesh is read, the way a renderer or simplifier reads it.
+func SharedAccessorGLB(meshes, verts int) []byte {
+	le := binary.LittleEndian
+	bin := make([]byte, 0, verts*12)
+	for i := range verts {
+		for _, c := range [3]int{i % 7, i % 5, i % 3} {
+			bin = le.AppendUint32(bin, math.Float32bits(float32(c)))
+		}
+	}
+	var nodes, ms, roots []string
+	for i := range meshes {
+		ms = append(ms, `{"primitives":[{"attributes":{"POSITION":0}}]}`)
+		nodes = append(nodes, fmt.Sprintf(`{"mesh":%d}`, i))
+		roots = append(roots, strconv.Itoa(i))
+	}
+	doc := fmt.Sprintf(`{"asset":{"version":"2.0"},"scene":0,"scenes":[{"nodes":[%s]}],"nodes":[%s],"meshes":[%s],`+
+		`"buffers":[{"byteLength":%d}],"bufferViews":[{"buffer":0,"byteLength":%d}],`+
+		`"accessors":[{"bufferView":0,"componentType":5126,"count":%d,"type":"VEC3","min":[0,0,0],"max":[6,4,2]}]}`,
+		strings.Join(roots, ","), strings.Join(nodes, ","), strings.Join(ms, ","), len(bin), len(bin), verts)
+	return GLB(doc, bin)
 }
