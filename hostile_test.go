@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/qmuntal/gltf"
 
+	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
 	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
@@ -27,13 +27,9 @@ func TestHostileInputsThroughTheBinary(t *testing.T) {
 	bin := buildKiln(t)
 	home, dir := t.TempDir(), t.TempDir()
 	fifo := filepath.Join(dir, "photo.png")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatalf("mkfifo: %v", err)
-	}
+	fsguardtest.MkFIFO(t, fifo)
 	fifoModel := filepath.Join(dir, "model.glb")
-	if err := syscall.Mkfifo(fifoModel, 0o644); err != nil {
-		t.Fatalf("mkfifo: %v", err)
-	}
+	fsguardtest.MkFIFO(t, fifoModel)
 	huge := filepath.Join(dir, "huge.glb")
 	if err := modeltest.WriteTerabyteGLB(huge); err != nil {
 		t.Fatal(err)

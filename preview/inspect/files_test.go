@@ -16,21 +16,14 @@ import (
 	"github.com/qmuntal/gltf"
 
 	"github.com/kiln3d/kiln/providers/modeltest"
+
+	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
 )
 
-// promptly runs f and fails the test if it has not returned within 5 s: a named pipe must be
-// refused, never waited on.
+// promptly runs f, failing the test if it waits on a named pipe instead of refusing it.
 func promptly(t *testing.T, f func() error) error {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- f() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(5 * time.Second):
-		t.Fatal("blocked on a named pipe")
-		return nil
-	}
+	return fsguardtest.Promptly(t, 5*time.Second, f)
 }
 
 func tinyPNG(t *testing.T) []byte {
@@ -65,14 +58,7 @@ func TestExternalFilesConfined(t *testing.T) {
 	if err := os.WriteFile(secret, tinyPNG(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mkfifo := func(p string) {
-		if err := mkfifo(p); err != nil {
-			if errors.Is(err, errors.ErrUnsupported) {
-				t.Skip("this system has no named pipes")
-			}
-			t.Fatalf("mkfifo: %v", err)
-		}
-	}
+	mkfifo := func(p string) { fsguardtest.MkFIFO(t, p) }
 	cases := map[string]struct {
 		uri   string
 		write func(dir string)

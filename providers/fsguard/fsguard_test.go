@@ -7,35 +7,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-)
 
-// within fails the test if f has not returned within d: a FIFO must be refused, not waited on.
-func within(t *testing.T, d time.Duration, f func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- f() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(d):
-		t.Fatalf("still blocked after %v", d)
-		return nil
-	}
-}
+	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
+)
 
 func TestRefusesFIFOPromptly(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "photo.png")
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Fatalf("mkfifo: %v", err)
-	}
-	err := within(t, 5*time.Second, func() error { _, _, err := OpenRegular(p); return err })
+	fsguardtest.MkFIFO(t, p)
+	err := fsguardtest.Promptly(t, 5*time.Second, func() error { _, _, err := OpenRegular(p); return err })
 	if !errors.Is(err, ErrNotRegular) || err.Error() != "photo.png: is a named pipe (FIFO), not a file" {
 		t.Errorf("OpenRegular(fifo) = %v", err)
 	}
-	err = within(t, 5*time.Second, func() error { _, err := ReadFile(p, 1<<20); return err })
+	err = fsguardtest.Promptly(t, 5*time.Second, func() error { _, err := ReadFile(p, 1<<20); return err })
 	if !errors.Is(err, ErrNotRegular) {
 		t.Errorf("ReadFile(fifo) = %v", err)
 	}
@@ -45,10 +30,8 @@ func TestRefusesFIFOPromptly(t *testing.T) {
 // refused by the check of the opened file.
 func TestOpenNoBlockOnFIFO(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "swap")
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Fatalf("mkfifo: %v", err)
-	}
-	err := within(t, 5*time.Second, func() error {
+	fsguardtest.MkFIFO(t, p)
+	err := fsguardtest.Promptly(t, 5*time.Second, func() error {
 		f, err := openNoBlock(p)
 		if err != nil {
 			return err
@@ -156,7 +139,7 @@ func TestOpenWithin(t *testing.T) {
 	write(t, filepath.Join(dir, "tex", "a.png"), "inside")
 	must(t, os.Symlink("tex/a.png", filepath.Join(dir, "near.png")))
 	must(t, os.Symlink(outside, filepath.Join(dir, "far.png")))
-	must(t, syscall.Mkfifo(filepath.Join(dir, "pipe.png"), 0o600))
+	fsguardtest.MkFIFO(t, filepath.Join(dir, "pipe.png"))
 
 	for _, name := range []string{"tex/a.png", `tex\a.png`, "near.png"} {
 		data, err := ReadFileWithin(dir, name, 100)
@@ -168,7 +151,7 @@ func TestOpenWithin(t *testing.T) {
 		"far.png": ErrOutside, "../secret.png": ErrOutside, outside: ErrOutside,
 		"pipe.png": ErrNotRegular, "tex": ErrNotRegular, "none.png": os.ErrNotExist,
 	} {
-		err := within(t, 5*time.Second, func() error { _, err := ReadFileWithin(dir, name, 100); return err })
+		err := fsguardtest.Promptly(t, 5*time.Second, func() error { _, err := ReadFileWithin(dir, name, 100); return err })
 		if !errors.Is(err, want) {
 			t.Errorf("ReadFileWithin(%q): %v, want %v", name, err, want)
 		}
@@ -183,7 +166,7 @@ func TestOpenWithin(t *testing.T) {
 func TestOpenWithinRace(t *testing.T) {
 	dir, away := t.TempDir(), t.TempDir()
 	write(t, filepath.Join(away, "a.png"), "secret")
-	must(t, syscall.Mkfifo(filepath.Join(away, "fifo"), 0o600))
+	fsguardtest.MkFIFO(t, filepath.Join(away, "fifo"))
 	must(t, os.Symlink("fifo", filepath.Join(away, "b.png")))
 	tex := filepath.Join(dir, "tex")
 	t.Cleanup(func() { checked = nil })
@@ -198,7 +181,7 @@ func TestOpenWithinRace(t *testing.T) {
 			must(t, os.Symlink(c.target, tex))
 		}
 		var data []byte
-		err := within(t, 5*time.Second, func() (err error) {
+		err := fsguardtest.Promptly(t, 5*time.Second, func() (err error) {
 			data, err = ReadFileWithin(dir, "tex/"+c.name, 100)
 			return err
 		})

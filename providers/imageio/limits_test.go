@@ -3,7 +3,6 @@ package imageio
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -18,6 +17,8 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers/modeltest"
+
+	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
 )
 
 // pngChunk is one PNG chunk with its CRC.
@@ -145,25 +146,11 @@ func TestLimitsAndAnimations(t *testing.T) {
 // writer appeared, deaf to Ctrl-C.
 func TestRefusesNonRegularFilesAtOnce(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "photo.png")
-	if err := mkfifo(fifo); err != nil {
-		if errors.Is(err, errors.ErrUnsupported) {
-			t.Skip("this system has no named pipes")
-		}
-		t.Fatalf("mkfifo: %v", err)
-	}
-	done := make(chan [2]error, 1)
-	go func() {
-		_, checkErr := Check(fifo)
-		_, _, decodeErr := Decode(fifo)
-		done <- [2]error{checkErr, decodeErr}
-	}()
-	select {
-	case errs := <-done:
-		expect(t, "fifo Check", errs[0], "photo.png: is a named pipe (FIFO), not a file")
-		expect(t, "fifo Decode", errs[1], "is a named pipe (FIFO), not a file")
-	case <-time.After(5 * time.Second):
-		t.Fatal("Check or Decode blocked on a FIFO")
-	}
+	fsguardtest.MkFIFO(t, fifo)
+	expect(t, "fifo Check", fsguardtest.Promptly(t, 5*time.Second, func() error { _, err := Check(fifo); return err }),
+		"photo.png: is a named pipe (FIFO), not a file")
+	expect(t, "fifo Decode", fsguardtest.Promptly(t, 5*time.Second, func() error { _, _, err := Decode(fifo); return err }),
+		"is a named pipe (FIFO), not a file")
 	if _, err := os.Stat("/dev/null"); err == nil {
 		_, err := Check("/dev/null")
 		expect(t, "/dev/null", err, "is a character device, not a file")

@@ -15,6 +15,8 @@ import (
 	"github.com/qmuntal/gltf"
 
 	"github.com/kiln3d/kiln/providers/modeltest"
+
+	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
 )
 
 // TestFileOnTheCorpus simplifies the shared corpus's real models: the output must pass the
@@ -197,15 +199,9 @@ func TestFileEmbedsOnlyTexturesInsideTheFolder(t *testing.T) {
 	if err := os.Remove(tex); err != nil {
 		t.Fatal(err)
 	}
-	mkfifo(t, tex)
-	done := make(chan error, 1)
-	go func() { _, err := File(context.Background(), path, 10, nil); done <- err }()
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "named pipe") {
-			t.Errorf("a FIFO as the texture: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a FIFO as the texture hangs")
+	fsguardtest.MkFIFO(t, tex)
+	err := fsguardtest.Promptly(t, 10*time.Second, func() error { _, err := File(context.Background(), path, 10, nil); return err })
+	if err == nil || !strings.Contains(err.Error(), "named pipe") {
+		t.Errorf("a FIFO as the texture: %v", err)
 	}
 }

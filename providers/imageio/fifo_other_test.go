@@ -1,8 +1,0 @@
-//go:build !unix
-
-package imageio
-
-import "errors"
-
-// mkfifo: no named pipes in the file system here; the FIFO tests skip.
-func mkfifo(string) error { return errors.ErrUnsupported }
