@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 // storage is a loopback server that counts its requests and answers with handle.
@@ -115,7 +116,7 @@ func TestDownloadStall(t *testing.T) {
 	d.Tries = 2
 	start := time.Now()
 	err := svc.Download(context.Background(), d)
-	if api := apiErr(t, err); !errors.Is(err, providers.ErrNetwork) || api.Message != "no byte of the model arrived for 50ms" {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrNetwork) || api.Message != "no byte of the model arrived for 50ms" {
 		t.Errorf("got %v", err)
 	}
 	if took := time.Since(start); took > 2*time.Second {
@@ -150,7 +151,7 @@ func TestDownloadDeclaredTooLarge(t *testing.T) {
 	d.Refetch = func(context.Context) (string, error) { refetched++; return s.URL + "/again", nil }
 	d.Sniff = func([]byte, int64) error { t.Error("sniffed a body it should not read"); return nil }
 	err := svc.Download(context.Background(), d)
-	if api := apiErr(t, err); !errors.Is(err, providers.ErrDamagedResult) || api.Message != "the model is 4 GiB, more than the 1 GiB Kiln accepts" {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrDamagedResult) || api.Message != "the model is 4 GiB, more than the 1 GiB Kiln accepts" {
 		t.Errorf("got %v", err)
 	}
 	if s.hits.Load() != 1 || refetched != 0 {
@@ -171,7 +172,7 @@ func TestDownloadActualTooLarge(t *testing.T) {
 	d := spec(t, s.URL+"/m.glb", &waits{})
 	d.MaxBytes = 1 << 20
 	err := svc.Download(context.Background(), d)
-	if api := apiErr(t, err); !errors.Is(err, providers.ErrDamagedResult) || api.Message != "the model is larger than the 1 MiB Kiln accepts" {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrDamagedResult) || api.Message != "the model is larger than the 1 MiB Kiln accepts" {
 		t.Errorf("got %v", err)
 	}
 	if s.hits.Load() != 1 {
@@ -203,7 +204,7 @@ func TestDownloadExpiredLink(t *testing.T) {
 	d = spec(t, s.URL+"/m.glb?sig=old", w)
 	d.Refetch = func(context.Context) (string, error) { return s.URL + "/m.glb?sig=stale", nil }
 	err := svc.Download(context.Background(), d)
-	if api := apiErr(t, err); api.Status != 403 || !errors.Is(err, providers.ErrServer) ||
+	if api := providertest.APIError(t, err); api.Status != 403 || !errors.Is(err, providers.ErrServer) ||
 		api.Message != "the storage refused the download link, which may have expired: Request has expired" {
 		t.Errorf("got %v", err)
 	}
@@ -269,7 +270,7 @@ func TestDownloadSniff(t *testing.T) {
 	d := spec(t, s.URL+"/m.glb", &waits{})
 	d.Sniff = SniffGLB
 	err := svc.Download(context.Background(), d)
-	if api := apiErr(t, err); !errors.Is(err, providers.ErrServer) ||
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrServer) ||
 		api.Message != `the download is not a glb model: "Please sign in to the hotel Wi-Fi"` || s.hits.Load() != 3 {
 		t.Errorf("got %v after %d tries, want ErrServer after 3", err, s.hits.Load())
 	}
@@ -297,7 +298,7 @@ func TestDownloadRefusesLinks(t *testing.T) {
 		d := spec(t, link, &waits{})
 		d.Client = NewClient(log.client())
 		err := svc.Download(context.Background(), d)
-		if api := apiErr(t, err); !errors.Is(err, providers.ErrServer) || !strings.HasPrefix(api.Message, want) || strings.Contains(api.Message, "s3cr3t") {
+		if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrServer) || !strings.HasPrefix(api.Message, want) || strings.Contains(api.Message, "s3cr3t") {
 			t.Errorf("%s: got %v, want %q", link, err, want)
 		}
 	}

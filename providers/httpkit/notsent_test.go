@@ -3,26 +3,21 @@ package httpkit
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 // A request that could not even connect never reached the server: the error says so, so that a
 // billable request is known to be safe to send again. One that reached it and got no answer is
 // not marked.
 func TestNetworkErrorSaysWhetherTheRequestLeft(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + l.Addr().String()
-	l.Close()
+	closed := "http://" + providertest.ClosedAddr(t)
 	ctx := context.Background()
-	_, err = http.Get(closed)
+	_, err := http.Get(closed)
 	got := svc.NetworkError(ctx, "process", err)
 	if !errors.Is(got, providers.ErrNotSent) || !errors.Is(got, providers.ErrNetwork) {
 		t.Errorf("connection refused: %v (not sent %v)", got, errors.Is(got, providers.ErrNotSent))

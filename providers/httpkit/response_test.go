@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 var svc = Service{Name: "svc", Title: "Svc"}
@@ -21,15 +21,6 @@ func answer(status int, header http.Header, body string) *http.Response {
 		header = http.Header{}
 	}
 	return &http.Response{StatusCode: status, Header: header, Body: io.NopCloser(strings.NewReader(body))}
-}
-
-func apiErr(t *testing.T, err error) *providers.APIError {
-	t.Helper()
-	var api *providers.APIError
-	if !errors.As(err, &api) {
-		t.Fatalf("got %v (%T), want a *providers.APIError", err, err)
-	}
-	return api
 }
 
 func TestCheckResponse(t *testing.T) {
@@ -66,7 +57,7 @@ func TestCheckResponse(t *testing.T) {
 			}
 			continue
 		}
-		api := apiErr(t, err)
+		api := providertest.APIError(t, err)
 		if !errors.Is(err, c.kind) || api.Message != c.msg || api.Status != c.status || api.Provider != "svc" || api.Op != "op" {
 			t.Errorf("%d %q: got %#v, want %v %q", c.status, c.body, api, c.kind, c.msg)
 		}
@@ -78,7 +69,7 @@ func TestCheckResponse(t *testing.T) {
 
 func TestCheckResponseRateLimit(t *testing.T) {
 	h := http.Header{"X-Ratelimit-Limit": {"100"}, "X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {"42"}}
-	api := apiErr(t, svc.CheckResponse("op", answer(429, h, ""), time.Now()))
+	api := providertest.APIError(t, svc.CheckResponse("op", answer(429, h, ""), time.Now()))
 	if api.RateLimit == nil || *api.RateLimit != (providers.RateLimit{Limit: 100, Remaining: 0, Reset: 42 * time.Second}) {
 		t.Errorf("rate limit %+v", api.RateLimit)
 	}
@@ -91,7 +82,7 @@ func TestServiceMessageExtractor(t *testing.T) {
 	s := Service{Name: "svc", Title: "Svc", Message: func(b []byte) (string, bool) {
 		return "own: " + string(b), strings.HasPrefix(string(b), "E")
 	}}
-	if api := apiErr(t, s.CheckResponse("op", answer(500, nil, "E42"), time.Now())); api.Message != "own: E42" {
+	if api := providertest.APIError(t, s.CheckResponse("op", answer(500, nil, "E42"), time.Now())); api.Message != "own: E42" {
 		t.Errorf("got %q", api.Message)
 	}
 }
@@ -112,7 +103,7 @@ func TestDecode(t *testing.T) {
 		`{"s":"error"}`:                  "failed inside",
 	} {
 		err := s.Decode(ctx, "op", answer(200, nil, body), &out)
-		if api := apiErr(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, want) {
+		if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, want) {
 			t.Errorf("%s: got %v, want %q", body, err, want)
 		}
 	}
@@ -122,15 +113,10 @@ func TestDecode(t *testing.T) {
 }
 
 func TestNetworkError(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := l.Addr().String()
-	l.Close()
-	_, err = http.Get("http://" + closed + "/x?devID=dev-123&token=abc")
+	closed := providertest.ClosedAddr(t)
+	_, err := http.Get("http://" + closed + "/x?devID=dev-123&token=abc")
 	got := svc.NetworkError(context.Background(), "op", err)
-	api := apiErr(t, got)
+	api := providertest.APIError(t, got)
 	if !errors.Is(got, providers.ErrNetwork) || !strings.Contains(api.Message, "connection refused") ||
 		strings.Contains(got.Error(), "dev-123") || strings.Contains(got.Error(), "/x") {
 		t.Errorf("refused: %v", got)

@@ -16,9 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kiln3d/kiln/providers/modeltest"
-
 	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // pngChunk is one PNG chunk with its CRC.

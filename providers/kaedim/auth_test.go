@@ -10,6 +10,7 @@ import (
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 func TestJWTIsKeptAndReused(t *testing.T) {
@@ -148,7 +149,7 @@ func TestRefusedJWTIsRefreshedOnce(t *testing.T) {
 	}
 	h.fake.Inject(kaedimtest.Fault{Route: "fetchProjects", Status: http.StatusUnauthorized, Message: "Invalid token", Times: 5})
 	_, err := h.p.Projects(ctx)
-	if api := apiError(t, err); !errors.Is(err, providers.ErrUnauthorized) || api.Message != "Invalid token" {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrUnauthorized) || api.Message != "Invalid token" {
 		t.Errorf("got %v, want ErrUnauthorized with Kaedim's message", err)
 	}
 	if r, p := h.fake.Count("refreshJWT"), h.fake.Count("fetchProjects"); r != 2 || p != 4 {
@@ -166,7 +167,7 @@ func TestWrongAPIKey(t *testing.T) {
 	h.secrets.SetCredentials(Credentials{DevID: a.DevID, APIKey: "kd-revoked-key", RefreshToken: a.RefreshToken})
 	_ = h.secrets.SaveJWT(ctx, h.fake.JWTs()[0], h.clock.Now().Add(time.Hour))
 	_, err := h.p.Submit(ctx, h.request())
-	api := apiError(t, err)
+	api := providertest.APIError(t, err)
 	if !errors.Is(err, providers.ErrUnauthorized) || api.Status != http.StatusUnauthorized || api.Message != "Invalid API key" {
 		t.Errorf("got %v, want ErrUnauthorized 401 \"Invalid API key\"", err)
 	}
@@ -183,7 +184,7 @@ func TestWrongRefreshToken(t *testing.T) {
 	a := h.fake.Account
 	h.secrets.SetCredentials(Credentials{DevID: a.DevID, APIKey: a.APIKey, RefreshToken: "rt-wrong-token"})
 	_, err := h.p.Projects(context.Background())
-	api := apiError(t, err)
+	api := providertest.APIError(t, err)
 	want := "Request failed, please check your api-key and refresh-token and try again: the refresh token does not match the API key"
 	if !errors.Is(err, providers.ErrUnauthorized) || api.Status != http.StatusBadRequest || api.Message != want {
 		t.Errorf("got %v, want ErrUnauthorized carrying Kaedim's 400", err)
@@ -195,7 +196,7 @@ func TestUnknownDevID(t *testing.T) {
 	a := h.fake.Account
 	h.secrets.SetCredentials(Credentials{DevID: "nobody", APIKey: a.APIKey, RefreshToken: a.RefreshToken})
 	_, err := h.p.Projects(context.Background())
-	if api := apiError(t, err); !errors.Is(err, providers.ErrNotFound) || api.Status != 404 || api.Message != "User does not exist" {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrNotFound) || api.Status != 404 || api.Message != "User does not exist" {
 		t.Errorf("got %v, want ErrNotFound \"User does not exist\"", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 // expireLinks is a transport that moves the fake's clock on by two hours before the first n
@@ -80,7 +81,7 @@ func TestLinksThatAlwaysExpireFail(t *testing.T) {
 	})
 	el.fake = h.fake
 	_, _, err := h.collect(h.p, h.submit())
-	api := apiError(t, err)
+	api := providertest.APIError(t, err)
 	if !errors.Is(err, providers.ErrServer) || api.Status != 403 || !strings.Contains(api.Message, "Request has expired") {
 		t.Errorf("got %v, want ErrServer quoting the storage", err)
 	}
@@ -96,7 +97,7 @@ func TestDismissed(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err := h.collect(h.p, remote)
-	api := apiError(t, err)
+	api := providertest.APIError(t, err)
 	if !errors.Is(err, providers.ErrGenerationFailed) || api.Message != "Kaedim dismissed the request: Multiple objects in the scene" {
 		t.Errorf("got %v, want ErrGenerationFailed with the reason", err)
 	}
@@ -246,7 +247,7 @@ func TestLastingTroubleFails(t *testing.T) {
 	remote := h.submit()
 	h.fake.Inject(kaedimtest.Fault{Route: "fetchRequest", Status: 200, Body: `{"requestID": "x", "iterations": [{"sta`, Times: 100})
 	_, _, err := h.collect(h.p, remote)
-	if api := apiError(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, "broken JSON") {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, "broken JSON") {
 		t.Errorf("got %v, want ErrServer explaining the broken JSON", err)
 	}
 	if n := h.fake.Count("fetchRequest"); n != maxTroubles+1 {
@@ -257,7 +258,7 @@ func TestLastingTroubleFails(t *testing.T) {
 func TestUnknownRequest(t *testing.T) {
 	h := setup(t, nil)
 	_, _, err := h.collect(h.p, providers.Remote{ID: "no-such-request"})
-	if api := apiError(t, err); !errors.Is(err, providers.ErrNotFound) || api.Message != "Request not found" {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrNotFound) || api.Message != "Request not found" {
 		t.Errorf("got %v, want ErrNotFound", err)
 	}
 }
@@ -276,7 +277,7 @@ func TestDownloadThatIsNotAModel(t *testing.T) {
 	h.fake.Inject(kaedimtest.Fault{Route: "download", Status: 200, ContentType: "text/html",
 		Body: "<html><body>Please sign in to the hotel Wi-Fi</body></html>", Times: maxLinkTries})
 	_, dir, err := h.collect(h.p, h.submit())
-	if api := apiError(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, `not a glb model: "Please sign in to the hotel Wi-Fi"`) {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, `not a glb model: "Please sign in to the hotel Wi-Fi"`) {
 		t.Errorf("got %v", err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -291,7 +292,7 @@ func TestUndocumentedShapeFails(t *testing.T) {
 	remote := h.submit()
 	h.fake.Inject(kaedimtest.Fault{Route: "fetchRequest", Status: 200, Body: `{"status":"success","request":{}}`, Times: 100})
 	_, _, err := h.collect(h.p, remote)
-	if api := apiError(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, "neither a requestID nor iterations") {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, "neither a requestID nor iterations") {
 		t.Errorf("got %v", err)
 	}
 }

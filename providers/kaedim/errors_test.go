@@ -3,7 +3,6 @@ package kaedim
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 // TestDocumentedStatuses: every documented status becomes its kind, with Kaedim's message.
@@ -35,7 +35,7 @@ func TestDocumentedStatuses(t *testing.T) {
 		h := setup(t, nil)
 		h.fake.Inject(kaedimtest.Fault{Route: "process", Status: c.status, Message: c.message, Cause: c.cause, RetryAfter: "30"})
 		_, err := h.p.Submit(context.Background(), h.request())
-		api := apiError(t, err)
+		api := providertest.APIError(t, err)
 		want := c.wantMessage
 		if want == "" {
 			want = c.message
@@ -60,7 +60,7 @@ func TestBadLoQ(t *testing.T) {
 		c.HTTP = &http.Client{Transport: rewriteForm{"LoQ", "extreme"}}
 	})
 	_, err := h.p.Submit(context.Background(), h.request())
-	if api := apiError(t, err); !errors.Is(err, providers.ErrInvalidInput) || api.Status != 406 || api.Message != "Invalid level of quality inputed" {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrInvalidInput) || api.Status != 406 || api.Message != "Invalid level of quality inputed" {
 		t.Errorf("got %v, want the documented 406", err)
 	}
 }
@@ -90,7 +90,7 @@ func TestNotTheAPI(t *testing.T) {
 		c.fault.Route = "fetchProjects"
 		h.fake.Inject(c.fault)
 		_, err := h.p.Projects(context.Background())
-		api := apiError(t, err)
+		api := providertest.APIError(t, err)
 		if !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, c.want) {
 			t.Errorf("%s: got %v, want ErrServer saying %q", name, err, c.want)
 		}
@@ -98,18 +98,13 @@ func TestNotTheAPI(t *testing.T) {
 }
 
 func TestNetworkFailure(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := providertest.ClosedAddr(t)
 	h := setup(t, nil)
 	if err := h.p.SetEndpoint("http://" + addr); err != nil {
 		t.Fatal(err)
 	}
-	_, err = h.p.Projects(context.Background())
-	if api := apiError(t, err); !errors.Is(err, providers.ErrNetwork) || !strings.Contains(api.Message, "connection refused") {
+	_, err := h.p.Projects(context.Background())
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrNetwork) || !strings.Contains(api.Message, "connection refused") {
 		t.Errorf("got %v, want ErrNetwork", err)
 	}
 }

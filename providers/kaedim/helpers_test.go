@@ -197,16 +197,6 @@ func writeFile(t *testing.T, name string, data []byte) string {
 	return path
 }
 
-// apiError returns err's *providers.APIError, failing the test when there is none.
-func apiError(t *testing.T, err error) *providers.APIError {
-	t.Helper()
-	var api *providers.APIError
-	if !errors.As(err, &api) {
-		t.Fatalf("got %v (%T), want a *providers.APIError", err, err)
-	}
-	return api
-}
-
 // rewriteForm is a transport that changes one field of a /process form on its way, to send what
 // the client itself never would.
 type rewriteForm struct{ field, value string }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 // stallFast sets a stall timeout tests can wait for.
@@ -39,7 +40,7 @@ func TestStalledDownloadGivesUp(t *testing.T) {
 	h := setup(t, nil, stallFast)
 	h.fake.Inject(kaedimtest.Fault{Route: "download", Mode: kaedimtest.StallBody, Times: maxLinkTries})
 	_, dir, err := h.collect(h.p, h.submit())
-	if api := apiError(t, err); !errors.Is(err, providers.ErrNetwork) || !strings.Contains(api.Message, "no byte of the model arrived") {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrNetwork) || !strings.Contains(api.Message, "no byte of the model arrived") {
 		t.Errorf("got %v", err)
 	}
 	if n := h.count("download", maxLinkTries); n != maxLinkTries {
@@ -53,7 +54,7 @@ func TestHugeDownloadIsRefusedAtOnce(t *testing.T) {
 	h := setup(t, nil)
 	h.fake.Inject(kaedimtest.Fault{Route: "download", Mode: kaedimtest.HugeBody, Times: maxLinkTries})
 	_, dir, err := h.collect(h.p, h.submit())
-	if api := apiError(t, err); !errors.Is(err, providers.ErrDamagedResult) || api.Message != "the model is 4 GiB, more than the 1 GiB Kiln accepts" {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrDamagedResult) || api.Message != "the model is 4 GiB, more than the 1 GiB Kiln accepts" {
 		t.Errorf("got %v", err)
 	}
 	if n := h.count("download", 1); n != 1 {
@@ -67,7 +68,7 @@ func TestHostileModelIsRefused(t *testing.T) {
 	h := setup(t, nil)
 	h.fake.Inject(kaedimtest.HostileModelDownload())
 	_, dir, err := h.collect(h.p, h.submit())
-	if api := apiError(t, err); !errors.Is(err, providers.ErrDamagedResult) || !strings.Contains(api.Message, "claims 1 TiB") {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrDamagedResult) || !strings.Contains(api.Message, "claims 1 TiB") {
 		t.Errorf("got %v", err)
 	}
 	if n := h.count("download", 1); n != 1 {
@@ -91,7 +92,7 @@ func TestRedirectToPlainHTTPIsRefused(t *testing.T) {
 	})
 	h.fake.Inject(kaedimtest.PlainHTTPRedirect())
 	_, dir, err := h.collect(h.p, h.submit())
-	if api := apiError(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, "refused a redirect: plain http") {
+	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrServer) || !strings.Contains(api.Message, "refused a redirect: plain http") {
 		t.Errorf("got %v", err)
 	}
 	mu.Lock()

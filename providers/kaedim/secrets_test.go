@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 // TestSecretsNeverLeak drives the provider through every kind of failure, some with a server that
@@ -70,9 +70,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		keep(h.p.Test(ctx))
 	}
 	h.secrets.SetCredentials(Credentials{DevID: a.DevID, APIKey: a.APIKey, RefreshToken: a.RefreshToken})
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	closed := l.Addr().String()
-	l.Close()
+	closed := providertest.ClosedAddr(t)
 	_ = h.p.SetEndpoint("http://" + closed)
 	_, err = h.p.FetchAll(ctx, time.Time{}, time.Time{})
 	keep(err)

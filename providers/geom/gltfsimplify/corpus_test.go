@@ -14,9 +14,8 @@ import (
 
 	"github.com/qmuntal/gltf"
 
-	"github.com/kiln3d/kiln/providers/modeltest"
-
 	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // TestFileOnTheCorpus simplifies the shared corpus's real models: the output must pass the
