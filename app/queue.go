@@ -368,27 +368,34 @@ func (q *Queue) Retry(id string) (Job, error) {
 	return q.requeue(j, "retry", !collectAgain, message)
 }
 
-// SubmitAgain sends an unconfirmed job again, at the artist's word: they checked their account and
-// the provider does not have it (or they accept paying twice).
-func (q *Queue) SubmitAgain(id string) (Job, error) {
+// unconfirmed loads job id for the artist's decision on it, refusing a job that is not
+// unconfirmed; action names the decision, with %s for the job's name.
+func (q *Queue) unconfirmed(id, action string) (Job, error) {
 	j, err := q.store.Get(q.ctx, id)
 	if err != nil {
 		return Job{}, err
 	}
 	if j.State != Unconfirmed {
-		return Job{}, fmt.Errorf("submit %s again (%s): %w", j.Name(), j.State, ErrNotUnsure)
+		return Job{}, fmt.Errorf(action+" (%s): %w", j.Name(), j.State, ErrNotUnsure)
+	}
+	return j, nil
+}
+
+// SubmitAgain sends an unconfirmed job again, at the artist's word: they checked their account and
+// the provider does not have it (or they accept paying twice).
+func (q *Queue) SubmitAgain(id string) (Job, error) {
+	j, err := q.unconfirmed(id, "submit %s again")
+	if err != nil {
+		return Job{}, err
 	}
 	return q.requeue(j, "submit again", true, "Sending again, as you asked")
 }
 
 // MarkFailed ends an unconfirmed job at the artist's word.
 func (q *Queue) MarkFailed(id string) (Job, error) {
-	j, err := q.store.Get(q.ctx, id)
+	j, err := q.unconfirmed(id, "mark %s as failed")
 	if err != nil {
 		return Job{}, err
-	}
-	if j.State != Unconfirmed {
-		return Job{}, fmt.Errorf("mark %s as failed (%s): %w", j.Name(), j.State, ErrNotUnsure)
 	}
 	if err := q.lease(j, "mark as failed"); err != nil {
 		return Job{}, err

@@ -15,9 +15,8 @@ import (
 
 	"github.com/qmuntal/gltf"
 
-	"github.com/kiln3d/kiln/providers/modeltest"
-
 	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // promptly runs f, failing the test if it waits on a named pipe instead of refusing it.
