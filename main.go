@@ -36,9 +36,8 @@ func run(args []string) (status int) {
 			status = 70
 		}
 	}()
-	// Providers are built before the data directory is open; their credentials bind after.
-	kaedimKey := app.NewLateSecrets(kaedim.Name)
-	kd, err := kaedim.New(kaedim.Config{Secrets: kaedim.FromFields(kaedimKey)})
+	// Providers hold no credential: the core binds each job's own (providers.Keyed).
+	kd, err := kaedim.New(kaedim.Config{})
 	if err != nil {
 		return failed(err)
 	}
@@ -53,11 +52,7 @@ func run(args []string) (status int) {
 		return thumbs.RenderFile(ctx, model, out, g3n.RenderOptions{Size: 256})
 	}
 	open := func(q app.QueueOptions) (*app.Kiln, error) {
-		k, err := app.Open(app.Options{Providers: reg, Queue: q, RenderThumbnail: renderThumb})
-		if err == nil {
-			kaedimKey.Bind(k.Keys)
-		}
-		return k, err
+		return app.Open(app.Options{Providers: reg, Queue: q, RenderThumbnail: renderThumb})
 	}
 	if len(args) > 0 && cli.IsUnknownCommand(args[0]) {
 		// "kiln serve" on a Kiln without it: say so, rather than open a window on an image

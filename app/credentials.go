@@ -221,6 +221,87 @@ func (c *Credentials) Secrets(ctx context.Context, provider, name string) (provi
 	return keychainSecrets{c: c, provider: provider, name: cred.Name}, nil
 }
 
+// Resolve names the credential a job of provider runs with when it asks for name: name itself
+// when it exists, "environment" when name is "" and the KILN_<PROVIDER>_* variables are set, else
+// the default credential's name. A provider that needs no key resolves to "". A missing credential
+// is an error wrapping ErrNoCredential that says how to add one.
+func (c *Credentials) Resolve(ctx context.Context, provider, name string) (string, error) {
+	p, err := c.reg.Get(provider)
+	if err != nil {
+		return "", err
+	}
+	caps := p.Capabilities()
+	if !caps.NeedsKey {
+		if name != "" {
+			return "", fmt.Errorf("%s needs no key: leave the credential out", caps.Title)
+		}
+		return "", nil
+	}
+	if (name == "" || name == EnvCredentialName) && c.fromEnv(provider) != nil {
+		return EnvCredentialName, nil
+	}
+	if name == EnvCredentialName {
+		return "", fmt.Errorf("%s: no %s variables are set: %w", caps.Title, c.envHint(provider), ErrNoCredential)
+	}
+	var cred Credential
+	if name == "" {
+		cred, err = c.store.defaultCredential(ctx, provider)
+	} else {
+		cred, err = c.store.credential(ctx, provider, name)
+	}
+	if errors.Is(err, ErrNoCredential) {
+		if name == "" {
+			return "", fmt.Errorf("%s needs a key: add one in Settings, or with kiln keys add %s NAME, or set %s: %w",
+				caps.Title, provider, c.envHint(provider), ErrNoCredential)
+		}
+		return "", fmt.Errorf("%s has no credential named %q (see kiln keys list): %w", caps.Title, name, ErrNoCredential)
+	}
+	if err != nil {
+		return "", err
+	}
+	return cred.Name, nil
+}
+
+// envHint names the environment variables that make up provider's credential.
+func (c *Credentials) envHint(provider string) string {
+	fields, err := c.fields(provider)
+	if err != nil {
+		return "KILN_" + strings.ToUpper(provider) + "_*"
+	}
+	var names []string
+	for _, f := range fields {
+		if !f.Optional {
+			names = append(names, EnvVar(provider, f))
+		}
+	}
+	return strings.Join(names, " and ")
+}
+
+// Bind returns the provider called name acting with the credential called credential ("" for the
+// one Resolve picks). A provider that needs no key is returned as it is.
+func (c *Credentials) Bind(ctx context.Context, provider, credential string) (providers.Provider, error) {
+	p, err := c.reg.Get(provider)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Capabilities().NeedsKey {
+		return p, nil
+	}
+	keyed, ok := p.(providers.Keyed)
+	if !ok {
+		return nil, fmt.Errorf("%s needs a key but cannot take one", p.Capabilities().Title)
+	}
+	name, err := c.Resolve(ctx, provider, credential)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.Secrets(ctx, provider, name)
+	if err != nil {
+		return nil, err
+	}
+	return keyed.WithSecrets(s), nil
+}
+
 // RecordTest keeps the outcome of a key test for the index.
 func (c *Credentials) RecordTest(ctx context.Context, provider, name, outcome string) error {
 	if name == EnvCredentialName {
@@ -372,63 +453,4 @@ func ExplainKeyError(title string, err error) string {
 		return err.Error()
 	}
 	return err.Error()
-}
-
-// LateSecrets is a provider's current credential (the environment's, else the default one) for a
-// provider built before the data directory is open: main builds the registry first, then binds.
-// A job resumed as the queue starts may ask before the binding: it waits for it.
-type LateSecrets struct {
-	provider string
-	bound    chan struct{} // closed by the first Bind
-	once     sync.Once
-	keys     *Credentials
-}
-
-// NewLateSecrets returns the unbound credential of provider.
-func NewLateSecrets(provider string) *LateSecrets {
-	return &LateSecrets{provider: provider, bound: make(chan struct{})}
-}
-
-// Bind connects l to the opened data directory's credentials; only the first call counts.
-func (l *LateSecrets) Bind(c *Credentials) {
-	l.once.Do(func() {
-		l.keys = c
-		close(l.bound)
-	})
-}
-
-func (l *LateSecrets) current(ctx context.Context) (providers.Secrets, error) {
-	select {
-	case <-l.bound:
-		return l.keys.Secrets(ctx, l.provider, "")
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%s: credentials are not available yet: %w", l.provider, ctx.Err())
-	}
-}
-
-// Fields implements providers.Secrets.
-func (l *LateSecrets) Fields(ctx context.Context) (map[string]string, error) {
-	s, err := l.current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return s.Fields(ctx)
-}
-
-// Token implements providers.Secrets.
-func (l *LateSecrets) Token(ctx context.Context) (string, time.Time, error) {
-	s, err := l.current(ctx)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	return s.Token(ctx)
-}
-
-// SaveToken implements providers.Secrets.
-func (l *LateSecrets) SaveToken(ctx context.Context, token string, expires time.Time) error {
-	s, err := l.current(ctx)
-	if err != nil {
-		return err
-	}
-	return s.SaveToken(ctx, token, expires)
 }

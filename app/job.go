@@ -58,6 +58,14 @@ func (s State) CanMoveTo(next State) bool {
 type Job struct {
 	ID       string
 	Provider string
+	// Credential names the provider credential the job runs with ("environment" for the
+	// KILN_<PROVIDER>_* variables); empty for a provider that needs none.
+	Credential string
+	// Origin is the library asset the job works on (the model a texturing job paints), or empty.
+	Origin string
+	// Cost is what the provider's published prices say the job costs, in its credits; 0 when
+	// unknown or free.
+	Cost float64
 	// Request is what was asked; its image paths point at the job's own copies of the inputs.
 	Request providers.Request
 	// Sources are the paths the artist picked, in the order of Request.Images.

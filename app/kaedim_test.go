@@ -2,11 +2,13 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,8 +25,7 @@ import (
 // the (mock) keychain, as the window would.
 func kaedimKiln(t *testing.T, home string, fake *kaedimtest.Server, q app.QueueOptions) *app.Kiln {
 	t.Helper()
-	late := app.NewLateSecrets(kaedim.Name)
-	kd, err := kaedim.New(kaedim.Config{Endpoint: fake.URL, Secrets: kaedim.FromFields(late),
+	kd, err := kaedim.New(kaedim.Config{Endpoint: fake.URL,
 		Poll: kaedim.PollConfig{First: 20 * time.Millisecond, Max: 50 * time.Millisecond, Jitter: -1}})
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +38,6 @@ func kaedimKiln(t *testing.T, home string, fake *kaedimtest.Server, q app.QueueO
 	if err != nil {
 		t.Fatal(err)
 	}
-	late.Bind(k.Keys)
 	return k
 }
 
@@ -114,5 +114,79 @@ func TestKaedimJobThroughTheQueue(t *testing.T) {
 	creds, _ := k2.Keys.List(ctx)
 	if len(creds) != 1 || creds[0].LastUsed.IsZero() {
 		t.Errorf("the key's use was not recorded: %+v", creds)
+	}
+}
+
+// Each job runs with the credential it was given: two jobs, two accounts, at the same time. A job
+// keeps its credential's name, so that changing the default later does not move it to another
+// account, and a job of a provider without a key is refused before anything is saved.
+func TestJobsRunWithTheirOwnCredential(t *testing.T) {
+	keyring.MockInit()
+	fake := kaedimtest.NewWith(t, kaedimtest.Options{BasePath: "/kd", Generation: 300 * time.Millisecond})
+	studio := kaedimtest.Account{DevID: "dev-studio", APIKey: "key-studio-0123456789", RefreshToken: "refresh-studio-0123456789"}
+	fake.AddAccount(studio)
+	k := kaedimKiln(t, t.TempDir(), fake, app.QueueOptions{})
+	defer k.Close()
+	ctx := context.Background()
+
+	if _, err := k.Jobs.Submit(ctx, kaedim.Name, providers.Request{Polycount: 20000, Images: []providers.Image{{Path: picture(t)}}}); !errors.Is(err, app.ErrNoCredential) ||
+		!strings.Contains(err.Error(), "kiln keys add kaedim") {
+		t.Fatalf("a job without any credential: %v", err)
+	}
+	if jobs, _ := k.Jobs.Jobs(ctx); len(jobs) != 0 {
+		t.Fatalf("the refused job was saved: %+v", jobs)
+	}
+	acct := fake.Account
+	for _, c := range []struct {
+		name string
+		a    kaedimtest.Account
+	}{{"Personal", acct}, {"Studio", studio}} {
+		if _, err := k.Keys.Add(ctx, kaedim.Name, c.name, map[string]string{
+			kaedim.FieldDevID: c.a.DevID, kaedim.FieldAPIKey: c.a.APIKey, kaedim.FieldRefreshToken: c.a.RefreshToken}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := providers.Request{Polycount: 20000, Images: []providers.Image{{Path: picture(t)}}}
+	personal, err := k.Jobs.Submit(ctx, kaedim.Name, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaStudio, err := k.Jobs.Submit(ctx, kaedim.Name, req, app.WithCredential("Studio"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if personal.Credential != "Personal" || viaStudio.Credential != "Studio" {
+		t.Errorf("credentials recorded: %q and %q", personal.Credential, viaStudio.Credential)
+	}
+	if _, err := k.Jobs.Submit(ctx, kaedim.Name, req, app.WithCredential("Nobody")); !errors.Is(err, app.ErrNoCredential) {
+		t.Errorf("an unknown credential: %v", err)
+	}
+	if _, err := k.Jobs.Submit(ctx, local.Name, req, app.WithCredential("Studio")); err == nil {
+		t.Error("a credential for the offline provider was taken")
+	}
+	// The default changes while both run: neither job moves.
+	if err := k.Keys.SetDefault(ctx, kaedim.Name, "Studio"); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for _, j := range []app.Job{personal, viaStudio} {
+		done, err := k.Jobs.Wait(wctx, j.ID)
+		if err != nil || done.State != app.Done {
+			t.Fatalf("job %s: %v %s %s", j.ID, err, done.State, done.Error)
+		}
+	}
+	byDev := map[string]int{}
+	for _, r := range fake.Received("process") {
+		byDev[r.Fields.Get("devID")]++
+	}
+	if byDev[acct.DevID] != 1 || byDev[studio.DevID] != 1 {
+		t.Errorf("submissions by account: %v, want one each", byDev)
+	}
+	for _, j := range []app.Job{personal, viaStudio} {
+		again, _ := k.Jobs.Job(ctx, j.ID)
+		if again.Credential != j.Credential {
+			t.Errorf("job %s now says credential %q, was %q", j.ID, again.Credential, j.Credential)
+		}
 	}
 }

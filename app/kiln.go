@@ -93,13 +93,14 @@ func Open(o Options) (*Kiln, error) {
 			_ = e.SetEndpoint("")
 		}
 	}
+	keys := newCredentials(store, o.Providers, getenv)
 	return &Kiln{
 		Home:        home,
 		Providers:   o.Providers,
-		Jobs:        newQueue(store, lib, o.Providers, l, o.Queue),
+		Jobs:        newQueue(store, lib, o.Providers, keys, l, o.Queue),
 		Library:     lib,
 		Settings:    settings,
-		Keys:        newCredentials(store, o.Providers, getenv),
+		Keys:        keys,
 		store:       store,
 		renderThumb: o.RenderThumbnail,
 	}, nil
@@ -127,6 +128,12 @@ func (k *Kiln) SaveSample(file string, data []byte) (string, error) {
 		return err
 	})
 	return path, err
+}
+
+// Provider returns the provider called name acting with its credential called credential (""
+// for the default one: the environment's when set). A provider that needs no key ignores it.
+func (k *Kiln) Provider(ctx context.Context, name, credential string) (providers.Provider, error) {
+	return k.Keys.Bind(ctx, name, credential)
 }
 
 // SetEndpoint points provider at a new address ("" for its default) and remembers it.

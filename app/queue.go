@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,6 +67,7 @@ type Queue struct {
 	store   *Store
 	lib     *Library
 	reg     *providers.Registry
+	keys    *Credentials
 	layout  layout
 	opts    QueueOptions
 	owner   string
@@ -83,7 +85,7 @@ type Queue struct {
 	resumed []Job // taken over at start; set before the workers run, read-only after
 }
 
-func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opts QueueOptions) *Queue {
+func newQueue(store *Store, lib *Library, reg *providers.Registry, keys *Credentials, l layout, opts QueueOptions) *Queue {
 	if opts.Workers <= 0 {
 		opts.Workers = 2
 	}
@@ -101,7 +103,7 @@ func newQueue(store *Store, lib *Library, reg *providers.Registry, l layout, opt
 	}
 	ctx, stop := context.WithCancelCause(context.Background())
 	q := &Queue{
-		store: store, lib: lib, reg: reg, layout: l, opts: opts,
+		store: store, lib: lib, reg: reg, keys: keys, layout: l, opts: opts,
 		owner: newOwner(), ctx: ctx, stop: stop,
 		wake:    make(chan struct{}, 1),
 		running: map[string]context.CancelCauseFunc{},
@@ -151,10 +153,22 @@ func (q *Queue) emit(j Job) {
 	}
 }
 
-// Submit checks req against the provider, copies the input images into the job's folder, saves
-// the job and queues it. Input problems come back as *providers.InputError before anything is
-// saved.
-func (q *Queue) Submit(ctx context.Context, provider string, req providers.Request) (Job, error) {
+// SubmitOption sets something about a job beyond its request.
+type SubmitOption func(*Job)
+
+// WithCredential runs the job with the provider's credential called name instead of the default.
+func WithCredential(name string) SubmitOption { return func(j *Job) { j.Credential = name } }
+
+// OnAsset records that the job works on the library asset id (a texturing job paints its model).
+func OnAsset(id string) SubmitOption { return func(j *Job) { j.Origin = id } }
+
+// WithCost records what the provider's published prices say the job costs.
+func WithCost(credits float64) SubmitOption { return func(j *Job) { j.Cost = credits } }
+
+// Submit checks req against the provider, resolves the credential it runs with, copies the input
+// images into the job's folder, saves the job and queues it. Input problems come back as
+// *providers.InputError, and a missing credential as ErrNoCredential, before anything is saved.
+func (q *Queue) Submit(ctx context.Context, provider string, req providers.Request, opts ...SubmitOption) (Job, error) {
 	p, err := q.reg.Get(provider)
 	if err != nil {
 		return Job{}, err
@@ -165,8 +179,19 @@ func (q *Queue) Submit(ctx context.Context, provider string, req providers.Reque
 	now := time.Now()
 	j := Job{ID: newID(now.UTC().Format("20060102-150405")), Provider: provider, State: Queued,
 		Created: now, Updated: now, Attempt: 1}
+	for _, o := range opts {
+		o(&j)
+	}
+	// The job keeps the credential's name, so that changing the default later does not move a
+	// job that is under way to another account.
+	if j.Credential, err = q.keys.Resolve(ctx, provider, j.Credential); err != nil {
+		return Job{}, err
+	}
 	j.Request = req
 	j.Request.Images, j.Sources, err = q.copyInputs(j.ID, req.Images)
+	if err == nil && req.Model != "" {
+		j.Request.Model, err = q.copyModel(j.ID, req.Model)
+	}
 	if err != nil {
 		os.RemoveAll(q.layout.jobDir(j.ID))
 		return Job{}, err
@@ -192,6 +217,11 @@ func (q *Queue) Submit(ctx context.Context, provider string, req providers.Reque
 func CheckRequest(p providers.Provider, req providers.Request) error {
 	if err := providers.CheckRequest(p.Capabilities(), req); err != nil {
 		return err
+	}
+	if req.Model != "" {
+		if _, err := CheckModel(req.Model); err != nil {
+			return &providers.InputError{File: req.Model, Reason: err.Error()}
+		}
 	}
 	for _, img := range req.Images {
 		if _, err := imageio.Check(img.Path); err != nil {
@@ -226,6 +256,23 @@ func (q *Queue) copyInputs(id string, images []providers.Image) ([]providers.Ima
 		sources[i] = abs
 	}
 	return copies, sources, nil
+}
+
+// copyModel copies the model a texturing job paints into the job's folder.
+func (q *Queue) copyModel(id, model string) (string, error) {
+	abs, err := filepath.Abs(model)
+	if err != nil {
+		return "", err
+	}
+	dir := q.layout.inputs(id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("prepare job folder: %w", err)
+	}
+	dst := filepath.Join(dir, "model"+strings.ToLower(filepath.Ext(abs)))
+	if err := CopyFileAtomic(abs, dst); err != nil {
+		return "", &providers.InputError{File: abs, Reason: fmt.Sprintf("cannot be copied (%v)", err)}
+	}
+	return dst, nil
 }
 
 func (q *Queue) enqueue(j Job) {

@@ -50,9 +50,13 @@ type runner struct {
 
 func (r *runner) run() (err error) {
 	j := &r.job
-	p, err := r.q.reg.Get(j.Provider)
-	if err != nil {
+	if _, err := r.q.reg.Get(j.Provider); err != nil {
 		return fmt.Errorf("this Kiln has no %q provider", j.Provider)
+	}
+	// Every call of the job goes out with its own credential.
+	p, err := r.q.keys.Bind(r.ctx, j.Provider, j.Credential)
+	if err != nil {
+		return &credentialError{err}
 	}
 	defer func() {
 		if v := recover(); v != nil {
@@ -249,6 +253,16 @@ func (r *runner) collect(p providers.Provider) ([]providers.File, error) {
 		wait = min(2*wait, 5*time.Minute)
 	}
 }
+
+// credentialError is a job's failure to get its credential: it counts as a refused key, which
+// the artist fixes in Settings before Retry.
+type credentialError struct{ err error }
+
+func (e *credentialError) Error() string { return e.err.Error() }
+func (e *credentialError) Unwrap() error { return e.err }
+
+// Is makes errors.Is(err, providers.ErrUnauthorized) true.
+func (e *credentialError) Is(target error) bool { return target == providers.ErrUnauthorized }
 
 // acceptedError is a cloud job's failure after the provider accepted the work: the artist must
 // know the provider has it (and may charge for it), and that Retry collects it again.

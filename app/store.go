@@ -63,6 +63,11 @@ var schema = []string{
 	// unconfirmed one can be looked for in the provider's list around that moment.
 	`ALTER TABLE jobs ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';
 	ALTER TABLE jobs ADD COLUMN submitted INTEGER NOT NULL DEFAULT 0;`,
+	// The named credential a job runs with; the asset a job works on (a model to texture); what
+	// the provider said the job would cost, in its credits.
+	`ALTER TABLE jobs ADD COLUMN credential TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN cost REAL NOT NULL DEFAULT 0;`,
 }
 
 // OpenStore opens (creating if needed) the database at path and brings its schema up to date.
@@ -110,7 +115,8 @@ func (s *Store) migrate() error {
 func (s *Store) Close() error { return s.db.Close() }
 
 const jobColumns = `id, provider, request, sources, state, progress, message, error, remote,
-	asset_id, files, triangles, created, updated, started, finished, attempt, error_kind, submitted`
+	asset_id, files, triangles, created, updated, started, finished, attempt, error_kind, submitted,
+	credential, origin, cost`
 
 // selectColumns are jobColumns and the lease, which only the lease methods write.
 const selectColumns = jobColumns + `, lease_until, owner`
@@ -123,7 +129,7 @@ func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time
 	}
 	args = append(args, owner, millis(leaseUntil))
 	_, err = s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`, owner, lease_until)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
 	}
@@ -139,7 +145,7 @@ func (s *Store) Update(ctx context.Context, j Job) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET provider = ?2, request = ?3, sources = ?4,
 		state = ?5, progress = ?6, message = ?7, error = ?8, remote = ?9, asset_id = ?10, files = ?11,
 		triangles = ?12, created = ?13, updated = ?14, started = ?15, finished = ?16, attempt = ?17,
-		error_kind = ?18, submitted = ?19
+		error_kind = ?18, submitted = ?19, credential = ?20, origin = ?21, cost = ?22
 		WHERE id = ?1`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
@@ -295,7 +301,8 @@ func jobArgs(j Job) ([]any, error) {
 	files, _ := json.Marshal(nonNil(j.Files))
 	return []any{j.ID, j.Provider, string(req), string(sources), string(j.State), j.Progress, j.Message,
 		j.Error, string(remote), j.AssetID, string(files), j.Triangles, millis(j.Created), millis(j.Updated),
-		millis(j.Started), millis(j.Finished), j.Attempt, string(j.ErrorKind), millis(j.Submitted)}, nil
+		millis(j.Started), millis(j.Finished), j.Attempt, string(j.ErrorKind), millis(j.Submitted),
+		j.Credential, j.Origin, j.Cost}, nil
 }
 
 func scanJobs(rows *sql.Rows) ([]Job, error) {
@@ -311,7 +318,7 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 		)
 		err := rows.Scan(&j.ID, &j.Provider, &req, &sources, &state, &j.Progress, &j.Message, &j.Error,
 			&remote, &j.AssetID, &files, &j.Triangles, &created, &updated, &started, &finished, &j.Attempt,
-			&kind, &submitted, &lease, &j.owner)
+			&kind, &submitted, &j.Credential, &j.Origin, &j.Cost, &lease, &j.owner)
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ package providers
 import (
 	"context"
 	"encoding/json"
+	"slices"
 )
 
 // Provider turns reference images into a 3D model.
@@ -66,16 +67,93 @@ type Capabilities struct {
 	// repeated after a crash. Every other provider's Submit is taken to be billable, and is never
 	// sent twice without the artist's say.
 	Offline bool
+	// Prompt says the provider takes a text prompt (Request.Prompt); with a prompt it needs no
+	// image (text-to-3D), whatever MinImages says.
+	Prompt bool
+	// PolycountRanges narrow Polycount for some option values (a tier, a mesh mode): the first
+	// whose When holds applies. The views and the core clamp to it and say so.
+	PolycountRanges []PolycountRange
+	// Retexture, when set, says the provider can paint an existing model (Request.Model) from one
+	// reference image, and with which options.
+	Retexture *Retexture
 }
 
-// Option is one provider-specific setting, offered as a choice between fixed values.
+// PolycountRange is the polycount range that applies while its condition holds.
+type PolycountRange struct {
+	When Condition
+	Range
+	// Note explains the range to an artist ("Gen-2.5 Quad: 1,000 to 50,000 faces").
+	Note string
+}
+
+// Retexture describes a provider's texturing of existing models.
+type Retexture struct {
+	// Title is what the action reads ("Texture with Rodin").
+	Title string
+	// Options replace Capabilities.Options for a texturing request.
+	Options []Option
+}
+
+// PolycountFor returns the polycount range that applies to req: the first PolycountRanges entry
+// whose condition holds, or Polycount.
+func (c Capabilities) PolycountFor(req Request) PolycountRange {
+	for _, r := range c.PolycountRanges {
+		if r.When.Holds(c, req) {
+			return r
+		}
+	}
+	return PolycountRange{Range: c.Polycount}
+}
+
+// OptionsFor returns the options that describe req: the texturing options for a texturing
+// request, Options otherwise.
+func (c Capabilities) OptionsFor(req Request) []Option {
+	if req.Model != "" && c.Retexture != nil {
+		return c.Retexture.Options
+	}
+	return c.Options
+}
+
+// Option is one provider-specific setting: a choice between fixed values, or a whole number in a
+// range.
 type Option struct {
 	// Key is the Request.Options key.
 	Key string
 	// Label is what an artist reads beside the picker.
 	Label string
-	// Choices are the allowed values, the default first.
+	// Choices are the allowed values, the default first. Empty for a number.
 	Choices []Choice
+	// Number, when set, makes the option a whole number in the range; the empty value leaves it
+	// to the provider (a random seed).
+	Number *Range
+	// Defaults override the first choice as the default while their condition holds (Rodin's mesh
+	// mode is Quad for Gen-1 and Gen-2 but Raw for Gen-2.5).
+	Defaults []ConditionalDefault
+	// When, if set, limits the option to requests where it holds; elsewhere it is hidden, and
+	// setting it is refused.
+	When Condition
+	// Help says in a sentence what the option does.
+	Help string
+}
+
+// ConditionalDefault is an option's default while When holds.
+type ConditionalDefault struct {
+	When  Condition
+	Value string
+}
+
+// Condition holds when every named option's value (Request.Option) is one of those listed.
+// An empty condition always holds.
+type Condition map[string][]string
+
+// Holds reports whether the condition holds for req.
+func (cond Condition) Holds(c Capabilities, req Request) bool {
+	for key, values := range cond {
+		if !slices.Contains(values, req.Option(c, key)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Choice is one value of an Option.
@@ -111,6 +189,11 @@ type Request struct {
 	Size Dimensions `json:"size,omitzero"`
 	// Options holds the provider's own settings (Capabilities.Options), by key.
 	Options map[string]string `json:"options,omitempty"`
+	// Prompt describes the object in words, for providers whose Capabilities say Prompt.
+	Prompt string `json:"prompt,omitempty"`
+	// Model, when set, asks to texture this existing model (a .glb on the local disk) from the
+	// first image, instead of making a new one (Capabilities.Retexture).
+	Model string `json:"model,omitempty"`
 }
 
 // Dimensions is a real size in centimetres; zero means "not given". The model keeps its own
@@ -121,17 +204,32 @@ type Dimensions struct {
 	DepthCM  float64 `json:"depth_cm,omitempty"`
 }
 
-// Option returns the value of the option key in the request, or the option's default.
+// Option returns the value of the option key in the request, or the option's default for it.
 func (r Request) Option(c Capabilities, key string) string {
 	if v, ok := r.Options[key]; ok {
 		return v
 	}
-	for _, o := range c.Options {
-		if o.Key == key && len(o.Choices) > 0 {
+	for _, o := range c.OptionsFor(r) {
+		if o.Key != key {
+			continue
+		}
+		for _, d := range o.Defaults {
+			if !d.When.mentions(key) && d.When.Holds(c, r) {
+				return d.Value
+			}
+		}
+		if len(o.Choices) > 0 {
 			return o.Choices[0].Value
 		}
 	}
 	return ""
+}
+
+// mentions reports whether the condition reads key: a default that depends on its own option
+// would never end.
+func (cond Condition) mentions(key string) bool {
+	_, ok := cond[key]
+	return ok
 }
 
 // Image is one reference image on the local disk.
@@ -173,4 +271,11 @@ type File struct {
 	Path string `json:"path"`
 	// Format is the file's format in lower case: "glb", "fbx", "png".
 	Format string `json:"format"`
+	// Role says what the file is for, beyond the model: RolePreview marks the provider's own
+	// picture of the result.
+	Role string `json:"role,omitempty"`
 }
+
+// RolePreview marks a File that is the provider's picture of the model (Rodin's preview.webp):
+// the job's thumbnail until Kiln has rendered its own.
+const RolePreview = "preview"

@@ -49,3 +49,28 @@ type Endpointed interface {
 	// use https; plain http is accepted only for loopback hosts.
 	SetEndpoint(string) error
 }
+
+// Keyed is implemented by providers that need a credential (Capabilities.NeedsKey). WithSecrets
+// returns the provider acting with the credential s, sharing everything else with p (its address,
+// HTTP client and session caches). Kiln's core resolves each job's own credential and binds it
+// this way for every call the job makes, so that two jobs may use two accounts at once. The
+// value returned implements the same optional interfaces (Importer, Reconciler, Pricer, ...) as p.
+type Keyed interface {
+	WithSecrets(s Secrets) Provider
+}
+
+// Price is what a request costs on a provider that charges credits.
+type Price struct {
+	// Credits is the cost of the request, in the provider's credits.
+	Credits float64 `json:"credits"`
+	// Basis says how it was worked out ("Gen-2.5-High 0.5 + HighPack 1, as published").
+	Basis string `json:"basis,omitempty"`
+}
+
+// Pricer is implemented by providers that charge credits and can say how many an account has.
+type Pricer interface {
+	// Price works out what req costs from the provider's published prices; it does no I/O.
+	Price(req Request) (Price, error)
+	// Balance asks the account how many credits it has; it needs a bound credential (Keyed).
+	Balance(ctx context.Context) (float64, error)
+}

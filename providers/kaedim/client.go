@@ -29,7 +29,6 @@ const maxAnswer = 64 << 20
 type session struct {
 	p       *Provider
 	secrets Secrets
-	jwt     jwtCache
 }
 
 func (p *Provider) session(s Secrets) *session { return &session{p: p, secrets: s} }

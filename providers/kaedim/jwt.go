@@ -62,22 +62,35 @@ func (p *Provider) knowJWT(token string) {
 	if token == "" {
 		return
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if slices.Contains(p.jwts, token) {
+	p.shared.mu.Lock()
+	defer p.shared.mu.Unlock()
+	if slices.Contains(p.shared.jwts, token) {
 		return
 	}
-	p.jwts = append(p.jwts, token)
-	if len(p.jwts) > maxKnownJWTs {
-		p.jwts = p.jwts[1:]
+	p.shared.jwts = append(p.shared.jwts, token)
+	if len(p.shared.jwts) > maxKnownJWTs {
+		p.shared.jwts = p.shared.jwts[1:]
 	}
+}
+
+// cache returns the JWT cache of the credential whose fingerprint is owner.
+func (s *session) cache(owner [32]byte) *jwtCache {
+	sh := s.p.shared
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	c, ok := sh.caches[owner]
+	if !ok {
+		c = &jwtCache{}
+		sh.caches[owner] = c
+	}
+	return c
 }
 
 // secrets lists what must never be shown: creds' secrets and the JWTs this provider has used.
 func (p *Provider) secrets(creds Credentials) []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string{creds.APIKey, creds.RefreshToken}, p.jwts...)
+	p.shared.mu.Lock()
+	defer p.shared.mu.Unlock()
+	return append([]string{creds.APIKey, creds.RefreshToken}, p.shared.jwts...)
 }
 
 // token returns a JWT for creds other than stale ("" when the caller holds none). When none is at
@@ -86,7 +99,7 @@ func (p *Provider) secrets(creds Credentials) []string {
 // refreshing again.
 func (s *session) token(ctx context.Context, creds Credentials, stale string) (string, error) {
 	owner := fingerprint(creds)
-	if t, ok := s.jwt.valid(owner, s.p.now()); ok && t != stale {
+	if t, ok := s.cache(owner).valid(owner, s.p.now()); ok && t != stale {
 		return t, nil
 	}
 	select {
@@ -96,11 +109,11 @@ func (s *session) token(ctx context.Context, creds Credentials, stale string) (s
 	}
 	defer func() { <-s.p.refreshing }()
 	now := s.p.now()
-	if t, ok := s.jwt.valid(owner, now); ok && t != stale {
+	if t, ok := s.cache(owner).valid(owner, now); ok && t != stale {
 		return t, nil
 	}
 	if t, exp, err := s.secrets.JWT(ctx); err == nil && t != "" && t != stale && usable(exp, now) {
-		s.jwt.set(t, exp, owner)
+		s.cache(owner).set(t, exp, owner)
 		s.p.knowJWT(t)
 		return t, nil
 	} else if err != nil {
@@ -137,7 +150,7 @@ func (s *session) refresh(ctx context.Context, creds Credentials) (string, error
 	}
 	expires := asked.Add(jwtLifetime)
 	s.p.knowJWT(out.JWT)
-	s.jwt.set(out.JWT, expires, fingerprint(creds))
+	s.cache(fingerprint(creds)).set(out.JWT, expires, fingerprint(creds))
 	if err := s.secrets.SaveJWT(ctx, out.JWT, expires); err != nil {
 		// The JWT works from memory; only the next run will have to refresh again.
 		s.p.log.LogAttrs(ctx, slog.LevelWarn, "kaedim: the new JWT could not be stored",

@@ -82,11 +82,28 @@ type Provider struct {
 	// refreshing holds a token while a JWT refresh runs: a refresh invalidates the previous
 	// JWT, so two racing refreshes would break each other's.
 	refreshing chan struct{}
-	main       *session
+	// main is the credential this value acts with: Config.Secrets, or the one WithSecrets bound.
+	main *session
+	// shared is what every value WithSecrets makes from one New shares.
+	shared *shared
+}
 
+// shared is the state of one Kaedim client that all its credentials share.
+type shared struct {
 	mu       sync.Mutex
 	endpoint string
 	jwts     []string // recent JWTs, to redact
+	// caches hold each credential's JWT, by the credential's fingerprint: jobs that use the same
+	// account share one JWT, since a refresh invalidates the previous one.
+	caches map[[32]byte]*jwtCache
+}
+
+// WithSecrets returns the provider acting with the credential s (providers.Keyed): it shares the
+// address, the HTTP client and the JWTs with p.
+func (p *Provider) WithSecrets(s providers.Secrets) providers.Provider {
+	bound := *p
+	bound.main = bound.session(FromFields(s))
+	return &bound
 }
 
 // New returns a Kaedim provider, or an error when cfg.Endpoint cannot be used.
@@ -103,7 +120,7 @@ func New(cfg Config) (*Provider, error) {
 		sleep:      cfg.Sleep,
 		log:        cfg.Log,
 		refreshing: make(chan struct{}, 1),
-		endpoint:   endpoint,
+		shared:     &shared{endpoint: endpoint, caches: map[[32]byte]*jwtCache{}},
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -129,9 +146,9 @@ func checkEndpoint(raw string) (string, error) {
 
 // Endpoint is the origin in use (providers.Endpointed).
 func (p *Provider) Endpoint() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.endpoint
+	p.shared.mu.Lock()
+	defer p.shared.mu.Unlock()
+	return p.shared.endpoint
 }
 
 // DefaultEndpoint is Kaedim's documented origin (providers.Endpointed).
@@ -144,9 +161,9 @@ func (p *Provider) SetEndpoint(endpoint string) error {
 	if err != nil {
 		return err
 	}
-	p.mu.Lock()
-	p.endpoint = e
-	p.mu.Unlock()
+	p.shared.mu.Lock()
+	p.shared.endpoint = e
+	p.shared.mu.Unlock()
 	return nil
 }
 
