@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
@@ -108,10 +109,28 @@ func (j Job) Interrupted(now time.Time) bool {
 
 // Name is a short label for the job: the first source image's file name.
 func (j Job) Name() string {
-	if len(j.Sources) == 0 {
-		return j.ID
+	switch {
+	case len(j.Sources) > 0:
+		return baseName(j.Sources[0])
+	case strings.TrimSpace(j.Request.Prompt) != "":
+		return promptName(j.Request.Prompt)
 	}
-	return baseName(j.Sources[0])
+	return j.ID
+}
+
+// promptName makes a short label of a prompt: its first words, up to about 40 characters.
+func promptName(prompt string) string {
+	var name string
+	for _, w := range strings.Fields(prompt) {
+		if name != "" && len(name)+1+len(w) > 40 {
+			return name + "…"
+		}
+		name = strings.TrimSpace(name + " " + w)
+	}
+	if len(name) > 40 {
+		return string([]rune(name)[:40]) + "…"
+	}
+	return name
 }
 
 // Elapsed is how long the job has been worked on: until it finished, or until now.

@@ -35,8 +35,10 @@ type Asset struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	Provider string `json:"provider"`
-	JobID    string `json:"job_id"`
-	RemoteID string `json:"remote_id,omitempty"`
+	// Credential names the provider credential the job ran with (never a secret).
+	Credential string `json:"credential,omitempty"`
+	JobID      string `json:"job_id"`
+	RemoteID   string `json:"remote_id,omitempty"`
 	// Parameters are the request's settings, without the image paths (see Inputs).
 	Parameters Parameters `json:"parameters"`
 	Created    time.Time  `json:"created"`
@@ -65,6 +67,12 @@ type Parameters struct {
 	Polycount int               `json:"polycount"`
 	ProjectID string            `json:"project_id,omitempty"`
 	Options   map[string]string `json:"options,omitempty"`
+	// Prompt is the text the object was described with.
+	Prompt string `json:"prompt,omitempty"`
+	// Size is the real size asked for.
+	Size providers.Dimensions `json:"size,omitzero"`
+	// Cost is what the provider's published prices said the job cost, in its credits.
+	Cost float64 `json:"cost,omitempty"`
 }
 
 // FileRecord identifies one stored file.
@@ -77,6 +85,8 @@ type FileRecord struct {
 	Source string `json:"source,omitempty"`
 	// View names where the camera stood for an input image.
 	View string `json:"view,omitempty"`
+	// Role says what a result is beyond the model (providers.RolePreview: the provider's picture).
+	Role string `json:"role,omitempty"`
 }
 
 // RemoteRef is a provider's job filed in the library.
@@ -91,8 +101,19 @@ type RemoteRef struct {
 // Derivation records how an asset was made from another.
 type Derivation struct {
 	Asset     string `json:"asset"`
-	Operation string `json:"operation"` // "reduce"
+	Operation string `json:"operation"` // "reduce", "texture"
 	Polycount int    `json:"polycount,omitempty"`
+}
+
+// PreviewPath is the path of the provider's own picture of the model (providers.RolePreview), or
+// "" when it sent none.
+func (a Asset) PreviewPath() string {
+	for _, f := range a.Files[min(1, len(a.Files)):] {
+		if f.Role == providers.RolePreview && filepath.IsLocal(f.Path) {
+			return filepath.Join(a.Dir, f.Path)
+		}
+	}
+	return ""
 }
 
 // Downloaded reports whether the asset's model is on disk (always, but for remote assets not
@@ -157,8 +178,9 @@ func (l *Library) Add(j Job, workDir string, results []providers.File) (Asset, e
 
 func (l *Library) fill(dir string, j Job, workDir string, results []providers.File) (Asset, error) {
 	a := Asset{
-		ID: j.ID, Name: j.Name(), Provider: j.Provider, JobID: j.ID, RemoteID: j.Remote.ID,
-		Parameters:  Parameters{Polycount: j.Request.Polycount, ProjectID: j.Request.ProjectID, Options: j.Request.Options},
+		ID: j.ID, Name: j.Name(), Provider: j.Provider, Credential: j.Credential, JobID: j.ID, RemoteID: j.Remote.ID,
+		Parameters: Parameters{Polycount: j.Request.Polycount, ProjectID: j.Request.ProjectID, Options: j.Request.Options,
+			Prompt: j.Request.Prompt, Size: j.Request.Size, Cost: j.Cost},
 		Created:     j.Created,
 		Finished:    time.Now(),
 		KilnVersion: Version,
@@ -176,8 +198,13 @@ func (l *Library) fill(dir string, j Job, workDir string, results []providers.Fi
 		if err != nil {
 			return a, fmt.Errorf("add to library: %w", err)
 		}
-		rec.Format = f.Format
+		rec.Format, rec.Role = f.Format, f.Role
 		a.Files = append(a.Files, rec)
+	}
+	if j.Origin != "" {
+		// A texturing job paints another asset's model: the new asset says which.
+		a.DerivedFrom = &Derivation{Asset: j.Origin, Operation: "texture"}
+		a.Parameters.Polycount = 0
 	}
 	info, err := ReadModelInfo(filepath.Join(dir, a.Files[0].Path))
 	if err != nil {

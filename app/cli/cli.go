@@ -47,10 +47,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"generate": {"generate [--provider NAME] [--endpoint URL] [--polycount N] [--project ID] [--view VIEW=IMAGE]... [--height-cm H]\n" +
-			"                [--width-cm W] [--depth-cm D] [--quality Q] [--test] [--option KEY=VALUE]... [--out PATH] [--force] [--json] IMAGE...", generate},
-		"jobs":   {"jobs [--json] | jobs submit-again JOB | jobs mark-failed JOB", listJobs},
-		"resume": {"resume [--json]", resume},
+		"generate": {"generate [--provider NAME] [--key NAME] [--endpoint URL] [--polycount N] [--project ID] [--view VIEW=IMAGE]...\n" +
+			"                [--height-cm H] [--width-cm W] [--depth-cm D] [--option KEY=VALUE]... [--quality Q] [--test]\n" +
+			"                [--prompt TEXT] [--out PATH] [--force] [--json] IMAGE...", generate},
+		"retexture": {"retexture ASSET IMAGE [--provider NAME] [--key NAME] [--prompt TEXT] [--option KEY=VALUE]... [--out PATH] [--json]", retexture},
+		"providers": {"providers [--json]", listProviders},
+		"jobs":      {"jobs [--json] | jobs submit-again JOB | jobs mark-failed JOB", listJobs},
+		"resume":    {"resume [--json]", resume},
 		"keys": {"keys list [--json] | keys add PROVIDER --name NAME | keys remove PROVIDER NAME [--yes]\n" +
 			"                | keys test PROVIDER [NAME]", keys},
 		"library": {"library [--json] | library import PROVIDER [--since DAY] [--until DAY]\n" +
@@ -91,7 +94,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "jobs", "resume", "library", "keys", "render", "simplify", "version"}
+	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "keys", "render", "simplify", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}

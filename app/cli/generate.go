@@ -27,6 +27,8 @@ type generateResult struct {
 	Explanation string `json:"explanation,omitempty"`
 	// RemoteID is the provider's id for the work, when it accepted it.
 	RemoteID string `json:"remote_id,omitempty"`
+	// Plan is what was sent: notes on what was changed, the cost and the balance.
+	Plan *app.Plan `json:"plan,omitempty"`
 }
 
 func generate(ctx context.Context, args []string, env Env) int {
@@ -46,6 +48,8 @@ func generate(ctx context.Context, args []string, env Env) int {
 	fs.Var(&views, "view", "an image and the view it shows, VIEW=IMAGE (front, back, left, right, top); repeatable")
 	options := keyValues{}
 	fs.Var(options, "option", "a provider option, KEY=VALUE; repeatable")
+	key := fs.String("key", "", "the provider credential to use, by name (default: the environment's, else the default one)")
+	prompt := fs.String("prompt", "", "describe the object in words, for providers that take a prompt (Rodin: with no image, text-to-3D)")
 	quality := fs.String("quality", "", "level of quality, for providers that have one (Kaedim: standard, high, ultra)")
 	testRun := fs.Bool("test", false, "a test request, not charged, for providers that have one (Kaedim)")
 	positional, ok := parse(fs, args, env)
@@ -58,8 +62,8 @@ func generate(ctx context.Context, args []string, env Env) int {
 	for _, path := range positional {
 		images = append(images, providers.Image{Path: path, View: providers.GuessView(path)})
 	}
-	if len(images) == 0 {
-		fmt.Fprintln(env.Stderr, "kiln generate: give at least one image (kiln generate IMAGE... or --view front=IMAGE)")
+	if len(images) == 0 && strings.TrimSpace(*prompt) == "" {
+		fmt.Fprintln(env.Stderr, "kiln generate: give at least one image (kiln generate IMAGE... or --view front=IMAGE), or --prompt TEXT")
 		return exitUsage
 	}
 	if ext := strings.ToLower(filepath.Ext(*out)); ext != "" && ext != ".glb" {
@@ -80,20 +84,11 @@ func generate(ctx context.Context, args []string, env Env) int {
 			return fail(env, "%v", err)
 		}
 	}
-	if *endpoint != "" {
-		e, ok := p.(providers.Endpointed)
-		if !ok {
-			return fail(env, "%s has no address to set; leave out --endpoint", p.Capabilities().Title)
-		}
-		if err := e.SetEndpoint(*endpoint); err != nil {
-			return fail(env, "--endpoint: %v", err)
-		}
+	if err := setEndpoint(p, *endpoint); err != nil {
+		return fail(env, "%v", err)
 	}
 	caps := p.Capabilities()
-	req := providers.Request{Polycount: *polycount, ProjectID: *project, Images: images, Size: size}
-	if req.Polycount == 0 {
-		req.Polycount = caps.Polycount.Default
-	}
+	req := providers.Request{Polycount: *polycount, ProjectID: *project, Images: images, Size: size, Prompt: *prompt}
 	if *quality != "" {
 		options["quality"] = *quality
 	}
@@ -115,14 +110,50 @@ func generate(ctx context.Context, args []string, env Env) int {
 		return fail(env, "%s does not take real dimensions; leave out --height-cm, --width-cm and --depth-cm", caps.Title)
 	}
 
-	bar := newProgress(env)
-	unsubscribe := k.Jobs.Subscribe(func(e app.Event) { bar.show(e.Job) })
-	defer unsubscribe()
-	job, err := k.Jobs.Submit(ctx, caps.Name, req)
+	plan, err := planJob(ctx, k, env, caps, *key, req)
 	if err != nil {
 		return fail(env, "%v", err)
 	}
+	job, err := k.Jobs.Submit(ctx, caps.Name, plan.Request, submitOptions(plan)...)
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	return finishJob(ctx, k, env, job, caps, *out, *force, *asJSON, &plan)
+}
 
+// planJob works out what the job will be (the polycount in the range its options allow, the
+// credential, the cost and the balance) and says on stderr what an artist must know before it is
+// sent: what was changed, what it costs, and whether the balance is short.
+func planJob(ctx context.Context, k *app.Kiln, env Env, caps providers.Capabilities, key string, req providers.Request) (app.Plan, error) {
+	plan, err := k.Plan(ctx, caps.Name, key, req, true)
+	if err != nil {
+		return plan, err
+	}
+	for _, n := range plan.Notes {
+		fmt.Fprintln(env.Stderr, "kiln: "+providers.Printable(n))
+	}
+	if s := plan.Summary(); s != "" {
+		fmt.Fprintf(env.Stderr, "kiln: %s: %s\n", caps.Title, providers.Printable(s))
+	}
+	return plan, nil
+}
+
+// submitOptions are the queue's options for a planned job.
+func submitOptions(plan app.Plan) []app.SubmitOption {
+	opts := []app.SubmitOption{app.WithCredential(plan.Credential)}
+	if plan.Price != nil {
+		opts = append(opts, app.WithCost(plan.Price.Credits))
+	}
+	return opts
+}
+
+// finishJob waits for a submitted job, saves its model to out and prints the outcome; it returns
+// the exit status.
+func finishJob(ctx context.Context, k *app.Kiln, env Env, job app.Job, caps providers.Capabilities, out string, force, asJSON bool, plan *app.Plan) int {
+
+	bar := newProgress(env)
+	unsubscribe := k.Jobs.Subscribe(func(e app.Event) { bar.show(e.Job) })
+	defer unsubscribe()
 	done, err := waitOrCancel(ctx, k, job.ID)
 	bar.end()
 	if err != nil {
@@ -132,7 +163,7 @@ func generate(ctx context.Context, args []string, env Env) int {
 	status := exitOK
 	switch done.State {
 	case app.Done:
-		saved, err := app.Export(done.Files[0], *out, *force)
+		saved, err := app.Export(done.Files[0], out, force)
 		if err != nil {
 			return fail(env, "the model is in the library (%s) but could not be saved: %v", done.Files[0], err)
 		}
@@ -151,8 +182,8 @@ func generate(ctx context.Context, args []string, env Env) int {
 		res.Explanation = done.Explain(caps.Title)
 		status = fail(env, "generation failed: %s", res.Explanation)
 	}
-	res.RemoteID = done.Remote.ID
-	if *asJSON {
+	res.RemoteID, res.Plan = done.Remote.ID, plan
+	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(res); err != nil {
@@ -162,6 +193,21 @@ func generate(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stdout, res.Files[0])
 	}
 	return status
+}
+
+// setEndpoint points p at endpoint for this run, when one is given.
+func setEndpoint(p providers.Provider, endpoint string) error {
+	if endpoint == "" {
+		return nil
+	}
+	e, ok := p.(providers.Endpointed)
+	if !ok {
+		return fmt.Errorf("%s has no address to set; leave out --endpoint", p.Capabilities().Title)
+	}
+	if err := e.SetEndpoint(endpoint); err != nil {
+		return fmt.Errorf("--endpoint: %w", err)
+	}
+	return nil
 }
 
 // waitOrCancel waits for the job; when ctx ends first (Ctrl-C) it cancels the job and waits for
