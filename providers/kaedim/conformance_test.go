@@ -15,3 +15,11 @@ func TestConformance(t *testing.T) {
 		t.Errorf("%d JWT refreshes, want 1", n)
 	}
 }
+
+func TestKeyTestConformance(t *testing.T) {
+	h := setup(t, nil)
+	a := h.fake.Account
+	good := map[string]string{FieldDevID: a.DevID, FieldAPIKey: a.APIKey, FieldRefreshToken: a.RefreshToken}
+	wrong := map[string]string{FieldDevID: a.DevID, FieldAPIKey: "kd-wrong-key-0123456789", FieldRefreshToken: a.RefreshToken}
+	providertest.RunKeyTest(t, h.p, providertest.NewSecrets(good), providertest.NewSecrets(wrong))
+}

@@ -8,24 +8,8 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
-
-// coreSecrets stands in for the core's keychain credential.
-type coreSecrets struct {
-	fields  map[string]string
-	token   string
-	expires time.Time
-}
-
-func (c *coreSecrets) Fields(context.Context) (map[string]string, error) { return c.fields, nil }
-func (c *coreSecrets) Token(context.Context) (string, time.Time, error) {
-	return c.token, c.expires, nil
-}
-
-func (c *coreSecrets) SaveToken(_ context.Context, token string, expires time.Time) error {
-	c.token, c.expires = token, expires
-	return nil
-}
 
 func TestTestChecksEveryCredential(t *testing.T) {
 	h := setup(t, nil)
@@ -66,14 +50,15 @@ func TestTestChecksEveryCredential(t *testing.T) {
 func TestTestKeyWithTheCoresSecrets(t *testing.T) {
 	h := setup(t, nil)
 	a := h.fake.Account
-	s := &coreSecrets{fields: map[string]string{FieldDevID: a.DevID, FieldAPIKey: a.APIKey, FieldRefreshToken: a.RefreshToken}}
+	s := providertest.NewSecrets(map[string]string{FieldDevID: a.DevID, FieldAPIKey: a.APIKey, FieldRefreshToken: a.RefreshToken})
 	if err := h.p.TestKey(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	if jwts := h.fake.JWTs(); s.token != jwts[len(jwts)-1] || s.expires.IsZero() {
+	jwts := h.fake.JWTs()
+	if tok, exp, _ := s.Token(context.Background()); tok != jwts[len(jwts)-1] || exp.IsZero() {
 		t.Error("TestKey did not keep the JWT it bought")
 	}
-	s.fields[FieldAPIKey] = "kd-wrong"
+	s.Set(FieldAPIKey, "kd-wrong")
 	err := h.p.TestKey(context.Background(), s)
 	var api *providers.APIError
 	if !errors.Is(err, providers.ErrUnauthorized) || !errors.As(err, &api) || api.Message != "Invalid API key" {
