@@ -88,12 +88,14 @@ func (c *client) postJSON(route string, v any) answer {
 // part is one multipart part: a text field, or a file when name is set.
 type part struct {
 	field, name, value string
-	data             []byte
+	data               []byte
 }
 
 func field(name, value string) part { return part{field: name, value: value} }
 
-func file(fieldName, name string, data []byte) part { return part{field: fieldName, name: name, data: data} }
+func file(fieldName, name string, data []byte) part {
+	return part{field: fieldName, name: name, data: data}
+}
 
 // multipartBody writes parts in order.
 func multipartBody(parts ...part) (*bytes.Buffer, string) {

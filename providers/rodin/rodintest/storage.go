@@ -1,9 +1,11 @@
 package rodintest
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"path"
@@ -179,8 +181,15 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// storageError answers S3's error XML.
 func storageError(w http.ResponseWriter, status int, code, message string) {
+	var b bytes.Buffer
+	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>")
+	_ = xml.EscapeText(&b, []byte(code)) // writing to a buffer cannot fail
+	b.WriteString("</Code><Message>")
+	_ = xml.EscapeText(&b, []byte(message))
+	b.WriteString("</Message></Error>\n")
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message></Error>\n", code, message)
+	_, _ = w.Write(b.Bytes())
 }
