@@ -1,0 +1,172 @@
+// Package rodin is Kiln's client for the Hyper3D Rodin API (https://api.hyper3d.com/api/v2).
+//
+// A Rodin task crosses the API in three steps. Submit posts the reference images (or a prompt
+// alone, for text-to-3D) to /rodin as multipart/form-data and gets back the task's uuid and a
+// subscription key; texturing an existing model goes to /rodin_texture_only instead. Collect then
+// asks /status with the subscription key until every job of the task is Done (a task runs a few
+// jobs, geometry then texture), asks /download with the task uuid for the result files' links,
+// and downloads the model (a glb) and Rodin's preview.webp at once, as the links expire within
+// minutes. TestKey and Balance ask /check_balance.
+//
+// Rodin authenticates every call with "Authorization: Bearer <API key>". It has no webhook a
+// desktop app could receive and no list of the account's tasks, so Collect polls, and a submission
+// whose answer was lost cannot be found again: Submit is never retried.
+package rodin
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
+)
+
+// Name is the provider's registry key.
+const Name = "rodin"
+
+// DefaultEndpoint is Rodin's documented base URL: the origin and the API's path, before /rodin,
+// /status, /download, ...
+const DefaultEndpoint = "https://api.hyper3d.com/api/v2"
+
+// apiPath is the path of Rodin's API on its hosts, added to an endpoint given without a path.
+const apiPath = "/api/v2"
+
+// PollConfig paces Collect's polling of /status. Zero fields take the defaults.
+type PollConfig struct {
+	// First is the wait after the first poll, and again after every change; 0 means 2 s.
+	First time.Duration
+	// Max is the longest wait between polls; 0 means 15 s.
+	Max time.Duration
+	// Jitter is the share of each wait drawn at random, so that many Kilns started together do
+	// not poll in step; 0 means 0.2, a negative value none.
+	Jitter float64
+}
+
+// Config sets up a Provider.
+type Config struct {
+	// Endpoint is Rodin's base URL, DefaultEndpoint when empty. An address without a path gets
+	// Rodin's /api/v2. It must use https; plain http is accepted only for loopback hosts (a fake
+	// server on this computer).
+	Endpoint string
+	// Secrets is the credential used until WithSecrets binds another; nil leaves the provider
+	// without one, so that every call asks for a key (the core binds each job's own).
+	Secrets providers.Secrets
+	// HTTP sends the requests; nil means a client with sensible timeouts.
+	HTTP *http.Client
+	// Poll paces Collect.
+	Poll PollConfig
+	// StallTimeout gives up a download (and tries again) when no byte has arrived for this long;
+	// 0 means httpkit.DefaultStallTimeout, a minute.
+	StallTimeout time.Duration
+	// Now is the clock, for tests; nil means time.Now.
+	Now func() time.Time
+	// Sleep waits d or until ctx ends, for tests; nil means a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Log receives one line per request (never a header, a key or a signed link's query); nil
+	// discards them.
+	Log *slog.Logger
+}
+
+// Provider is the Rodin client. One value serves any number of concurrent jobs.
+type Provider struct {
+	http  *http.Client
+	poll  PollConfig
+	stall time.Duration
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+	log   *slog.Logger
+	// secrets is the credential this value acts with: Config.Secrets, or the one WithSecrets
+	// bound.
+	secrets providers.Secrets
+	// shared is what every value WithSecrets makes from one New shares.
+	shared *shared
+}
+
+// shared is the state of one Rodin client that all its credentials share.
+type shared struct {
+	mu       sync.Mutex
+	endpoint string
+}
+
+// New returns a Rodin provider, or an error when cfg.Endpoint cannot be used.
+func New(cfg Config) (*Provider, error) {
+	endpoint, err := checkEndpoint(cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{
+		// Authorization, the only credential Rodin takes, is among the headers every redirect
+		// that leaves the host drops.
+		http:    httpkit.NewClient(cfg.HTTP),
+		poll:    cfg.Poll.withDefaults(),
+		stall:   cfg.StallTimeout,
+		now:     cfg.Now,
+		sleep:   cfg.Sleep,
+		log:     cfg.Log,
+		secrets: cfg.Secrets,
+		shared:  &shared{endpoint: endpoint},
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.sleep == nil {
+		p.sleep = httpkit.Sleep
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	return p, nil
+}
+
+// WithSecrets returns the provider acting with the credential s (providers.Keyed): it shares the
+// address and the HTTP client with p.
+func (p *Provider) WithSecrets(s providers.Secrets) providers.Provider {
+	bound := *p
+	bound.secrets = s
+	return &bound
+}
+
+// checkEndpoint returns the base URL Kiln will send the API key to, or why it will not. Rodin's
+// documentation writes its base URL with the API's path; an address pasted without one (the bare
+// host, as older clients wrote it) gets that path.
+func checkEndpoint(raw string) (string, error) {
+	e, err := httpkit.CheckEndpoint(raw, DefaultEndpoint)
+	if err != nil {
+		return "", fmt.Errorf("rodin: %w", err)
+	}
+	if scheme, rest, ok := strings.Cut(e, "://"); ok && !strings.Contains(rest, "/") {
+		e = scheme + "://" + rest + apiPath
+	}
+	return e, nil
+}
+
+// Endpoint is the base URL in use (providers.Endpointed).
+func (p *Provider) Endpoint() string {
+	p.shared.mu.Lock()
+	defer p.shared.mu.Unlock()
+	return p.shared.endpoint
+}
+
+// DefaultEndpoint is Rodin's documented base URL (providers.Endpointed).
+func (p *Provider) DefaultEndpoint() string { return DefaultEndpoint }
+
+// SetEndpoint checks and takes a new base URL, "" for the default (providers.Endpointed). Calls
+// already under way finish with the old one.
+func (p *Provider) SetEndpoint(endpoint string) error {
+	e, err := checkEndpoint(endpoint)
+	if err != nil {
+		return err
+	}
+	p.shared.mu.Lock()
+	p.shared.endpoint = e
+	p.shared.mu.Unlock()
+	return nil
+}
+
+// Projects returns nil: Rodin files tasks under no project.
+func (p *Provider) Projects(context.Context) ([]providers.Project, error) { return nil, nil }
