@@ -11,12 +11,15 @@ import (
 type Received struct {
 	// Route is the API route ("rodin", "status", ...), RouteStorage for a download link, or ""
 	// for a request outside the base path.
-	Route  string
+	Route string
+	// Method is the request's HTTP method.
 	Method string
 	// Path is the request's path below the base path ("/rodin"); for the storage and for requests
 	// outside the base path, the whole path.
-	Path   string
-	Query  url.Values
+	Path string
+	// Query is the request's query string.
+	Query url.Values
+	// Header is the request's headers, Authorization included (look there for leaked keys).
 	Header http.Header
 	// Fields are the body's text fields (multipart, form-encoded, or JSON with arrays as repeated
 	// values), each field's values in the order sent.

@@ -227,7 +227,7 @@ func (s *Server) route(name string) (string, func(http.ResponseWriter, *http.Req
 
 func (s *Server) apiRoutes() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if name, ok := strings.CutPrefix(r.URL.Path, s.opts.BasePath+"/"); ok {
+		if name, ok := strings.CutPrefix(r.URL.Path, s.opts.BasePath+"/"); ok || r.URL.Path == s.opts.BasePath {
 			s.serveAPI(w, r, name)
 			return
 		}

@@ -111,6 +111,8 @@ func TestSubmitRefusesBadFields(t *testing.T) {
 		{"six images", six, `6 images: at most 5`},
 		{"not an image", []part{file("images", "a.png", []byte("hello, I am text"))}, `is not a PNG, JPEG or WebP image`},
 		{"image as text", []part{field("images", "https://example.com/a.png")}, `images must be uploaded files`},
+		{"image field", []part{field("prompt", "a"), file("image", "a.png", pngOf(red))}, `unexpected file field "image" ("a.png"): files go in images`},
+		{"images[] field", []part{file("images[]", "a.png", pngOf(red))}, `unexpected file field "images[]"`},
 		{"bbox two", []part{img, field("bbox_condition", "1"), field("bbox_condition", "2")}, `got 2 fields`},
 		{"bbox csv", []part{img, field("bbox_condition", "1,2,3")}, `bbox_condition must be [Width, Height, Length]`},
 		{"bbox four", []part{img, field("bbox_condition", "[1,2,3,4]")}, `got 4 numbers`},
@@ -302,6 +304,10 @@ func TestDownloadLinksExpire(t *testing.T) {
 	names, links = c.listed(id)
 	if fresh := linkNamed(t, names, links, "base_basic_pbr.glb"); fresh == glb || get(t, fresh).status != 200 {
 		t.Errorf("a new /download did not give a fresh working link: %s", fresh)
+	}
+	// Even at the same moment, each /download issues new links.
+	if _, again := c.listed(id); again[0] == links[0] || get(t, again[0]).status != 200 {
+		t.Errorf("the same link twice: %s", again[0])
 	}
 	// A job uuid is not a task uuid.
 	job := c.s.Tasks()[0].Jobs[0].UUID
@@ -502,8 +508,13 @@ func TestBasePathGuard(t *testing.T) {
 	}
 	// Unknown routes and wrong methods inside the base path are plain refusals.
 	c := &client{t: t, s: s, key: s.Key}
-	if a := c.do(http.MethodGet, "rodin/v3", nil, ""); a.status != 404 {
-		t.Errorf("unknown route: %d", a.status)
+	for _, route := range []string{"rodin/v3", "/rodin", ""} {
+		if a := c.do(http.MethodGet, route, nil, ""); a.status != 404 || a.str("error") != "Not found" {
+			t.Errorf("unknown route %q: %d %s", route, a.status, a.raw)
+		}
+	}
+	if a := c.send(mustRequest(t, http.MethodGet, s.URL)); a.status != 404 || a.str("error") != "Not found" {
+		t.Errorf("the base path itself: %d %s", a.status, a.raw)
 	}
 	if a := c.do(http.MethodGet, RouteSubmit, nil, ""); a.status != 405 || a.header.Get("Allow") != "POST" {
 		t.Errorf("GET /rodin: %d %v", a.status, a.header)
@@ -511,6 +522,15 @@ func TestBasePathGuard(t *testing.T) {
 	if a := c.do(http.MethodPost, RouteBalance, nil, ""); a.status != 405 {
 		t.Errorf("POST /check_balance: %d", a.status)
 	}
+}
+
+func mustRequest(t *testing.T, method, u string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }
 
 func TestNullError(t *testing.T) {

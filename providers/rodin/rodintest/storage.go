@@ -106,14 +106,16 @@ func (t *task) object(name string) ([]byte, string, error) {
 }
 
 // link signs a storage path so that it works until expires, the way cloud storage signs URLs.
+// Each link is new (its Id is random, and signed), even for the same file at the same moment, so
+// that a test can tell a fresh link from one a client kept.
 func (s *Server) link(p string, expires time.Time) string {
-	exp := strconv.FormatInt(expires.Unix(), 10)
-	return s.StorageURL + p + "?Expires=" + exp + "&Signature=" + s.sign(p, exp)
+	exp, id := strconv.FormatInt(expires.Unix(), 10), randomHex(16)
+	return s.StorageURL + p + "?Expires=" + exp + "&Id=" + id + "&Signature=" + s.sign(p, exp, id)
 }
 
-func (s *Server) sign(p, expires string) string {
+func (s *Server) sign(p, expires, id string) string {
 	mac := hmac.New(sha256.New, s.linkKey)
-	mac.Write([]byte(p + "\n" + expires))
+	mac.Write([]byte(p + "\n" + expires + "\n" + id))
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
@@ -149,7 +151,7 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request) {
 		storageError(w, http.StatusForbidden, "AccessDenied", "Access Denied")
 		return
 	}
-	if !hmac.Equal([]byte(q.Get("Signature")), []byte(s.sign(r.URL.Path, exp))) {
+	if !hmac.Equal([]byte(q.Get("Signature")), []byte(s.sign(r.URL.Path, exp, q.Get("Id")))) {
 		storageError(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
 		return
 	}

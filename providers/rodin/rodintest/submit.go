@@ -103,6 +103,9 @@ func newTask(f *form) (*task, error) {
 		return nil, err
 	}
 	t := &task{kind: KindGenerate, fields: cloneValues(v), extent: [3]float32{1, 1, 1}}
+	if err := checkFileFields(f, "images"); err != nil {
+		return nil, err
+	}
 	if len(v["images"]) > 0 {
 		return nil, badf("images must be uploaded files, not text fields")
 	}
@@ -208,6 +211,18 @@ func newTask(f *form) (*task, error) {
 		t.cost += priceHighPack
 	}
 	return t, nil
+}
+
+// checkFileFields refuses a file in a field the route does not take. The documentation is silent;
+// the fake's choice is to refuse rather than ignore, so that a file sent as "image" to /rodin (or
+// "images[]") is not silently dropped.
+func checkFileFields(f *form, fields ...string) error {
+	for _, u := range f.files {
+		if !slices.Contains(fields, u.field) {
+			return badf("unexpected file field %q (%q): files go in %s", u.field, u.name, strings.Join(fields, " and "))
+		}
+	}
+	return nil
 }
 
 // checkSingles refuses a field that should come once but came more often.
@@ -358,6 +373,9 @@ func newTextureTask(f *form) (*task, error) {
 	}
 	t := &task{kind: KindTextureOnly, fields: cloneValues(v), extent: [3]float32{1, 1, 1}, cost: priceTextureOnly,
 		prompt: v.Get("prompt")}
+	if err := checkFileFields(f, "image", "model"); err != nil {
+		return nil, err
+	}
 	images, models := f.filesIn("image"), f.filesIn("model")
 	if len(images) != 1 {
 		return nil, badf("image must be exactly one uploaded file, not %d", len(images))

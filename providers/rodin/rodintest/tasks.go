@@ -93,7 +93,8 @@ type Task struct {
 	// UUID is the top-level task uuid that /download takes.
 	UUID string
 	// Kind is KindGenerate or KindTextureOnly.
-	Kind            string
+	Kind string
+	// SubscriptionKey is the key /status takes for the task.
 	SubscriptionKey string
 	// Prompt is the prompt sent, or the one the fake derived from the images.
 	Prompt string
@@ -109,16 +110,21 @@ type Task struct {
 	// Images are the uploaded images' file names, in the order sent.
 	Images []string
 	// Cost is what the task was charged, in credits.
-	Cost      float64
+	Cost float64
+	// Submitted is the fake's time when the task was created.
 	Submitted time.Time
-	Jobs      []Job
+	// Jobs are the task's jobs in order (geometry, then texture; one for texture-only tasks).
+	Jobs []Job
 	// Fields are the text fields sent.
 	Fields url.Values
 }
 
 // Job is one job of a task and its status now.
 type Job struct {
-	UUID, Status string
+	// UUID is the job's uuid, as /rodin's jobs.uuids lists it.
+	UUID string
+	// Status is StatusWaiting, StatusGenerating, StatusDone, StatusFailed or StatusCanceled.
+	Status string
 }
 
 // Tasks lists the tasks the fake holds, oldest first.
