@@ -115,7 +115,7 @@ func readFields(w http.ResponseWriter, r *http.Request, rec *Received) (url.Valu
 		var raw map[string]json.RawMessage
 		dec := json.NewDecoder(bytes.NewReader(data))
 		if err := dec.Decode(&raw); err != nil || raw == nil {
-			return nil, fmt.Errorf("the body is not a JSON object: %v", describe(err))
+			return nil, fmt.Errorf("the body is not a JSON object: %v", errText(err))
 		}
 		rec.Fields = fieldsOf(raw)
 		return rec.Fields, nil
@@ -123,7 +123,7 @@ func readFields(w http.ResponseWriter, r *http.Request, rec *Received) (url.Valu
 	return nil, fmt.Errorf("the body must be application/json or application/x-www-form-urlencoded, not %q", ct)
 }
 
-func describe(err error) string {
+func errText(err error) string {
 	if err == nil {
 		return "null"
 	}
