@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -13,11 +15,13 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/assets"
 	"github.com/kiln3d/kiln/providers"
 )
 
-// createPanel is the Create tab: images in, provider, project and polycount chosen, Submit.
+// createPanel is the Create tab: images (or a prompt) in, provider, account, project, polycount
+// and options chosen, the cost shown, Submit.
 type createPanel struct {
 	u       *UI
 	content fyne.CanvasObject
@@ -27,9 +31,17 @@ type createPanel struct {
 	providerSel *widget.Select
 	projectSel  *widget.Select
 	projects    []providers.Project
-	form        *widget.Form
+	projectSeq  int
+	account     *credentialPicker
+	prompt      *widget.Entry
+	promptRow   formRow
+	fields      *fyne.Container
 	polycount   *polycountField
+	polyRange   providers.PolycountRange // the range the options allow, which the control has
+	rangeNote   *widget.Label            // what the range is (a tier's and mesh mode's)
+	clampNote   *widget.Label            // why the polycount changed by itself
 	extras      *extras
+	cost        *costLine
 	submit      *widget.Button
 	hint        *widget.Label // why Submit is disabled, or what happened
 	submitting  bool
@@ -62,22 +74,31 @@ func newCreatePanel(u *UI) *createPanel {
 		titles = append(titles, p.Capabilities().Title)
 	}
 	c.providerSel = widget.NewSelect(titles, func(title string) { c.pickProvider(title) })
-	c.projectSel = widget.NewSelect(nil, nil)
+	c.projectSel = widget.NewSelect(nil, func(string) { c.validate() })
+	c.account = newCredentialPicker(u, func() {
+		c.loadProjects()
+		c.validate()
+	})
+	c.prompt = widget.NewMultiLineEntry()
+	c.prompt.Wrapping = fyne.TextWrapWord
+	c.prompt.SetMinRowsVisible(3)
+	c.prompt.SetPlaceHolder("Describe the object (optional with images; enough alone for text-to-3D)")
+	c.prompt.OnChanged = func(string) { c.validate() }
+	c.promptRow = newFormRow("Prompt", c.prompt)
+	c.cost = newCostLine(u)
 	c.polycount = newPolycountField(c.validate)
-	c.extras = newExtras(c.validate)
+	c.polycount.byArtist = func() { setNote(c.clampNote, "", widget.LowImportance) }
+	c.rangeNote, c.clampNote = noteLabel(), noteLabel()
+	c.extras = newExtras(c.optionsChanged, func() fyne.Window { return u.win })
 	c.submit = widget.NewButtonWithIcon("Submit", theme.MediaPlayIcon(), c.doSubmit)
 	c.submit.Importance = widget.HighImportance
 	c.hint = widget.NewLabel("")
 	c.hint.Wrapping = fyne.TextWrapWord
 
-	c.form = widget.NewForm(
-		widget.NewFormItem("Provider", c.providerSel),
-		widget.NewFormItem("Project", c.projectSel),
-		widget.NewFormItem("Polycount", c.polycount.content),
-	)
+	c.fields = newFormGrid()
 	side := container.NewVBox(widget.NewLabelWithStyle("Model", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		c.form, c.extras.content, c.submit, c.hint)
-	sideBox := container.New(fixedWidth(340), side)
+		c.fields, c.cost.label, c.submit, c.hint)
+	sideBox := container.New(fixedWidth(380), container.NewVScroll(side))
 	c.content = container.NewPadded(container.NewBorder(nil, nil, nil, container.NewPadded(sideBox), images))
 
 	start := u.k.Providers.Default()
@@ -133,39 +154,95 @@ func (c *createPanel) pickProvider(title string) {
 		}
 	}
 	caps := c.provider.Capabilities()
+	c.extras.setProvider(caps, providers.Request{})
+	c.account.load(caps)
+	pr := caps.PolycountFor(c.optionsRequest())
 	want := c.u.k.Settings.Polycount(caps.Name)
+	c.polycount.chosen = want != 0
 	if want == 0 {
-		want = caps.Polycount.Default
+		want = rangeDefault(pr, caps)
 	}
-	c.polycount.setRange(caps.Polycount, want)
-	c.extras.setProvider(caps)
+	c.polyRange = pr
+	c.polycount.setRange(pr.Range, want)
+	setNote(c.rangeNote, pr.Note, widget.LowImportance)
+	setNote(c.clampNote, "", widget.LowImportance)
 	c.inputs.showViews(caps.Views)
+	c.promptRow.setVisible(caps.Prompt)
+	polycount := container.NewVBox(c.polycount.content, c.rangeNote, c.clampNote)
+	setFormRows(c.fields, append([]formRow{newFormRow("Provider", c.providerSel), c.account.row,
+		newFormRow("Project", c.projectSel), c.promptRow, newFormRow("Polycount", polycount)}, c.extras.rows()...)...)
 	c.projects = nil
 	c.projectSel.Options = nil
 	c.projectSel.ClearSelected()
-	if !caps.HasProjects {
-		c.projectSel.PlaceHolder = "No projects for " + caps.Title
-		c.projectSel.Disable()
-	} else {
-		c.projectSel.PlaceHolder = "Loading projects…"
-		c.projectSel.Disable()
-		c.loadProjects(c.provider)
+	c.projectSel.PlaceHolder = "No projects for " + caps.Title
+	c.projectSel.Disable()
+	c.loadProjects()
+	c.validate()
+}
+
+// rangeDefault is the polycount a range suggests, inside it.
+func rangeDefault(pr providers.PolycountRange, caps providers.Capabilities) int {
+	if pr.Default != 0 {
+		return pr.Clamp(pr.Default)
 	}
-	if c.form != nil {
-		c.form.Refresh()
+	return pr.Clamp(caps.Polycount.Default)
+}
+
+// optionsChanged follows a changed option: the polycount range may be another (Rodin's tiers and
+// mesh modes each have theirs).
+func (c *createPanel) optionsChanged() {
+	if c.provider == nil {
+		return
+	}
+	caps := c.provider.Capabilities()
+	pr := caps.PolycountFor(c.optionsRequest())
+	if pr.Range != c.polyRange.Range || pr.Note != c.polyRange.Note {
+		c.polyRange = pr
+		old := c.polycount.value()
+		want := old
+		if !c.polycount.chosen {
+			want = rangeDefault(pr, caps) // a value the artist never chose follows the options
+		}
+		c.polycount.setRange(pr.Range, want)
+		setNote(c.rangeNote, pr.Note, widget.LowImportance)
+		switch n := c.polycount.value(); {
+		case !c.polycount.chosen || n == old:
+		case n < old:
+			setNote(c.clampNote, fmt.Sprintf("Lowered from %s to %s: the most these options allow.", thousands(old), thousands(n)), widget.WarningImportance)
+		default:
+			setNote(c.clampNote, fmt.Sprintf("Raised from %s to %s: the least these options allow.", thousands(old), thousands(n)), widget.WarningImportance)
+		}
 	}
 	c.validate()
 }
 
-func (c *createPanel) loadProjects(p providers.Provider) {
+// loadProjects lists the projects of the provider acting with the chosen credential, off the UI
+// thread.
+func (c *createPanel) loadProjects() {
+	caps := c.provider.Capabilities()
+	c.projectSeq++
+	if !caps.HasProjects {
+		return
+	}
+	seq, name, credential := c.projectSeq, caps.Name, c.account.chosen()
+	c.projects = nil
+	c.projectSel.Options = nil
+	c.projectSel.ClearSelected()
+	c.projectSel.PlaceHolder = "Loading projects…"
+	c.projectSel.Disable()
 	go func() {
-		projects, err := p.Projects(context.Background())
+		ctx := c.u.ctx
+		p, err := c.u.k.Provider(ctx, name, credential)
+		var projects []providers.Project
+		if err == nil {
+			projects, err = p.Projects(ctx)
+		}
 		c.u.goUI(func() {
-			if c.provider != p {
-				return // the artist picked another provider meanwhile
+			if seq != c.projectSeq {
+				return // the artist picked another provider or account meanwhile
 			}
 			if err != nil {
-				c.projectSel.PlaceHolder = "Projects unavailable: " + err.Error()
+				c.projectSel.PlaceHolder = "Projects unavailable: " + providers.Printable(err.Error())
 				c.projectSel.Refresh()
 				return
 			}
@@ -177,9 +254,21 @@ func (c *createPanel) loadProjects(p providers.Provider) {
 			c.projectSel.Options = names
 			c.projectSel.PlaceHolder = "(none)"
 			c.projectSel.Enable()
-			c.form.Refresh() // the item's label greys with its widget only when the form redraws
 		})
 	}()
+}
+
+// refresh looks again at what may have changed elsewhere: the keys (Settings) and the balance.
+func (c *createPanel) refresh() {
+	if c.provider == nil {
+		return
+	}
+	c.account.load(c.provider.Capabilities())
+	if c.projects == nil {
+		c.loadProjects()
+	}
+	c.cost.forget()
+	c.validate()
 }
 
 // validate enables Submit only when the request can be sent, and says why not otherwise.
@@ -195,6 +284,14 @@ func (c *createPanel) validate() {
 		reason = c.ready()
 	}
 	c.hint.SetText(reason)
+	if c.provider != nil {
+		c.cost.update(c.provider, c.account.chosen(), c.request())
+	}
+}
+
+// hasPrompt reports whether the provider takes a prompt and one is typed.
+func (c *createPanel) hasPrompt() bool {
+	return c.provider.Capabilities().Prompt && strings.TrimSpace(c.prompt.Text) != ""
 }
 
 func (c *createPanel) problem() string {
@@ -208,6 +305,10 @@ func (c *createPanel) problem() string {
 		return "Remove the files Kiln cannot use (marked in red)."
 	case pending > 0:
 		return "Reading images…"
+	case len(ok) == 0 && c.hasPrompt():
+		// Text-to-3D: the prompt stands in for the images.
+	case len(ok) == 0 && caps.Prompt:
+		return "Add a reference image, or describe the object in the prompt."
 	case len(ok) == 0:
 		return "Add a reference image: drop it here or use Add images…"
 	case len(ok) < caps.MinImages:
@@ -218,38 +319,65 @@ func (c *createPanel) problem() string {
 	if p := c.polycount.problem(); p != "" {
 		return p
 	}
-	_, p := c.extras.size()
-	return p
+	if p := c.extras.problem(); p != "" {
+		return p
+	}
+	// Whatever else the provider's contract refuses (a prompt too long, an option out of place).
+	if err := providers.CheckRequest(caps, c.request()); err != nil {
+		return sentence(problemText(err))
+	}
+	return ""
 }
 
 // ready says what Submit will send, once the request is valid.
 func (c *createPanel) ready() string {
 	ok, _, _ := c.inputs.usable()
-	return fmt.Sprintf("Ready: %s to %s for a model of %d triangles.",
-		plural(len(ok), "image"), c.provider.Capabilities().Title, c.polycount.value())
+	what := plural(len(ok), "image")
+	switch {
+	case len(ok) == 0:
+		what = "your prompt"
+	case c.hasPrompt():
+		what += " and your prompt"
+	}
+	return fmt.Sprintf("Ready: %s to %s for a model of %d triangles.", what, c.provider.Capabilities().Title, c.polycount.value())
+}
+
+// optionsRequest is a request with only the options chosen: enough for what depends on them.
+func (c *createPanel) optionsRequest() providers.Request {
+	return providers.Request{Options: c.extras.values()}
+}
+
+// request is what Submit sends, before the core's plan.
+func (c *createPanel) request() providers.Request {
+	images, _, _ := c.inputs.usable()
+	size, _ := c.extras.size()
+	req := providers.Request{Polycount: c.polycount.value(), Images: images, Size: size, Options: c.extras.values()}
+	if c.hasPrompt() {
+		req.Prompt = strings.TrimSpace(c.prompt.Text)
+	}
+	if i := c.projectSel.SelectedIndex(); i >= 0 && i < len(c.projects) {
+		req.ProjectID = c.projects[i].ID
+	}
+	return req
 }
 
 func (c *createPanel) doSubmit() {
 	if c.problem() != "" || c.submitting {
 		return
 	}
-	images, _, _ := c.inputs.usable()
-	size, _ := c.extras.size()
-	req := providers.Request{Polycount: c.polycount.value(), Images: images, Size: size, Options: c.extras.values()}
-	if i := c.projectSel.SelectedIndex(); i >= 0 && i < len(c.projects) {
-		req.ProjectID = c.projects[i].ID
-	}
-	name := c.provider.Capabilities().Name
+	req := c.request()
+	name, credential := c.provider.Capabilities().Name, c.account.chosen()
 	c.submitting = true
 	c.validate()
 	c.hint.SetText("Submitting…")
 	go func() {
-		job, err := c.u.k.Jobs.Submit(context.Background(), name, req)
+		job, err := submitPlanned(c.u.ctx, c.u.k, name, credential, req)
 		if err == nil {
-			_ = c.u.k.Settings.Remember(name, req.Polycount) // losing a preference is not worth a dialog
+			_ = c.u.k.Settings.Remember(name, job.Request.Polycount) // losing a preference is not worth a dialog
 		}
 		c.u.goUI(func() {
 			c.submitting = false
+			c.cost.forget() // the balance has moved
 			c.validate()
 			if err != nil {
 				c.hint.Importance = widget.DangerImportance
@@ -260,4 +388,35 @@ func (c *createPanel) doSubmit() {
 			c.u.selectTab("Jobs")
 		})
 	}()
+}
+
+// submitPlanned submits the request as the core's plan has it (the polycount within the range its
+// options allow), with the credential and the cost the plan found. It runs off the UI thread.
+func submitPlanned(ctx context.Context, k *app.Kiln, provider, credential string, req providers.Request, opts ...app.SubmitOption) (app.Job, error) {
+	plan, err := k.Plan(ctx, provider, credential, req, false)
+	if err != nil {
+		return app.Job{}, err
+	}
+	if plan.Credential != "" {
+		opts = append(opts, app.WithCredential(plan.Credential))
+	}
+	if plan.Price != nil {
+		opts = append(opts, app.WithCost(plan.Price.Credits))
+	}
+	return k.Jobs.Submit(ctx, provider, plan.Request, opts...)
+}
+
+// sentence makes a reason from the core ("add a reference image") read as a sentence.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	s = string(r)
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }

@@ -23,6 +23,10 @@ type polycountField struct {
 	bad     string
 	syncing bool
 	changed func()
+	// chosen says the value is the artist's (moved, typed or remembered), not a range's default.
+	chosen bool
+	// byArtist is called when the artist moves the slider or types a number.
+	byArtist func()
 }
 
 func newPolycountField(changed func()) *polycountField {
@@ -33,6 +37,7 @@ func newPolycountField(changed func()) *polycountField {
 		if f.syncing {
 			return
 		}
+		f.artist()
 		f.set(f.rng.Clamp(roundNice(fromSlider(v, f.rng))), true)
 	}
 	f.entry = widget.NewEntry()
@@ -40,6 +45,7 @@ func newPolycountField(changed func()) *polycountField {
 		if f.syncing {
 			return
 		}
+		f.artist()
 		n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(s), ",", ""))
 		if err != nil || n <= 0 {
 			f.bad = fmt.Sprintf("Polycount must be a whole number from %d to %d.", f.rng.Min, f.rng.Max)
@@ -52,6 +58,13 @@ func newPolycountField(changed func()) *polycountField {
 	f.entry.OnSubmitted = func(string) { f.set(f.n, true) }
 	f.content = container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(90, f.entry.MinSize().Height), f.entry), f.slider)
 	return f
+}
+
+func (f *polycountField) artist() {
+	f.chosen = true
+	if f.byArtist != nil {
+		f.byArtist()
+	}
 }
 
 func (f *polycountField) setRange(r providers.Range, n int) {

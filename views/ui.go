@@ -4,6 +4,7 @@
 package views
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -49,6 +50,9 @@ type UI struct {
 	preview  *previewPanel // nil without a renderer
 	thumbs   *thumbnails
 	stop     chan struct{}
+	// ctx is cancelled when the window closes: background work started from it stops.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // New builds the main window for k in a, without showing it.
@@ -58,6 +62,7 @@ func New(a fyne.App, k *app.Kiln, opts Options) *UI {
 
 func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	u := &UI{k: k, fyneApp: a, dialogs: opts.Dialogs, do: do, stop: make(chan struct{})}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow("Kiln")
 	u.thumbs = newThumbnails(96, u.goUI)
 	u.create = newCreatePanel(u)
@@ -76,6 +81,8 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	u.tabs.Append(container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), u.settings.content))
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		switch t.Text {
+		case "Create":
+			u.create.refresh()
 		case "Library":
 			u.library.reload()
 		case "Settings":
@@ -130,6 +137,7 @@ func (u *UI) Close() {
 	case <-u.stop:
 	default:
 		close(u.stop)
+		u.cancel()
 		if u.preview != nil {
 			u.preview.vp.Close()
 		}

@@ -342,7 +342,7 @@ func TestViewsSizeAndOptionsReachTheProvider(t *testing.T) {
 		t.Errorf("width without height: hint %q", u.create.hint.Text)
 	}
 	u.create.extras.height.SetText("12,5")
-	u.create.extras.selects[0].SetSelectedIndex(1)
+	u.create.extras.field("objects").sel.SetSelectedIndex(1)
 	if u.create.submit.Disabled() {
 		t.Fatalf("Submit disabled: %q", u.create.hint.Text)
 	}
@@ -363,7 +363,7 @@ func TestViewsSizeAndOptionsReachTheProvider(t *testing.T) {
 	u2, ui2 := harness(t, nil, plain)
 	u2.create.addPaths([]string{filepath.Join(src, "mug_left.png")})
 	ui2.until(t, "the image", func() bool { return !u2.create.submit.Disabled() })
-	if u2.create.inputs.items[0].view.Visible() || len(u2.create.extras.content.Objects) != 0 {
+	if u2.create.inputs.items[0].view.Visible() || len(u2.create.extras.rows()) != 0 {
 		t.Error("view pickers or size fields shown for a provider without them")
 	}
 	test.Tap(u2.create.submit)
