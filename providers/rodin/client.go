@@ -125,8 +125,7 @@ func message(body []byte) (string, bool) {
 	add(text(b.Message))
 	add(text(b.Detail))
 	var details []struct {
-		Msg string   `json:"msg"`
-		Loc []any    `json:"loc"`
+		Msg string `json:"msg"`
 	}
 	if json.Unmarshal(b.Detail, &details) == nil {
 		for _, d := range details {

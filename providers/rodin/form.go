@@ -40,7 +40,9 @@ func newForm() *form {
 }
 
 // field adds a text field.
-func (f *form) field(name, value string) { f.parts = append(f.parts, formPart{field: name, value: value}) }
+func (f *form) field(name, value string) {
+	f.parts = append(f.parts, formPart{field: name, value: value})
+}
 
 // file adds the file at path, of size bytes, sent under a safe form of its base name.
 func (f *form) file(field, path, contentType string, size int64, fallback string) {
