@@ -32,6 +32,7 @@ type costLine struct {
 	seq    int
 	cancel context.CancelFunc
 	last   string // what the plan shown, or under way, was worked out for
+	okFor  string // the provider/credential whose cost is shown; "" while none is
 
 	balanceFor string // provider/credential the balance below belongs to
 	balance    *float64
@@ -50,7 +51,7 @@ func newCostLine(u *UI) *costLine {
 func (l *costLine) update(p providers.Provider, credential string, req providers.Request) {
 	if _, ok := p.(providers.Pricer); !ok {
 		l.stop()
-		l.last = ""
+		l.last, l.okFor = "", ""
 		l.label.Hide()
 		return
 	}
@@ -66,10 +67,10 @@ func (l *costLine) update(p providers.Provider, credential string, req providers
 	seq := l.seq
 	ctx, cancel := context.WithCancel(l.u.ctx)
 	l.cancel = cancel
-	if l.label.Text == "" || !l.label.Visible() {
+	account := name + "/" + credential
+	if l.okFor != account {
 		setNote(l.label, "Working out the cost…", widget.LowImportance)
 	}
-	account := name + "/" + credential
 	withBalance := l.balanceFor != account || l.balance == nil || time.Since(l.balanceAt) > balanceAge
 	known := l.balance
 	time.AfterFunc(l.delay, func() {
@@ -92,6 +93,10 @@ func (l *costLine) update(p providers.Provider, credential string, req providers
 				plan.Balance = known
 			}
 			l.show(plan, err)
+			l.okFor = ""
+			if err == nil {
+				l.okFor = account
+			}
 		})
 	})
 }

@@ -28,10 +28,12 @@ type libraryPanel struct {
 	status  *widget.Label
 	assets  []app.Asset // UI thread only
 	imports []*widget.Button
+	// painters are the providers that can paint a model: each row offers them.
+	painters []providers.Provider
 }
 
 func newLibraryPanel(u *UI) *libraryPanel {
-	p := &libraryPanel{u: u}
+	p := &libraryPanel{u: u, painters: painters(u.k)}
 	p.list = widget.NewList(
 		func() int { return len(p.assets) },
 		func() fyne.CanvasObject { return newAssetRow(p) },
@@ -153,6 +155,16 @@ func (p *libraryPanel) showReduce(a app.Asset) {
 	}, p.u.win)
 }
 
+// showRetexture opens the dialog that paints asset a's model with provider pr.
+func (p *libraryPanel) showRetexture(a app.Asset, pr providers.Provider) {
+	p.u.showRetexture(a, pr, func(j app.Job) {
+		p.status.Importance = widget.MediumImportance
+		p.status.SetText(fmt.Sprintf("Submitted %s: %s paints %s; the result comes into the library as a new model.",
+			providers.Printable(j.Name()), pr.Capabilities().Title, providers.Printable(a.Name)))
+		p.u.selectTab("Jobs")
+	})
+}
+
 type assetRow struct {
 	widget.BaseWidget
 	panel    *libraryPanel
@@ -165,6 +177,7 @@ type assetRow struct {
 	folder   *widget.Button
 	look     *widget.Button
 	reduce   *widget.Button
+	texture  []*widget.Button // one per provider that can paint the model
 	content  fyne.CanvasObject
 	// shownDownloaded is whether the thumbnail shown is of a downloaded model.
 	shownDownloaded bool
@@ -185,7 +198,15 @@ func newAssetRow(p *libraryPanel) *assetRow {
 		r.look.Hide()
 	}
 	r.reduce = widget.NewButtonWithIcon("Reduce…", theme.ZoomOutIcon(), func() { p.showReduce(r.asset) })
-	buttons := container.NewCenter(container.NewHBox(r.download, r.look, r.reduce, r.save, r.folder))
+	bar := container.NewHBox(r.download, r.look, r.reduce)
+	for _, pr := range p.painters {
+		b := widget.NewButtonWithIcon(pr.Capabilities().Retexture.Title+"…", theme.ColorPaletteIcon(), func() { p.showRetexture(r.asset, pr) })
+		r.texture = append(r.texture, b)
+		bar.Add(b)
+	}
+	bar.Add(r.save)
+	bar.Add(r.folder)
+	buttons := container.NewCenter(bar)
 	r.content = container.NewBorder(nil, nil, r.thumb, buttons, container.NewVBox(r.name, r.detail))
 	r.ExtendBaseWidget(r)
 	return r
@@ -218,6 +239,9 @@ func (r *assetRow) show(a app.Asset) {
 	setEnabled(r.save, usable)
 	setEnabled(r.look, usable)
 	setEnabled(r.reduce, usable && a.Triangles > app.MinReduceTarget)
+	for _, b := range r.texture {
+		setEnabled(b, usable)
+	}
 	setEnabled(r.folder, a.Downloaded())
 	if changed || r.shownDownloaded != usable {
 		r.shownDownloaded = usable

@@ -65,16 +65,35 @@ func (t *thumbnails) show(img *canvas.Image, path string, want func() bool) {
 	})
 }
 
-// showModel shows the picture of a library asset's model in img, or, when no picture can be
-// made (no renderer, a model the renderer refuses), the image at fallback.
+// showModel shows the picture of a library asset's model in img: the provider's own picture of
+// it (Rodin's preview) at once when it sent one, then Kiln's rendering of the model; when no
+// rendering can be made (no renderer, a model the renderer refuses), the provider's picture stays,
+// or the image at fallback shows.
 func (t *thumbnails) showModel(img *canvas.Image, k *app.Kiln, assetID, fallback string, want func() bool) {
+	rendered := false
 	go func() {
+		var preview string
+		if a, err := k.Library.Get(assetID); err == nil {
+			preview = a.PreviewPath()
+		}
+		if preview != "" {
+			t.goUI(func() {
+				if want() && !rendered {
+					t.show(img, preview, func() bool { return want() && !rendered })
+				}
+			})
+		}
 		path, err := k.ModelThumbnail(context.Background(), assetID)
-		if err != nil {
+		switch {
+		case err == nil:
+		case preview != "":
+			return
+		default:
 			path = fallback
 		}
 		t.goUI(func() {
 			if want() {
+				rendered = true
 				t.show(img, path, want)
 			}
 		})

@@ -55,9 +55,17 @@ func (u *uiThread) until(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-type fakeDialogs struct{ save string }
+type fakeDialogs struct {
+	save string
+	open []string // what OpenImages answers; cancelled when empty
+}
 
-func (f fakeDialogs) OpenImages() ([]string, error)    { return nil, ErrDialogCancelled }
+func (f fakeDialogs) OpenImages() ([]string, error) {
+	if len(f.open) > 0 {
+		return f.open, nil
+	}
+	return nil, ErrDialogCancelled
+}
 func (f fakeDialogs) SaveModel(string) (string, error) { return f.save, nil }
 func (f fakeDialogs) SaveImage(string) (string, error) { return f.save, nil }
 
@@ -106,6 +114,13 @@ func harnessWith(t *testing.T, opts Options, ps ...providers.Provider) (*UI, *ui
 		k.Close()
 	})
 	return u, ui
+}
+
+// pump runs queued UI work for d.
+func (u *uiThread) pump(t *testing.T, d time.Duration) {
+	t.Helper()
+	end := time.Now().Add(d)
+	u.until(t, "time to pass", func() bool { return time.Now().After(end) })
 }
 
 // rows returns the job rows the list has laid out.

@@ -1,0 +1,73 @@
+package views
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/providertest"
+)
+
+func TestTextureAnAssetFromTheLibrary(t *testing.T) {
+	fake := providertest.NewFake("painter")
+	fake.Caps.Retexture = &providers.Retexture{Title: "Texture with Painter", Options: []providers.Option{
+		{Key: "material", Label: "Material", Choices: []providers.Choice{{Value: "PBR"}, {Value: "Shaded"}}}}}
+	src := t.TempDir()
+	ref := writeImage(t, src, "brick.png")
+	u, ui := harness(t, fakeDialogs{open: []string{ref}}, providertest.NewFake("plain"), fake)
+	u.create.providerSel.SetSelected("Fake painter")
+	u.create.addPaths([]string{writeImage(t, src, "pot.png")})
+	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
+	test.Tap(u.create.submit)
+	ui.until(t, "the model", func() bool { return len(u.library.assets) == 1 })
+	u.selectTab("Library")
+	var row *assetRow
+	ui.until(t, "the asset row", func() bool {
+		for _, o := range test.LaidOutObjects(u.library.list) {
+			if r, ok := o.(*assetRow); ok && r.asset.ID != "" && len(r.texture) == 1 && !r.texture[0].Disabled() {
+				row = r
+				return true
+			}
+		}
+		return false
+	})
+	if row.texture[0].Text != "Texture with Painter…" {
+		t.Errorf("action %q", row.texture[0].Text)
+	}
+	origin := row.asset.ID
+	test.Tap(row.texture[0])
+	ok := overlayButton(t, u, "Texture")
+	if !ok.Disabled() {
+		t.Error("Texture is enabled before an image is chosen")
+	}
+	test.Tap(overlayButton(t, u, "Choose image…"))
+	ui.until(t, "the image to be chosen", func() bool { return !ok.Disabled() })
+	for _, e := range overlayEntries(u) {
+		if e.MultiLine {
+			e.SetText("weathered red brick")
+		}
+	}
+	test.Tap(ok)
+	ui.until(t, "the texturing job", func() bool { return len(fake.Requests()) == 2 })
+	req := fake.Requests()[1]
+	if req.Model == "" || len(req.Images) != 1 || req.Prompt != "weathered red brick" {
+		t.Errorf("request model %q, %d images, prompt %q", req.Model, len(req.Images), req.Prompt)
+	}
+	ui.until(t, "the job in the list", func() bool { return len(u.jobs.jobs) == 2 })
+	if j := u.jobs.jobs[0]; j.Origin != origin || j.Request.Model == "" {
+		t.Errorf("job origin %q model %q, want origin %q", j.Origin, j.Request.Model, origin)
+	}
+	if !strings.Contains(u.library.status.Text, "Fake painter paints") {
+		t.Errorf("library status %q", u.library.status.Text)
+	}
+	ui.until(t, "the textured model", func() bool {
+		for _, a := range u.library.assets {
+			if a.DerivedFrom != nil && a.DerivedFrom.Operation == "texture" && a.DerivedFrom.Asset == origin {
+				return true
+			}
+		}
+		return false
+	})
+}
