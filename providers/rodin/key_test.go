@@ -130,8 +130,10 @@ func TestEndpoint(t *testing.T) {
 		"http://127.0.0.1:8080/rodin-base/api": "http://127.0.0.1:8080/rodin-base/api",
 	} {
 		p, err := New(Config{Endpoint: raw})
-		if err != nil || p.Endpoint() != want {
-			t.Errorf("New(%q): %q, %v; want %q", raw, p.Endpoint(), err, want)
+		if err != nil {
+			t.Errorf("New(%q): %v", raw, err)
+		} else if p.Endpoint() != want {
+			t.Errorf("New(%q): %q, want %q", raw, p.Endpoint(), want)
 		}
 	}
 	for _, bad := range []string{"http://api.hyper3d.com/api/v2", "https://user:pw@api.hyper3d.com", "https://api.hyper3d.com/api/v2?key=x"} {

@@ -39,10 +39,10 @@ func (n *namer) name(raw, ext, fallback string) string {
 	}
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == '\u2028', r == '\u2029':
-			return -1 // invisible: dropped
 		case strings.ContainsRune(`<>:"|?*`, r), unicode.IsSpace(r):
 			return '_'
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			return -1 // invisible: dropped
 		}
 		return r
 	}, s)

@@ -58,6 +58,15 @@ var (
 // meshes by default.
 func isGen25(tier string) bool { return slices.Contains(gen25Tiers, tier) }
 
+// highPack says whether req gets the HighPack add-on: asked for, and not on a Gen-1 tier with raw
+// triangles, for which Rodin forces the add-ons to none (and charges none).
+func highPack(caps providers.Capabilities, req providers.Request) bool {
+	if req.Option(caps, OptionHighPack) != on {
+		return false
+	}
+	return !isGen1(req.Option(caps, OptionTier)) || req.Option(caps, OptionMeshMode) != "Raw"
+}
+
 // isGen1 says whether tier is one of Gen-1's.
 func isGen1(tier string) bool { return slices.Contains(gen1Tiers, tier) }
 

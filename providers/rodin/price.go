@@ -43,7 +43,7 @@ func (p *Provider) Price(req providers.Request) (providers.Price, error) {
 	default:
 		return providers.Price{}, &providers.InputError{Reason: fmt.Sprintf("Rodin has no tier %q", tier)}
 	}
-	if req.Option(caps, OptionHighPack) == on && !(isGen1(tier) && req.Option(caps, OptionMeshMode) == "Raw") {
+	if highPack(caps, req) {
 		pr.Credits += priceHighPack
 		pr.Basis += "; HighPack +1, as published"
 	}

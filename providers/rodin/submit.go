@@ -112,8 +112,7 @@ func generateForm(caps providers.Capabilities, req providers.Request) (*form, er
 		f.field("condition_mode", opt(OptionConditionMode))
 	}
 	f.field("TAPose", strconv.FormatBool(opt(OptionTAPose) == on))
-	// The documentation: Gen-1 with Raw meshes forces the add-ons to none (and charges none).
-	if opt(OptionHighPack) == on && !(isGen1(tier) && opt(OptionMeshMode) == "Raw") {
+	if highPack(caps, req) {
 		f.field("addons", "HighPack")
 	}
 	if gen25 {
