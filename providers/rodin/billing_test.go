@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/providertest"
@@ -161,5 +162,21 @@ func TestBalance(t *testing.T) {
 	h.secrets.Set(FieldAPIKey, "rk_wrongwrongwrong")
 	if _, err := h.p.Balance(context.Background()); !errors.Is(err, providers.ErrUnauthorized) {
 		t.Errorf("a wrong key: %v", err)
+	}
+}
+
+// TestSubmitStalledAnswer: an answer that stops half-way holds Submit only until its context ends;
+// the work may be Rodin's by then, so the error does not say nothing was sent.
+func TestSubmitStalledAnswer(t *testing.T) {
+	h := setup(t, nil)
+	h.fake.Inject(rodintest.StalledBody(rodintest.RouteSubmit))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := h.p.Submit(ctx, h.request())
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, providers.ErrNotSent) {
+		t.Errorf("got %v, want the deadline, not ErrNotSent", err)
+	}
+	if n := h.fake.Count(rodintest.RouteSubmit); n > 1 {
+		t.Errorf("%d submissions", n)
 	}
 }

@@ -48,29 +48,31 @@ func (p *Provider) do(ctx context.Context, key string, c call, out any) (int, er
 		ctx, cancel = context.WithTimeout(ctx, callTimeout)
 		defer cancel()
 	}
-	var body io.ReadCloser
-	var size int64
-	var contentType string
+	// A JSON body is a bytes.Reader, which net/http may send again (after a 307, or on a reused
+	// connection found closed): those calls are not charged. A form is a pipe, sent once.
+	var body io.Reader
+	contentType := "application/json"
 	switch {
 	case c.form != nil:
-		contentType, size = c.form.contentType(), c.form.size()
-		body = c.form.open()
+		body, contentType = c.form.open(), c.form.contentType()
 	case c.json != nil:
 		data, err := json.Marshal(c.json)
 		if err != nil {
 			return 0, providers.NotSent(err)
 		}
-		contentType, size, body = "application/json", int64(len(data)), io.NopCloser(bytes.NewReader(data))
+		body = bytes.NewReader(data)
 	}
 	req, err := http.NewRequestWithContext(ctx, c.method, p.Endpoint()+"/"+c.route, body)
 	if err != nil {
-		if body != nil {
-			_ = body.Close()
+		if closer, ok := body.(io.Closer); ok {
+			_ = closer.Close()
 		}
 		return 0, providers.NotSent(service.Error(c.op, 0, providers.ErrNetwork, "bad endpoint: "+err.Error()))
 	}
+	if c.form != nil {
+		req.ContentLength = c.form.size()
+	}
 	if body != nil {
-		req.ContentLength = size
 		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
