@@ -1,6 +1,11 @@
 package views
 
 import (
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -70,4 +75,51 @@ func TestTextureAnAssetFromTheLibrary(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// previewer is a provider that sends its own picture of the model, as Rodin does.
+type previewer struct{ *providertest.Fake }
+
+func (p previewer) Collect(ctx context.Context, req providers.Request, r providers.Remote, dir string,
+	report func(providers.Progress)) ([]providers.File, error) {
+	files, err := p.Fake.Collect(ctx, req, r, dir, report)
+	if err != nil {
+		return nil, err
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, 10, 50))
+	f, err := os.Create(filepath.Join(dir, "preview.png"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		return nil, err
+	}
+	return append(files, providers.File{Path: "preview.png", Format: "png", Role: providers.RolePreview}), nil
+}
+
+// Without a rendering of the model (no renderer here), the row shows the provider's picture of
+// it rather than the reference image.
+func TestLibraryShowsTheProvidersPreview(t *testing.T) {
+	u, ui := harness(t, nil, previewer{providertest.NewFake("cloud")})
+	u.create.addPaths([]string{writeImage(t, t.TempDir(), "pot.png")}) // 40×30
+	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
+	test.Tap(u.create.submit)
+	ui.until(t, "the model", func() bool { return len(u.library.assets) == 1 })
+	u.selectTab("Library")
+	// The list lays rows out anew for each look here: watch one.
+	var row *assetRow
+	ui.until(t, "the row", func() bool {
+		for _, o := range test.LaidOutObjects(u.library.list) {
+			if r, ok := o.(*assetRow); ok && r.asset.ID != "" {
+				row = r
+				return true
+			}
+		}
+		return false
+	})
+	ui.until(t, "the preview as thumbnail", func() bool { return row.thumb.Image != nil })
+	if b := row.thumb.Image.Bounds(); b.Dx() != 10 || b.Dy() != 50 {
+		t.Errorf("thumbnail %v, want the 10×50 preview", b)
+	}
 }
