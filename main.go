@@ -22,6 +22,7 @@ import (
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/kaedim"
 	"github.com/kiln3d/kiln/providers/local"
+	"github.com/kiln3d/kiln/providers/rodin"
 	"github.com/kiln3d/kiln/views"
 	_ "github.com/kiln3d/kiln/views/cleanlocale" // before Fyne's init reads the locale
 	"github.com/kiln3d/kiln/views/nativedialog"
@@ -41,7 +42,11 @@ func run(args []string) (status int) {
 	if err != nil {
 		return failed(err)
 	}
-	reg, err := providers.NewRegistry(local.New(), kd)
+	rd, err := rodin.New(rodin.Config{})
+	if err != nil {
+		return failed(err)
+	}
+	reg, err := providers.NewRegistry(local.New(), kd, rd)
 	if err != nil {
 		return failed(err)
 	}

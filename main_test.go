@@ -215,15 +215,21 @@ func TestKaedimEndToEnd(t *testing.T) {
 		t.Errorf("process fields %v", f)
 	}
 
-	secrets := append([]string{acct.APIKey, acct.RefreshToken}, srv.JWTs()...)
+	checkNoSecrets(t, home, printed.String(), append([]string{acct.APIKey, acct.RefreshToken}, srv.JWTs()...)...)
+}
+
+// checkNoSecrets fails t when any of secrets appears in printed (what Kiln printed) or in any file
+// under home (everything Kiln wrote).
+func checkNoSecrets(t *testing.T, home, printed string, secrets ...string) {
+	t.Helper()
 	check := func(where, text string) {
 		for _, s := range secrets {
 			if s != "" && strings.Contains(text, s) {
-				t.Errorf("a secret (%s…) appears in %s", s[:4], where)
+				t.Errorf("a secret (%s…) appears in %s", s[:min(4, len(s))], where)
 			}
 		}
 	}
-	check("the printed output", printed.String())
+	check("the printed output", printed)
 	err := filepath.WalkDir(home, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err

@@ -14,13 +14,19 @@ import (
 
 // jobJSON is a job as `kiln jobs --json` prints it.
 type jobJSON struct {
-	ID       string  `json:"id"`
-	Name     string  `json:"name"`
-	Provider string  `json:"provider"`
-	State    string  `json:"state"`
-	Progress float64 `json:"progress"`
-	Message  string  `json:"message,omitempty"`
-	Error    string  `json:"error,omitempty"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Provider string `json:"provider"`
+	// Credential names the provider credential the job runs with; Origin is the asset a
+	// texturing job paints; Cost is the job's price in the provider's credits, when it has one.
+	Credential string  `json:"credential,omitempty"`
+	Origin     string  `json:"origin,omitempty"`
+	Cost       float64 `json:"cost,omitempty"`
+	Prompt     string  `json:"prompt,omitempty"`
+	State      string  `json:"state"`
+	Progress   float64 `json:"progress"`
+	Message    string  `json:"message,omitempty"`
+	Error      string  `json:"error,omitempty"`
 	// Kind is the failure's stable code (app.FailureKind); Explanation says it in plain words.
 	Kind        string `json:"kind,omitempty"`
 	Explanation string `json:"explanation,omitempty"`
@@ -58,7 +64,8 @@ func listJobs(ctx context.Context, args []string, env Env) int {
 	if *asJSON {
 		out := make([]jobJSON, 0, len(jobs))
 		for _, j := range jobs {
-			jj := jobJSON{ID: j.ID, Name: j.Name(), Provider: j.Provider, State: string(j.State),
+			jj := jobJSON{ID: j.ID, Name: j.Name(), Provider: j.Provider, Credential: j.Credential, Origin: j.Origin,
+				Cost: j.Cost, Prompt: j.Request.Prompt, State: string(j.State),
 				Progress: j.Progress, Message: j.Message, Error: j.Error, Kind: string(j.ErrorKind),
 				Interrupted: j.Interrupted(now), RemoteID: j.Remote.ID, Polycount: j.Request.Polycount,
 				Triangles: j.Triangles, Sources: nonNil(j.Sources), Files: nonNil(j.Files), AssetID: j.AssetID,

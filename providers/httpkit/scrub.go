@@ -15,6 +15,10 @@ const Redacted = "[redacted]"
 // minSecret is the shortest secret Scrub replaces: shorter ones would redact ordinary words.
 const minSecret = 4
 
+// minCut is the shortest start of a secret Scrub replaces where an excerpt was cut (at "…"):
+// shorter starts are common words.
+const minCut = 8
+
 // sensitiveParam matches a query parameter whose value is a credential or a signature, wherever a
 // URL or a query string stands in a text: ?devID=..., &X-Amz-Signature=..., &api_key=...
 // Its name ends in one of the words below (token, secret, key, signature, ...), or is one of the
@@ -24,7 +28,8 @@ var sensitiveParam = regexp.MustCompile(`(?i)([?&;](?:[a-z0-9_.\-]*(?:token|secr
 // Scrub returns text with every secret (of at least four characters) and the value of every
 // sensitive query parameter in it replaced by Redacted, so that what is printed or logged holds
 // no credential and no usable signed link. Secrets are replaced longest first, so that a secret
-// containing another is not half-replaced.
+// containing another is not half-replaced. A secret that an excerpt cut short (Excerpt, Shorten:
+// its first characters, then "…") is replaced too, from its first eight characters.
 func Scrub(text string, secrets ...string) string {
 	if len(secrets) > 1 {
 		secrets = slices.Clone(secrets)
@@ -33,6 +38,13 @@ func Scrub(text string, secrets ...string) string {
 	for _, s := range secrets {
 		if len(s) >= minSecret {
 			text = strings.ReplaceAll(text, s, Redacted)
+		}
+	}
+	if strings.Contains(text, "…") {
+		for _, s := range secrets {
+			for n := len(s) - 1; n >= minCut; n-- {
+				text = strings.ReplaceAll(text, s[:n]+"…", Redacted+"…")
+			}
 		}
 	}
 	return sensitiveParam.ReplaceAllString(text, "${1}"+Redacted)

@@ -17,6 +17,9 @@ func TestScrub(t *testing.T) {
 		"?requestID=r1&polycount=3":                                                                      "?requestID=r1&polycount=3",
 		"key sk-secret-value leaked; short abc stays":                                                    "key [redacted] leaked; short abc stays",
 		"token sk-secret-value-longer":                                                                   "token [redacted]",
+		// An excerpt that cut a secret short still shows no usable part of it.
+		Shorten("invalid header: Bearer sk-secret-value-longer", 34):  "invalid header: Bearer [redacted]…",
+		"a word like sk-secr… stays (seven characters are not a key)": "a word like sk-secr… stays (seven characters are not a key)",
 	} {
 		if got := Scrub(in, "abc", "sk-secret-value", "sk-secret-value-longer"); got != want {
 			t.Errorf("Scrub(%q)\n = %q\nwant %q", in, got, want)

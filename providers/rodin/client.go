@@ -97,32 +97,10 @@ func (p *Provider) do(ctx context.Context, key string, c call, out any) (int, er
 	return resp.StatusCode, scrub(service.Decode(parent, c.op, resp, out), key)
 }
 
-// scrub removes the API key (and any other secret given) from err's printable parts: whole, and
-// its start where an excerpt of a server's answer cut it off ("rk_4ae9…"), which httpkit.Scrub,
-// looking for whole secrets, leaves.
+// scrub removes the API key (and any other secret given) from err's printable parts, whole or cut
+// short by an excerpt.
 func scrub(err error, secrets ...string) error {
-	err = httpkit.ScrubError(err, secrets...)
-	var api *providers.APIError
-	if errors.As(err, &api) {
-		api.Message = scrubCut(api.Message, secrets)
-	}
-	return err
-}
-
-// minCut is the shortest start of a secret scrubCut redacts: shorter ones are common words.
-const minCut = 8
-
-// scrubCut redacts the starts of secrets that end text's excerpts (at an ellipsis).
-func scrubCut(text string, secrets []string) string {
-	if !strings.Contains(text, "…") {
-		return text
-	}
-	for _, s := range secrets {
-		for n := len(s) - 1; n >= minCut; n-- {
-			text = strings.ReplaceAll(text, s[:n]+"…", httpkit.Redacted+"…")
-		}
-	}
-	return text
+	return httpkit.ScrubError(err, secrets...)
 }
 
 // message reads Rodin's explanation from an error body. The documentation shows none; Rodin's
