@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // CheckEndpoint returns the origin (and path) a provider will send its credentials to, or why it
@@ -68,4 +69,48 @@ func IsLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// Address is a provider's service address (providers.Endpointed), checked on every change and
+// safe for concurrent use. A provider embeds a *Address, which the copies it makes for each
+// credential (providers.Keyed) share: the address is set once for all of them.
+type Address struct {
+	def   string
+	check func(raw string) (string, error)
+
+	mu  sync.Mutex
+	cur string
+}
+
+// NewAddress returns the address initial ("" for def), checked by check, which returns the address
+// to use or why it cannot be used (and turns "" into def).
+func NewAddress(def, initial string, check func(raw string) (string, error)) (*Address, error) {
+	a := &Address{def: def, check: check}
+	if err := a.SetEndpoint(initial); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Endpoint is the address in use.
+func (a *Address) Endpoint() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cur
+}
+
+// DefaultEndpoint is the provider's documented address.
+func (a *Address) DefaultEndpoint() string { return a.def }
+
+// SetEndpoint checks and takes a new address, "" for the default. Calls already under way finish
+// with the old one; a refused address leaves the old one in place.
+func (a *Address) SetEndpoint(raw string) error {
+	e, err := a.check(raw)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.cur = e
+	a.mu.Unlock()
+	return nil
 }

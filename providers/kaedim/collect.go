@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 )
 
 // maxTroubles is how many polls in a row may fail for a passing reason (the network, a 5xx, a
@@ -64,7 +65,7 @@ func (s *session) collect(ctx context.Context, creds Credentials, r providers.Re
 	if since.IsZero() {
 		since = p.now()
 	}
-	wait := newBackoff(p.poll)
+	wait := httpkit.NewBackoff(p.poll)
 	troubles, linkless, lastStatus := 0, 0, ""
 	for {
 		a, err := s.fetchRequest(ctx, creds, r.ID, state.StudioID)
@@ -97,13 +98,13 @@ func (s *session) collect(ctx context.Context, creds Credentials, r providers.Re
 				status = it.Status
 			}
 			if status != lastStatus {
-				wait.reset() // something moved: the next change may follow soon
+				wait.Reset() // something moved: the next change may follow soon
 				lastStatus = status
 			}
 			report(providers.Progress{Phase: providers.PhaseRunning, Fraction: -1,
 				Message: fmt.Sprintf("%s (%s so far)", describe(status), elapsed(p.now(), a.Created, since))})
 		}
-		if err := p.pause(ctx, max(pause, wait.wait())); err != nil {
+		if err := p.pause(ctx, max(pause, wait.Wait())); err != nil {
 			return nil, fmt.Errorf("kaedim: %s: %w", op, err)
 		}
 	}

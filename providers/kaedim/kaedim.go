@@ -34,16 +34,10 @@ const (
 	OptionTest    = "test"
 )
 
-// PollConfig paces Collect's polling of /fetchRequest. Zero fields take the defaults.
-type PollConfig struct {
-	// First is the wait after the first poll; 0 means 5 s.
-	First time.Duration
-	// Max is the longest wait between polls; 0 means 1 min.
-	Max time.Duration
-	// Jitter is the share of each wait drawn at random, so that many Kilns started together do
-	// not poll in step; 0 means 0.2, a negative value none.
-	Jitter float64
-}
+// PollConfig paces Collect's polling of /fetchRequest: First is the wait after the first poll
+// (0 means 5 s), Max the longest wait (0 means 1 min), and Jitter the share of each wait drawn at
+// random.
+type PollConfig = httpkit.PollConfig
 
 // Config sets up a Provider.
 type Config struct {
@@ -84,15 +78,16 @@ type Provider struct {
 	refreshing chan struct{}
 	// main is the credential this value acts with: Config.Secrets, or the one WithSecrets bound.
 	main *session
-	// shared is what every value WithSecrets makes from one New shares.
+	// Address is the origin, and shared the JWTs: every value WithSecrets makes from one New
+	// shares both.
+	*httpkit.Address
 	shared *shared
 }
 
 // shared is the state of one Kaedim client that all its credentials share.
 type shared struct {
-	mu       sync.Mutex
-	endpoint string
-	jwts     []string // recent JWTs, to redact
+	mu   sync.Mutex
+	jwts []string // recent JWTs, to redact
 	// caches hold each credential's JWT, by the credential's fingerprint: jobs that use the same
 	// account share one JWT, since a refresh invalidates the previous one.
 	caches map[[32]byte]*jwtCache
@@ -108,19 +103,20 @@ func (p *Provider) WithSecrets(s providers.Secrets) providers.Provider {
 
 // New returns a Kaedim provider, or an error when cfg.Endpoint cannot be used.
 func New(cfg Config) (*Provider, error) {
-	endpoint, err := checkEndpoint(cfg.Endpoint)
+	address, err := httpkit.NewAddress(DefaultEndpoint, cfg.Endpoint, checkEndpoint)
 	if err != nil {
 		return nil, err
 	}
 	p := &Provider{
+		Address:    address,
 		http:       httpkit.NewClient(cfg.HTTP, "X-API-Key", "Refresh-Token"),
-		poll:       cfg.Poll.withDefaults(),
+		poll:       cfg.Poll.WithDefaults(defaultFirst, defaultMax),
 		stall:      cfg.StallTimeout,
 		now:        cfg.Now,
 		sleep:      cfg.Sleep,
 		log:        cfg.Log,
 		refreshing: make(chan struct{}, 1),
-		shared:     &shared{endpoint: endpoint, caches: map[[32]byte]*jwtCache{}},
+		shared:     &shared{caches: map[[32]byte]*jwtCache{}},
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -142,29 +138,6 @@ func checkEndpoint(raw string) (string, error) {
 		return "", fmt.Errorf("kaedim: %w", err)
 	}
 	return e, nil
-}
-
-// Endpoint is the origin in use (providers.Endpointed).
-func (p *Provider) Endpoint() string {
-	p.shared.mu.Lock()
-	defer p.shared.mu.Unlock()
-	return p.shared.endpoint
-}
-
-// DefaultEndpoint is Kaedim's documented origin (providers.Endpointed).
-func (p *Provider) DefaultEndpoint() string { return DefaultEndpoint }
-
-// SetEndpoint checks and takes a new origin, "" for the default (providers.Endpointed). Calls
-// already under way finish with the old one.
-func (p *Provider) SetEndpoint(endpoint string) error {
-	e, err := checkEndpoint(endpoint)
-	if err != nil {
-		return err
-	}
-	p.shared.mu.Lock()
-	p.shared.endpoint = e
-	p.shared.mu.Unlock()
-	return nil
 }
 
 // Capabilities describes Kaedim.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 )
 
 // maxTroubles is how many calls in a row may fail for a passing reason (the network, a 5xx, a
@@ -65,7 +66,7 @@ func (p *Provider) Collect(ctx context.Context, _ providers.Request, r providers
 func (p *Provider) follow(ctx context.Context, key, id string, state remoteState, dir string,
 	report func(providers.Progress)) ([]providers.File, error) {
 	op := "follow task " + id
-	pace := newPacer(p.poll)
+	pace := httpkit.NewBackoff(p.poll)
 	troubles, last := 0, ""
 	for {
 		jobs, err := p.status(ctx, key, op, state.SubscriptionKey)
@@ -94,12 +95,12 @@ func (p *Provider) follow(ctx context.Context, key, id string, state remoteState
 				return p.fetchResults(ctx, key, id, dir, report)
 			}
 			if sig := t.signature; sig != last {
-				pace.reset() // something moved: the next change may follow soon
+				pace.Reset() // something moved: the next change may follow soon
 				last = sig
 			}
 			report(t.progress())
 		}
-		if err := p.sleep(ctx, max(pause, pace.wait())); err != nil {
+		if err := p.sleep(ctx, max(pause, pace.Wait())); err != nil {
 			return nil, fmt.Errorf("rodin: %s: %w", op, err)
 		}
 	}

@@ -160,7 +160,7 @@ func (p *Provider) fetchResults(ctx context.Context, key, id, dir string, report
 // listResults asks /download until the list holds a model: a list asked for just as the task
 // ends may lack it. Passing failures are tried again, as Collect's polls are.
 func (p *Provider) listResults(ctx context.Context, key, op, id string) (results, error) {
-	pace := newPacer(p.poll)
+	pace := httpkit.NewBackoff(p.poll)
 	troubles, unlisted := 0, 0
 	for {
 		list, err := p.list(ctx, key, op, id)
@@ -168,7 +168,7 @@ func (p *Provider) listResults(ctx context.Context, key, op, id string) (results
 		case ctx.Err() != nil:
 			return results{}, fmt.Errorf("rodin: %s: %w", op, ctx.Err())
 		case errors.Is(err, providers.ErrRateLimited):
-			if err := p.sleep(ctx, max(min(retryAfter(err), maxRetryAfter), pace.wait())); err != nil {
+			if err := p.sleep(ctx, max(min(retryAfter(err), maxRetryAfter), pace.Wait())); err != nil {
 				return results{}, fmt.Errorf("rodin: %s: %w", op, err)
 			}
 			continue
@@ -184,7 +184,7 @@ func (p *Provider) listResults(ctx context.Context, key, op, id string) (results
 				return results{}, service.Error(op, 0, providers.ErrServer, "Rodin finished the task but lists no .glb model to download"+listing(list))
 			}
 		}
-		if err := p.sleep(ctx, pace.wait()); err != nil {
+		if err := p.sleep(ctx, pace.Wait()); err != nil {
 			return results{}, fmt.Errorf("rodin: %s: %w", op, err)
 		}
 	}

@@ -19,7 +19,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
@@ -36,16 +35,10 @@ const DefaultEndpoint = "https://api.hyper3d.com/api/v2"
 // apiPath is the path of Rodin's API on its hosts, added to an endpoint given without a path.
 const apiPath = "/api/v2"
 
-// PollConfig paces Collect's polling of /status. Zero fields take the defaults.
-type PollConfig struct {
-	// First is the wait after the first poll, and again after every change; 0 means 2 s.
-	First time.Duration
-	// Max is the longest wait between polls; 0 means 15 s.
-	Max time.Duration
-	// Jitter is the share of each wait drawn at random, so that many Kilns started together do
-	// not poll in step; 0 means 0.2, a negative value none.
-	Jitter float64
-}
+// PollConfig paces Collect's polling of /status: First is the wait after the first poll
+// (0 means 2 s), Max the longest wait (0 means 15 s), and Jitter the share of each wait drawn at
+// random.
+type PollConfig = httpkit.PollConfig
 
 // Config sets up a Provider.
 type Config struct {
@@ -83,19 +76,14 @@ type Provider struct {
 	// secrets is the credential this value acts with: Config.Secrets, or the one WithSecrets
 	// bound.
 	secrets providers.Secrets
-	// shared is what every value WithSecrets makes from one New shares.
-	shared *shared
-}
-
-// shared is the state of one Rodin client that all its credentials share.
-type shared struct {
-	mu       sync.Mutex
-	endpoint string
+	// Address is the base URL, which every value WithSecrets makes from one New shares
+	// (providers.Endpointed).
+	*httpkit.Address
 }
 
 // New returns a Rodin provider, or an error when cfg.Endpoint cannot be used.
 func New(cfg Config) (*Provider, error) {
-	endpoint, err := checkEndpoint(cfg.Endpoint)
+	address, err := httpkit.NewAddress(DefaultEndpoint, cfg.Endpoint, checkEndpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -103,13 +91,13 @@ func New(cfg Config) (*Provider, error) {
 		// Authorization, the only credential Rodin takes, is among the headers every redirect
 		// that leaves the host drops.
 		http:    httpkit.NewClient(cfg.HTTP),
-		poll:    cfg.Poll.withDefaults(),
+		poll:    cfg.Poll.WithDefaults(defaultFirst, defaultMax),
 		stall:   cfg.StallTimeout,
 		now:     cfg.Now,
 		sleep:   cfg.Sleep,
 		log:     cfg.Log,
 		secrets: cfg.Secrets,
-		shared:  &shared{endpoint: endpoint},
+		Address: address,
 	}
 	if p.now == nil {
 		p.now = time.Now
@@ -143,29 +131,6 @@ func checkEndpoint(raw string) (string, error) {
 		e = scheme + "://" + rest + apiPath
 	}
 	return e, nil
-}
-
-// Endpoint is the base URL in use (providers.Endpointed).
-func (p *Provider) Endpoint() string {
-	p.shared.mu.Lock()
-	defer p.shared.mu.Unlock()
-	return p.shared.endpoint
-}
-
-// DefaultEndpoint is Rodin's documented base URL (providers.Endpointed).
-func (p *Provider) DefaultEndpoint() string { return DefaultEndpoint }
-
-// SetEndpoint checks and takes a new base URL, "" for the default (providers.Endpointed). Calls
-// already under way finish with the old one.
-func (p *Provider) SetEndpoint(endpoint string) error {
-	e, err := checkEndpoint(endpoint)
-	if err != nil {
-		return err
-	}
-	p.shared.mu.Lock()
-	p.shared.endpoint = e
-	p.shared.mu.Unlock()
-	return nil
 }
 
 // Projects returns nil: Rodin files tasks under no project.
