@@ -46,6 +46,32 @@ const (
 	WebP Format = "WebP"
 )
 
+// MIME is the format's media type ("image/png"), for a multipart part or a glTF image.
+func (f Format) MIME() string {
+	switch f {
+	case PNG:
+		return "image/png"
+	case JPEG:
+		return "image/jpeg"
+	case WebP:
+		return "image/webp"
+	}
+	return "application/octet-stream"
+}
+
+// Ext is the format's usual file extension, with its dot (".jpg").
+func (f Format) Ext() string {
+	switch f {
+	case PNG:
+		return ".png"
+	case JPEG:
+		return ".jpg"
+	case WebP:
+		return ".webp"
+	}
+	return ""
+}
+
 // Info describes an image from its header, without decoding its pixels.
 type Info struct {
 	Format        Format

@@ -11,19 +11,6 @@ import (
 	"github.com/kiln3d/kiln/providers/imageio"
 )
 
-// mimeType is the Content-Type of an image part.
-func mimeType(f imageio.Format) string {
-	switch f {
-	case imageio.PNG:
-		return "image/png"
-	case imageio.JPEG:
-		return "image/jpeg"
-	case imageio.WebP:
-		return "image/webp"
-	}
-	return "application/octet-stream"
-}
-
 // Submit checks the request and the images, then posts them to /process as multipart/form-data:
 // the images in fields image-0, image-1, ..., with devID, LoQ, polycount, test, and projectID,
 // studioID, height, width and depth when they are given. It returns Kaedim's requestID. Submit is
@@ -69,7 +56,7 @@ func (p *Provider) Submit(ctx context.Context, req providers.Request) (providers
 		}
 	}
 	for i, img := range req.Images {
-		f.file(fmt.Sprintf("image-%d", i), img.Path, mimeType(infos[i].Format), infos[i].Bytes)
+		f.file(fmt.Sprintf("image-%d", i), img.Path, infos[i].Format.MIME(), infos[i].Bytes)
 	}
 	submitted := p.now()
 	var out struct {

@@ -133,7 +133,7 @@ func generateForm(caps providers.Capabilities, req providers.Request) (*form, er
 		if err != nil {
 			return nil, err
 		}
-		f.file("images", img.Path, mimeType(info.Format), info.Bytes, fmt.Sprintf("image-%d%s", i+1, extension(info.Format)))
+		f.file("images", img.Path, info.Format.MIME(), info.Bytes, fmt.Sprintf("image-%d%s", i+1, info.Format.Ext()))
 	}
 	return f, nil
 }
@@ -187,7 +187,7 @@ func textureForm(caps providers.Capabilities, req providers.Request) (*form, err
 	f.field("material", opt(OptionMaterial))
 	f.field("resolution", opt(OptionResolution))
 	f.field("geometry_file_format", "glb")
-	f.file("image", req.Images[0].Path, mimeType(info.Format), info.Bytes, "image"+extension(info.Format))
+	f.file("image", req.Images[0].Path, info.Format.MIME(), info.Bytes, "image"+info.Format.Ext())
 	f.file("model", req.Model, "model/gltf-binary", size, "model.glb")
 	return f, nil
 }
@@ -218,30 +218,4 @@ func checkModel(path string) (int64, error) {
 		return 0, &providers.InputError{File: path, Reason: "is not a model Rodin can texture: " + err.Error()}
 	}
 	return st.Size(), nil
-}
-
-// mimeType is the Content-Type of an image part.
-func mimeType(f imageio.Format) string {
-	switch f {
-	case imageio.PNG:
-		return "image/png"
-	case imageio.JPEG:
-		return "image/jpeg"
-	case imageio.WebP:
-		return "image/webp"
-	}
-	return "application/octet-stream"
-}
-
-// extension is the file extension of an image format.
-func extension(f imageio.Format) string {
-	switch f {
-	case imageio.PNG:
-		return ".png"
-	case imageio.JPEG:
-		return ".jpg"
-	case imageio.WebP:
-		return ".webp"
-	}
-	return ""
 }
