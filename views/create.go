@@ -81,7 +81,7 @@ func newCreatePanel(u *UI) *createPanel {
 	})
 	c.prompt = widget.NewMultiLineEntry()
 	c.prompt.Wrapping = fyne.TextWrapWord
-	c.prompt.SetMinRowsVisible(3)
+	c.prompt.SetMinRowsVisible(4)
 	c.prompt.SetPlaceHolder("Describe the object (optional with images; enough alone for text-to-3D)")
 	c.prompt.OnChanged = func(string) { c.validate() }
 	c.promptRow = newFormRow("Prompt", c.prompt)
@@ -96,9 +96,10 @@ func newCreatePanel(u *UI) *createPanel {
 	c.hint.Wrapping = fyne.TextWrapWord
 
 	c.fields = newFormGrid()
-	side := container.NewVBox(widget.NewLabelWithStyle("Model", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		c.fields, c.cost.label, c.submit, c.hint)
-	sideBox := container.New(fixedWidth(380), container.NewVScroll(side))
+	// The options scroll when a provider has many; the cost and Submit stay in sight.
+	side := container.NewBorder(widget.NewLabelWithStyle("Model", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewVBox(c.cost.label, c.submit, c.hint), nil, nil, container.NewVScroll(c.fields))
+	sideBox := container.New(fixedWidth(400), side)
 	c.content = container.NewPadded(container.NewBorder(nil, nil, nil, container.NewPadded(sideBox), images))
 
 	start := u.k.Providers.Default()
@@ -158,7 +159,7 @@ func (c *createPanel) pickProvider(title string) {
 	c.account.load(caps)
 	pr := caps.PolycountFor(c.optionsRequest())
 	want := c.u.k.Settings.Polycount(caps.Name)
-	c.polycount.chosen = want != 0
+	c.polycount.chosen, c.polycount.want = want != 0, want
 	if want == 0 {
 		want = rangeDefault(pr, caps)
 	}
@@ -176,6 +177,7 @@ func (c *createPanel) pickProvider(title string) {
 	c.projectSel.ClearSelected()
 	c.projectSel.PlaceHolder = "No projects for " + caps.Title
 	c.projectSel.Disable()
+	c.projectSel.Refresh()
 	c.loadProjects()
 	c.validate()
 }
@@ -198,19 +200,19 @@ func (c *createPanel) optionsChanged() {
 	pr := caps.PolycountFor(c.optionsRequest())
 	if pr.Range != c.polyRange.Range || pr.Note != c.polyRange.Note {
 		c.polyRange = pr
-		old := c.polycount.value()
-		want := old
-		if !c.polycount.chosen {
-			want = rangeDefault(pr, caps) // a value the artist never chose follows the options
+		want := rangeDefault(pr, caps) // a value the artist never chose follows the options
+		if c.polycount.chosen {
+			want = c.polycount.want // the artist's, as far as the range allows
 		}
 		c.polycount.setRange(pr.Range, want)
 		setNote(c.rangeNote, pr.Note, widget.LowImportance)
 		switch n := c.polycount.value(); {
-		case !c.polycount.chosen || n == old:
-		case n < old:
-			setNote(c.clampNote, fmt.Sprintf("Lowered from %s to %s: the most these options allow.", thousands(old), thousands(n)), widget.WarningImportance)
+		case !c.polycount.chosen || n == want:
+			setNote(c.clampNote, "", widget.LowImportance)
+		case n < want:
+			setNote(c.clampNote, fmt.Sprintf("%s is more than these options allow: %s will be asked for.", thousands(want), thousands(n)), widget.WarningImportance)
 		default:
-			setNote(c.clampNote, fmt.Sprintf("Raised from %s to %s: the least these options allow.", thousands(old), thousands(n)), widget.WarningImportance)
+			setNote(c.clampNote, fmt.Sprintf("%s is less than these options allow: %s will be asked for.", thousands(want), thousands(n)), widget.WarningImportance)
 		}
 	}
 	c.validate()
@@ -230,6 +232,7 @@ func (c *createPanel) loadProjects() {
 	c.projectSel.ClearSelected()
 	c.projectSel.PlaceHolder = "Loading projects…"
 	c.projectSel.Disable()
+	c.projectSel.Refresh()
 	go func() {
 		ctx := c.u.ctx
 		p, err := c.u.k.Provider(ctx, name, credential)

@@ -215,9 +215,18 @@ func TestOptionsFollowEachOtherAndThePolycountRange(t *testing.T) {
 	if c.polycount.value() != 50000 || c.polycount.entry.Text != "50000" {
 		t.Errorf("quad: polycount %d (entry %q), want 50000", c.polycount.value(), c.polycount.entry.Text)
 	}
-	if !c.clampNote.Visible() || c.clampNote.Text != "Lowered from 80,000 to 50,000: the most these options allow." ||
+	if !c.clampNote.Visible() || c.clampNote.Text != "80,000 is more than these options allow: 50,000 will be asked for." ||
 		c.rangeNote.Text != "Quad: 1,000 to 50,000 faces" {
 		t.Errorf("clamp note %q, range note %q", c.clampNote.Text, c.rangeNote.Text)
+	}
+	// A range that allows the artist's value again gives it back.
+	e.field("mesh").sel.SetSelected("raw")
+	if c.polycount.value() != 80000 || c.clampNote.Visible() {
+		t.Errorf("raw again: polycount %d, clamp note %q", c.polycount.value(), c.clampNote.Text)
+	}
+	e.field("mesh").sel.SetSelected("quad")
+	if c.polycount.value() != 50000 || !c.clampNote.Visible() {
+		t.Errorf("quad again: polycount %d, clamp note shown %v", c.polycount.value(), c.clampNote.Visible())
 	}
 	c.polycount.entry.SetText("30000")
 	if c.clampNote.Visible() {

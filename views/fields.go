@@ -19,7 +19,31 @@ type formRow struct {
 
 func newFormRow(label string, cell fyne.CanvasObject) formRow {
 	l := widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-	return formRow{label: l, cell: cell}
+	return formRow{label: l, cell: container.New(narrow(120), cell)}
+}
+
+// narrow lets its object be narrower than it asks, down to the width given: a picker whose
+// longest choice or placeholder is long truncates it instead of widening the side panel.
+type narrow float32
+
+// MinSize implements fyne.Layout.
+func (n narrow) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objects {
+		if o.Visible() {
+			s = s.Max(o.MinSize())
+		}
+	}
+	s.Width = min(s.Width, float32(n))
+	return s
+}
+
+// Layout implements fyne.Layout.
+func (n narrow) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // setVisible shows or hides the row, label and all.

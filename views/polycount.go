@@ -23,8 +23,10 @@ type polycountField struct {
 	bad     string
 	syncing bool
 	changed func()
-	// chosen says the value is the artist's (moved, typed or remembered), not a range's default.
+	// chosen says the value is the artist's (moved, typed or remembered), not a range's default;
+	// want is that value, which a narrower range may have clamped and a wider one gives back.
 	chosen bool
+	want   int
 	// byArtist is called when the artist moves the slider or types a number.
 	byArtist func()
 }
@@ -37,15 +39,14 @@ func newPolycountField(changed func()) *polycountField {
 		if f.syncing {
 			return
 		}
-		f.artist()
 		f.set(f.rng.Clamp(roundNice(fromSlider(v, f.rng))), true)
+		f.artist()
 	}
 	f.entry = widget.NewEntry()
 	f.entry.OnChanged = func(s string) {
 		if f.syncing {
 			return
 		}
-		f.artist()
 		n, err := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(s), ",", ""))
 		if err != nil || n <= 0 {
 			f.bad = fmt.Sprintf("Polycount must be a whole number from %d to %d.", f.rng.Min, f.rng.Max)
@@ -53,6 +54,7 @@ func newPolycountField(changed func()) *polycountField {
 			return
 		}
 		f.set(f.rng.Clamp(n), false)
+		f.artist()
 	}
 	// Leaving the field shows the clamped value.
 	f.entry.OnSubmitted = func(string) { f.set(f.n, true) }
@@ -61,7 +63,7 @@ func newPolycountField(changed func()) *polycountField {
 }
 
 func (f *polycountField) artist() {
-	f.chosen = true
+	f.chosen, f.want = true, f.n
 	if f.byArtist != nil {
 		f.byArtist()
 	}
