@@ -32,6 +32,7 @@ type createPanel struct {
 	projectSel  *widget.Select
 	projects    []providers.Project
 	projectSeq  int
+	projectNote *widget.Label // why there are no projects to pick
 	account     *credentialPicker
 	prompt      *widget.Entry
 	promptRow   formRow
@@ -75,6 +76,7 @@ func newCreatePanel(u *UI) *createPanel {
 	}
 	c.providerSel = widget.NewSelect(titles, func(title string) { c.pickProvider(title) })
 	c.projectSel = widget.NewSelect(nil, func(string) { c.validate() })
+	c.projectNote = noteLabel()
 	c.account = newCredentialPicker(u, func() {
 		c.loadProjects()
 		c.validate()
@@ -171,11 +173,12 @@ func (c *createPanel) pickProvider(title string) {
 	c.promptRow.setVisible(caps.Prompt)
 	polycount := container.NewVBox(c.polycount.content, c.rangeNote, c.clampNote)
 	setFormRows(c.fields, append([]formRow{newFormRow("Provider", c.providerSel), c.account.row,
-		newFormRow("Project", c.projectSel), c.promptRow, newFormRow("Polycount", polycount)}, c.extras.rows()...)...)
+		newFormRow("Project", container.NewVBox(c.projectSel, c.projectNote)), c.promptRow, newFormRow("Polycount", polycount)}, c.extras.rows()...)...)
 	c.projects = nil
 	c.projectSel.Options = nil
 	c.projectSel.ClearSelected()
 	c.projectSel.PlaceHolder = "No projects for " + caps.Title
+	setNote(c.projectNote, "", widget.LowImportance)
 	c.projectSel.Disable()
 	c.projectSel.Refresh()
 	c.loadProjects()
@@ -245,11 +248,13 @@ func (c *createPanel) loadProjects() {
 				return // the artist picked another provider or account meanwhile
 			}
 			if err != nil {
-				c.projectSel.PlaceHolder = "Projects unavailable: " + providers.Printable(err.Error())
+				c.projectSel.PlaceHolder = "Projects unavailable"
 				c.projectSel.Refresh()
+				setNote(c.projectNote, providers.Printable(err.Error()), widget.WarningImportance)
 				return
 			}
 			c.projects = projects
+			setNote(c.projectNote, "", widget.LowImportance)
 			names := make([]string, len(projects))
 			for i, pr := range projects {
 				names[i] = pr.Name

@@ -57,7 +57,7 @@ func (u *UI) showRetexture(a app.Asset, p providers.Provider, done func(app.Job)
 	d := &retextureDialog{u: u, asset: a, provider: p, done: done}
 	d.thumb = widget.NewLabel("No image chosen")
 	d.thumb.Truncation = fyne.TextTruncateEllipsis
-	d.pic = newThumbImage(64)
+	d.pic = newThumbImage(40)
 	d.choose = widget.NewButtonWithIcon("Choose image…", theme.FileImageIcon(), d.pickImage)
 	d.prompt = widget.NewMultiLineEntry()
 	d.prompt.Wrapping = fyne.TextWrapWord
@@ -74,8 +74,8 @@ func (u *UI) showRetexture(a app.Asset, p providers.Provider, done func(app.Job)
 
 	imageCell := container.NewBorder(nil, nil, d.pic, d.choose, d.thumb)
 	rows := append([]formRow{newFormRow("Image", imageCell), newFormRow("Prompt", d.prompt), d.account.row}, d.extras.rows()...)
-	intro := widget.NewLabel(fmt.Sprintf("%s paints a new texture on %s's model from one reference image. The result is a new model in the library; %s stays as it is.",
-		caps.Title, providers.Printable(a.Name), providers.Printable(a.Name)))
+	intro := widget.NewLabel(fmt.Sprintf("%s paints a new texture on this model from one reference image. "+
+		"The textured copy comes into the library as a new model; this one stays as it is.", caps.Title))
 	intro.Wrapping = fyne.TextWrapWord
 	content := container.New(fixedWidth(520), container.NewVBox(intro, newFormGrid(rows...), d.cost.label, d.status))
 
