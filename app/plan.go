@@ -40,19 +40,25 @@ func (p Plan) Summary() string {
 	if p.Price == nil {
 		return ""
 	}
-	s := fmt.Sprintf("Cost %s credits", credits(p.Price.Credits))
+	s := "Cost " + credits(p.Price.Credits)
 	switch {
 	case p.Balance != nil && p.Short():
-		s += fmt.Sprintf("; the balance is only %s credits: top up before submitting", credits(*p.Balance))
+		s += fmt.Sprintf("; the balance is only %s: top up before submitting", credits(*p.Balance))
 	case p.Balance != nil:
-		s += fmt.Sprintf("; balance %s credits", credits(*p.Balance))
+		s += "; balance " + credits(*p.Balance)
 	case p.BalanceError != "":
 		s += "; the balance could not be checked (" + p.BalanceError + ")"
 	}
 	return s
 }
 
-func credits(v float64) string { return fmt.Sprintf("%g", v) }
+// credits says an amount of credits: "1 credit", "0.5 credits".
+func credits(v float64) string {
+	if v == 1 {
+		return "1 credit"
+	}
+	return fmt.Sprintf("%g credits", v)
+}
 
 // Plan works out the job req would become on provider with the named credential ("" for the
 // default). It clamps the polycount to the range the request's options allow and says so; for a

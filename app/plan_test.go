@@ -100,6 +100,11 @@ func TestPlanPricesTheJobAgainstTheBalanceOfItsCredential(t *testing.T) {
 	if s := plan.Summary(); !strings.Contains(s, "Cost 1.5 credits") || !strings.Contains(s, "only 0.5 credits") {
 		t.Errorf("summary %q", s)
 	}
+	a.Cost = 1
+	if plan, _ = k.Plan(ctx, "paid", "Poor", request(img), true); plan.Summary() != "Cost 1 credit; the balance is only 0.5 credits: top up before submitting" {
+		t.Errorf("summary %q", plan.Summary())
+	}
+	a.Cost = 1.5
 	plan, _ = k.Plan(ctx, "paid", "", request(img), true) // the default: the first added
 	if plan.Credential != "Rich" || plan.Short() || !strings.Contains(plan.Summary(), "balance 12.5 credits") {
 		t.Errorf("the rich account's plan: %+v %q", plan, plan.Summary())
