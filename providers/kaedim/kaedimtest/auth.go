@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // The fake's words for refusals Kaedim's documentation shows no body for.
@@ -98,7 +100,7 @@ func (s *Server) issueJWT(a *account) string {
 	now := s.now()
 	enc := base64.RawURLEncoding
 	claims, _ := json.Marshal(map[string]any{"devID": a.DevID, "iat": now.Unix(), "exp": now.Add(s.opts.JWTLifetime).Unix()})
-	a.jwt = enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString(claims) + "." + enc.EncodeToString([]byte(randomHex(32)))
+	a.jwt = enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString(claims) + "." + enc.EncodeToString([]byte(fakehttp.RandomHex(32)))
 	a.jwtIssued = now.UnixNano()
 	s.issued = append(s.issued, a.jwt)
 	return a.jwt

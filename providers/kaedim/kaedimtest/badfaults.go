@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // HostileName is the reference image name a HostileNames fault lists: a newline, a colour
@@ -20,7 +22,7 @@ const HostileName = "chair\n\x1b[31mred\x1b[0m\x1b[2J\u202egnp.png"
 
 // badBody answers a download whose body misbehaves: it stalls, it declares 4 GiB, or it is a
 // hostile model.
-func (s *Server) badBody(w *statusWriter, r *http.Request, f *Fault) {
+func (s *Server) badBody(w *fakehttp.StatusWriter, r *http.Request, f *Fault) {
 	model := s.models["glb"]
 	if f.Mode == HostileModel {
 		model = s.hostile
@@ -43,16 +45,12 @@ func (s *Server) badBody(w *statusWriter, r *http.Request, f *Fault) {
 		w.Header().Set("Content-Length", strconv.Itoa(max(len(model), len(head)+1)))
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(head)
-		_ = http.NewResponseController(w).Flush()
-		select {
-		case <-r.Context().Done():
-		case <-s.closing:
-		}
+		fakehttp.Stall(w, r, s.servers.Closing())
 	}
 }
 
 // hostileNames answers the route, then puts HostileName in every image link and tag it lists.
-func (s *Server) hostileNames(w *statusWriter, r *http.Request, serve http.HandlerFunc) {
+func (s *Server) hostileNames(w *fakehttp.StatusWriter, r *http.Request, serve http.HandlerFunc) {
 	rec := httptest.NewRecorder()
 	serve(rec, r)
 	var body map[string]json.RawMessage
@@ -108,10 +106,10 @@ func (s *Server) renamed(link, name string) string {
 }
 
 // resetMidReply does the work, sends half of its answer, and cuts the connection.
-func resetMidReply(w *statusWriter, r *http.Request, serve http.HandlerFunc) {
+func resetMidReply(w *fakehttp.StatusWriter, r *http.Request, serve http.HandlerFunc) {
 	rec := httptest.NewRecorder()
 	serve(rec, r)
-	w.status = rec.Code
+	w.Status = rec.Code
 	conn, buf, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		copyRecorded(w, rec)

@@ -1,11 +1,11 @@
 package kaedimtest
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"time"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // Fault is trouble the fake makes on demand, for the next requests to a route. The named
@@ -97,57 +97,29 @@ func (s *Server) Inject(f Fault) {
 	if f.Times <= 0 {
 		f.Times = 1
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &f)
-}
-
-// take returns the first fault for route, counting the hit.
-func (s *Server) take(route string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Route == "" || f.Route == route {
-			f.Times--
-			if f.Times == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-			cp := *f
-			return &cp
-		}
-	}
-	return nil
+	s.faults.Add(f.Route, f.Times, f)
 }
 
 // fault makes the next fault for route, if any, and says whether it answered the request. serve
 // is the route's normal answer, which some modes run first.
-func (s *Server) fault(w *statusWriter, r *http.Request, route string, serve http.HandlerFunc) bool {
-	f := s.take(route)
-	if f == nil {
+func (s *Server) fault(w *fakehttp.StatusWriter, r *http.Request, route string, serve http.HandlerFunc) bool {
+	f, ok := s.faults.Take(route)
+	if !ok {
 		return false
 	}
-	if f.Latency > 0 {
-		// Read the body first: only then does the server watch the connection, and cancel the
-		// request's context when the client gives up.
-		data, _ := io.ReadAll(io.LimitReader(r.Body, maxUpload))
-		r.Body = io.NopCloser(bytes.NewReader(data))
-		t := time.NewTimer(f.Latency)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return true
-		}
+	// No closing channel: Close waits for a delayed answer to end, as it always has in this fake.
+	if f.Latency > 0 && !fakehttp.Delay(r, f.Latency, maxUpload, nil) {
+		return true
 	}
 	switch f.Mode {
 	case StallBody, HugeBody, HostileModel:
-		s.badBody(w, r, f)
+		s.badBody(w, r, &f)
 		return true
 	case HostileNames:
 		s.hostileNames(w, r, serve)
 		return true
 	case AcceptThenFail:
-		serve(discard{header: http.Header{}}, r)
+		serve(fakehttp.Discard(), r)
 		if f.Status == 0 {
 			f.Status = http.StatusServiceUnavailable
 		}
@@ -163,15 +135,12 @@ func (s *Server) fault(w *statusWriter, r *http.Request, route string, serve htt
 	if f.Status == 0 {
 		return false
 	}
-	refuse(w, f)
+	refuse(w, &f)
 	return true
 }
 
 // refuse answers f's status with its body, or Kaedim's error JSON.
 func refuse(w http.ResponseWriter, f *Fault) {
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
 	body, ct := f.Body, f.ContentType
 	if body == "" {
 		m := map[string]string{"status": "error", "message": f.Message}
@@ -184,16 +153,5 @@ func refuse(w http.ResponseWriter, f *Fault) {
 		data, _ := json.Marshal(m)
 		body, ct = string(data), "application/json"
 	}
-	if ct != "" {
-		w.Header().Set("Content-Type", ct)
-	}
-	w.WriteHeader(f.Status)
-	_, _ = io.WriteString(w, body)
+	fakehttp.WriteFault(w, f.Status, f.RetryAfter, ct, body)
 }
-
-// discard is a ResponseWriter that drops the answer: the work is done, the answer never sent.
-type discard struct{ header http.Header }
-
-func (d discard) Header() http.Header         { return d.header }
-func (d discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d discard) WriteHeader(int)             {}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // The limits the fake holds /process to. Kaedim documents 6 imageUrls and a polycount of up to
@@ -114,7 +116,7 @@ func fileOrder(field string) int {
 func (s *Server) newRequest(a *account, rec *Received) (*request, int, string) {
 	f := rec.Fields
 	now := s.now()
-	req := &request{id: randomHex(12) + "-" + randomHex(12), devID: a.DevID, created: now, loq: f.Get("LoQ"), polycount: 30000}
+	req := &request{id: fakehttp.RandomHex(12) + "-" + fakehttp.RandomHex(12), devID: a.DevID, created: now, loq: f.Get("LoQ"), polycount: 30000}
 	for _, file := range rec.Files {
 		if file.Field != "image" && file.Field != "images" && !imageField.MatchString(file.Field) {
 			continue

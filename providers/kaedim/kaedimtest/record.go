@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 )
@@ -32,24 +31,14 @@ type File struct {
 	Data                     []byte
 }
 
-func (s *Server) record(r Received) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.received = append(s.received, r)
+// recordAs records r, answered with status.
+func (s *Server) recordAs(r *Received, status int) {
+	r.Status = status
+	s.received.Add(*r)
 }
 
 // Received returns the requests answered so far, in order; with routes, only those to them.
-func (s *Server) Received(routes ...string) []Received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Received
-	for _, r := range s.received {
-		if len(routes) == 0 || slices.Contains(routes, r.Route) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func (s *Server) Received(routes ...string) []Received { return s.received.List(routes...) }
 
 // Count is how many requests to route were answered, whatever the answer.
 func (s *Server) Count(route string) int { return len(s.Received(route)) }
@@ -84,18 +73,4 @@ func flatten(raw map[string]any) url.Values {
 		}
 	}
 	return out
-}
-
-// statusWriter remembers the status a handler answered.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-// Unwrap lets http.ResponseController flush and hijack through the wrapper.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (w *statusWriter) WriteHeader(status int) {
-	w.status = status
-	w.ResponseWriter.WriteHeader(status)
 }

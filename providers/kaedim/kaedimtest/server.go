@@ -9,17 +9,15 @@
 package kaedimtest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // Account is one Kaedim user: what Kaedim's web app shows under Settings > API Keys.
@@ -65,23 +63,22 @@ type Server struct {
 	// Account is the account the fake was started with.
 	Account Account
 
-	api, storage *httptest.Server
-	opts         Options
-	t            testing.TB // nil outside tests
-	linkKey      []byte
-	models       map[string][]byte // by file extension
-	hostile      []byte            // the glb a HostileModel fault serves
-	closing      chan struct{}     // closed by Close, to end stalled answers
-	closeOnce    sync.Once
+	servers  *fakehttp.Pair // Close ends the answers a fault holds stalled
+	opts     Options
+	t        testing.TB // nil outside tests
+	signer   *fakehttp.Signer
+	models   map[string][]byte // by file extension
+	hostile  []byte            // the glb a HostileModel fault serves
+	faults   fakehttp.FaultQueue[Fault]
+	received *fakehttp.Recorder[Received]
+	router   fakehttp.Router[Received]
 
 	mu         sync.Mutex
-	offset     time.Duration
+	clock      *fakehttp.Clock // guarded by mu
 	generation time.Duration
 	accounts   map[string]*account
 	requests   map[string]*request
 	order      []string
-	faults     []*Fault
-	received   []Received
 	issued     []string
 }
 
@@ -95,12 +92,7 @@ func New(t testing.TB) *Server {
 // NewWith starts a fake set up by o for a test and closes it when the test ends.
 func NewWith(t testing.TB, o Options) *Server {
 	t.Helper()
-	s, err := start(o, t)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
+	return fakehttp.ForTest(t, func() (*Server, error) { return start(o, t) })
 }
 
 // Start starts a fake outside tests (a demo); Close stops it.
@@ -120,11 +112,11 @@ func start(o Options, t testing.TB) (*Server, error) {
 		o.LinkLifetime = time.Hour
 	}
 	if o.Account == (Account{}) {
-		o.Account = Account{DevID: randomHex(12), APIKey: "kd-" + randomHex(20), RefreshToken: "rt-" + randomHex(24)}
+		o.Account = Account{DevID: fakehttp.RandomHex(12), APIKey: "kd-" + fakehttp.RandomHex(20), RefreshToken: "rt-" + fakehttp.RandomHex(24)}
 	}
 	if o.Projects == nil {
-		o.Projects = []Project{{ID: "p-" + randomHex(6), Name: "Sandbox", StudioID: o.Account.StudioID},
-			{ID: "p-" + randomHex(6), Name: "Props", StudioID: o.Account.StudioID}}
+		o.Projects = []Project{{ID: "p-" + fakehttp.RandomHex(6), Name: "Sandbox", StudioID: o.Account.StudioID},
+			{ID: "p-" + fakehttp.RandomHex(6), Name: "Props", StudioID: o.Account.StudioID}}
 	}
 	models, err := buildModels()
 	if err != nil {
@@ -134,75 +126,34 @@ func start(o Options, t testing.TB) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Account: o.Account, opts: o, t: t, linkKey: []byte(randomHex(32)), models: models, hostile: hostile,
-		closing: make(chan struct{}), generation: o.Generation, accounts: map[string]*account{}, requests: map[string]*request{}}
+	s := &Server{Account: o.Account, opts: o, t: t, signer: fakehttp.NewSigner(), models: models, hostile: hostile,
+		received:   fakehttp.NewRecorder(func(r Received) string { return r.Route }),
+		generation: o.Generation, accounts: map[string]*account{}, requests: map[string]*request{}}
+	s.clock = fakehttp.NewClock(&s.mu, o.Now)
+	s.router = fakehttp.Router[Received]{Find: s.route, Refuse: writeError, Fault: s.fault, Record: s.recordAs}
 	s.accounts[o.Account.DevID] = &account{Account: o.Account, projects: o.Projects}
 
-	host := "127.0.0.1"
-	if o.Addr != "" {
-		if h, _, err := net.SplitHostPort(o.Addr); err == nil && h != "" {
-			host = h
-		}
-	}
-	if s.api, err = listen(o.Addr, s.apiRoutes()); err != nil {
-		return nil, err
-	}
-	if s.storage, err = listen(net.JoinHostPort(host, "0"), http.HandlerFunc(s.serveStorage)); err != nil {
-		_ = s.api.Listener.Close()
-		return nil, err
+	if s.servers, err = fakehttp.ListenPair(o.Addr, s.apiRoutes(), http.HandlerFunc(s.serveStorage)); err != nil {
+		return nil, fmt.Errorf("kaedimtest: %w", err)
 	}
 	// The handlers read the URLs: they are set before the servers start, so no request can see
 	// them half-written.
-	s.URL = "http://" + s.api.Listener.Addr().String() + o.BasePath
-	s.StorageURL = "http://" + s.storage.Listener.Addr().String()
-	s.api.Start()
-	s.storage.Start()
+	s.URL, s.StorageURL = s.servers.APIOrigin()+o.BasePath, s.servers.StorageOrigin()
+	s.servers.Start()
 	return s, nil
 }
 
-// listen returns a server listening on addr, not yet started.
-func listen(addr string, h http.Handler) (*httptest.Server, error) {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("kaedimtest: listen on %s: %w", addr, err)
-	}
-	srv := httptest.NewUnstartedServer(h)
-	_ = srv.Listener.Close()
-	srv.Listener = l
-	return srv, nil
-}
-
 // Close stops the fake, ending any answer a fault holds stalled.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.closing) })
-	s.api.Close()
-	s.storage.Close()
-}
+func (s *Server) Close() { s.servers.Close() }
 
 // Now is the fake's time.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now()
-}
+func (s *Server) Now() time.Time { return s.clock.Now() }
 
-func (s *Server) now() time.Time {
-	base := time.Now()
-	if s.opts.Now != nil {
-		base = s.opts.Now()
-	}
-	return base.Add(s.offset)
-}
+// now is the fake's time; the caller holds s.mu.
+func (s *Server) now() time.Time { return s.clock.NowLocked() }
 
 // Advance moves the fake's clock on by d: requests progress, JWTs and links expire.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.offset += d
-}
+func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
 
 // SetGeneration changes how long requests take, counted from each iteration's start.
 func (s *Server) SetGeneration(d time.Duration) {
@@ -219,61 +170,35 @@ func (s *Server) apiRoutes() http.Handler {
 			writeError(w, http.StatusNotFound, "Not found")
 			return
 		}
-		// The base-path guard, as in go-github's tests: the client lost its endpoint's path.
-		msg := fmt.Sprintf("kaedimtest: %s %s is outside the base path %s: the client dropped the endpoint's path",
-			r.Method, r.URL.Path, s.opts.BasePath)
-		if s.t != nil {
-			s.t.Error(msg)
-		}
-		http.Error(w, msg, http.StatusInternalServerError)
+		http.Error(w, fakehttp.OutsideBasePath(s.t, "kaedimtest", r, s.opts.BasePath), http.StatusInternalServerError)
 	})
 	return mux
 }
 
-// routes maps an API route to its method and handler.
-func (s *Server) route(name string) (string, func(http.ResponseWriter, *http.Request, *Received), bool) {
+// route maps an API route to its method and handler.
+func (s *Server) route(name string) (fakehttp.Route[Received], bool) {
 	switch name {
 	case "registerHook":
-		return http.MethodPost, s.registerHook, true
+		return fakehttp.Route[Received]{Method: http.MethodPost, Handle: s.registerHook}, true
 	case "refreshJWT":
-		return http.MethodPost, s.refreshJWT, true
+		return fakehttp.Route[Received]{Method: http.MethodPost, Handle: s.refreshJWT}, true
 	case "process":
-		return http.MethodPost, s.process, true
+		return fakehttp.Route[Received]{Method: http.MethodPost, Handle: s.process}, true
 	case "fetchRequest":
-		return http.MethodGet, s.fetchRequest, true
+		return fakehttp.Route[Received]{Method: http.MethodGet, Handle: s.fetchRequest}, true
 	case "fetchAll":
-		return http.MethodGet, s.fetchAll, true
+		return fakehttp.Route[Received]{Method: http.MethodGet, Handle: s.fetchAll}, true
 	case "fetchProjects":
-		return http.MethodGet, s.fetchProjects, true
+		return fakehttp.Route[Received]{Method: http.MethodGet, Handle: s.fetchProjects}, true
 	}
-	return "", nil, false
+	return fakehttp.Route[Received]{}, false
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, s.opts.BasePath+"/api/v1/")
 	rec := &Received{Route: name, Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, s.opts.BasePath),
 		Query: r.URL.Query(), Header: r.Header.Clone()}
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
-		rec.Status = sw.status
-		s.record(*rec)
-	}()
-	method, handle, ok := s.route(name)
-	serve := func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != method {
-			w.Header().Set("Allow", method)
-			writeError(w, http.StatusMethodNotAllowed, "Method not allowed")
-			return
-		}
-		handle(w, r, rec)
-	}
-	switch {
-	case !ok:
-		writeError(sw, http.StatusNotFound, "Not found")
-	case s.fault(sw, r, name, serve):
-	default:
-		serve(sw, r)
-	}
+	s.router.Serve(w, r, name, rec)
 }
 
 // writeJSON answers v as JSON with status.
@@ -286,10 +211,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError answers Kaedim's error shape: {"status": "error", "message": ...}.
 func writeError(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, map[string]string{"status": "error", "message": message})
-}
-
-func randomHex(n int) string {
-	b := make([]byte, (n+1)/2)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported systems
-	return hex.EncodeToString(b)[:n]
 }

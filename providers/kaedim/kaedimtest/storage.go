@@ -1,22 +1,21 @@
 package kaedimtest
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // link signs a storage path so that it works until expires, the way cloud storage signs URLs.
 // The caller holds s.mu.
 func (s *Server) link(path string, expires time.Time) string {
-	exp := strconv.FormatInt(expires.Unix(), 10)
-	return s.StorageURL + path + "?Expires=" + exp + "&Signature=" + s.sign(path, exp)
+	exp := fakehttp.Expires(expires)
+	return s.StorageURL + path + "?Expires=" + exp + "&Signature=" + s.signer.Sign(path, exp)
 }
 
 // imageLink is the signed link of a request's uploaded image n, ending with its file name (path
@@ -26,14 +25,8 @@ func (s *Server) imageLink(id string, n int, name string, expires time.Time) str
 		name = "image"
 	}
 	path := fmt.Sprintf("/%s/images/%d/%s", id, n, strings.ReplaceAll(name, "/", "_"))
-	exp := strconv.FormatInt(expires.Unix(), 10)
-	return s.StorageURL + (&url.URL{Path: path}).EscapedPath() + "?Expires=" + exp + "&Signature=" + s.sign(path, exp)
-}
-
-func (s *Server) sign(path, expires string) string {
-	mac := hmac.New(sha256.New, s.linkKey)
-	mac.Write([]byte(path + "\n" + expires))
-	return hex.EncodeToString(mac.Sum(nil))
+	exp := fakehttp.Expires(expires)
+	return s.StorageURL + (&url.URL{Path: path}).EscapedPath() + "?Expires=" + exp + "&Signature=" + s.signer.Sign(path, exp)
 }
 
 // serveStorage answers result and image links. It refuses a link that is expired or tampered
@@ -41,45 +34,32 @@ func (s *Server) sign(path, expires string) string {
 // here is leaking it (tests look at Received).
 func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) {
 	rec := Received{Route: "download", Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()}
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
-		rec.Status = sw.status
-		s.record(rec)
-	}()
-	if !s.fault(sw, r, "download", s.serveObject) {
-		s.serveObject(sw, r)
-	}
+	s.router.Answer(w, r, "download", &rec, s.serveObject)
 }
 
 // serveObject answers a signed link with its object.
-func (s *Server) serveObject(sw http.ResponseWriter, r *http.Request) {
+func (s *Server) serveObject(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		storageError(sw, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+		fakehttp.WriteS3Error(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 		return
 	}
 	q := r.URL.Query()
 	exp := q.Get("Expires")
-	if !hmac.Equal([]byte(q.Get("Signature")), []byte(s.sign(r.URL.Path, exp))) {
-		storageError(sw, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+	if !s.signer.Verify(q.Get("Signature"), r.URL.Path, exp) {
+		fakehttp.WriteS3Error(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
 		return
 	}
-	unix, _ := strconv.ParseInt(exp, 10, 64)
 	s.mu.Lock()
-	expired := !s.now().Before(time.Unix(unix, 0))
+	expired := fakehttp.Expired(exp, s.now())
 	data, contentType := s.object(r.URL.Path)
 	s.mu.Unlock()
 	switch {
 	case expired:
-		storageError(sw, http.StatusForbidden, "AccessDenied", "Request has expired")
+		fakehttp.WriteS3Error(w, http.StatusForbidden, "AccessDenied", "Request has expired")
 	case data == nil:
-		storageError(sw, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+		fakehttp.WriteS3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 	default:
-		sw.Header().Set("Content-Type", contentType)
-		sw.Header().Set("Content-Length", strconv.Itoa(len(data)))
-		sw.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodGet {
-			_, _ = sw.Write(data) //nolint:gosec // a fake storage serves back what it stored, under its own Content-Type
-		}
+		fakehttp.WriteObject(w, r, contentType, data)
 	}
 }
 
@@ -114,10 +94,4 @@ func (s *Server) object(path string) ([]byte, string) {
 		}
 	}
 	return nil, ""
-}
-
-func storageError(w http.ResponseWriter, status int, code, message string) {
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>%s</Code><Message>%s</Message></Error>\n", code, message)
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // MsgNotAuthenticated is the refusal of a missing, wrong or revoked API key: the documentation
@@ -18,7 +20,7 @@ type apiKey struct {
 }
 
 // newKey makes a key of the fake's own form: "rk_" and 40 hex digits. Rodin documents none.
-func newKey() string { return "rk_" + randomHex(40) }
+func newKey() string { return "rk_" + fakehttp.RandomHex(40) }
 
 // AddKey creates another API key for the account, as "+Create new API Keys" does, and returns it.
 func (s *Server) AddKey(name string) string {

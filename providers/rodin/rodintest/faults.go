@@ -1,15 +1,15 @@
 package rodintest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // Fault is trouble the fake makes on demand, for the next requests to a route. The named
@@ -113,41 +113,13 @@ func NoFunds(status int) Fault {
 
 // Inject queues a fault. Faults hit in the order they were injected.
 func (s *Server) Inject(faults ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, f := range faults {
-		if f.Times == 0 {
-			f.Times = 1
-		}
-		s.faults = append(s.faults, &f)
+		s.faults.Add(f.Route, f.Times, f) // Times 0 is one, a negative one every request
 	}
 }
 
 // ClearFaults drops every fault not yet spent.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
-
-// take returns the first fault for route, counting the hit.
-func (s *Server) take(route string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Route == "" || f.Route == route {
-			if f.Times > 0 {
-				f.Times--
-				if f.Times == 0 {
-					s.faults = append(s.faults[:i], s.faults[i+1:]...)
-				}
-			}
-			cp := *f
-			return &cp
-		}
-	}
-	return nil
-}
+func (s *Server) ClearFaults() { s.faults.Clear() }
 
 // faultKey carries to the handlers what a fault changes in their answer.
 type faultKey struct{}
@@ -165,29 +137,17 @@ func faultOf(r *http.Request) faultCtx {
 
 // fault makes the next fault for route, if any, and says whether it answered the request. serve
 // is the route's normal answer, which some modes run first.
-func (s *Server) fault(w *statusWriter, r *http.Request, route string, serve http.HandlerFunc) bool {
-	f := s.take(route)
-	if f == nil {
+func (s *Server) fault(w *fakehttp.StatusWriter, r *http.Request, route string, serve http.HandlerFunc) bool {
+	f, ok := s.faults.Take(route)
+	if !ok {
 		return false
 	}
-	if f.Latency > 0 {
-		// Read the body first: only then does the server watch the connection, and cancel the
-		// request's context when the client gives up.
-		data, _ := io.ReadAll(io.LimitReader(r.Body, maxUpload))
-		r.Body = io.NopCloser(bytes.NewReader(data))
-		t := time.NewTimer(f.Latency)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return true
-		case <-s.closing:
-			return true
-		}
+	if f.Latency > 0 && !fakehttp.Delay(r, f.Latency, maxUpload, s.servers.Closing()) {
+		return true
 	}
 	switch f.Mode {
 	case StallBody:
-		s.stall(w, r, f, serve)
+		s.stall(w, r, &f, serve)
 		return true
 	case HostileNames, ExpiredLinks:
 		c := faultCtx{list: listOptions{hostile: f.Mode == HostileNames, expired: f.Mode == ExpiredLinks}}
@@ -197,13 +157,13 @@ func (s *Server) fault(w *statusWriter, r *http.Request, route string, serve htt
 		serve(w, r.WithContext(context.WithValue(r.Context(), faultKey{}, faultCtx{noFunds: orDefault(f.Status, http.StatusPaymentRequired)})))
 		return true
 	case AcceptThenFail:
-		serve(discard{header: http.Header{}}, r)
+		serve(fakehttp.Discard(), r)
 		f.Status = orDefault(f.Status, http.StatusBadGateway)
 	}
 	if f.Status == 0 && f.Body == "" {
 		return false
 	}
-	s.refuse(w, route, f)
+	s.refuse(w, route, &f)
 	return true
 }
 
@@ -217,9 +177,6 @@ func orDefault(v, def int) int {
 
 // refuse answers f's status with its body, or the fake's error JSON.
 func (s *Server) refuse(w http.ResponseWriter, route string, f *Fault) {
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
 	status := f.Status
 	if status == 0 {
 		status = http.StatusCreated
@@ -236,16 +193,12 @@ func (s *Server) refuse(w http.ResponseWriter, route string, f *Fault) {
 		data, _ := json.Marshal(map[string]string{"error": msg, "message": msg})
 		body, ct = string(data), "application/json"
 	}
-	if ct != "" {
-		w.Header().Set("Content-Type", ct)
-	}
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
+	fakehttp.WriteFault(w, status, f.RetryAfter, ct, body)
 }
 
 // stall sends the head of the normal answer, its status, headers and full Content-Length, and its
 // first bytes (or f.Body), then waits for the client to give up or the fake to close.
-func (s *Server) stall(w *statusWriter, r *http.Request, f *Fault, serve http.HandlerFunc) {
+func (s *Server) stall(w *fakehttp.StatusWriter, r *http.Request, f *Fault, serve http.HandlerFunc) {
 	rec := httptest.NewRecorder()
 	serve(rec, r)
 	body := rec.Body.Bytes()
@@ -259,19 +212,8 @@ func (s *Server) stall(w *statusWriter, r *http.Request, f *Fault, serve http.Ha
 	w.Header().Set("Content-Length", strconv.Itoa(max(len(body), len(head)+1)))
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(head)
-	_ = http.NewResponseController(w).Flush()
-	select {
-	case <-r.Context().Done():
-	case <-s.closing:
-	}
+	fakehttp.Stall(w, r, s.servers.Closing())
 }
-
-// discard is a ResponseWriter that drops the answer: the work is done, the answer never sent.
-type discard struct{ header http.Header }
-
-func (d discard) Header() http.Header         { return d.header }
-func (d discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d discard) WriteHeader(int)             {}
 
 // listOptions are what download faults change in a /download list.
 type listOptions struct {

@@ -13,13 +13,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // DefaultBasePath is where the API lives on Rodin's hosts: https://api.hyper3d.com/api/v2.
@@ -61,24 +61,23 @@ type Server struct {
 	// Key is the account's first API key, the one a test sends.
 	Key string
 
-	api, storage *httptest.Server
-	opts         Options
-	t            testing.TB // nil outside tests
-	linkKey      []byte
-	jwtKey       []byte
-	closing      chan struct{} // closed by Close, to end stalled answers
-	closeOnce    sync.Once
+	servers  *fakehttp.Pair // Close ends the answers a fault holds stalled or delayed
+	opts     Options
+	t        testing.TB // nil outside tests
+	signer   *fakehttp.Signer
+	jwtKey   []byte
+	faults   fakehttp.FaultQueue[Fault]
+	received *fakehttp.Recorder[Received]
+	router   fakehttp.Router[Received]
 
-	mu       sync.Mutex
-	offset   time.Duration
-	keys     []apiKey
-	balance  float64
-	tasks    map[string]*task
-	order    []string
-	subs     map[string]*task // by subscription key
-	outcome  string           // the outcome the next task gets (FailNext)
-	faults   []*Fault
-	received []Received
+	mu      sync.Mutex
+	clock   *fakehttp.Clock // guarded by mu
+	keys    []apiKey
+	balance float64
+	tasks   map[string]*task
+	order   []string
+	subs    map[string]*task // by subscription key
+	outcome string           // the outcome the next task gets (FailNext)
 }
 
 // New starts a fake for a test, below TestBasePath and with a 200 ms generation, and closes it
@@ -91,12 +90,7 @@ func New(t testing.TB) *Server {
 // NewWith starts a fake set up by o for a test and closes it when the test ends.
 func NewWith(t testing.TB, o Options) *Server {
 	t.Helper()
-	s, err := start(o, t)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
+	return fakehttp.ForTest(t, func() (*Server, error) { return start(o, t) })
 }
 
 // Start starts a fake outside tests (a demo); Close stops it.
@@ -121,8 +115,11 @@ func start(o Options, t testing.TB) (*Server, error) {
 	if len(o.Keys) == 0 {
 		o.Keys = []string{newKey()}
 	}
-	s := &Server{Key: o.Keys[0], opts: o, t: t, linkKey: []byte(randomHex(32)), jwtKey: []byte(randomHex(32)),
-		closing: make(chan struct{}), balance: o.Balance, tasks: map[string]*task{}, subs: map[string]*task{}}
+	s := &Server{Key: o.Keys[0], opts: o, t: t, signer: fakehttp.NewSigner(), jwtKey: []byte(fakehttp.RandomHex(32)),
+		received: fakehttp.NewRecorder(func(r Received) string { return r.Route }),
+		balance:  o.Balance, tasks: map[string]*task{}, subs: map[string]*task{}}
+	s.clock = fakehttp.NewClock(&s.mu, o.Now)
+	s.router = fakehttp.Router[Received]{Find: s.route, Refuse: writeError, Fault: s.fault, Record: s.recordAs}
 	for i, k := range o.Keys {
 		if k == "" {
 			return nil, fmt.Errorf("rodintest: API key %d is empty", i)
@@ -130,72 +127,28 @@ func start(o Options, t testing.TB) (*Server, error) {
 		s.keys = append(s.keys, apiKey{name: fmt.Sprintf("key %d", i+1), key: k})
 	}
 
-	host := "127.0.0.1"
-	if o.Addr != "" {
-		if h, _, err := net.SplitHostPort(o.Addr); err == nil && h != "" {
-			host = h
-		}
-	}
 	var err error
-	if s.api, err = listen(o.Addr, s.apiRoutes()); err != nil {
-		return nil, err
-	}
-	if s.storage, err = listen(net.JoinHostPort(host, "0"), http.HandlerFunc(s.serveStorage)); err != nil {
-		_ = s.api.Listener.Close()
-		return nil, err
+	if s.servers, err = fakehttp.ListenPair(o.Addr, s.apiRoutes(), http.HandlerFunc(s.serveStorage)); err != nil {
+		return nil, fmt.Errorf("rodintest: %w", err)
 	}
 	// The handlers read the URLs: they are set before the servers start, so no request can see
 	// them half-written.
-	s.URL = "http://" + s.api.Listener.Addr().String() + o.BasePath
-	s.StorageURL = "http://" + s.storage.Listener.Addr().String()
-	s.api.Start()
-	s.storage.Start()
+	s.URL, s.StorageURL = s.servers.APIOrigin()+o.BasePath, s.servers.StorageOrigin()
+	s.servers.Start()
 	return s, nil
 }
 
-// listen returns a server listening on addr, not yet started.
-func listen(addr string, h http.Handler) (*httptest.Server, error) {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("rodintest: listen on %s: %w", addr, err)
-	}
-	srv := httptest.NewUnstartedServer(h)
-	_ = srv.Listener.Close()
-	srv.Listener = l
-	return srv, nil
-}
-
 // Close stops the fake, ending any answer a fault holds stalled.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.closing) })
-	s.api.Close()
-	s.storage.Close()
-}
+func (s *Server) Close() { s.servers.Close() }
 
 // Now is the fake's time.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now()
-}
+func (s *Server) Now() time.Time { return s.clock.Now() }
 
-func (s *Server) now() time.Time {
-	base := time.Now()
-	if s.opts.Now != nil {
-		base = s.opts.Now()
-	}
-	return base.Add(s.offset)
-}
+// now is the fake's time; the caller holds s.mu.
+func (s *Server) now() time.Time { return s.clock.NowLocked() }
 
 // Advance moves the fake's clock on by d: jobs progress, links expire.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.offset += d
-}
+func (s *Server) Advance(d time.Duration) { s.clock.Advance(d) }
 
 // The API's routes, as Fault.Route, Received.Route and Count name them.
 const (
@@ -209,20 +162,20 @@ const (
 )
 
 // route maps an API route to its method and handler.
-func (s *Server) route(name string) (string, func(http.ResponseWriter, *http.Request, *Received), bool) {
+func (s *Server) route(name string) (fakehttp.Route[Received], bool) {
 	switch name {
 	case RouteSubmit:
-		return http.MethodPost, s.submit, true
+		return fakehttp.Route[Received]{Method: http.MethodPost, Handle: s.submit}, true
 	case RouteStatus:
-		return http.MethodPost, s.status, true
+		return fakehttp.Route[Received]{Method: http.MethodPost, Handle: s.status}, true
 	case RouteDownload:
-		return http.MethodPost, s.download, true
+		return fakehttp.Route[Received]{Method: http.MethodPost, Handle: s.download}, true
 	case RouteBalance:
-		return http.MethodGet, s.checkBalance, true
+		return fakehttp.Route[Received]{Method: http.MethodGet, Handle: s.checkBalance}, true
 	case RouteTextureOnly:
-		return http.MethodPost, s.textureOnly, true
+		return fakehttp.Route[Received]{Method: http.MethodPost, Handle: s.textureOnly}, true
 	}
-	return "", nil, false
+	return fakehttp.Route[Received]{}, false
 }
 
 func (s *Server) apiRoutes() http.Handler {
@@ -231,12 +184,7 @@ func (s *Server) apiRoutes() http.Handler {
 			s.serveAPI(w, r, name)
 			return
 		}
-		// The base-path guard, as in go-github's tests: the client lost its endpoint's path.
-		msg := fmt.Sprintf("rodintest: %s %s is outside the base path %s: the client dropped the endpoint's path",
-			r.Method, r.URL.Path, s.opts.BasePath)
-		if s.t != nil {
-			s.t.Error(msg)
-		}
+		msg := fakehttp.OutsideBasePath(s.t, "rodintest", r, s.opts.BasePath)
 		s.record(Received{Route: "", Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(),
 			Status: http.StatusNotFound})
 		writeError(w, http.StatusNotFound, msg)
@@ -245,27 +193,7 @@ func (s *Server) apiRoutes() http.Handler {
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
 	rec := &Received{Route: name, Method: r.Method, Path: "/" + name, Query: r.URL.Query(), Header: r.Header.Clone()}
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
-		rec.Status = sw.status
-		s.record(*rec)
-	}()
-	method, handle, ok := s.route(name)
-	serve := func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != method {
-			w.Header().Set("Allow", method)
-			writeError(w, http.StatusMethodNotAllowed, "Method not allowed")
-			return
-		}
-		handle(w, r, rec)
-	}
-	switch {
-	case !ok:
-		writeError(sw, http.StatusNotFound, "Not found")
-	case s.fault(sw, r, name, serve):
-	default:
-		serve(sw, r)
-	}
+	s.router.Serve(w, r, name, rec)
 }
 
 // writeJSON answers v as JSON with status.
@@ -287,12 +215,6 @@ func (s *Server) ok() any {
 		return nil
 	}
 	return "OK"
-}
-
-func randomHex(n int) string {
-	b := make([]byte, (n+1)/2)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported systems
-	return hex.EncodeToString(b)[:n]
 }
 
 // newUUID returns a random version 4 UUID, the form Rodin's task and job ids take.

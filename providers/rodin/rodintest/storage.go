@@ -1,18 +1,14 @@
 package rodintest
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // listedFile is one entry of a download list: the name shown, and the storage object its link
@@ -109,14 +105,8 @@ func (t *task) object(name string) ([]byte, string, error) {
 // Each link is new (its Id is random, and signed), even for the same file at the same moment, so
 // that a test can tell a fresh link from one a client kept.
 func (s *Server) link(p string, expires time.Time) string {
-	exp, id := strconv.FormatInt(expires.Unix(), 10), randomHex(16)
-	return s.StorageURL + p + "?Expires=" + exp + "&Id=" + id + "&Signature=" + s.sign(p, exp, id)
-}
-
-func (s *Server) sign(p, expires, id string) string {
-	mac := hmac.New(sha256.New, s.linkKey)
-	mac.Write([]byte(p + "\n" + expires + "\n" + id))
-	return hex.EncodeToString(mac.Sum(nil))
+	exp, id := fakehttp.Expires(expires), fakehttp.RandomHex(16)
+	return s.StorageURL + p + "?Expires=" + exp + "&Id=" + id + "&Signature=" + s.signer.Sign(p, exp, id)
 }
 
 // serveStorage answers download links as S3 would: 403 and an XML body for a link expired or
@@ -124,40 +114,32 @@ func (s *Server) sign(p, expires, id string) string {
 // as a signed link gets S3's 400 (a client that sends the API key here is leaking it).
 func (s *Server) serveStorage(w http.ResponseWriter, r *http.Request) {
 	rec := Received{Route: RouteStorage, Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()}
-	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	defer func() {
-		rec.Status = sw.status
-		s.record(rec)
-	}()
-	if !s.fault(sw, r, RouteStorage, s.serveObject) {
-		s.serveObject(sw, r)
-	}
+	s.router.Answer(w, r, RouteStorage, &rec, s.serveObject)
 }
 
 // serveObject answers a signed link with its object.
 func (s *Server) serveObject(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		storageError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+		fakehttp.WriteS3Error(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 		return
 	}
 	if r.Header.Get("Authorization") != "" {
-		storageError(w, http.StatusBadRequest, "InvalidArgument",
+		fakehttp.WriteS3Error(w, http.StatusBadRequest, "InvalidArgument",
 			"Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
 		return
 	}
 	q := r.URL.Query()
 	exp := q.Get("Expires")
 	if q.Get("Signature") == "" || exp == "" {
-		storageError(w, http.StatusForbidden, "AccessDenied", "Access Denied")
+		fakehttp.WriteS3Error(w, http.StatusForbidden, "AccessDenied", "Access Denied")
 		return
 	}
-	if !hmac.Equal([]byte(q.Get("Signature")), []byte(s.sign(r.URL.Path, exp, q.Get("Id")))) {
-		storageError(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+	if !s.signer.Verify(q.Get("Signature"), r.URL.Path, exp, q.Get("Id")) {
+		fakehttp.WriteS3Error(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
 		return
 	}
-	unix, _ := strconv.ParseInt(exp, 10, 64)
 	s.mu.Lock()
-	expired := !s.now().Before(time.Unix(unix, 0))
+	expired := fakehttp.Expired(exp, s.now())
 	var data []byte
 	var ct string
 	var err error
@@ -168,30 +150,12 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	switch {
 	case expired:
-		storageError(w, http.StatusForbidden, "AccessDenied", "Request has expired")
+		fakehttp.WriteS3Error(w, http.StatusForbidden, "AccessDenied", "Request has expired")
 	case err != nil:
-		storageError(w, http.StatusInternalServerError, "InternalError", err.Error())
+		fakehttp.WriteS3Error(w, http.StatusInternalServerError, "InternalError", err.Error())
 	case data == nil:
-		storageError(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+		fakehttp.WriteS3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 	default:
-		w.Header().Set("Content-Type", ct)
-		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-		w.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodGet {
-			_, _ = w.Write(data) //nolint:gosec // a fake storage serves what it made, under its own Content-Type
-		}
+		fakehttp.WriteObject(w, r, ct, data)
 	}
-}
-
-// storageError answers S3's error XML.
-func storageError(w http.ResponseWriter, status int, code, message string) {
-	var b bytes.Buffer
-	b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>")
-	_ = xml.EscapeText(&b, []byte(code)) // writing to a buffer cannot fail
-	b.WriteString("</Code><Message>")
-	_ = xml.EscapeText(&b, []byte(message))
-	b.WriteString("</Message></Error>\n")
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	_, _ = w.Write(b.Bytes())
 }

@@ -9,17 +9,13 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
-	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
 // demo is what the app needs to talk to the fake: the endpoint and the credentials it accepts.
@@ -29,16 +25,10 @@ type demo struct {
 	Projects []string `json:"projects"`
 }
 
-func main() {
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, stop))
-}
+func main() { fakehttp.Main(run) }
 
 func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
-	fs := flag.NewFlagSet("fakekaedim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
+	fs, addr := fakehttp.DemoFlags("fakekaedim", stderr)
 	base := fs.String("base", "", "serve the API below this path, e.g. /kaedim")
 	generation := fs.Duration("generation", 20*time.Second, "how long a request takes to finish")
 	shell := fs.Bool("shell", false, "print the endpoint and credentials as the KILN_KAEDIM_* variables Kiln reads, for a shell to eval")
@@ -46,8 +36,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		return 2
 	}
 	// The fake serves plain http and hands out its credentials: it stays on this computer.
-	if host, _, err := net.SplitHostPort(*addr); err != nil || !httpkit.IsLoopback(host) {
-		fmt.Fprintf(stderr, "fakekaedim: %s is not a loopback address (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)\n", *addr)
+	if !fakehttp.CheckLoopback(stderr, "fakekaedim", *addr) {
 		return 2
 	}
 	srv, err := kaedimtest.Start(kaedimtest.Options{Addr: *addr, BasePath: *base, Generation: *generation,

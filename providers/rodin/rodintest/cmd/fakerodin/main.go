@@ -13,17 +13,13 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/kiln3d/kiln/providers/httpkit"
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 	"github.com/kiln3d/kiln/providers/rodin/rodintest"
 )
 
@@ -35,16 +31,10 @@ type demo struct {
 	Balance    float64 `json:"balance"`
 }
 
-func main() {
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, stop))
-}
+func main() { fakehttp.Main(run) }
 
 func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
-	fs := flag.NewFlagSet("fakerodin", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
+	fs, addr := fakehttp.DemoFlags("fakerodin", stderr)
 	base := fs.String("base", rodintest.DefaultBasePath, "serve the API below this path")
 	generation := fs.Duration("generation", 20*time.Second, "how long a task takes to finish")
 	balance := fs.Float64("balance", 25, "the account's credit")
@@ -57,8 +47,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 		return 2
 	}
 	// The fake serves plain http and hands out its key: it stays on this computer.
-	if host, _, err := net.SplitHostPort(*addr); err != nil || !httpkit.IsLoopback(host) {
-		fmt.Fprintf(stderr, "fakerodin: %s is not a loopback address (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)\n", *addr)
+	if !fakehttp.CheckLoopback(stderr, "fakerodin", *addr) {
 		return 2
 	}
 	if *balance < 0 {
