@@ -4,17 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"image/png"
 	"io"
 	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +17,7 @@ import (
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // Compile-time checks of the interfaces the core looks for.
@@ -166,35 +161,17 @@ func (b *syncBuffer) String() string {
 
 func writePNG(t *testing.T, name string) string {
 	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(i * 7)
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return writeFile(t, name, b.Bytes())
+	return modeltest.WriteImage(t, t.TempDir(), name, modeltest.Pattern(0))
 }
 
 func writeJPEG(t *testing.T, name string) string {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 16, 16))
-	img.Set(3, 3, color.RGBA{200, 10, 10, 255})
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	return writeFile(t, name, b.Bytes())
+	return modeltest.WriteImage(t, t.TempDir(), name, modeltest.Pattern(0))
 }
 
 func writeFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return modeltest.WriteFile(t, t.TempDir(), name, data)
 }
 
 // rewriteForm is a transport that changes one field of a /process form on its way, to send what

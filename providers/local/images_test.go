@@ -1,13 +1,10 @@
 package local
 
 import (
+	"github.com/kiln3d/kiln/providers/modeltest"
 	"image"
 	"image/color"
-	"image/jpeg"
-	"image/png"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -126,41 +123,15 @@ func drawOnWhite(w, h int, s inside) *image.NRGBA {
 
 func writePNG(t testing.TB, dir, name string, img image.Image) string {
 	t.Helper()
-	path := filepath.Join(dir, name)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return modeltest.WriteImage(t, dir, name, img)
 }
 
 func writeJPEG(t testing.TB, dir, name string, img image.Image) string {
 	t.Helper()
-	path := filepath.Join(dir, name)
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 85}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return modeltest.WriteImage(t, dir, name, img)
 }
 
 func writeFile(t testing.TB, dir, name string, data []byte) string {
 	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return modeltest.WriteFile(t, dir, name, data)
 }

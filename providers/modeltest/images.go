@@ -4,6 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
 )
 
 // PNGHeader is a PNG holding only a valid header (signature, IHDR with a correct CRC, IEND) that
@@ -23,4 +30,42 @@ func PNGHeader(w, h uint32) []byte {
 	chunk("IHDR", ihdr)
 	chunk("IEND", nil)
 	return b.Bytes()
+}
+
+// WriteImage encodes img into dir/name, as JPEG (quality 85) when the name ends in .jpg or .jpeg
+// and as PNG otherwise, and returns the file's path.
+func WriteImage(t testing.TB, dir, name string, img image.Image) string {
+	t.Helper()
+	var b bytes.Buffer
+	var err error
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".jpg", ".jpeg":
+		err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 85})
+	default:
+		err = png.Encode(&b, img)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return WriteFile(t, dir, name, b.Bytes())
+}
+
+// WriteFile writes data to dir/name and returns the file's path.
+func WriteFile(t testing.TB, dir, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Pattern is a 16×16 image whose pixels follow seed: images of two seeds differ in every byte's
+// hash, so a test can tell uploads apart by their contents.
+func Pattern(seed int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i*7 + seed*31)
+	}
+	return img
 }

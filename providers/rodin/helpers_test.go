@@ -3,19 +3,15 @@ package rodin
 import (
 	"bytes"
 	"context"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"image/png"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/httpkit"
+	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 	"github.com/kiln3d/kiln/providers/rodin/rodintest"
 )
@@ -173,35 +169,17 @@ func (b *syncBuffer) String() string {
 // writePNG writes a small PNG whose pixels depend on seed, so that images differ.
 func writePNG(t *testing.T, name string, seed int) string {
 	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(i*7 + seed*31)
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return writeFile(t, name, b.Bytes())
+	return modeltest.WriteImage(t, t.TempDir(), name, modeltest.Pattern(seed))
 }
 
 func writeJPEG(t *testing.T, name string) string {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 16, 16))
-	img.Set(3, 3, color.RGBA{200, 10, 10, 255})
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	return writeFile(t, name, b.Bytes())
+	return modeltest.WriteImage(t, t.TempDir(), name, modeltest.Pattern(0))
 }
 
 func writeFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return modeltest.WriteFile(t, t.TempDir(), name, data)
 }
 
 // noFiles fails the test when dir holds anything.
