@@ -32,6 +32,13 @@ var (
 	ErrDamagedResult = errors.New("damaged result")
 )
 
+// Transient reports whether err is a failure that may pass by itself (the network, the service
+// failing, a rate limit): a poll that failed so may be tried again later, with no one doing
+// anything. A billable submission is never tried again on these grounds.
+func Transient(err error) bool {
+	return errors.Is(err, ErrNetwork) || errors.Is(err, ErrServer) || errors.Is(err, ErrRateLimited)
+}
+
 // APIError is a refusal from a cloud service, carrying the service's own words.
 type APIError struct {
 	Provider string // "kaedim"

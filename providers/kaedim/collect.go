@@ -73,7 +73,7 @@ func (s *session) collect(ctx context.Context, creds Credentials, r providers.Re
 		switch {
 		case ctx.Err() != nil:
 			return nil, fmt.Errorf("kaedim: %s: %w", op, ctx.Err())
-		case err != nil && passing(err) && troubles < maxTroubles:
+		case err != nil && providers.Transient(err) && troubles < maxTroubles:
 			troubles++
 			var api *providers.APIError
 			if errors.As(err, &api) {
@@ -108,16 +108,6 @@ func (s *session) collect(ctx context.Context, creds Credentials, r providers.Re
 			return nil, fmt.Errorf("kaedim: %s: %w", op, err)
 		}
 	}
-}
-
-// passing says whether a failed poll may succeed later without anyone doing anything.
-func passing(err error) bool {
-	for _, kind := range []error{providers.ErrNetwork, providers.ErrServer, providers.ErrRateLimited} {
-		if errors.Is(err, kind) {
-			return true
-		}
-	}
-	return false
 }
 
 // describe puts an iteration's status in an artist's words. Kaedim documents no word for work in

@@ -77,7 +77,7 @@ func (p *Provider) follow(ctx context.Context, key, id string, state remoteState
 		case errors.Is(err, providers.ErrRateLimited):
 			pause = min(retryAfter(err), maxRetryAfter)
 			p.log.LogAttrs(ctx, slog.LevelInfo, "rodin asks Kiln to slow down", slog.String("op", op), slog.Duration("wait", pause))
-		case err != nil && passing(err) && troubles < maxTroubles:
+		case err != nil && providers.Transient(err) && troubles < maxTroubles:
 			troubles++
 			p.log.LogAttrs(ctx, slog.LevelWarn, "rodin status failed; trying again", slog.String("op", op),
 				slog.Int("trouble", troubles), slog.String("error", err.Error()))
@@ -132,16 +132,6 @@ func (p *Provider) status(ctx context.Context, key, op, sub string) ([]job, erro
 		return nil, incomplete(op, code, out.Error, "the task's jobs")
 	}
 	return *out.Jobs, nil
-}
-
-// passing says whether a failed call may succeed later without anyone doing anything.
-func passing(err error) bool {
-	for _, kind := range []error{providers.ErrNetwork, providers.ErrServer, providers.ErrRateLimited} {
-		if errors.Is(err, kind) {
-			return true
-		}
-	}
-	return false
 }
 
 // retryAfter is the wait a refusal asks for; 0 when it names none.

@@ -172,7 +172,7 @@ func (p *Provider) listResults(ctx context.Context, key, op, id string) (results
 				return results{}, fmt.Errorf("rodin: %s: %w", op, err)
 			}
 			continue
-		case err != nil && passing(err) && troubles < maxTroubles:
+		case err != nil && providers.Transient(err) && troubles < maxTroubles:
 			troubles++
 		case err != nil:
 			return results{}, err
