@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,51 +34,18 @@ func tierCaps(c *providers.Capabilities) {
 	}
 }
 
-// priced is a provider that charges credits and needs a key: each key's account has its balance.
-type priced struct {
-	*providertest.Fake
-	secrets  providers.Secrets // set on the copies bound to a credential
-	balances map[string]float64
-	// gate, when set, holds Balance until it receives.
-	gate     chan struct{}
-	balanced *atomic.Int32
-}
-
-func newPriced(balances map[string]float64) *priced {
-	f := providertest.NewFake("cloud")
-	tierCaps(&f.Caps)
-	f.Caps.NeedsKey = true
-	f.Caps.KeyFields = []providers.KeyField{{Key: "api_key", Label: "API key", Secret: true}}
-	return &priced{Fake: f, balances: balances, balanced: &atomic.Int32{}}
-}
-
-func (p *priced) WithSecrets(s providers.Secrets) providers.Provider {
-	c := *p
-	c.secrets = s
-	return &c
-}
-
-func (p *priced) Price(req providers.Request) (providers.Price, error) {
-	if req.Option(p.Caps, "tier") == "high" {
-		return providers.Price{Credits: 1.5}, nil
-	}
-	return providers.Price{Credits: 0.5}, nil
-}
-
-func (p *priced) Balance(ctx context.Context) (float64, error) {
-	p.balanced.Add(1)
-	if p.gate != nil {
-		select {
-		case <-p.gate:
-		case <-ctx.Done():
-			return 0, ctx.Err()
+// newPriced is a paid provider called cloud shaped like Rodin (tierCaps): its high tier costs
+// 1.5 credits, the others 0.5, and each key's account has its balance.
+func newPriced(balances map[string]float64) *providertest.Account {
+	a := providertest.NewAccount("cloud", balances)
+	tierCaps(&a.Caps)
+	a.PriceOf = func(req providers.Request) float64 {
+		if req.Option(a.Caps, "tier") == "high" {
+			return 1.5
 		}
+		return 0.5
 	}
-	f, err := p.secrets.Fields(ctx)
-	if err != nil {
-		return 0, err
-	}
-	return p.balances[f["api_key"]], nil
+	return a
 }
 
 func addKey(t *testing.T, u *UI, name, key string) {
@@ -290,26 +256,26 @@ func TestCostLineShowsThePlanAndAShortBalance(t *testing.T) {
 	})
 
 	// The plan asks the account's balance: the window goes on while it waits.
-	cloud.gate = make(chan struct{})
+	cloud.BalanceGate = make(chan struct{})
 	addKey(t, u, "Personal", "sk-personal-0123456789")
 	c.refresh()
-	ui.until(t, "the balance to be asked", func() bool { return cloud.balanced.Load() == 1 })
+	ui.until(t, "the balance to be asked", func() bool { return cloud.BalanceCalls() == 1 })
 	c.prompt.SetText("a lamp") // the UI thread is free while Balance waits
 	ui.pump(t, 50*time.Millisecond)
 	if c.cost.label.Text != "Working out the cost…" {
 		t.Errorf("while waiting: %q", c.cost.label.Text)
 	}
-	close(cloud.gate)
-	ui.until(t, "the cost", func() bool { return c.cost.label.Text == "Cost 0.5 credits; balance 1 credits" })
+	close(cloud.BalanceGate)
+	ui.until(t, "the cost", func() bool { return c.cost.label.Text == "Cost 0.5 credits; balance 1 credit" })
 	if c.cost.label.Importance == widget.DangerImportance {
 		t.Error("an affordable job is shown as a danger")
 	}
 	u.create.extras.field("tier").sel.SetSelected("high")
 	ui.until(t, "the short balance", func() bool { return strings.Contains(c.cost.label.Text, "Cost 1.5 credits") })
-	if !strings.Contains(c.cost.label.Text, "the balance is only 1 credits: top up") || c.cost.label.Importance != widget.DangerImportance {
+	if !strings.Contains(c.cost.label.Text, "the balance is only 1 credit: top up") || c.cost.label.Importance != widget.DangerImportance {
 		t.Errorf("short: %q (importance %v)", c.cost.label.Text, c.cost.label.Importance)
 	}
-	if n := cloud.balanced.Load(); n > 2 {
+	if n := cloud.BalanceCalls(); n > 2 {
 		t.Errorf("the balance was asked %d times for one account", n)
 	}
 }

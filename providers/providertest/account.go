@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kiln3d/kiln/providers"
 )
@@ -15,16 +16,22 @@ import (
 // cost lines without a network.
 type Account struct {
 	*Fake
-	// Cost is what each job costs, in credits.
+	// Cost is what each job costs, in credits, unless PriceOf says otherwise.
 	Cost float64
+	// PriceOf, when set, prices each request instead of Cost (a dearer tier, an add-on).
+	PriceOf func(providers.Request) float64
 	// BalanceErr, when set, is what Balance returns.
 	BalanceErr error
+	// BalanceGate, when set, holds every Balance call until it receives (or is closed): a test
+	// can show that the caller goes on while the account is asked.
+	BalanceGate chan struct{}
 
 	state   *accountState
 	secrets providers.Secrets // the bound credential; nil on the unbound provider
 }
 
 type accountState struct {
+	asked    atomic.Int32 // Balance calls
 	mu       sync.Mutex
 	balances map[string]float64 // by API key
 	keysUsed []string           // the API key of every Submit, in order
@@ -92,12 +99,27 @@ func (a *Account) KeysUsed() []string {
 }
 
 // Price implements providers.Pricer.
-func (a *Account) Price(providers.Request) (providers.Price, error) {
-	return providers.Price{Credits: a.Cost, Basis: fmt.Sprintf("%g credits a job", a.Cost)}, nil
+func (a *Account) Price(req providers.Request) (providers.Price, error) {
+	cost := a.Cost
+	if a.PriceOf != nil {
+		cost = a.PriceOf(req)
+	}
+	return providers.Price{Credits: cost, Basis: fmt.Sprintf("%g credits a job", cost)}, nil
 }
+
+// BalanceCalls counts the Balance calls so far, bound copies' included.
+func (a *Account) BalanceCalls() int { return int(a.state.asked.Load()) }
 
 // Balance implements providers.Pricer: the bound key's credits.
 func (a *Account) Balance(ctx context.Context) (float64, error) {
+	a.state.asked.Add(1)
+	if a.BalanceGate != nil {
+		select {
+		case <-a.BalanceGate:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
 	if a.BalanceErr != nil {
 		return 0, a.BalanceErr
 	}
