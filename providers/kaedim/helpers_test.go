@@ -169,11 +169,6 @@ func writeJPEG(t *testing.T, name string) string {
 	return modeltest.WriteImage(t, t.TempDir(), name, modeltest.Pattern(0))
 }
 
-func writeFile(t *testing.T, name string, data []byte) string {
-	t.Helper()
-	return modeltest.WriteFile(t, t.TempDir(), name, data)
-}
-
 // rewriteForm is a transport that changes one field of a /process form on its way, to send what
 // the client itself never would.
 type rewriteForm struct{ field, value string }
