@@ -393,7 +393,12 @@ func (c *createPanel) doSubmit() {
 				return
 			}
 			c.hint.SetText("Submitted " + job.Name() + ".")
-			c.u.selectTab("Jobs")
+			// The submission ran off the UI thread: a quick job may already have finished and
+			// opened its Preview, and the artist may have moved on. Only an artist still on
+			// Create is taken to the Jobs tab.
+			if c.u.tabs.Selected() != nil && c.u.tabs.Selected().Text == "Create" {
+				c.u.selectTab("Jobs")
+			}
 		})
 	}()
 }

@@ -54,6 +54,7 @@ func TestTextureAnAssetFromTheLibrary(t *testing.T) {
 			e.SetText("weathered red brick")
 		}
 	}
+	fake.Gate = make(chan struct{}) // the texturing job waits, so that what the library says meanwhile can be read
 	test.Tap(ok)
 	ui.until(t, "the texturing job", func() bool { return len(fake.Requests()) == 2 })
 	req := fake.Requests()[1]
@@ -67,6 +68,7 @@ func TestTextureAnAssetFromTheLibrary(t *testing.T) {
 	if !strings.Contains(u.library.status.Text, "Fake painter paints") {
 		t.Errorf("library status %q", u.library.status.Text)
 	}
+	close(fake.Gate)
 	ui.until(t, "the textured model", func() bool {
 		for _, a := range u.library.assets {
 			if a.DerivedFrom != nil && a.DerivedFrom.Operation == "texture" && a.DerivedFrom.Asset == origin {
