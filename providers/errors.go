@@ -186,13 +186,8 @@ func (o Option) Check(value string) error {
 
 // describe puts the condition in words: "Tier is Gen-2.5-Low or Gen-2.5-High".
 func (cond Condition) describe(options []Option) string {
-	keys := make([]string, 0, len(cond))
-	for k := range cond {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
+	parts := make([]string, 0, len(cond))
+	for _, k := range cond.keys() {
 		label := k
 		if i := slices.IndexFunc(options, func(o Option) bool { return o.Key == k }); i >= 0 {
 			label = options[i].Label
@@ -200,4 +195,24 @@ func (cond Condition) describe(options []Option) string {
 		parts = append(parts, fmt.Sprintf("%s is %s", label, strings.Join(cond[k], " or ")))
 	}
 	return strings.Join(parts, " and ")
+}
+
+// String writes the condition the way --option reads values: "tier=Gen-2.5-Low|Gen-2.5-High";
+// "" for an empty condition.
+func (cond Condition) String() string {
+	parts := make([]string, 0, len(cond))
+	for _, k := range cond.keys() {
+		parts = append(parts, k+"="+strings.Join(cond[k], "|"))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// keys are the condition's option keys, sorted: the same condition always reads the same.
+func (cond Condition) keys() []string {
+	keys := make([]string, 0, len(cond))
+	for k := range cond {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/kiln3d/kiln/app"
@@ -220,19 +219,10 @@ func printOptions(w io.Writer, prefix string, opts []optionInfo) {
 	}
 }
 
-// whenText puts a condition in words: "tier=Gen-2.5-Low|Gen-2.5-High".
+// whenText puts a condition in words after lead: "only when tier=Gen-2.5-Low|Gen-2.5-High".
 func whenText(c providers.Condition, lead string) string {
-	keys := make([]string, 0, len(c))
-	for k := range c {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, k+"="+strings.Join(c[k], "|"))
-	}
-	if len(parts) == 0 {
+	if len(c) == 0 {
 		return lead + "always"
 	}
-	return lead + strings.Join(parts, ", ")
+	return lead + c.String()
 }

@@ -224,7 +224,7 @@ func TestRateLimitIsHonoured(t *testing.T) {
 		t.Fatal(err)
 	}
 	longest := time.Duration(0)
-	for _, d := range h.slept() {
+	for _, d := range h.sleeper.Slept() {
 		longest = max(longest, d)
 	}
 	if longest < 30*time.Second {

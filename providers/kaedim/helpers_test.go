@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
-	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
 	"github.com/kiln3d/kiln/providers/modeltest"
+	"github.com/kiln3d/kiln/providers/providertest"
 )
 
 // Compile-time checks of the interfaces the core looks for.
@@ -35,17 +35,16 @@ type harness struct {
 	secrets *MemorySecrets
 	p       *Provider
 	clock   *clock
-	log     *syncBuffer
-
-	mu     sync.Mutex
-	sleeps []time.Duration
+	log     *providertest.LogBuffer
+	// sleeper records the waits the provider asked for; long ones (a Retry-After) are not slept.
+	sleeper *providertest.Sleeper
 }
 
 // setup starts a fake (with o, or New's defaults when o is nil) and a provider whose polls wait a
 // few milliseconds. cfg, when given, adjusts the provider's Config before New.
 func setup(t *testing.T, o *kaedimtest.Options, cfg ...func(*Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: &clock{}, log: &syncBuffer{}}
+	h := &harness{t: t, clock: &clock{}, log: &providertest.LogBuffer{}, sleeper: &providertest.Sleeper{Cap: 20 * time.Millisecond}}
 	if o == nil {
 		h.fake = kaedimtest.New(t)
 	} else {
@@ -64,14 +63,8 @@ func setup(t *testing.T, o *kaedimtest.Options, cfg ...func(*Config)) *harness {
 		Secrets:  h.secrets,
 		Poll:     PollConfig{First: 2 * time.Millisecond, Max: 10 * time.Millisecond, Jitter: -1},
 		Now:      h.clock.Now,
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			h.mu.Lock()
-			h.sleeps = append(h.sleeps, d)
-			h.mu.Unlock()
-			// Long waits (a Retry-After) are recorded, not slept.
-			return httpkit.Sleep(ctx, min(d, 20*time.Millisecond))
-		},
-		Log: slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Sleep:    h.sleeper.Sleep,
+		Log:      slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, f := range cfg {
 		f(&c)
@@ -93,12 +86,6 @@ func (h *harness) again() *Provider {
 		h.t.Fatal(err)
 	}
 	return p
-}
-
-func (h *harness) slept() []time.Duration {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]time.Duration(nil), h.sleeps...)
 }
 
 // request is a valid request for one image.
@@ -139,24 +126,6 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.offset += d
-}
-
-// syncBuffer is a log sink for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func writePNG(t *testing.T, name string) string {

@@ -211,7 +211,7 @@ func TestRateLimitedStatusIsHonoured(t *testing.T) {
 		t.Fatal(err)
 	}
 	waits := 0
-	for _, d := range h.slept() {
+	for _, d := range h.sleeper.Slept() {
 		if d >= 30*time.Second {
 			waits++
 		}

@@ -1,16 +1,13 @@
 package rodin
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
-	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 	"github.com/kiln3d/kiln/providers/rodin/rodintest"
@@ -33,17 +30,16 @@ type harness struct {
 	secrets *providertest.Secrets
 	p       *Provider
 	cfg     Config
-	log     *syncBuffer
-
-	mu     sync.Mutex
-	sleeps []time.Duration
+	log     *providertest.LogBuffer
+	// sleeper records the waits the provider asked for; long ones (a Retry-After) are not slept.
+	sleeper *providertest.Sleeper
 }
 
 // setup starts a fake (rodintest.New, or o) and a provider whose polls wait a few milliseconds.
 // cfg, when given, adjusts the provider's Config before New.
 func setup(t *testing.T, o *rodintest.Options, cfg ...func(*Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, log: &syncBuffer{}}
+	h := &harness{t: t, log: &providertest.LogBuffer{}, sleeper: &providertest.Sleeper{Cap: 10 * time.Millisecond}}
 	if o == nil {
 		h.fake = rodintest.NewWith(t, rodintest.Options{BasePath: rodintest.TestBasePath, Generation: 60 * time.Millisecond})
 	} else {
@@ -60,14 +56,8 @@ func setup(t *testing.T, o *rodintest.Options, cfg ...func(*Config)) *harness {
 		Endpoint: h.fake.URL,
 		Secrets:  h.secrets,
 		Poll:     PollConfig{First: 2 * time.Millisecond, Max: 10 * time.Millisecond, Jitter: -1},
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			h.mu.Lock()
-			h.sleeps = append(h.sleeps, d)
-			h.mu.Unlock()
-			// Long waits (a Retry-After) are recorded, not slept.
-			return httpkit.Sleep(ctx, min(d, 10*time.Millisecond))
-		},
-		Log: slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Sleep:    h.sleeper.Sleep,
+		Log:      slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, f := range cfg {
 		f(&h.cfg)
@@ -88,12 +78,6 @@ func (h *harness) again() *Provider {
 		h.t.Fatal(err)
 	}
 	return p
-}
-
-func (h *harness) slept() []time.Duration {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]time.Duration(nil), h.sleeps...)
 }
 
 // request is a valid request for one image, with options.
@@ -146,24 +130,6 @@ func (h *harness) lastSubmit(route ...string) rodintest.Received {
 // keyOf is a credential holding the API key key.
 func keyOf(key string) *providertest.Secrets {
 	return providertest.NewSecrets(map[string]string{FieldAPIKey: key})
-}
-
-// syncBuffer is a log sink for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // writePNG writes a small PNG whose pixels depend on seed, so that images differ.

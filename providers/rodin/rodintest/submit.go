@@ -61,6 +61,12 @@ func badf(format string, args ...any) badRequest { return badRequest(fmt.Sprintf
 // submit: POST multipart/form-data with the fields the documentation's "Submit fields" list. 201 with the task; 400 naming the first field that is wrong;
 // INSUFFICIENT_FUND when the balance cannot pay.
 func (s *Server) submit(w http.ResponseWriter, r *http.Request, rec *Received) {
+	s.startTask(w, r, rec, newTask, 2) // the fake's choice: a geometry job, then a texture job
+}
+
+// startTask reads a multipart submission, makes its task with parse and, when the balance pays
+// for it, starts it with that many jobs: what /rodin and /rodin_texture_only share.
+func (s *Server) startTask(w http.ResponseWriter, r *http.Request, rec *Received, parse func(*form) (*task, error), jobs int) {
 	f, err := readMultipart(w, r, rec)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -71,7 +77,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, rec *Received) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	t, err := newTask(f)
+	t, err := parse(f)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -84,7 +90,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, rec *Received) {
 		s.insufficient(w, http.StatusPaymentRequired, t.cost)
 		return
 	}
-	s.addTask(t, 2) // the fake's choice: a geometry job, then a texture job
+	s.addTask(t, jobs)
 	s.submitted(w, t)
 }
 

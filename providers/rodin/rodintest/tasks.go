@@ -266,21 +266,31 @@ func (s *Server) subscriptionKey(t *task) string {
 	return head + "." + enc.EncodeToString(mac.Sum(nil))
 }
 
+// field authorizes a JSON or form request read into fields (err, when reading failed) and returns
+// its required field name, or answers the refusal and returns false. The caller holds s.mu.
+func (s *Server) field(w http.ResponseWriter, r *http.Request, fields url.Values, err error, name string) (string, bool) {
+	if !s.authorize(w, r) {
+		return "", false
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return "", false
+	}
+	v := fields.Get(name)
+	if v == "" {
+		writeError(w, http.StatusBadRequest, name+" is required")
+		return "", false
+	}
+	return v, true
+}
+
 // status: POST {"subscription_key": ...} (JSON or form-encoded). 201 with every job's status.
 func (s *Server) status(w http.ResponseWriter, r *http.Request, rec *Received) {
 	fields, err := readFields(w, r, rec)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.authorize(w, r) {
-		return
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	key := fields.Get("subscription_key")
-	if key == "" {
-		writeError(w, http.StatusBadRequest, "subscription_key is required")
+	key, ok := s.field(w, r, fields, err, "subscription_key")
+	if !ok {
 		return
 	}
 	t := s.subs[key]
@@ -304,16 +314,8 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, rec *Received)
 	fields, err := readFields(w, r, rec)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.authorize(w, r) {
-		return
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	id := fields.Get("task_uuid")
-	if id == "" {
-		writeError(w, http.StatusBadRequest, "task_uuid is required")
+	id, ok := s.field(w, r, fields, err, "task_uuid")
+	if !ok {
 		return
 	}
 	t := s.tasks[id]

@@ -17,31 +17,7 @@ const priceTextureOnly = 0.5
 // Answered like /rodin; the task has one job, and its model is the fake's own, textured with the
 // image (the uploaded model is checked, not used).
 func (s *Server) textureOnly(w http.ResponseWriter, r *http.Request, rec *Received) {
-	f, err := readMultipart(w, r, rec)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.authorize(w, r) {
-		return
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	t, err := newTextureTask(f)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	if status := faultOf(r).noFunds; status != 0 {
-		s.insufficient(w, status, t.cost)
-		return
-	}
-	if s.balance < t.cost {
-		s.insufficient(w, http.StatusPaymentRequired, t.cost)
-		return
-	}
-	s.addTask(t, 1)
-	s.submitted(w, t)
+	s.startTask(w, r, rec, newTextureTask, 1)
 }
 
 func newTextureTask(f *form) (*task, error) {
