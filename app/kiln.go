@@ -44,6 +44,7 @@ type Kiln struct {
 
 	renderThumb func(ctx context.Context, model, out string) error
 	thumbMu     sync.Mutex
+	getenv      func(string) string
 }
 
 // Open opens (creating if needed) the data directory and starts the job queue.
@@ -103,6 +104,7 @@ func Open(o Options) (*Kiln, error) {
 		Keys:        keys,
 		store:       store,
 		renderThumb: o.RenderThumbnail,
+		getenv:      getenv,
 	}, nil
 }
 
@@ -135,6 +137,9 @@ func (k *Kiln) SaveSample(file string, data []byte) (string, error) {
 func (k *Kiln) Provider(ctx context.Context, name, credential string) (providers.Provider, error) {
 	return k.Keys.Bind(ctx, name, credential)
 }
+
+// DatabasePath is the SQLite database that holds the job ledger (see OpenDatabase).
+func (k *Kiln) DatabasePath() string { return layout{home: k.Home}.database() }
 
 // SetEndpoint points provider at a new address ("" for its default) and remembers it.
 func (k *Kiln) SetEndpoint(provider, url string) error {

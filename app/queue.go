@@ -504,6 +504,11 @@ func (q *Queue) requeue(j Job, what string, fresh bool, message string) (Job, er
 	}
 	j.Message, j.Error, j.ErrorKind = message, "", ""
 	if fresh {
+		if j.Remote.ID != "" {
+			// The provider had the last one and could not do it: this is a new job, so a
+			// provider that honours idempotency keys must not answer with the old one.
+			j.Request.IdempotencyKey = ""
+		}
 		j.Remote, j.Attempt, j.Submitted = providers.Remote{}, j.Attempt+1, time.Time{}
 	}
 	j.Started, j.Finished = time.Time{}, time.Time{}
@@ -619,6 +624,13 @@ func (q *Queue) Resumed() []Job {
 		out[i] = j.clone()
 	}
 	return out
+}
+
+// newIdempotencyKey makes a key no other submission shares: 128 random bits.
+func newIdempotencyKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "kiln-" + hex.EncodeToString(b)
 }
 
 func newID(prefix string) string {

@@ -71,9 +71,10 @@ func (r *runner) run() (err error) {
 		r.startMessage = j.Message // Retry's word on what it does
 	}
 	if j.Remote.ID == "" {
-		if (j.State == Submitting || j.State == Unconfirmed) && !caps.Offline {
+		if (j.State == Submitting || j.State == Unconfirmed) && !caps.Offline && !caps.Idempotent {
 			// A submission whose answer never came back: Kiln died while it was in flight.
-			// Sending it again could charge the artist twice; look for it instead.
+			// Sending it again could charge the artist twice; look for it instead. (A provider
+			// that honours the job's idempotency key is simply sent it again.)
 			if err := r.reconcile(r.ctx, p, nil); err != nil {
 				return err
 			}
@@ -129,6 +130,11 @@ func (r *runner) run() (err error) {
 func (r *runner) submit(p providers.Provider) error {
 	j := &r.job
 	caps := p.Capabilities()
+	if caps.Idempotent && j.Request.IdempotencyKey == "" {
+		// Saved with the job (by the move below) before the request leaves, so that whatever
+		// happens in flight the same submission can be sent again under the same key.
+		j.Request.IdempotencyKey = newIdempotencyKey()
+	}
 	j.Submitted = time.Now()
 	if err := r.move(Submitting, "Sending to "+caps.Title); err != nil {
 		return err
@@ -136,11 +142,19 @@ func (r *runner) submit(p providers.Provider) error {
 	crashPoint("submitting")
 	remote, err := p.Submit(r.ctx, j.Request)
 	crashPoint("submitted")
+	if err != nil && caps.Idempotent {
+		remote, err = r.resend(p, err)
+	}
 	if err == nil {
 		j.Remote = remote
 		return nil
 	}
 	kind := KindOf(err)
+	if caps.Idempotent {
+		// Sent again it could not make a second job: no need to ask the artist. The job fails
+		// with the reason; Retry sends it again under the same key.
+		return err
+	}
 	switch {
 	case caps.Offline || kind.refused() || kind == FailInternal || kind == FailNotFound ||
 		errors.Is(err, providers.ErrNotSent):
@@ -166,6 +180,32 @@ func (r *runner) submit(p providers.Provider) error {
 		return r.ctx.Err()
 	}
 	return nil
+}
+
+// resend sends a submission that failed in flight (err) again under its idempotency key, with
+// growing pauses, while the failure is one that may pass (network, server, rate limit).
+func (r *runner) resend(p providers.Provider, err error) (providers.Remote, error) {
+	j := &r.job
+	title := p.Capabilities().Title
+	wait := r.q.opts.CollectBackoff
+	for try := 0; try < r.q.opts.CollectRetries && KindOf(err).transient() && r.ctx.Err() == nil; try++ {
+		var api *providers.APIError
+		if errors.As(err, &api) && api.RetryAfter > wait {
+			wait = api.RetryAfter
+		}
+		j.Message = fmt.Sprintf("Sending to %s again in %s, under the same idempotency key (%s)",
+			title, wait.Round(time.Second), providers.Printable(err.Error()))
+		_ = r.saveAndEmit()
+		if serr := httpkit.Sleep(r.ctx, wait); serr != nil {
+			return providers.Remote{}, err
+		}
+		wait = min(2*wait, 5*time.Minute)
+		var remote providers.Remote
+		if remote, err = p.Submit(r.ctx, j.Request); err == nil {
+			return remote, nil
+		}
+	}
+	return providers.Remote{}, err
 }
 
 // reconcile decides what became of a submission whose answer never came back (cause, or a crash

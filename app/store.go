@@ -72,9 +72,7 @@ var schema = []string{
 
 // OpenStore opens (creating if needed) the database at path and brings its schema up to date.
 func OpenStore(path string) (*Store, error) {
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := OpenDatabase(path)
 	if err != nil {
 		return nil, fmt.Errorf("open job database %s: %w", path, err)
 	}
@@ -84,6 +82,15 @@ func OpenStore(path string) (*Store, error) {
 		return nil, fmt.Errorf("open job database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// OpenDatabase opens the SQLite database at path as every part of Kiln opens it: in WAL mode,
+// waiting up to 10 s for another process's write, each transaction taking the write lock at once.
+// Other parts of the core (the jobs server's keys) keep their own tables in the same file.
+func OpenDatabase(path string) (*sql.DB, error) {
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	return sql.Open("sqlite", dsn)
 }
 
 func (s *Store) migrate() error {

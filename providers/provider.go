@@ -67,6 +67,11 @@ type Capabilities struct {
 	// repeated after a crash. Every other provider's Submit is taken to be billable, and is never
 	// sent twice without the artist's say.
 	Offline bool
+	// Idempotent says the service honours Request.IdempotencyKey: a Submit sent again with the
+	// same key returns the first answer and never makes (or charges for) a second job. For such a
+	// provider, and only for it, the core sends a submission again after a failure in flight or a
+	// crash, instead of leaving the job unconfirmed for the artist.
+	Idempotent bool
 	// Prompt says the provider takes a text prompt (Request.Prompt); with a prompt it needs no
 	// image (text-to-3D), whatever MinImages says.
 	Prompt bool
@@ -194,6 +199,10 @@ type Request struct {
 	// Model, when set, asks to texture this existing model (a .glb on the local disk) from the
 	// first image, instead of making a new one (Capabilities.Retexture).
 	Model string `json:"model,omitempty"`
+	// IdempotencyKey is set by the core, for providers whose Capabilities say Idempotent, and
+	// saved with the job before Submit is called: the provider sends it with the submission
+	// (an Idempotency-Key header), so that sending it again cannot make a second job.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // Dimensions is a real size in centimetres; zero means "not given". The model keeps its own

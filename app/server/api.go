@@ -1,0 +1,169 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kiln3d/kiln/app"
+)
+
+// Error codes: every error answer is {"error": {"code", "message"}} with one of these codes.
+// They are part of the API: a client may act on them, so they never change.
+const (
+	CodeUnauthorized          = "unauthorized"
+	CodeMissingScope          = "missing_scope"
+	CodeNotFound              = "not_found"
+	CodeMethodNotAllowed      = "method_not_allowed"
+	CodeInvalidRequest        = "invalid_request"
+	CodeUnknownProvider       = "unknown_provider"
+	CodeProviderNotReady      = "provider_not_ready"
+	CodeInvalidImage          = "invalid_image"
+	CodeInvalidWebhookURL     = "invalid_webhook_url"
+	CodePayloadTooLarge       = "payload_too_large"
+	CodeUnsupportedMediaType  = "unsupported_media_type"
+	CodeIdempotencyConflict   = "idempotency_conflict"
+	CodeIdempotencyInProgress = "idempotency_in_progress"
+	CodeRateLimited           = "rate_limited"
+	CodeAlreadyFinished       = "already_finished"
+	CodeShuttingDown          = "shutting_down"
+	CodeInternal              = "internal"
+)
+
+// apiError is an error answer: its status, code and message.
+type apiError struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *apiError) Error() string { return e.Code + ": " + e.Message }
+
+func errorf(status int, code, format string, args ...any) *apiError {
+	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// errorBody is the JSON of every error answer.
+type errorBody struct {
+	Error *apiError `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status, data = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"the answer could not be written"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(data, '\n'))
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	writeJSON(w, e.Status, errorBody{e})
+}
+
+// JobJSON is a job as the API shows it.
+type JobJSON struct {
+	ID        string     `json:"id"`
+	URL       string     `json:"url"`
+	Status    string     `json:"status"`
+	Provider  string     `json:"provider"`
+	Progress  float64    `json:"progress"`
+	Message   string     `json:"message"`
+	Created   time.Time  `json:"created"`
+	Updated   time.Time  `json:"updated"`
+	Started   *time.Time `json:"started,omitempty"`
+	Finished  *time.Time `json:"finished,omitempty"`
+	Polycount int        `json:"polycount"`
+	Prompt    string     `json:"prompt,omitempty"`
+	Triangles int        `json:"triangles,omitempty"`
+	Files     []FileJSON `json:"files,omitempty"`
+	Error     *apiError  `json:"error,omitempty"`
+}
+
+// FileJSON is one result file of a finished job.
+type FileJSON struct {
+	Name   string `json:"name"`
+	Format string `json:"format"`
+	Size   int64  `json:"size"`
+	URL    string `json:"url"`
+}
+
+// Job statuses as the API names them.
+const (
+	StatusQueued    = "queued"
+	StatusRunning   = "running"
+	StatusDone      = "done"
+	StatusFailed    = "failed"
+	StatusCancelled = "cancelled"
+)
+
+// status names a job's state in the API's five words: every state between queued and done
+// (submitting, running, downloading, waiting to be confirmed) is running.
+func status(s app.State) string {
+	switch s {
+	case app.Queued:
+		return StatusQueued
+	case app.Done:
+		return StatusDone
+	case app.Failed:
+		return StatusFailed
+	case app.Cancelled:
+		return StatusCancelled
+	}
+	return StatusRunning
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// jobJSON shows j, with URLs under base (scheme://host).
+func jobJSON(j app.Job, base string) JobJSON {
+	out := JobJSON{
+		ID: j.ID, URL: base + "/api/v1/jobs/" + j.ID, Status: status(j.State), Provider: j.Provider,
+		Progress: max(0, min(1, j.Progress)), Message: j.Message,
+		Created: j.Created.UTC(), Updated: j.Updated.UTC(), Started: timePtr(j.Started), Finished: timePtr(j.Finished),
+		Polycount: j.Request.Polycount, Prompt: j.Request.Prompt,
+	}
+	switch j.State {
+	case app.Done:
+		out.Progress, out.Triangles = 1, j.Triangles
+		for _, f := range j.Files {
+			name := filepath.Base(f)
+			fj := FileJSON{Name: name, Format: strings.TrimPrefix(strings.ToLower(path.Ext(name)), "."),
+				URL: out.URL + "/files/" + name}
+			if size, err := fileSize(f); err == nil {
+				fj.Size = size
+			}
+			out.Files = append(out.Files, fj)
+		}
+	case app.Failed:
+		code := string(j.ErrorKind)
+		if code == "" {
+			code = "failed"
+		}
+		out.Error = &apiError{Code: code, Message: j.Error}
+	case app.Queued:
+		out.Progress = 0
+	}
+	return out
+}
+
+// baseURL is the address the client asked at: scheme://host.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
