@@ -60,12 +60,14 @@ func (s *Server) readSubmission(w http.ResponseWriter, r *http.Request) (sub *su
 		if params["boundary"] == "" {
 			return nil, errorf(http.StatusBadRequest, CodeInvalidRequest, "the multipart body has no boundary")
 		}
-		if sub.dir, err = os.MkdirTemp(filepath.Join(s.k.Home, "jobs"), "upload-"); err != nil {
+		dir, err := os.MkdirTemp(filepath.Join(s.k.Home, "jobs"), "upload-")
+		if err != nil {
 			return nil, fmt.Errorf("prepare the upload folder: %w", err)
 		}
+		sub.dir = dir
 		defer func() {
-			if err != nil {
-				os.RemoveAll(sub.dir)
+			if sub == nil {
+				os.RemoveAll(dir) // refused: nothing of it stays
 			}
 		}()
 		mr := multipart.NewReader(r.Body, params["boundary"])
