@@ -369,10 +369,8 @@ func (s *Server) providers(w http.ResponseWriter, r *http.Request, _ Key) error 
 		caps := p.Capabilities()
 		pj := providerJSON{Name: caps.Name, Title: caps.Title, Ready: true, Polycount: caps.Polycount,
 			Prompt: caps.Prompt, Views: caps.Views, MaxImages: caps.MaxImages, Options: []optionJSON{}}
-		if caps.NeedsKey {
-			if _, err := s.k.Keys.Resolve(r.Context(), caps.Name, ""); err != nil {
-				pj.Ready, pj.Reason = false, fmt.Sprintf("the server has no %s credential", caps.Title)
-			}
+		if err := s.ready(r.Context(), caps); err != nil {
+			pj.Ready, pj.Reason = false, err.Error()
 		}
 		for _, o := range caps.Options {
 			oj := optionJSON{Key: o.Key, Label: o.Label}

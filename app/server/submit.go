@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -123,7 +124,7 @@ func (s *Server) readSubmission(w http.ResponseWriter, r *http.Request) (sub *su
 			"send the job as multipart/form-data (images) or application/x-www-form-urlencoded (a prompt alone), not %q", providers.Printable(mediaType))
 	}
 	sub.hash = hex.EncodeToString(h.Sum(nil))
-	if err := s.fill(sub, values, images); err != nil {
+	if err := s.fill(r.Context(), sub, values, images); err != nil {
 		return nil, err
 	}
 	return sub, nil
@@ -190,7 +191,7 @@ func imageReason(err error, path string) string {
 }
 
 // fill reads the form's fields into sub.
-func (s *Server) fill(sub *submission, v url.Values, images []string) error {
+func (s *Server) fill(ctx context.Context, sub *submission, v url.Values, images []string) error {
 	known := map[string]bool{"provider": true, "polycount": true, "project": true, "prompt": true, "view": true,
 		"height_cm": true, "width_cm": true, "depth_cm": true, "webhookUrl": true, "timeout": true}
 	for k := range v {
@@ -200,7 +201,7 @@ func (s *Server) fill(sub *submission, v url.Values, images []string) error {
 	}
 	sub.provider = strings.TrimSpace(v.Get("provider"))
 	if sub.provider == "" {
-		sub.provider = "local"
+		sub.provider = s.pick(ctx, len(images) == 0 && strings.TrimSpace(v.Get("prompt")) != "")
 	}
 	p, err := s.k.Providers.Get(sub.provider)
 	if err != nil {
@@ -258,6 +259,29 @@ func (s *Server) fill(sub *submission, v url.Values, images []string) error {
 			return errorf(http.StatusBadRequest, CodeInvalidWebhookURL, "webhookUrl: %v", err)
 		}
 		sub.webhook = hook
+	}
+	return nil
+}
+
+// pick chooses the provider of a submission that names none: the offline generator for images,
+// the first ready provider that takes prompts for a prompt alone.
+func (s *Server) pick(ctx context.Context, promptOnly bool) string {
+	for _, p := range s.k.Providers.All() {
+		caps := p.Capabilities()
+		if promptOnly && caps.Prompt && s.ready(ctx, caps) == nil {
+			return caps.Name
+		}
+	}
+	return "local"
+}
+
+// ready says why the provider cannot run jobs here, or nil when it can.
+func (s *Server) ready(ctx context.Context, caps providers.Capabilities) error {
+	if !caps.NeedsKey {
+		return nil
+	}
+	if _, err := s.k.Keys.Resolve(ctx, caps.Name, ""); err != nil {
+		return fmt.Errorf("the server has no %s credential", caps.Title)
 	}
 	return nil
 }

@@ -14,16 +14,6 @@ import (
 // sample is a reference image every provider accepts.
 var sample = filepath.Join("..", "..", "assets", "samples", "mushroom.png")
 
-// unaddressed hides the provider's providers.Endpointed from the conformance suite, whose address
-// check wants an https default: a self-hosted server's documented address is this computer's,
-// over plain http. TestEndpoint checks the rest of what the suite checks.
-type unaddressed struct{ providers.Provider }
-
-// WithSecrets keeps the provider providers.Keyed through the wrapper.
-func (u unaddressed) WithSecrets(s providers.Secrets) providers.Provider {
-	return u.Provider.(providers.Keyed).WithSecrets(s)
-}
-
 func TestConformance(t *testing.T) {
 	h := setup(t)
 	// The core binds each job's credential: the suite runs on what New and WithSecrets make.
@@ -32,7 +22,7 @@ func TestConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	bound := p.WithSecrets(h.secrets).(*Provider)
-	providertest.Run(t, unaddressed{bound}, sample)
+	providertest.Run(t, bound, sample)
 	// The suite submits three times (a job, a prompt, one it cancels) and never sends one again.
 	if n := len(h.fake.Received(routeSubmit)); n != 3 {
 		t.Errorf("%d submissions, want 3", n)
@@ -134,8 +124,8 @@ func TestCapabilities(t *testing.T) {
 	if len(c.KeyFields) != 1 || c.KeyFields[0].Key != "key" || !c.KeyFields[0].Secret {
 		t.Errorf("key fields %+v: want one secret field \"key\" (KILN_JOBSAPI_KEY)", c.KeyFields)
 	}
-	if len(c.Options) != 1 || c.Options[0].Key != "provider" || (providers.Request{}).Option(c, "provider") != "local" {
-		t.Errorf("options %+v: want provider, local by default", c.Options)
+	if len(c.Options) != 1 || c.Options[0].Key != "provider" || (providers.Request{}).Option(c, "provider") != "auto" {
+		t.Errorf("options %+v: want provider, the server's choice by default", c.Options)
 	}
 	if r := c.Polycount; r.Min != 500 || r.Max != 200000 || r.Default != 8000 {
 		t.Errorf("polycount %+v", r)

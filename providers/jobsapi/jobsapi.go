@@ -153,6 +153,9 @@ const OptionProvider = "provider"
 
 // The server's providers, as OptionProvider names them.
 const (
+	// ProviderAuto sends no provider: the server picks its offline generator for images, and
+	// its first ready provider that takes prompts for a prompt alone.
+	ProviderAuto   = "auto"
 	ProviderLocal  = "local"
 	ProviderKaedim = "kaedim"
 	ProviderRodin  = "rodin"
@@ -185,6 +188,7 @@ func (p *Provider) Capabilities() providers.Capabilities {
 			Key:   OptionProvider,
 			Label: "Server provider",
 			Choices: []providers.Choice{
+				{Value: ProviderAuto, Label: "The server's choice"},
 				{Value: ProviderLocal, Label: "Offline generator"},
 				{Value: ProviderKaedim, Label: "Kaedim"},
 				{Value: ProviderRodin, Label: "Hyper3D Rodin"},

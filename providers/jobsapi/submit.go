@@ -128,7 +128,9 @@ func form(caps providers.Capabilities, req providers.Request) ([]byte, string, e
 	// from the content, not from chance.
 	_ = mw.SetBoundary(boundary(caps, req, images))
 	field := func(name, value string) { _ = mw.WriteField(name, value) } // a bytes.Buffer cannot fail
-	field("provider", req.Option(caps, OptionProvider))
+	if provider := req.Option(caps, OptionProvider); provider != ProviderAuto {
+		field("provider", provider)
+	}
 	field("polycount", strconv.Itoa(req.Polycount))
 	if prompt := strings.TrimSpace(req.Prompt); prompt != "" {
 		field("prompt", prompt)

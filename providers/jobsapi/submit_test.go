@@ -60,7 +60,8 @@ func TestSubmitSends(t *testing.T) {
 		t.Errorf("files %q of %v bytes", got.Files, got.Sizes)
 	}
 
-	// Without views, no view field; without a key, no header; the default provider.
+	// Without views, no view field; without a key, no header; by default no provider: the
+	// server's choice.
 	plain := h.request()
 	plain.IdempotencyKey = ""
 	h.submit(plain)
@@ -71,8 +72,14 @@ func TestSubmitSends(t *testing.T) {
 	if _, ok := got.Header["Idempotency-Key"]; ok {
 		t.Error("an empty idempotency key was sent")
 	}
-	if !slices.Equal(got.Fields["provider"], []string{"local"}) {
-		t.Errorf("provider %q, want local by default", got.Fields["provider"])
+	if _, ok := got.Fields["provider"]; ok {
+		t.Errorf("provider %q sent, want none by default (the server's choice)", got.Fields["provider"])
+	}
+	chosen := h.request()
+	chosen.Options = map[string]string{"provider": "kaedim"}
+	h.submit(chosen)
+	if got := h.lastSubmit(); !slices.Equal(got.Fields["provider"], []string{"kaedim"}) {
+		t.Errorf("provider %q, want kaedim as chosen", got.Fields["provider"])
 	}
 }
 
