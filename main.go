@@ -20,6 +20,7 @@ import (
 	"github.com/kiln3d/kiln/preview/g3n"
 	"github.com/kiln3d/kiln/preview/g3n/glfwctx"
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/jobsapi"
 	"github.com/kiln3d/kiln/providers/kaedim"
 	"github.com/kiln3d/kiln/providers/local"
 	"github.com/kiln3d/kiln/providers/rodin"
@@ -46,7 +47,11 @@ func run(args []string) (status int) {
 	if err != nil {
 		return failed(err)
 	}
-	reg, err := providers.NewRegistry(local.New(), kd, rd)
+	ks, err := jobsapi.New(jobsapi.Config{})
+	if err != nil {
+		return failed(err)
+	}
+	reg, err := providers.NewRegistry(local.New(), kd, rd, ks)
 	if err != nil {
 		return failed(err)
 	}
