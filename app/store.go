@@ -90,8 +90,20 @@ func OpenStore(path string) (*Store, error) {
 func OpenDatabase(path string) (*sql.DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	return sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	// Opening a connection runs the pragmas and reads the schema: keep the connections open, so
+	// that many readers at once (a server's pollers) do not open and close one each time.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	return db, nil
 }
+
+// maxConns bounds a database handle's connections: readers share them (WAL lets them read while
+// one writes); writers take turns on SQLite's lock anyway.
+const maxConns = 8
 
 func (s *Store) migrate() error {
 	ctx := context.Background()

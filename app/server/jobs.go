@@ -128,7 +128,7 @@ func (s *Server) queue(r *http.Request, key Key, sub *submission) (app.Job, erro
 	if sub.webhook != "" {
 		// A job that ended before it was recorded was missed by the queue's event.
 		if now, err := s.k.Jobs.Job(ctx, job.ID); err == nil && now.State.Finished() {
-			s.hooks.finished(job.ID)
+			s.hooks.ended(job.ID)
 		}
 	}
 	s.log.Info("job queued", "job", job.ID, "key", key.Prefix(), "provider", sub.provider, "images", len(sub.req.Images))
@@ -148,7 +148,7 @@ func (s *Server) waitAndAnswer(w http.ResponseWriter, r *http.Request, job app.J
 	}()
 	done, err := s.k.Jobs.Wait(ctx, job.ID)
 	if err != nil {
-		if job, err = s.k.Jobs.Job(context.WithoutCancel(ctx), job.ID); err != nil {
+		if job, err = s.job(context.WithoutCancel(ctx), job.ID); err != nil {
 			return err
 		}
 		writeAnswer(w, answerOf(http.StatusAccepted, "/api/v1/jobs/"+job.ID, jobJSON(job, s.base(r))))
@@ -176,15 +176,20 @@ func writeAnswer(w http.ResponseWriter, a answer) {
 // ownJob returns job id when key made it; any other job is not found (a key cannot learn that
 // another's job exists).
 func (s *Server) ownJob(ctx context.Context, key Key, id string) (app.Job, error) {
-	var owner string
-	err := s.db.QueryRowContext(ctx, `SELECT key_id FROM api_jobs WHERE job_id = ?`, id).Scan(&owner)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != key.ID) {
+	owner, ok := s.live.owner(id)
+	if !ok {
+		err := s.db.QueryRowContext(ctx, `SELECT key_id FROM api_jobs WHERE job_id = ?`, id).Scan(&owner)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return app.Job{}, err
+		}
+		if err == nil {
+			s.live.setOwner(id, owner)
+		}
+	}
+	if owner != key.ID {
 		return app.Job{}, errorf(http.StatusNotFound, CodeNotFound, "no job %q for this key", providers.Printable(id))
 	}
-	if err != nil {
-		return app.Job{}, err
-	}
-	j, err := s.k.Jobs.Job(ctx, id)
+	j, err := s.job(ctx, id)
 	if errors.Is(err, app.ErrNoJob) {
 		return app.Job{}, errorf(http.StatusNotFound, CodeNotFound, "job %q is no longer in the ledger", providers.Printable(id))
 	}
@@ -218,7 +223,7 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request, key Key) erro
 	defer cancel()
 	if done, err := s.k.Jobs.Wait(ctx, j.ID); err == nil {
 		j = done
-	} else if j, err = s.k.Jobs.Job(r.Context(), j.ID); err != nil {
+	} else if j, err = s.job(r.Context(), j.ID); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, jobJSON(j, s.base(r)))
@@ -283,7 +288,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, key Key) error
 		page = page[:limit]
 	}
 	for _, rw := range page {
-		j, err := s.k.Jobs.Job(r.Context(), rw.id)
+		j, err := s.job(r.Context(), rw.id)
 		if errors.Is(err, app.ErrNoJob) {
 			continue
 		}
@@ -342,15 +347,21 @@ func fileSize(path string) (int64, error) {
 
 // providerJSON describes one of the server's providers.
 type providerJSON struct {
-	Name      string          `json:"name"`
-	Title     string          `json:"title"`
-	Ready     bool            `json:"ready"`
-	Reason    string          `json:"reason,omitempty"`
-	Polycount providers.Range `json:"polycount"`
-	Prompt    bool            `json:"prompt"`
-	Views     bool            `json:"views"`
-	MaxImages int             `json:"max_images"`
-	Options   []optionJSON    `json:"options"`
+	Name      string       `json:"name"`
+	Title     string       `json:"title"`
+	Ready     bool         `json:"ready"`
+	Reason    string       `json:"reason,omitempty"`
+	Polycount rangeJSON    `json:"polycount"`
+	Prompt    bool         `json:"prompt"`
+	Views     bool         `json:"views"`
+	MaxImages int          `json:"max_images"`
+	Options   []optionJSON `json:"options"`
+}
+
+type rangeJSON struct {
+	Min     int `json:"min"`
+	Max     int `json:"max"`
+	Default int `json:"default"`
 }
 
 type optionJSON struct {
@@ -367,8 +378,9 @@ func (s *Server) providers(w http.ResponseWriter, r *http.Request, _ Key) error 
 	}{Providers: []providerJSON{}}
 	for _, p := range s.k.Providers.All() {
 		caps := p.Capabilities()
-		pj := providerJSON{Name: caps.Name, Title: caps.Title, Ready: true, Polycount: caps.Polycount,
-			Prompt: caps.Prompt, Views: caps.Views, MaxImages: caps.MaxImages, Options: []optionJSON{}}
+		pj := providerJSON{Name: caps.Name, Title: caps.Title, Ready: true,
+			Polycount: rangeJSON{caps.Polycount.Min, caps.Polycount.Max, caps.Polycount.Default},
+			Prompt:    caps.Prompt, Views: caps.Views, MaxImages: caps.MaxImages, Options: []optionJSON{}}
 		if err := s.ready(r.Context(), caps); err != nil {
 			pj.Ready, pj.Reason = false, err.Error()
 		}

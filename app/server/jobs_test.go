@@ -195,3 +195,35 @@ func waitFor(t testing.TB, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestProgressIsCurrent: a poll sees each progress report at once, though the ledger saves
+// progress alone only every half second.
+func TestProgressIsCurrent(t *testing.T) {
+	e := newTestEnv(t, Options{}, func(f *providertest.Fake) { f.Gate = make(chan struct{}); f.Steps = 5 })
+	defer close(e.fake.Gate)
+	key := e.key(ScopeJobsRead, ScopeJobsWrite)
+	j := e.submit(key, form{images: []string{e.image("a.png")}, fields: [][2]string{{"provider", "fake"}}})
+	for step := 1; step <= 3; step++ {
+		e.fake.Gate <- struct{}{}
+		want := fmt.Sprintf("step %d", step)
+		waitFor(t, func() bool { return e.job(key, j.ID).Message == want })
+		if got := e.job(key, j.ID); got.Progress != float64(step)/5 || got.Status != StatusRunning {
+			t.Fatalf("after %s: %+v", want, got)
+		}
+	}
+}
+
+func TestProvidersList(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	resp, body := e.do("GET", "/api/v1/providers", e.key(ScopeJobsRead), nil, "")
+	type provider struct {
+		Name      string
+		Ready     bool
+		Polycount struct{ Min, Max, Default int }
+	}
+	list := decode[struct{ Providers []provider }](t, body)
+	if resp.StatusCode != 200 || len(list.Providers) != 2 || list.Providers[0].Name != "local" || !list.Providers[0].Ready ||
+		list.Providers[0].Polycount.Max == 0 || !strings.Contains(string(body), `"min":`) {
+		t.Fatalf("providers: %s %s", resp.Status, body)
+	}
+}

@@ -86,6 +86,7 @@ type Server struct {
 	limits *limiter
 	idem   *idempotency
 	hooks  *webhooks
+	live   *live
 	mux    *http.ServeMux
 
 	closing   chan struct{} // closed by Drain
@@ -111,12 +112,15 @@ func New(ctx context.Context, k *app.Kiln, o Options) (*Server, error) {
 		limits:  newLimiter(o.Rate, o.Burst),
 		idem:    &idempotency{db: db, now: time.Now},
 		closing: make(chan struct{}),
+		live:    newLive(),
 	}
 	s.hooks = newWebhooks(s)
 	s.mux = s.routes()
 	s.unsub = k.Jobs.Subscribe(func(e app.Event) {
+		// Called on the queue's workers: both only note the change.
+		s.live.update(e.Job)
 		if e.Job.State.Finished() {
-			s.hooks.finished(e.Job.ID)
+			s.hooks.ended(e.Job.ID)
 		}
 	})
 	s.hooks.start()

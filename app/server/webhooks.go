@@ -38,6 +38,8 @@ type WebhookBody struct {
 type webhooks struct {
 	s    *Server
 	wake chan struct{}
+	mu   sync.Mutex
+	due  []string // jobs that ended, to be recorded by the loop
 	ctx  context.Context
 	end  context.CancelFunc
 	wg   sync.WaitGroup
@@ -55,6 +57,22 @@ func (h *webhooks) stop() {
 	h.wg.Wait()
 }
 
+// ended notes that job id ended; the loop records its webhook. It never blocks: the queue's
+// workers call it.
+func (h *webhooks) ended(id string) {
+	h.mu.Lock()
+	h.due = append(h.due, id)
+	h.mu.Unlock()
+	h.poke()
+}
+
+func (h *webhooks) poke() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
 // finished records that job id ended (once), if its client asked to be told.
 func (h *webhooks) finished(id string) {
 	ctx := context.WithoutCancel(h.ctx)
@@ -70,10 +88,7 @@ func (h *webhooks) finished(id string) {
 		return
 	}
 	if n, _ := res.RowsAffected(); n > 0 {
-		select {
-		case h.wake <- struct{}{}:
-		default:
-		}
+		h.poke()
 	}
 }
 
@@ -81,6 +96,13 @@ func (h *webhooks) finished(id string) {
 func (h *webhooks) loop() {
 	h.catchUp()
 	for {
+		h.mu.Lock()
+		ended := h.due
+		h.due = nil
+		h.mu.Unlock()
+		for _, id := range ended {
+			h.finished(id)
+		}
 		next := h.deliverDue()
 		wait := time.Until(next)
 		if next.IsZero() {
