@@ -227,8 +227,8 @@ func (h *webhooks) send(d delivery) error {
 	if err != nil {
 		return fmt.Errorf("no answer: %s", httpkit.Scrub(err.Error()))
 	}
-	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("answered %s", resp.Status)
 	}
