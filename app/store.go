@@ -146,7 +146,7 @@ func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time
 	if err != nil {
 		return err
 	}
-	args = append(args, owner, millis(leaseUntil))
+	args = append(args, owner, Millis(leaseUntil))
 	_, err = s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`, owner, lease_until)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
@@ -214,7 +214,7 @@ func (s *Store) Claim(ctx context.Context, owner string, now, leaseUntil time.Ti
 	rows, err := s.db.QueryContext(ctx, `UPDATE jobs SET owner = ?1, lease_until = ?2
 		WHERE state NOT IN ('done', 'failed', 'cancelled') AND owner != ?1
 		AND (lease_until < ?3 OR owner IN (SELECT value FROM json_each(?4)))
-		RETURNING `+selectColumns, owner, millis(leaseUntil), millis(now), dead)
+		RETURNING `+selectColumns, owner, Millis(leaseUntil), Millis(now), dead)
 	if err != nil {
 		return nil, fmt.Errorf("claim unfinished jobs: %w", err)
 	}
@@ -229,7 +229,7 @@ func (s *Store) Claim(ctx context.Context, owner string, now, leaseUntil time.Ti
 // deadOwners lists, as a JSON array, the owners of live leases whose process is known to be gone.
 func (s *Store) deadOwners(ctx context.Context, now time.Time) (string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT owner FROM jobs
-		WHERE state NOT IN ('done', 'failed', 'cancelled') AND lease_until >= ?`, millis(now))
+		WHERE state NOT IN ('done', 'failed', 'cancelled') AND lease_until >= ?`, Millis(now))
 	if err != nil {
 		return "", err
 	}
@@ -260,7 +260,7 @@ func (s *Store) Lease(ctx context.Context, id, owner string, now, leaseUntil tim
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET owner = ?1, lease_until = ?2
 		WHERE id = ?3 AND (owner = ?1 OR lease_until < ?4 OR owner IN (SELECT value FROM json_each(?5)))`,
-		owner, millis(leaseUntil), id, millis(now), dead)
+		owner, Millis(leaseUntil), id, Millis(now), dead)
 	if err != nil {
 		return false, fmt.Errorf("lease job %s: %w", id, err)
 	}
@@ -291,7 +291,7 @@ func (s *Store) RemoteIDs(ctx context.Context, provider, except string) ([]strin
 // Renew extends owner's lease on all its unfinished jobs.
 func (s *Store) Renew(ctx context.Context, owner string, leaseUntil time.Time) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET lease_until = ?
-		WHERE owner = ? AND state NOT IN ('done', 'failed', 'cancelled')`, millis(leaseUntil), owner)
+		WHERE owner = ? AND state NOT IN ('done', 'failed', 'cancelled')`, Millis(leaseUntil), owner)
 	if err != nil {
 		return fmt.Errorf("renew job leases: %w", err)
 	}
@@ -319,8 +319,8 @@ func jobArgs(j Job) ([]any, error) {
 	}
 	files, _ := json.Marshal(nonNil(j.Files))
 	return []any{j.ID, j.Provider, string(req), string(sources), string(j.State), j.Progress, j.Message,
-		j.Error, string(remote), j.AssetID, string(files), j.Triangles, millis(j.Created), millis(j.Updated),
-		millis(j.Started), millis(j.Finished), j.Attempt, string(j.ErrorKind), millis(j.Submitted),
+		j.Error, string(remote), j.AssetID, string(files), j.Triangles, Millis(j.Created), Millis(j.Updated),
+		Millis(j.Started), Millis(j.Finished), j.Attempt, string(j.ErrorKind), Millis(j.Submitted),
 		j.Credential, j.Origin, j.Cost}, nil
 }
 
@@ -342,7 +342,7 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 			return nil, err
 		}
 		j.State, j.ErrorKind = State(state), FailureKind(kind)
-		j.Submitted, j.LeaseUntil = fromMillis(submitted), fromMillis(lease)
+		j.Submitted, j.LeaseUntil = FromMillis(submitted), FromMillis(lease)
 		for _, f := range []struct {
 			text string
 			into any
@@ -351,7 +351,7 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 				return nil, fmt.Errorf("job %s is damaged in the database: %w", j.ID, err)
 			}
 		}
-		j.Created, j.Updated, j.Started, j.Finished = fromMillis(created), fromMillis(updated), fromMillis(started), fromMillis(finished)
+		j.Created, j.Updated, j.Started, j.Finished = FromMillis(created), FromMillis(updated), FromMillis(started), FromMillis(finished)
 		jobs = append(jobs, j)
 	}
 	return jobs, rows.Err()
@@ -361,14 +361,17 @@ func sortOldestFirst(jobs []Job) {
 	slices.SortStableFunc(jobs, func(a, b Job) int { return a.Created.Compare(b.Created) })
 }
 
-func millis(t time.Time) int64 {
+// Millis is how Kiln's database keeps a time: Unix milliseconds, 0 for the zero time. The jobs
+// server's tables keep theirs the same way (FromMillis reads it back).
+func Millis(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
 	}
 	return t.UnixMilli()
 }
 
-func fromMillis(ms int64) time.Time {
+// FromMillis reads a time kept by Millis.
+func FromMillis(ms int64) time.Time {
 	if ms == 0 {
 		return time.Time{}
 	}

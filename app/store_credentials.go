@@ -22,7 +22,7 @@ func scanCredentials(rows *sql.Rows) ([]Credential, error) {
 			return nil, err
 		}
 		c.Default = def == 1
-		c.Created, c.LastUsed, c.LastTestAt = fromMillis(created), fromMillis(lastUsed), fromMillis(lastTest)
+		c.Created, c.LastUsed, c.LastTestAt = FromMillis(created), FromMillis(lastUsed), FromMillis(lastTest)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -68,7 +68,7 @@ func (s *Store) defaultCredential(ctx context.Context, provider string) (Credent
 func (s *Store) insertCredential(ctx context.Context, c Credential) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO credentials (provider, name, prefix, is_default, created)
 		VALUES (?1, ?2, ?3, NOT EXISTS (SELECT 1 FROM credentials WHERE provider = ?1 AND is_default = 1), ?4)`,
-		c.Provider, c.Name, c.Prefix, millis(c.Created))
+		c.Provider, c.Name, c.Prefix, Millis(c.Created))
 	if err != nil {
 		return fmt.Errorf("save credential %s/%s: %w", c.Provider, c.Name, err)
 	}
@@ -103,12 +103,12 @@ func (s *Store) setDefaultCredential(ctx context.Context, provider, name string)
 
 func (s *Store) recordCredentialTest(ctx context.Context, provider, name, outcome string, at time.Time) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE credentials SET last_test = ?, last_test_at = ? WHERE provider = ? AND name = ?`,
-		outcome, millis(at), provider, name)
+		outcome, Millis(at), provider, name)
 	return err
 }
 
 func (s *Store) markCredentialUsed(ctx context.Context, provider, name string, at time.Time) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE credentials SET last_used = ? WHERE provider = ? AND name = ?`,
-		millis(at), provider, name)
+		Millis(at), provider, name)
 	return err
 }

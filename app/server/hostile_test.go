@@ -63,7 +63,7 @@ func TestHostileSubmissions(t *testing.T) {
 		{"corrupt image", form{images: []string{corrupt}}, 400, CodeInvalidImage, "corrupt.png"},
 		{"not an image", form{images: []string{text}}, 400, CodeInvalidImage, "notes.png"},
 		{"bomb", form{images: []string{pngClaiming(t, 200000, 200000)}}, 400, CodeInvalidImage, "bomb.png"},
-		{"too large", form{images: []string{huge}}, 413, CodePayloadTooLarge, "MiB"},
+		{"too large", form{images: []string{huge}}, 413, CodePayloadTooLarge, "(256 KiB)"},
 		{"no image", form{fields: [][2]string{{"polycount", "500"}}}, 400, CodeInvalidRequest, "image"},
 		{"prompt to a provider without prompts", form{fields: [][2]string{{"prompt", "a red chair"}}}, 400, CodeInvalidRequest, "prompt"},
 		{"unknown provider", form{images: []string{img}, fields: [][2]string{{"provider", "meshy"}}}, 400, CodeUnknownProvider, "meshy"},

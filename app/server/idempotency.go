@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/kiln3d/kiln/app"
 )
 
 // Idempotency keys are kept this long (at least 24 hours, as the API promises), then forgotten.
@@ -53,7 +55,7 @@ func (i *idempotency) begin(ctx context.Context, keyID, idem, hash string) (*ans
 		return nil, err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM api_idempotency WHERE created < ?`, millis(now.Add(-idempotencyKeep))); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM api_idempotency WHERE created < ?`, app.Millis(now.Add(-idempotencyKeep))); err != nil {
 		return nil, err
 	}
 	var (
@@ -67,7 +69,7 @@ func (i *idempotency) begin(ctx context.Context, keyID, idem, hash string) (*ans
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if _, err := tx.ExecContext(ctx, `INSERT INTO api_idempotency (key_id, idem, body_hash, created) VALUES (?, ?, ?, ?)`,
-			keyID, idem, hash, millis(now)); err != nil {
+			keyID, idem, hash, app.Millis(now)); err != nil {
 			return nil, err
 		}
 		return nil, tx.Commit()
@@ -78,13 +80,13 @@ func (i *idempotency) begin(ctx context.Context, keyID, idem, hash string) (*ans
 			"this Idempotency-Key was used for a different request: use a fresh key for a new job")
 	case status != 0:
 		return &answer{status: status, location: location, body: body}, nil
-	case now.Sub(fromMillis(created)) < idempotencyStale:
+	case now.Sub(app.FromMillis(created)) < idempotencyStale:
 		return nil, errorf(http.StatusConflict, CodeIdempotencyInProgress,
 			"a request with this Idempotency-Key is still being answered: ask again in a moment")
 	}
 	// The first request's answer never came: this one makes it.
 	if _, err := tx.ExecContext(ctx, `UPDATE api_idempotency SET created = ? WHERE key_id = ? AND idem = ?`,
-		millis(now), keyID, idem); err != nil {
+		app.Millis(now), keyID, idem); err != nil {
 		return nil, err
 	}
 	return nil, tx.Commit()

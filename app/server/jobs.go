@@ -121,7 +121,7 @@ func (s *Server) queue(r *http.Request, key Key, sub *submission) (app.Job, erro
 		return app.Job{}, submitError(err)
 	}
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO api_jobs (job_id, key_id, created, base, webhook) VALUES (?, ?, ?, ?, ?)`,
-		job.ID, key.ID, millis(job.Created), s.base(r), sub.webhook); err != nil {
+		job.ID, key.ID, app.Millis(job.Created), s.base(r), sub.webhook); err != nil {
 		_ = s.k.Jobs.Cancel(job.ID)
 		return app.Job{}, fmt.Errorf("record the job: %w", err)
 	}

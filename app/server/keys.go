@@ -132,12 +132,8 @@ type Keys struct {
 
 // OpenKeys opens the key store of k's data directory.
 func OpenKeys(ctx context.Context, k *app.Kiln) (*Keys, error) {
-	db, err := app.OpenDatabase(k.DatabasePath())
+	db, err := openDatabase(ctx, k)
 	if err != nil {
-		return nil, err
-	}
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
 		return nil, err
 	}
 	return newKeys(db, k.SigningSecret, time.Now), nil
@@ -182,7 +178,7 @@ func (ks *Keys) Create(ctx context.Context, name string, scopes []Scope) (NewKey
 	k.WebhookSecret = wh
 	hash := sha256.Sum256([]byte(k.Secret))
 	_, err = ks.db.ExecContext(ctx, `INSERT INTO api_keys (id, name, hash, scopes, created) VALUES (?, ?, ?, ?, ?)`,
-		k.ID, k.Name, hash[:], scopeList(k.Scopes), millis(k.Created))
+		k.ID, k.Name, hash[:], scopeList(k.Scopes), app.Millis(k.Created))
 	if err != nil {
 		return NewKey{}, fmt.Errorf("save the key: %w", err)
 	}
@@ -217,7 +213,7 @@ func scanKey(row interface{ Scan(...any) error }) (Key, error) {
 			k.Scopes = append(k.Scopes, Scope(s))
 		}
 	}
-	k.Created, k.LastUsed, k.Revoked = fromMillis(created), fromMillis(used), fromMillis(revokedAt)
+	k.Created, k.LastUsed, k.Revoked = app.FromMillis(created), app.FromMillis(used), app.FromMillis(revokedAt)
 	return k, nil
 }
 
@@ -259,7 +255,7 @@ func (ks *Keys) Revoke(ctx context.Context, idOrPrefix string) (Key, error) {
 	if k.Active() {
 		k.Revoked = ks.now()
 		if _, err := ks.db.ExecContext(ctx, `UPDATE api_keys SET revoked = ? WHERE id = ? AND revoked = 0`,
-			millis(k.Revoked), k.ID); err != nil {
+			app.Millis(k.Revoked), k.ID); err != nil {
 			return Key{}, fmt.Errorf("revoke %s: %w", k.Prefix(), err)
 		}
 	}
@@ -303,7 +299,7 @@ func (ks *Keys) Authenticate(ctx context.Context, secret string) (Key, error) {
 			k.Scopes = append(k.Scopes, Scope(s))
 		}
 	}
-	k.Created, k.LastUsed, k.Revoked = fromMillis(created), fromMillis(used), fromMillis(revokedAt)
+	k.Created, k.LastUsed, k.Revoked = app.FromMillis(created), app.FromMillis(used), app.FromMillis(revokedAt)
 	if !k.Active() {
 		return Key{}, ErrRevokedKey
 	}
@@ -325,5 +321,5 @@ func (ks *Keys) markUsed(ctx context.Context, k *Key) {
 		return
 	}
 	k.LastUsed = now
-	_, _ = ks.db.ExecContext(ctx, `UPDATE api_keys SET last_used = ? WHERE id = ?`, millis(now), k.ID)
+	_, _ = ks.db.ExecContext(ctx, `UPDATE api_keys SET last_used = ? WHERE id = ?`, app.Millis(now), k.ID)
 }

@@ -344,7 +344,8 @@ func constants(t *testing.T, file, prefix, typ string) []string {
 				typed = true
 			}
 			for i, name := range vs.Names {
-				if i >= len(vs.Values) || !(typed || prefix != "" && strings.HasPrefix(name.Name, prefix)) {
+				wanted := typed || (prefix != "" && strings.HasPrefix(name.Name, prefix))
+				if i >= len(vs.Values) || !wanted {
 					continue
 				}
 				if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {

@@ -98,12 +98,8 @@ type Server struct {
 // keys, webhook deliveries) in k's database, and delivers the webhooks still due from last time.
 func New(ctx context.Context, k *app.Kiln, o Options) (*Server, error) {
 	o = o.withDefaults()
-	db, err := app.OpenDatabase(k.DatabasePath())
+	db, err := openDatabase(ctx, k)
 	if err != nil {
-		return nil, err
-	}
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
 		return nil, err
 	}
 	s := &Server{
@@ -194,7 +190,7 @@ func (s *Server) table() []route {
 }
 
 // routes builds the mux: each path answers its methods, a 405 with Allow for the others, and
-// anything else under /api/ a JSON 404.
+// any other path a JSON 404.
 func (s *Server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	byPath := map[string]map[string]route{}

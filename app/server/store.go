@@ -4,7 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
+
+	"github.com/kiln3d/kiln/app"
 )
 
 // schema holds the server's migrations, in order, applied once each. The server's tables live in
@@ -54,6 +55,19 @@ var schema = []string{
 	);`,
 }
 
+// openDatabase opens k's database with the server's tables up to date.
+func openDatabase(ctx context.Context, k *app.Kiln) (*sql.DB, error) {
+	db, err := app.OpenDatabase(k.DatabasePath())
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 // migrate brings the server's tables up to date.
 func migrate(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
@@ -86,18 +100,4 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-func millis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-func fromMillis(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
 }

@@ -134,9 +134,20 @@ func (s *Server) readSubmission(w http.ResponseWriter, r *http.Request) (sub *su
 func bodyError(err error) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return errorf(http.StatusRequestEntityTooLarge, CodePayloadTooLarge, "the request is larger than %d MiB", tooBig.Limit>>20)
+		return errorf(http.StatusRequestEntityTooLarge, CodePayloadTooLarge, "the request is larger than this server takes (%s)", sizeText(tooBig.Limit))
 	}
 	return errorf(http.StatusBadRequest, CodeInvalidRequest, "the body could not be read: %v", err)
+}
+
+// sizeText writes a byte count for people: 64 MiB, 256 KiB, 900 bytes.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func writeHashed(h hash.Hash, parts ...string) {

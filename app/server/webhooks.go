@@ -82,7 +82,7 @@ func (h *webhooks) finished(id string) {
 	}
 	res, err := h.s.db.ExecContext(ctx, `INSERT OR IGNORE INTO api_webhooks (job_id, event, state, next)
 		SELECT job_id, ?, ?, ? FROM api_jobs WHERE job_id = ? AND webhook != ''`,
-		"job."+status(j.State), hookPending, millis(time.Now()), id)
+		"job."+status(j.State), hookPending, app.Millis(time.Now()), id)
 	if err != nil {
 		h.s.log.Error("record webhook", "job", id, "err", err)
 		return
@@ -149,7 +149,7 @@ type delivery struct {
 func (h *webhooks) deliverDue() time.Time {
 	rows, err := h.s.db.QueryContext(h.ctx, `SELECT w.job_id, w.event, a.webhook, a.base, a.key_id, w.attempts
 		FROM api_webhooks w JOIN api_jobs a ON a.job_id = w.job_id
-		WHERE w.state = ? AND w.next <= ? ORDER BY w.next`, hookPending, millis(time.Now()))
+		WHERE w.state = ? AND w.next <= ? ORDER BY w.next`, hookPending, app.Millis(time.Now()))
 	if err != nil {
 		return time.Time{}
 	}
@@ -171,7 +171,7 @@ func (h *webhooks) deliverDue() time.Time {
 	if err := h.s.db.QueryRowContext(h.ctx, `SELECT coalesce(min(next), 0) FROM api_webhooks WHERE state = ?`, hookPending).Scan(&next); err != nil {
 		return time.Time{}
 	}
-	return fromMillis(next)
+	return app.FromMillis(next)
 }
 
 // deliver makes one try of d and records how it went.
@@ -193,7 +193,7 @@ func (h *webhooks) deliver(d delivery) {
 	}
 	h.s.log.Warn("webhook not delivered", "job", d.jobID, "try", d.attempts, "err", err, "gave_up", state == hookFailed)
 	_, _ = h.s.db.ExecContext(ctx, `UPDATE api_webhooks SET state = ?, attempts = ?, next = ?, last_error = ? WHERE job_id = ?`,
-		state, d.attempts, millis(next), err.Error(), d.jobID)
+		state, d.attempts, app.Millis(next), err.Error(), d.jobID)
 }
 
 // send POSTs d's body, signed with its key's webhook secret.
