@@ -198,6 +198,10 @@ func (h *webhooks) deliver(d delivery) {
 
 // send POSTs d's body, signed with its key's webhook secret.
 func (h *webhooks) send(d delivery) error {
+	// Checked again: the address came from the database, which is only a file.
+	if err := checkWebhookURL(d.url); err != nil {
+		return fmt.Errorf("the webhook address is refused: %w", err)
+	}
 	j, err := h.s.k.Jobs.Job(h.ctx, d.jobID)
 	if err != nil {
 		return err

@@ -154,3 +154,25 @@ func TestWebhookAfterRestart(t *testing.T) {
 		t.Fatalf("after the restart: %s %v", recv.received()[0].body, err)
 	}
 }
+
+// TestWebhookAddressCheckedAgain: an address tampered with in the database is refused when the
+// webhook is sent, not only when the job was submitted.
+func TestWebhookAddressCheckedAgain(t *testing.T) {
+	e := newTestEnv(t, Options{WebhookBackoff: 5 * time.Millisecond, WebhookAttempts: 2}, func(f *providertest.Fake) { f.Gate = make(chan struct{}) })
+	recv := newHookReceiver(t, 0)
+	key := e.key(ScopeJobsRead, ScopeJobsWrite)
+	j := e.submit(key, form{images: []string{e.image("a.png")}, fields: [][2]string{{"provider", "fake"}, {"webhookUrl", recv.URL}}})
+	if _, err := e.s.db.Exec(`UPDATE api_jobs SET webhook = 'http://169.254.169.254/latest' WHERE job_id = ?`, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	close(e.fake.Gate)
+	e.wait(key, j.ID)
+	waitFor(t, func() bool {
+		var state, last string
+		err := e.s.db.QueryRow(`SELECT state, last_error FROM api_webhooks WHERE job_id = ?`, j.ID).Scan(&state, &last)
+		return err == nil && state == hookFailed && strings.Contains(last, "loopback")
+	})
+	if n := len(recv.received()); n != 0 {
+		t.Errorf("%d deliveries", n)
+	}
+}
