@@ -16,6 +16,7 @@ import (
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/kaedim"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
 	"github.com/kiln3d/kiln/providers/local"
@@ -26,7 +27,7 @@ import (
 func kaedimKiln(t *testing.T, home string, fake *kaedimtest.Server, q app.QueueOptions) *app.Kiln {
 	t.Helper()
 	kd, err := kaedim.New(kaedim.Config{Endpoint: fake.URL,
-		Poll: kaedim.PollConfig{First: 20 * time.Millisecond, Max: 50 * time.Millisecond, Jitter: -1}})
+		Config: httpkit.Config{Poll: kaedim.PollConfig{First: 20 * time.Millisecond, Max: 50 * time.Millisecond, Jitter: -1}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/jobsapi"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
@@ -28,7 +29,7 @@ func promptable(f *providertest.Fake) { f.Caps.Prompt = true }
 func TestKilnServerProviderConformance(t *testing.T) {
 	e := newTestEnv(t, Options{Burst: 1000}, promptable)
 	secret := e.key(ScopeJobsRead, ScopeJobsWrite)
-	p, err := jobsapi.New(jobsapi.Config{Endpoint: e.ts.URL, Poll: quickPoll})
+	p, err := jobsapi.New(jobsapi.Config{Endpoint: e.ts.URL, Config: httpkit.Config{Poll: quickPoll}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestKilnServerAnswerLost(t *testing.T) {
 	front := httptest.NewServer(proxy)
 	defer front.Close()
 
-	p, err := jobsapi.New(jobsapi.Config{Endpoint: front.URL, Poll: quickPoll})
+	p, err := jobsapi.New(jobsapi.Config{Endpoint: front.URL, Config: httpkit.Config{Poll: quickPoll}})
 	if err != nil {
 		t.Fatal(err)
 	}

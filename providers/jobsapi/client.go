@@ -139,24 +139,24 @@ func (p *Provider) do(ctx context.Context, key string, c call, out any) (int, er
 	req.Header.Set("User-Agent", "Kiln")
 	req.Header.Set(headerKey, key)
 	start := time.Now()
-	resp, err := p.http.Do(req)
+	resp, err := p.HTTP.Do(req)
 	if err != nil {
 		err = scrub(service.NetworkError(parent, c.op, err), key)
-		p.log.LogAttrs(parent, slog.LevelWarn, "jobsapi request failed", slog.String("op", c.op),
+		p.Log.LogAttrs(parent, slog.LevelWarn, "jobsapi request failed", slog.String("op", c.op),
 			slog.String("method", c.method), slog.String("route", routePath(c.route)), slog.String("error", err.Error()))
 		return 0, err
 	}
 	raw := resp.Body
 	defer func() { _ = raw.Close() }()
 	p.noteLimit(bucket, resp)
-	p.log.LogAttrs(parent, slog.LevelDebug, "jobsapi request", slog.String("op", c.op), slog.String("method", c.method),
+	p.Log.LogAttrs(parent, slog.LevelDebug, "jobsapi request", slog.String("op", c.op), slog.String("method", c.method),
 		slog.String("route", routePath(c.route)), slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data, _ := io.ReadAll(io.LimitReader(raw, httpkit.MaxErrorBody))
 		resp.Body = io.NopCloser(bytes.NewReader(data))
-		err := scrub(explain(service.CheckResponse(c.op, resp, p.now()), code(data), resp.Header, p.now()), key)
+		err := scrub(explain(service.CheckResponse(c.op, resp, p.Now()), code(data), resp.Header, p.Now()), key)
 		p.noteRetry(bucket, err)
-		p.log.LogAttrs(parent, slog.LevelInfo, "jobsapi refused", slog.String("op", c.op), slog.String("error", err.Error()))
+		p.Log.LogAttrs(parent, slog.LevelInfo, "jobsapi refused", slog.String("op", c.op), slog.String("error", err.Error()))
 		return resp.StatusCode, err
 	}
 	return resp.StatusCode, scrub(service.Decode(parent, c.op, resp, out), key)
@@ -226,13 +226,13 @@ func (p *Provider) waitTurn(ctx context.Context, bucket, op string) error {
 	p.limits.mu.Lock()
 	until := p.limits.until[bucket]
 	p.limits.mu.Unlock()
-	d := until.Sub(p.now())
+	d := until.Sub(p.Now())
 	if d <= 0 {
 		return nil
 	}
 	d = min(d, maxRateWait)
-	p.log.LogAttrs(ctx, slog.LevelInfo, "jobsapi waits for the server's rate limit", slog.String("op", op), slog.Duration("wait", d))
-	if err := p.sleep(ctx, d); err != nil {
+	p.Log.LogAttrs(ctx, slog.LevelInfo, "jobsapi waits for the server's rate limit", slog.String("op", op), slog.Duration("wait", d))
+	if err := p.Sleep(ctx, d); err != nil {
 		return providers.NotSent(wrapCtx(op, err))
 	}
 	return nil
@@ -241,7 +241,7 @@ func (p *Provider) waitTurn(ctx context.Context, bucket, op string) error {
 // noteLimit keeps what the answer's rate-limit headers say: no request left until the reset, or
 // requests left.
 func (p *Provider) noteLimit(bucket string, resp *http.Response) {
-	now := p.now()
+	now := p.Now()
 	rl := httpkit.ParseRateLimit(resp.Header, now)
 	if rl == nil {
 		return
@@ -262,7 +262,7 @@ func (p *Provider) noteRetry(bucket string, err error) {
 	if !errors.As(err, &api) || !errors.Is(api.Kind, providers.ErrRateLimited) || api.RetryAfter <= 0 {
 		return
 	}
-	until := p.now().Add(min(api.RetryAfter, maxRateWait))
+	until := p.Now().Add(min(api.RetryAfter, maxRateWait))
 	p.limits.mu.Lock()
 	defer p.limits.mu.Unlock()
 	if until.After(p.limits.until[bucket]) {

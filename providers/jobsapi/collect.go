@@ -63,7 +63,7 @@ func (p *Provider) Collect(ctx context.Context, _ providers.Request, r providers
 // follow polls the job until it ends, then fetches its files.
 func (p *Provider) follow(ctx context.Context, key, id, dir string, report func(providers.Progress)) ([]providers.File, error) {
 	op := "follow job " + providers.Printable(id)
-	pace := httpkit.NewBackoff(p.poll)
+	pace := httpkit.NewBackoff(p.Poll)
 	troubles, last := 0, ""
 	for {
 		j, err := p.job(ctx, key, op, id)
@@ -73,10 +73,10 @@ func (p *Provider) follow(ctx context.Context, key, id, dir string, report func(
 			return nil, wrapCtx(op, ctx.Err())
 		case errors.Is(err, providers.ErrRateLimited):
 			pause = min(retryAfter(err), maxRetryAfter)
-			p.log.LogAttrs(ctx, slog.LevelInfo, "jobsapi: the server asks Kiln to slow down", slog.String("op", op), slog.Duration("wait", pause))
+			p.Log.LogAttrs(ctx, slog.LevelInfo, "jobsapi: the server asks Kiln to slow down", slog.String("op", op), slog.Duration("wait", pause))
 		case err != nil && providers.Transient(err) && troubles < maxTroubles:
 			troubles++
-			p.log.LogAttrs(ctx, slog.LevelWarn, "jobsapi poll failed; trying again", slog.String("op", op),
+			p.Log.LogAttrs(ctx, slog.LevelWarn, "jobsapi poll failed; trying again", slog.String("op", op),
 				slog.Int("trouble", troubles), slog.String("error", err.Error()))
 		case errors.Is(err, providers.ErrNotFound):
 			var api *providers.APIError
@@ -102,7 +102,7 @@ func (p *Provider) follow(ctx context.Context, key, id, dir string, report func(
 			}
 			report(progress(j, key))
 		}
-		if err := p.sleep(ctx, max(pause, pace.Wait())); err != nil {
+		if err := p.Sleep(ctx, max(pause, pace.Wait())); err != nil {
 			return nil, wrapCtx(op, err)
 		}
 	}

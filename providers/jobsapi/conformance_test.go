@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -17,7 +18,7 @@ var sample = filepath.Join("..", "..", "assets", "samples", "mushroom.png")
 func TestConformance(t *testing.T) {
 	h := setup(t)
 	// The core binds each job's credential: the suite runs on what New and WithSecrets make.
-	p, err := New(Config{Endpoint: h.fake.URL, Poll: h.cfg.Poll, Sleep: h.cfg.Sleep, Log: h.cfg.Log})
+	p, err := New(Config{Endpoint: h.fake.URL, Config: httpkit.Config{Poll: h.cfg.Poll, Sleep: h.cfg.Sleep, Log: h.cfg.Log}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func (p *Provider) fetchResults(ctx context.Context, key, id string, j job, dir 
 		case err != nil && i == 0:
 			return nil, err
 		case err != nil:
-			p.log.LogAttrs(ctx, slog.LevelWarn, "jobsapi file not downloaded", slog.String("op", op),
+			p.Log.LogAttrs(ctx, slog.LevelWarn, "jobsapi file not downloaded", slog.String("op", op),
 				slog.String("file", providers.Printable(f.Name)), slog.String("error", scrub(err, key).Error()))
 		default:
 			files = append(files, file)
@@ -98,8 +98,8 @@ func (p *Provider) fetch(ctx context.Context, client *http.Client, endpoint, key
 	}
 	name := fileName(f.Name, format, taken)
 	err = service.Download(ctx, httpkit.DownloadSpec{
-		Op: op, What: what, URL: link, Dest: filepath.Join(dir, name), Client: client, MaxBytes: limit, StallTimeout: p.stall,
-		Backoff: p.poll.First, Wait: p.sleep, Sniff: sniff, Report: report, Log: p.log,
+		Op: op, What: what, URL: link, Dest: filepath.Join(dir, name), Client: client, MaxBytes: limit, StallTimeout: p.Stall,
+		Backoff: p.Poll.First, Wait: p.Sleep, Sniff: sniff, Report: report, Log: p.Log,
 	})
 	if err != nil {
 		return providers.File{}, scrub(err, key)
@@ -163,7 +163,7 @@ func hostPort(u *url.URL) string {
 // origin, and to no other: the downloads need the key (the jobs:read scope), and httpkit.Download
 // sends no credential of its own. The answers' rate-limit headers are noted as the API's are.
 func (p *Provider) keyedClient(endpoint, key string) *http.Client {
-	c := *p.http
+	c := *p.HTTP
 	base := c.Transport
 	if base == nil {
 		base = http.DefaultTransport

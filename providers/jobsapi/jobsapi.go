@@ -18,8 +18,6 @@ package jobsapi
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -61,30 +59,15 @@ type Config struct {
 	// Secrets is the credential used until WithSecrets binds another; nil leaves the provider
 	// without one, so that every call asks for a key (the core binds each job's own).
 	Secrets providers.Secrets
-	// HTTP sends the requests; nil means a client with sensible timeouts.
-	HTTP *http.Client
-	// Poll paces Collect.
-	Poll PollConfig
-	// StallTimeout gives up a download (and tries again) when no byte has arrived for this long;
-	// 0 means httpkit.DefaultStallTimeout, a minute.
-	StallTimeout time.Duration
-	// Now is the clock, for tests; nil means time.Now.
-	Now func() time.Time
-	// Sleep waits d or until ctx ends, for tests; nil means a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Log receives one line per request (never a header, a key or a file's contents); nil
-	// discards them.
-	Log *slog.Logger
+	// Config is the setup every cloud client shares: the HTTP client, the polling, the stall
+	// timeout, the clock, the timer and the log.
+	httpkit.Config
 }
 
 // Provider is the jobs API client. One value serves any number of concurrent jobs.
 type Provider struct {
-	http  *http.Client
-	poll  PollConfig
-	stall time.Duration
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
-	log   *slog.Logger
+	// Kit is the HTTP client, polling, clock, timer and log, with every default applied.
+	httpkit.Kit
 	// secrets is the credential this value acts with: Config.Secrets, or the one WithSecrets
 	// bound.
 	secrets providers.Secrets
@@ -104,24 +87,10 @@ func New(cfg Config) (*Provider, error) {
 	}
 	p := &Provider{
 		// x-api-key is dropped, like Authorization, by every redirect that leaves the host.
-		http:    httpkit.NewClient(cfg.HTTP, headerKey),
-		poll:    cfg.Poll.WithDefaults(defaultFirst, defaultMax),
-		stall:   cfg.StallTimeout,
-		now:     cfg.Now,
-		sleep:   cfg.Sleep,
-		log:     cfg.Log,
+		Kit:     cfg.Kit(defaultFirst, defaultMax, headerKey),
 		secrets: cfg.Secrets,
 		limits:  &limits{until: map[string]time.Time{}},
 		Address: address,
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	if p.sleep == nil {
-		p.sleep = httpkit.Sleep
-	}
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
 	}
 	return p, nil
 }

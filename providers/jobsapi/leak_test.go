@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -60,7 +61,7 @@ func TestKeyNeverShows(t *testing.T) {
 	keep(collect(h.submit()))
 
 	keep(nil, h.p.TestKey(ctx, keyOf(key+"\x01")))
-	p, err := New(Config{Endpoint: "http://" + closedAddr(t), Secrets: h.secrets, Log: h.cfg.Log})
+	p, err := New(Config{Endpoint: "http://" + closedAddr(t), Secrets: h.secrets, Config: httpkit.Config{Log: h.cfg.Log}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func (p *Provider) Submit(ctx context.Context, req providers.Request) (providers
 	if out.ID == "" {
 		return providers.Remote{}, scrub(service.Error(op, status, providers.ErrServer, "the server accepted the job but sent no job id"), key)
 	}
-	p.log.Info("jobsapi submitted", "job", httpkit.Scrub(providers.Printable(out.ID), key), "status", status)
+	p.Log.Info("jobsapi submitted", "job", httpkit.Scrub(providers.Printable(out.ID), key), "status", status)
 	return providers.Remote{ID: out.ID}, nil
 }
 

@@ -139,19 +139,19 @@ func (s *session) exchange(ctx context.Context, creds Credentials, c call, jwt s
 		req.Header.Set("Authorization", jwt)
 	}
 	start := time.Now()
-	resp, err := s.p.http.Do(req)
+	resp, err := s.p.HTTP.Do(req)
 	if err != nil {
 		err = service.NetworkError(parent, c.op, err)
-		s.p.log.LogAttrs(parent, slog.LevelWarn, "kaedim request failed", slog.String("op", c.op),
+		s.p.Log.LogAttrs(parent, slog.LevelWarn, "kaedim request failed", slog.String("op", c.op),
 			slog.String("method", c.method), slog.String("route", c.route), slog.String("error", hide(err).Error()))
 		return hide(err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	s.p.log.LogAttrs(parent, slog.LevelDebug, "kaedim request", slog.String("op", c.op), slog.String("method", c.method),
+	s.p.Log.LogAttrs(parent, slog.LevelDebug, "kaedim request", slog.String("op", c.op), slog.String("method", c.method),
 		slog.String("route", c.route), slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
-	if err := service.CheckResponse(c.op, resp, s.p.now()); err != nil {
+	if err := service.CheckResponse(c.op, resp, s.p.Now()); err != nil {
 		err = hide(err)
-		s.p.log.LogAttrs(parent, slog.LevelInfo, "kaedim refused", slog.String("op", c.op), slog.String("error", err.Error()))
+		s.p.Log.LogAttrs(parent, slog.LevelInfo, "kaedim refused", slog.String("op", c.op), slog.String("error", err.Error()))
 		return err
 	}
 	return hide(service.Decode(parent, c.op, resp, out))

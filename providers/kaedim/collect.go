@@ -63,9 +63,9 @@ func (s *session) collect(ctx context.Context, creds Credentials, r providers.Re
 	}
 	since := state.Submitted
 	if since.IsZero() {
-		since = p.now()
+		since = p.Now()
 	}
-	wait := httpkit.NewBackoff(p.poll)
+	wait := httpkit.NewBackoff(p.Poll)
 	troubles, linkless, lastStatus := 0, 0, ""
 	for {
 		a, err := s.fetchRequest(ctx, creds, r.ID, state.StudioID)
@@ -102,7 +102,7 @@ func (s *session) collect(ctx context.Context, creds Credentials, r providers.Re
 				lastStatus = status
 			}
 			report(providers.Progress{Phase: providers.PhaseRunning, Fraction: -1,
-				Message: fmt.Sprintf("%s (%s so far)", describe(status), elapsed(p.now(), a.Created, since))})
+				Message: fmt.Sprintf("%s (%s so far)", describe(status), elapsed(p.Now(), a.Created, since))})
 		}
 		if err := p.pause(ctx, max(pause, wait.Wait())); err != nil {
 			return nil, fmt.Errorf("kaedim: %s: %w", op, err)

@@ -44,9 +44,9 @@ func (s *session) saveModel(ctx context.Context, creds Credentials, id, studioID
 	}
 	err = service.Download(ctx, httpkit.DownloadSpec{
 		Op: op, What: "the model", URL: link, Dest: filepath.Join(dir, ModelFile),
-		Client: s.p.http, MaxBytes: maxModelBytes, StallTimeout: s.p.stall, Tries: maxLinkTries,
-		Backoff: s.p.poll.First, Wait: s.p.sleep, Sniff: httpkit.SniffGLB, Refetch: refetch,
-		Report: report, Log: s.p.log,
+		Client: s.p.HTTP, MaxBytes: maxModelBytes, StallTimeout: s.p.Stall, Tries: maxLinkTries,
+		Backoff: s.p.Poll.First, Wait: s.p.Sleep, Sniff: httpkit.SniffGLB, Refetch: refetch,
+		Report: report, Log: s.p.Log,
 	})
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 )
 
 // cannedAnswer is a transport that answers every API route with one status and body, and
@@ -69,7 +70,7 @@ func FuzzResponse(f *testing.F) {
 		secrets := NewMemorySecrets(Credentials{DevID: "dev-fuzz", APIKey: "key-fuzz", RefreshToken: "rt-fuzz"})
 		_ = secrets.SaveJWT(context.Background(), "eyJfuzz.jwt.token", time.Now().Add(time.Hour))
 		p, err := New(Config{Endpoint: "https://kaedim.invalid", Secrets: secrets,
-			HTTP: &http.Client{Transport: cannedAnswer{status: status, body: body}}})
+			Config: httpkit.Config{HTTP: &http.Client{Transport: cannedAnswer{status: status, body: body}}}})
 		if err != nil {
 			t.Fatal(err)
 		}

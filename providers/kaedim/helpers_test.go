@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
 	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
@@ -61,10 +62,12 @@ func setup(t *testing.T, o *kaedimtest.Options, cfg ...func(*Config)) *harness {
 	c := Config{
 		Endpoint: h.fake.URL,
 		Secrets:  h.secrets,
-		Poll:     PollConfig{First: 2 * time.Millisecond, Max: 10 * time.Millisecond, Jitter: -1},
-		Now:      h.clock.Now,
-		Sleep:    h.sleeper.Sleep,
-		Log:      slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Config: httpkit.Config{
+			Poll:  PollConfig{First: 2 * time.Millisecond, Max: 10 * time.Millisecond, Jitter: -1},
+			Now:   h.clock.Now,
+			Sleep: h.sleeper.Sleep,
+			Log:   slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		},
 	}
 	for _, f := range cfg {
 		f(&c)
@@ -80,8 +83,8 @@ func setup(t *testing.T, o *kaedimtest.Options, cfg ...func(*Config)) *harness {
 // again returns a new Provider with the same Config and Secrets, as after a restart.
 func (h *harness) again() *Provider {
 	h.t.Helper()
-	p, err := New(Config{Endpoint: h.fake.URL, Secrets: h.secrets, Poll: h.p.poll, Now: h.clock.Now, Sleep: h.p.sleep, Log: h.p.log,
-		StallTimeout: h.p.stall})
+	p, err := New(Config{Endpoint: h.fake.URL, Secrets: h.secrets, Config: httpkit.Config{Poll: h.p.Poll, Now: h.clock.Now,
+		Sleep: h.p.Sleep, Log: h.p.Log, StallTimeout: h.p.Stall}})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func (p *Provider) secrets(creds Credentials) []string {
 // refreshing again.
 func (s *session) token(ctx context.Context, creds Credentials, stale string) (string, error) {
 	owner := fingerprint(creds)
-	if t, ok := s.cache(owner).valid(owner, s.p.now()); ok && t != stale {
+	if t, ok := s.cache(owner).valid(owner, s.p.Now()); ok && t != stale {
 		return t, nil
 	}
 	select {
@@ -108,7 +108,7 @@ func (s *session) token(ctx context.Context, creds Credentials, stale string) (s
 		return "", fmt.Errorf("kaedim: wait for a new JWT: %w", ctx.Err())
 	}
 	defer func() { <-s.p.refreshing }()
-	now := s.p.now()
+	now := s.p.Now()
 	if t, ok := s.cache(owner).valid(owner, now); ok && t != stale {
 		return t, nil
 	}
@@ -117,7 +117,7 @@ func (s *session) token(ctx context.Context, creds Credentials, stale string) (s
 		s.p.knowJWT(t)
 		return t, nil
 	} else if err != nil {
-		s.p.log.LogAttrs(ctx, slog.LevelWarn, "kaedim: the stored JWT could not be read; refreshing",
+		s.p.Log.LogAttrs(ctx, slog.LevelWarn, "kaedim: the stored JWT could not be read; refreshing",
 			slog.String("error", httpkit.Scrub(err.Error(), creds.APIKey, creds.RefreshToken, t)))
 	}
 	return s.refresh(ctx, creds)
@@ -129,7 +129,7 @@ func (s *session) refresh(ctx context.Context, creds Credentials) (string, error
 	var out struct {
 		JWT string `json:"jwt"`
 	}
-	asked := s.p.now()
+	asked := s.p.Now()
 	err := s.exchange(ctx, creds, call{
 		op: "refresh the JWT", method: http.MethodPost, route: "refreshJWT",
 		header: http.Header{"Refresh-Token": {creds.RefreshToken}},
@@ -153,7 +153,7 @@ func (s *session) refresh(ctx context.Context, creds Credentials) (string, error
 	s.cache(fingerprint(creds)).set(out.JWT, expires, fingerprint(creds))
 	if err := s.secrets.SaveJWT(ctx, out.JWT, expires); err != nil {
 		// The JWT works from memory; only the next run will have to refresh again.
-		s.p.log.LogAttrs(ctx, slog.LevelWarn, "kaedim: the new JWT could not be stored",
+		s.p.Log.LogAttrs(ctx, slog.LevelWarn, "kaedim: the new JWT could not be stored",
 			slog.String("error", httpkit.Scrub(err.Error(), creds.APIKey, creds.RefreshToken, out.JWT)))
 	}
 	return out.JWT, nil

@@ -8,12 +8,8 @@
 package kaedim
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"sync"
-	"time"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/httpkit"
@@ -47,31 +43,16 @@ type Config struct {
 	// Secrets gives the credentials and keeps the JWT. Without it every call fails asking for a
 	// key; TestKey works regardless.
 	Secrets Secrets
-	// HTTP sends the requests; nil means a client with sensible timeouts.
-	HTTP *http.Client
-	// Poll paces Collect.
-	Poll PollConfig
-	// StallTimeout gives up a model download (and tries again) when no byte has arrived for
-	// this long; 0 means httpkit.DefaultStallTimeout, a minute.
-	StallTimeout time.Duration
-	// Now is the clock, for tests; nil means time.Now.
-	Now func() time.Time
-	// Sleep waits d or until ctx ends, for tests; nil means a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Log receives one line per request (never a header, a credential or a signed link's query);
-	// nil discards them.
-	Log *slog.Logger
+	// Config is the setup every cloud client shares: the HTTP client, the polling, the stall
+	// timeout (of a model download), the clock, the timer and the log.
+	httpkit.Config
 }
 
 // Provider is the Kaedim client. One value serves any number of concurrent jobs: they share one
 // JWT, and only one refresh runs at a time.
 type Provider struct {
-	http  *http.Client
-	poll  PollConfig
-	stall time.Duration
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
-	log   *slog.Logger
+	// Kit is the HTTP client, polling, clock, timer and log, with every default applied.
+	httpkit.Kit
 
 	// refreshing holds a token while a JWT refresh runs: a refresh invalidates the previous
 	// JWT, so two racing refreshes would break each other's.
@@ -109,23 +90,9 @@ func New(cfg Config) (*Provider, error) {
 	}
 	p := &Provider{
 		Address:    address,
-		http:       httpkit.NewClient(cfg.HTTP, "X-API-Key", "Refresh-Token"),
-		poll:       cfg.Poll.WithDefaults(defaultFirst, defaultMax),
-		stall:      cfg.StallTimeout,
-		now:        cfg.Now,
-		sleep:      cfg.Sleep,
-		log:        cfg.Log,
+		Kit:        cfg.Kit(defaultFirst, defaultMax, "X-API-Key", "Refresh-Token"),
 		refreshing: make(chan struct{}, 1),
 		shared:     &shared{caches: map[[32]byte]*jwtCache{}},
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	if p.sleep == nil {
-		p.sleep = httpkit.Sleep
-	}
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
 	}
 	p.main = p.session(cfg.Secrets)
 	return p, nil

@@ -16,4 +16,4 @@ const (
 const maxRetryAfter = 15 * time.Minute
 
 // pause waits d, or until ctx ends.
-func (p *Provider) pause(ctx context.Context, d time.Duration) error { return p.sleep(ctx, d) }
+func (p *Provider) pause(ctx context.Context, d time.Duration) error { return p.Sleep(ctx, d) }

@@ -58,7 +58,7 @@ func (p *Provider) Submit(ctx context.Context, req providers.Request) (providers
 	for i, img := range req.Images {
 		f.file(fmt.Sprintf("image-%d", i), img.Path, infos[i].Format.MIME(), infos[i].Bytes)
 	}
-	submitted := p.now()
+	submitted := p.Now()
 	var out struct {
 		RequestID string `json:"requestID"`
 	}

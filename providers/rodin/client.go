@@ -79,19 +79,19 @@ func (p *Provider) do(ctx context.Context, key string, c call, out any) (int, er
 	req.Header.Set("User-Agent", "Kiln")
 	req.Header.Set("Authorization", "Bearer "+key)
 	start := time.Now()
-	resp, err := p.http.Do(req)
+	resp, err := p.HTTP.Do(req)
 	if err != nil {
 		err = scrub(service.NetworkError(parent, c.op, err), key)
-		p.log.LogAttrs(parent, slog.LevelWarn, "rodin request failed", slog.String("op", c.op),
+		p.Log.LogAttrs(parent, slog.LevelWarn, "rodin request failed", slog.String("op", c.op),
 			slog.String("method", c.method), slog.String("route", c.route), slog.String("error", err.Error()))
 		return 0, err
 	}
 	defer func() { _ = resp.Body.Close() }()
-	p.log.LogAttrs(parent, slog.LevelDebug, "rodin request", slog.String("op", c.op), slog.String("method", c.method),
+	p.Log.LogAttrs(parent, slog.LevelDebug, "rodin request", slog.String("op", c.op), slog.String("method", c.method),
 		slog.String("route", c.route), slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
-	if err := service.CheckResponse(c.op, resp, p.now()); err != nil {
+	if err := service.CheckResponse(c.op, resp, p.Now()); err != nil {
 		err = scrub(explain(err), key)
-		p.log.LogAttrs(parent, slog.LevelInfo, "rodin refused", slog.String("op", c.op), slog.String("error", err.Error()))
+		p.Log.LogAttrs(parent, slog.LevelInfo, "rodin refused", slog.String("op", c.op), slog.String("error", err.Error()))
 		return resp.StatusCode, err
 	}
 	return resp.StatusCode, scrub(service.Decode(parent, c.op, resp, out), key)

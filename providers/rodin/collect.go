@@ -66,7 +66,7 @@ func (p *Provider) Collect(ctx context.Context, _ providers.Request, r providers
 func (p *Provider) follow(ctx context.Context, key, id string, state remoteState, dir string,
 	report func(providers.Progress)) ([]providers.File, error) {
 	op := "follow task " + id
-	pace := httpkit.NewBackoff(p.poll)
+	pace := httpkit.NewBackoff(p.Poll)
 	troubles, last := 0, ""
 	for {
 		jobs, err := p.status(ctx, key, op, state.SubscriptionKey)
@@ -76,10 +76,10 @@ func (p *Provider) follow(ctx context.Context, key, id string, state remoteState
 			return nil, fmt.Errorf("rodin: %s: %w", op, ctx.Err())
 		case errors.Is(err, providers.ErrRateLimited):
 			pause = min(retryAfter(err), maxRetryAfter)
-			p.log.LogAttrs(ctx, slog.LevelInfo, "rodin asks Kiln to slow down", slog.String("op", op), slog.Duration("wait", pause))
+			p.Log.LogAttrs(ctx, slog.LevelInfo, "rodin asks Kiln to slow down", slog.String("op", op), slog.Duration("wait", pause))
 		case err != nil && providers.Transient(err) && troubles < maxTroubles:
 			troubles++
-			p.log.LogAttrs(ctx, slog.LevelWarn, "rodin status failed; trying again", slog.String("op", op),
+			p.Log.LogAttrs(ctx, slog.LevelWarn, "rodin status failed; trying again", slog.String("op", op),
 				slog.Int("trouble", troubles), slog.String("error", err.Error()))
 		case err != nil:
 			return nil, err
@@ -100,7 +100,7 @@ func (p *Provider) follow(ctx context.Context, key, id string, state remoteState
 			}
 			report(t.progress())
 		}
-		if err := p.sleep(ctx, max(pause, pace.Wait())); err != nil {
+		if err := p.Sleep(ctx, max(pause, pace.Wait())); err != nil {
 			return nil, fmt.Errorf("rodin: %s: %w", op, err)
 		}
 	}

@@ -137,7 +137,7 @@ func (p *Provider) fetchResults(ctx context.Context, key, id, dir string, report
 		case ctx.Err() != nil:
 			return nil, fmt.Errorf("rodin: %s: %w", op, ctx.Err())
 		case err != nil:
-			p.log.LogAttrs(ctx, slog.LevelWarn, "rodin preview not downloaded", slog.String("op", op), slog.String("error", scrub(err, key).Error()))
+			p.Log.LogAttrs(ctx, slog.LevelWarn, "rodin preview not downloaded", slog.String("op", op), slog.String("error", scrub(err, key).Error()))
 		default:
 			files = append(files, providers.File{Path: name, Format: "webp", Role: providers.RolePreview})
 		}
@@ -149,7 +149,7 @@ func (p *Provider) fetchResults(ctx context.Context, key, id, dir string, report
 		case ctx.Err() != nil:
 			return nil, fmt.Errorf("rodin: %s: %w", op, ctx.Err())
 		case err != nil:
-			p.log.LogAttrs(ctx, slog.LevelWarn, "rodin model not downloaded", slog.String("op", op), slog.String("error", scrub(err, key).Error()))
+			p.Log.LogAttrs(ctx, slog.LevelWarn, "rodin model not downloaded", slog.String("op", op), slog.String("error", scrub(err, key).Error()))
 		default:
 			files = append(files, providers.File{Path: name, Format: "glb"})
 		}
@@ -160,7 +160,7 @@ func (p *Provider) fetchResults(ctx context.Context, key, id, dir string, report
 // listResults asks /download until the list holds a model: a list asked for just as the task
 // ends may lack it. Passing failures are tried again, as Collect's polls are.
 func (p *Provider) listResults(ctx context.Context, key, op, id string) (results, error) {
-	pace := httpkit.NewBackoff(p.poll)
+	pace := httpkit.NewBackoff(p.Poll)
 	troubles, unlisted := 0, 0
 	for {
 		list, err := p.list(ctx, key, op, id)
@@ -168,7 +168,7 @@ func (p *Provider) listResults(ctx context.Context, key, op, id string) (results
 		case ctx.Err() != nil:
 			return results{}, fmt.Errorf("rodin: %s: %w", op, ctx.Err())
 		case errors.Is(err, providers.ErrRateLimited):
-			if err := p.sleep(ctx, max(min(retryAfter(err), maxRetryAfter), pace.Wait())); err != nil {
+			if err := p.Sleep(ctx, max(min(retryAfter(err), maxRetryAfter), pace.Wait())); err != nil {
 				return results{}, fmt.Errorf("rodin: %s: %w", op, err)
 			}
 			continue
@@ -184,7 +184,7 @@ func (p *Provider) listResults(ctx context.Context, key, op, id string) (results
 				return results{}, service.Error(op, 0, providers.ErrServer, "Rodin finished the task but lists no .glb model to download"+listing(list))
 			}
 		}
-		if err := p.sleep(ctx, pace.Wait()); err != nil {
+		if err := p.Sleep(ctx, pace.Wait()); err != nil {
 			return results{}, fmt.Errorf("rodin: %s: %w", op, err)
 		}
 	}
@@ -219,8 +219,8 @@ func (p *Provider) fetch(ctx context.Context, key, op, id, what string, l listed
 		return "", service.Error(op, 0, providers.ErrServer, fmt.Sprintf("Rodin no longer lists %s (%s)", what, httpkit.Shorten(l.fileName(), 60)))
 	}
 	return service.Download(ctx, httpkit.DownloadSpec{
-		Op: op, What: what, URL: l.URL, Dest: dest, Client: p.http, MaxBytes: limit, StallTimeout: p.stall,
-		Tries: maxLinkTries, Backoff: p.poll.First, Wait: p.sleep, Sniff: sniff, Refetch: refetch, Report: report, Log: p.log,
+		Op: op, What: what, URL: l.URL, Dest: dest, Client: p.HTTP, MaxBytes: limit, StallTimeout: p.Stall,
+		Tries: maxLinkTries, Backoff: p.Poll.First, Wait: p.Sleep, Sniff: sniff, Refetch: refetch, Report: report, Log: p.Log,
 	})
 }
 

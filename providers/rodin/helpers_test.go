@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 	"github.com/kiln3d/kiln/providers/rodin/rodintest"
@@ -55,9 +56,11 @@ func setup(t *testing.T, o *rodintest.Options, cfg ...func(*Config)) *harness {
 	h.cfg = Config{
 		Endpoint: h.fake.URL,
 		Secrets:  h.secrets,
-		Poll:     PollConfig{First: 2 * time.Millisecond, Max: 10 * time.Millisecond, Jitter: -1},
-		Sleep:    h.sleeper.Sleep,
-		Log:      slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Config: httpkit.Config{
+			Poll:  PollConfig{First: 2 * time.Millisecond, Max: 10 * time.Millisecond, Jitter: -1},
+			Sleep: h.sleeper.Sleep,
+			Log:   slog.New(slog.NewTextHandler(h.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		},
 	}
 	for _, f := range cfg {
 		f(&h.cfg)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 
 	"github.com/kiln3d/kiln/providers/rodin/rodintest"
 )
@@ -67,7 +68,7 @@ func TestKeyNeverShows(t *testing.T) {
 	// A key with a stray control character is refused without being quoted.
 	keep(nil, h.p.TestKey(ctx, keyOf(key+"\x01")))
 	// A connection that fails.
-	p, err := New(Config{Endpoint: "http://127.0.0.1:1/api/v2", Secrets: h.secrets, Log: h.cfg.Log})
+	p, err := New(Config{Endpoint: "http://127.0.0.1:1/api/v2", Secrets: h.secrets, Config: httpkit.Config{Log: h.cfg.Log}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,10 +16,7 @@ package rodin
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/httpkit"
@@ -49,30 +46,15 @@ type Config struct {
 	// Secrets is the credential used until WithSecrets binds another; nil leaves the provider
 	// without one, so that every call asks for a key (the core binds each job's own).
 	Secrets providers.Secrets
-	// HTTP sends the requests; nil means a client with sensible timeouts.
-	HTTP *http.Client
-	// Poll paces Collect.
-	Poll PollConfig
-	// StallTimeout gives up a download (and tries again) when no byte has arrived for this long;
-	// 0 means httpkit.DefaultStallTimeout, a minute.
-	StallTimeout time.Duration
-	// Now is the clock, for tests; nil means time.Now.
-	Now func() time.Time
-	// Sleep waits d or until ctx ends, for tests; nil means a timer.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Log receives one line per request (never a header, a key or a signed link's query); nil
-	// discards them.
-	Log *slog.Logger
+	// Config is the setup every cloud client shares: the HTTP client, the polling, the stall
+	// timeout, the clock, the timer and the log.
+	httpkit.Config
 }
 
 // Provider is the Rodin client. One value serves any number of concurrent jobs.
 type Provider struct {
-	http  *http.Client
-	poll  PollConfig
-	stall time.Duration
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
-	log   *slog.Logger
+	// Kit is the HTTP client, polling, clock, timer and log, with every default applied.
+	httpkit.Kit
 	// secrets is the credential this value acts with: Config.Secrets, or the one WithSecrets
 	// bound.
 	secrets providers.Secrets
@@ -90,23 +72,9 @@ func New(cfg Config) (*Provider, error) {
 	p := &Provider{
 		// Authorization, the only credential Rodin takes, is among the headers every redirect
 		// that leaves the host drops.
-		http:    httpkit.NewClient(cfg.HTTP),
-		poll:    cfg.Poll.WithDefaults(defaultFirst, defaultMax),
-		stall:   cfg.StallTimeout,
-		now:     cfg.Now,
-		sleep:   cfg.Sleep,
-		log:     cfg.Log,
+		Kit:     cfg.Kit(defaultFirst, defaultMax),
 		secrets: cfg.Secrets,
 		Address: address,
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	if p.sleep == nil {
-		p.sleep = httpkit.Sleep
-	}
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
 	}
 	return p, nil
 }

@@ -84,7 +84,7 @@ func (p *Provider) Submit(ctx context.Context, req providers.Request) (providers
 	}
 	if msg := errorText(out.Error); msg != "" {
 		// The task exists, and is charged: it is followed, whatever the words.
-		p.log.Info("rodin accepted the task with an error", "op", op, "task", out.UUID, "error", httpkit.Scrub(providers.Printable(msg), key))
+		p.Log.Info("rodin accepted the task with an error", "op", op, "task", out.UUID, "error", httpkit.Scrub(providers.Printable(msg), key))
 	}
 	state, _ := json.Marshal(remoteState{SubscriptionKey: out.Jobs.SubscriptionKey, Jobs: out.Jobs.UUIDs, Kind: kind}) // strings marshal
 	return providers.Remote{ID: out.UUID, State: state}, nil

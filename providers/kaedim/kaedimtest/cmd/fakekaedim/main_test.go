@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 	"github.com/kiln3d/kiln/providers/kaedim"
 )
 
@@ -40,7 +41,7 @@ func TestDemo(t *testing.T) {
 	if !strings.HasPrefix(d.URL, "http://127.0.0.1:") || d.DevID == "" || d.APIKey == "" || d.RefreshToken == "" {
 		t.Fatalf("printed %+v", d)
 	}
-	p, err := kaedim.New(kaedim.Config{Endpoint: d.URL, Poll: kaedim.PollConfig{First: 5 * time.Millisecond},
+	p, err := kaedim.New(kaedim.Config{Endpoint: d.URL, Config: httpkit.Config{Poll: kaedim.PollConfig{First: 5 * time.Millisecond}},
 		Secrets: kaedim.NewMemorySecrets(kaedim.Credentials{DevID: d.DevID, APIKey: d.APIKey, RefreshToken: d.RefreshToken})})
 	if err != nil {
 		t.Fatal(err)
