@@ -57,7 +57,7 @@ func TestHostileInputsThroughTheBinary(t *testing.T) {
 		{"NaN positions, rendered", []string{"render", nan, "--out", png}, 1, "not numbers (NaN or infinite)"},
 		{"meshes sharing one large accessor, rendered", []string{"render", shared, "--out", png}, 1, "more than the 60 million the preview takes"},
 		{"meshes sharing one large accessor, simplified", []string{"simplify", shared, "--polycount", "10", "--out", filepath.Join(dir, "s.glb")}, 1, "more than the 100 million Kiln simplifies"},
-		{"a mistyped command", []string{"serve"}, 2, `no such command "serve"`},
+		{"a mistyped command", []string{"serev"}, 2, `no such command "serev"`},
 		{"another mistyped command", []string{"export", "x"}, 2, `no such command "export"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -147,7 +147,7 @@ func fail(env Env, format string, a ...any) int {
 
 // IsUnknownCommand reports whether arg, the first argument of a command line that names no
 // command, reads as a mistyped command rather than an image to open: a bare word that is not a
-// file ("serve", "exprot"), or an option Kiln does not have.
+// file ("serev", "exprot"), or an option Kiln does not have.
 func IsUnknownCommand(arg string) bool {
 	if IsCommand(arg) {
 		return false
