@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/app"
+	"github.com/kiln3d/kiln/providers/jobsapi"
 )
 
 // Error codes: every error answer is {"error": {"code", "message"}} with one of these codes.
@@ -34,22 +35,16 @@ const (
 	CodeInternal              = "internal"
 )
 
-// apiError is an error answer: its status, code and message.
+// apiError is an error answer: its status, and the code and message it carries.
 type apiError struct {
-	Status  int    `json:"-"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Status int
+	jobsapi.Failure
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 func errorf(status int, code, format string, args ...any) *apiError {
-	return &apiError{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// errorBody is the JSON of every error answer.
-type errorBody struct {
-	Error *apiError `json:"error"`
+	return &apiError{Status: status, Failure: jobsapi.Failure{Code: code, Message: fmt.Sprintf(format, args...)}}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -64,59 +59,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.Status, errorBody{e})
+	writeJSON(w, e.Status, e.body())
 }
 
-// JobJSON is a job as the API shows it.
-type JobJSON struct {
-	ID        string     `json:"id"`
-	URL       string     `json:"url"`
-	Status    string     `json:"status"`
-	Provider  string     `json:"provider"`
-	Progress  float64    `json:"progress"`
-	Message   string     `json:"message"`
-	Created   time.Time  `json:"created"`
-	Updated   time.Time  `json:"updated"`
-	Started   *time.Time `json:"started,omitempty"`
-	Finished  *time.Time `json:"finished,omitempty"`
-	Polycount int        `json:"polycount"`
-	Prompt    string     `json:"prompt,omitempty"`
-	Triangles int        `json:"triangles,omitempty"`
-	Files     []FileJSON `json:"files,omitempty"`
-	Error     *apiError  `json:"error,omitempty"`
-}
-
-// FileJSON is one result file of a finished job.
-type FileJSON struct {
-	Name   string `json:"name"`
-	Format string `json:"format"`
-	Size   int64  `json:"size"`
-	URL    string `json:"url"`
-}
-
-// Job statuses as the API names them.
-const (
-	StatusQueued    = "queued"
-	StatusRunning   = "running"
-	StatusDone      = "done"
-	StatusFailed    = "failed"
-	StatusCancelled = "cancelled"
-)
+// body is the error's JSON: {"error": {"code", "message"}}.
+func (e *apiError) body() jobsapi.ErrorBody { return jobsapi.ErrorBody{Error: &e.Failure} }
 
 // status names a job's state in the API's five words: every state between queued and done
 // (submitting, running, downloading, waiting to be confirmed) is running.
 func status(s app.State) string {
 	switch s {
 	case app.Queued:
-		return StatusQueued
+		return jobsapi.StatusQueued
 	case app.Done:
-		return StatusDone
+		return jobsapi.StatusDone
 	case app.Failed:
-		return StatusFailed
+		return jobsapi.StatusFailed
 	case app.Cancelled:
-		return StatusCancelled
+		return jobsapi.StatusCancelled
 	}
-	return StatusRunning
+	return jobsapi.StatusRunning
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -128,8 +90,8 @@ func timePtr(t time.Time) *time.Time {
 }
 
 // jobJSON shows j, with URLs under base (scheme://host).
-func jobJSON(j app.Job, base string) JobJSON {
-	out := JobJSON{
+func jobJSON(j app.Job, base string) jobsapi.Job {
+	out := jobsapi.Job{
 		ID: j.ID, URL: base + "/api/v1/jobs/" + j.ID, Status: status(j.State), Provider: j.Provider,
 		Progress: max(0, min(1, j.Progress)), Message: j.Message,
 		Created: j.Created.UTC(), Updated: j.Updated.UTC(), Started: timePtr(j.Started), Finished: timePtr(j.Finished),
@@ -140,7 +102,7 @@ func jobJSON(j app.Job, base string) JobJSON {
 		out.Progress, out.Triangles = 1, j.Triangles
 		for _, f := range j.Files {
 			name := filepath.Base(f)
-			fj := FileJSON{Name: name, Format: strings.TrimPrefix(strings.ToLower(path.Ext(name)), "."),
+			fj := jobsapi.File{Name: name, Format: strings.TrimPrefix(strings.ToLower(path.Ext(name)), "."),
 				URL: out.URL + "/files/" + name}
 			if size, err := fileSize(f); err == nil {
 				fj.Size = size
@@ -152,7 +114,7 @@ func jobJSON(j app.Job, base string) JobJSON {
 		if code == "" {
 			code = "failed"
 		}
-		out.Error = &apiError{Code: code, Message: j.Error}
+		out.Error = &jobsapi.Failure{Code: code, Message: j.Error}
 	case app.Queued:
 		out.Progress = 0
 	}

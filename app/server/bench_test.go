@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln3d/kiln/providers/jobsapi"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -31,7 +32,7 @@ func BenchmarkJobsPerMinute(b *testing.B) {
 			ids[i] = e.submit(key, f).ID
 		}
 		for _, id := range ids {
-			if j := e.wait(key, id); j.Status != StatusDone || j.Triangles != 8000 {
+			if j := e.wait(key, id); j.Status != jobsapi.StatusDone || j.Triangles != 8000 {
 				b.Fatalf("job %s: %s, %d triangles, %v", id, j.Status, j.Triangles, j.Error)
 			}
 		}

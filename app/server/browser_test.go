@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln3d/kiln/providers/jobsapi"
 	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
@@ -146,16 +147,16 @@ func TestAdminPage(t *testing.T) {
 		t.Fatalf("GET /api/v1/jobs: %s %s", resp.Status, body)
 	}
 	list := decode[jobList](t, body)
-	j := slices.IndexFunc(list.Jobs, func(j JobJSON) bool { return j.ID == res.JobID })
+	j := slices.IndexFunc(list.Jobs, func(j jobsapi.Job) bool { return j.ID == res.JobID })
 	if j < 0 {
 		t.Fatalf("the tester's job %s is not among the admin key's jobs: %s", res.JobID, body)
 	}
-	if job := list.Jobs[j]; job.Status != StatusDone || job.Provider != "local" || job.Polycount != 600 || job.Triangles != 600 ||
+	if job := list.Jobs[j]; job.Status != jobsapi.StatusDone || job.Provider != "local" || job.Polycount != 600 || job.Triangles != 600 ||
 		len(job.Files) == 0 || job.Files[0].Name != res.File || job.Files[0].Size != res.FileBytes {
 		t.Errorf("the tester's job: %+v, want done on local at 600 triangles, its first file %s of %d bytes", job, res.File, res.FileBytes)
 	}
-	c := slices.IndexFunc(list.Jobs, func(j JobJSON) bool { return j.ID == res.Cancelled })
-	if c < 0 || list.Jobs[c].Status != StatusCancelled || list.Jobs[c].Provider != "fake" {
+	c := slices.IndexFunc(list.Jobs, func(j jobsapi.Job) bool { return j.ID == res.Cancelled })
+	if c < 0 || list.Jobs[c].Status != jobsapi.StatusCancelled || list.Jobs[c].Provider != "fake" {
 		t.Errorf("the job the tester cancelled (%s) is not the admin key's cancelled fake job: %s", res.Cancelled, body)
 	}
 	if len(list.Jobs) != 2 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/jobsapi"
 	"github.com/kiln3d/kiln/providers/local"
 	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
@@ -166,33 +167,33 @@ func (e *testEnv) post(path, secret string, f form, header ...string) (*http.Res
 }
 
 // submit posts f to /api/v1/jobs, expecting 202, and returns the job.
-func (e *testEnv) submit(secret string, f form, header ...string) JobJSON {
+func (e *testEnv) submit(secret string, f form, header ...string) jobsapi.Job {
 	e.t.Helper()
 	resp, body := e.post("/api/v1/jobs", secret, f, header...)
 	if resp.StatusCode != http.StatusAccepted {
 		e.t.Fatalf("POST /api/v1/jobs: %s %s", resp.Status, body)
 	}
-	return decode[JobJSON](e.t, body)
+	return decode[jobsapi.Job](e.t, body)
 }
 
 // job reads a job.
-func (e *testEnv) job(secret, id string) JobJSON {
+func (e *testEnv) job(secret, id string) jobsapi.Job {
 	e.t.Helper()
 	resp, body := e.do("GET", "/api/v1/jobs/"+id, secret, nil, "")
 	if resp.StatusCode != http.StatusOK {
 		e.t.Fatalf("GET job %s: %s %s", id, resp.Status, body)
 	}
-	return decode[JobJSON](e.t, body)
+	return decode[jobsapi.Job](e.t, body)
 }
 
 // wait polls a job until it ends.
-func (e *testEnv) wait(secret, id string) JobJSON {
+func (e *testEnv) wait(secret, id string) jobsapi.Job {
 	e.t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		j := e.job(secret, id)
 		switch j.Status {
-		case StatusDone, StatusFailed, StatusCancelled:
+		case jobsapi.StatusDone, jobsapi.StatusFailed, jobsapi.StatusCancelled:
 			return j
 		}
 		if time.Now().After(deadline) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln3d/kiln/providers/jobsapi"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -18,7 +19,7 @@ func TestIdempotencyKey(t *testing.T) {
 	f := form{images: []string{img}, fields: [][2]string{{"provider", "fake"}, {"polycount", "900"}}}
 	first := e.submit(key, f, "Idempotency-Key", "order-1")
 	resp, body := e.post("/api/v1/jobs", key, f, "Idempotency-Key", "order-1")
-	again := decode[JobJSON](t, body)
+	again := decode[jobsapi.Job](t, body)
 	if resp.StatusCode != http.StatusAccepted || again.ID != first.ID || resp.Header.Get("Idempotent-Replayed") != "true" ||
 		resp.Header.Get("Location") != "/api/v1/jobs/"+first.ID {
 		t.Fatalf("sent again: %s %v %s", resp.Status, resp.Header, body)
@@ -73,7 +74,7 @@ func TestIdempotencyAtOnce(t *testing.T) {
 			defer mu.Unlock()
 			switch resp.StatusCode {
 			case http.StatusAccepted:
-				ids[decode[JobJSON](t, body).ID] = true
+				ids[decode[jobsapi.Job](t, body).ID] = true
 			case http.StatusConflict:
 				if code := errCode(t, body); code != CodeIdempotencyInProgress {
 					t.Errorf("409 %s", body)
@@ -114,14 +115,14 @@ func TestProcessIdempotency(t *testing.T) {
 	key := e.key(ScopeJobsRead, ScopeJobsWrite)
 	f := form{images: []string{e.image("a.png")}, fields: [][2]string{{"provider", "fake"}, {"timeout", "1"}}}
 	resp, body := e.post("/api/v1/process", key, f, "Idempotency-Key", "p1")
-	first := decode[JobJSON](t, body)
+	first := decode[jobsapi.Job](t, body)
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("first: %s %s", resp.Status, body)
 	}
 	close(gate)
 	resp, body = e.post("/api/v1/process", key, f, "Idempotency-Key", "p1")
-	again := decode[JobJSON](t, body)
-	if resp.StatusCode != http.StatusOK || again.ID != first.ID || again.Status != StatusDone {
+	again := decode[jobsapi.Job](t, body)
+	if resp.StatusCode != http.StatusOK || again.ID != first.ID || again.Status != jobsapi.StatusDone {
 		t.Fatalf("again: %s %s", resp.Status, body)
 	}
 	if n := len(mustJobs(t, e.k)); n != 1 {

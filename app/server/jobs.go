@@ -19,6 +19,7 @@ import (
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/fsguard"
+	"github.com/kiln3d/kiln/providers/jobsapi"
 )
 
 // maxProcessTimeout bounds how long POST /process may be asked to wait.
@@ -72,7 +73,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, key Key, wait bo
 				return nil
 			}
 			// A /process that ended its wait early: wait again, for the same job.
-			var j JobJSON
+			var j jobsapi.Job
 			if err := json.Unmarshal(first.body, &j); err != nil {
 				return err
 			}
@@ -90,7 +91,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, key Key, wait bo
 			a := answer{status: http.StatusInternalServerError}
 			var ae *apiError
 			if errors.As(err, &ae) {
-				a = answerOf(ae.Status, "", errorBody{ae})
+				a = answerOf(ae.Status, "", ae.body())
 			}
 			s.idem.finish(r.Context(), key.ID, idem, a)
 		}
@@ -232,8 +233,8 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request, key Key) erro
 
 // jobList is GET /api/v1/jobs's answer.
 type jobList struct {
-	Jobs       []JobJSON `json:"jobs"`
-	NextCursor string    `json:"next_cursor,omitempty"`
+	Jobs       []jobsapi.Job `json:"jobs"`
+	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
 // listJobs is GET /api/v1/jobs: the key's own jobs, newest first, a page at a time. The cursor
@@ -281,7 +282,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, key Key) error
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	out := jobList{Jobs: []JobJSON{}}
+	out := jobList{Jobs: []jobsapi.Job{}}
 	if len(page) > limit {
 		last := page[limit-1]
 		out.NextCursor = base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, "%d:%s", last.created, last.id))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/jobsapi"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -87,9 +88,9 @@ func TestCancel(t *testing.T) {
 	e := newTestEnv(t, Options{}, func(f *providertest.Fake) { f.Gate = make(chan struct{}) })
 	key := e.key(ScopeJobsRead, ScopeJobsWrite)
 	j := e.submit(key, form{images: []string{e.image("a.png")}, fields: [][2]string{{"provider", "fake"}}})
-	waitFor(t, func() bool { return e.job(key, j.ID).Status == StatusRunning })
+	waitFor(t, func() bool { return e.job(key, j.ID).Status == jobsapi.StatusRunning })
 	resp, body := e.do("DELETE", "/api/v1/jobs/"+j.ID, key, nil, "")
-	if resp.StatusCode != http.StatusOK || decode[JobJSON](t, body).Status != StatusCancelled {
+	if resp.StatusCode != http.StatusOK || decode[jobsapi.Job](t, body).Status != jobsapi.StatusCancelled {
 		t.Fatalf("cancel: %s %s", resp.Status, body)
 	}
 	resp, body = e.do("DELETE", "/api/v1/jobs/"+j.ID, key, nil, "")
@@ -104,7 +105,7 @@ func TestFailedJob(t *testing.T) {
 	})
 	key := e.key(ScopeJobsRead, ScopeJobsWrite)
 	j := e.wait(key, e.submit(key, form{images: []string{e.image("a.png")}, fields: [][2]string{{"provider", "fake"}}}).ID)
-	if j.Status != StatusFailed || j.Error == nil || j.Error.Code != "provider_failed" || !strings.Contains(j.Error.Message, "fell apart") || len(j.Files) != 0 {
+	if j.Status != jobsapi.StatusFailed || j.Error == nil || j.Error.Code != "provider_failed" || !strings.Contains(j.Error.Message, "fell apart") || len(j.Files) != 0 {
 		t.Fatalf("failed job: %+v %+v", j, j.Error)
 	}
 }
@@ -113,8 +114,8 @@ func TestProcessWaits(t *testing.T) {
 	e := newTestEnv(t, Options{})
 	key := e.key(ScopeJobsRead, ScopeJobsWrite)
 	resp, body := e.post("/api/v1/process", key, form{images: []string{e.image("a.png")}, fields: [][2]string{{"polycount", "500"}}})
-	j := decode[JobJSON](t, body)
-	if resp.StatusCode != http.StatusOK || j.Status != StatusDone || len(j.Files) == 0 {
+	j := decode[jobsapi.Job](t, body)
+	if resp.StatusCode != http.StatusOK || j.Status != jobsapi.StatusDone || len(j.Files) == 0 {
 		t.Fatalf("process: %s %s", resp.Status, body)
 	}
 }
@@ -124,8 +125,8 @@ func TestProcessTimesOut(t *testing.T) {
 	key := e.key(ScopeJobsRead, ScopeJobsWrite)
 	start := time.Now()
 	resp, body := e.post("/api/v1/process", key, form{images: []string{e.image("a.png")}, fields: [][2]string{{"provider", "fake"}, {"timeout", "1"}}})
-	j := decode[JobJSON](t, body)
-	if resp.StatusCode != http.StatusAccepted || resp.Header.Get("Location") != "/api/v1/jobs/"+j.ID || j.Status == StatusDone {
+	j := decode[jobsapi.Job](t, body)
+	if resp.StatusCode != http.StatusAccepted || resp.Header.Get("Location") != "/api/v1/jobs/"+j.ID || j.Status == jobsapi.StatusDone {
 		t.Fatalf("process past its timeout: %s %v %s", resp.Status, resp.Header, body)
 	}
 	if d := time.Since(start); d > 10*time.Second {
@@ -176,11 +177,11 @@ func TestRestartResumes(t *testing.T) {
 	e := startTestEnv(t, home, Options{}, func(f *providertest.Fake) { f.Gate = gate })
 	key := e.key(ScopeJobsRead, ScopeJobsWrite)
 	j := e.submit(key, form{images: []string{e.image("a.png")}, fields: [][2]string{{"provider", "fake"}}})
-	waitFor(t, func() bool { return e.job(key, j.ID).Status == StatusRunning })
+	waitFor(t, func() bool { return e.job(key, j.ID).Status == jobsapi.StatusRunning })
 	e.stop()
 	close(gate)
 	e2 := startTestEnv(t, home, Options{})
-	if got := e2.wait(key, j.ID); got.Status != StatusDone {
+	if got := e2.wait(key, j.ID); got.Status != jobsapi.StatusDone {
 		t.Fatalf("after a restart: %+v", got)
 	}
 }
@@ -207,7 +208,7 @@ func TestProgressIsCurrent(t *testing.T) {
 		e.fake.Gate <- struct{}{}
 		want := fmt.Sprintf("step %d", step)
 		waitFor(t, func() bool { return e.job(key, j.ID).Message == want })
-		if got := e.job(key, j.ID); got.Progress != float64(step)/5 || got.Status != StatusRunning {
+		if got := e.job(key, j.ID); got.Progress != float64(step)/5 || got.Status != jobsapi.StatusRunning {
 			t.Fatalf("after %s: %+v", want, got)
 		}
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/jobsapi"
 	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
@@ -310,7 +311,7 @@ func TestOpenAPIEnums(t *testing.T) {
 	}
 	same("error codes", enum("ErrorCode"), constants(t, "api.go", "Code", ""))
 	same("failure kinds", enum("FailureKind"), append(constants(t, "../failure.go", "", "FailureKind"), "failed"))
-	same("job statuses", enum("JobStatus"), []string{StatusQueued, StatusRunning, StatusDone, StatusFailed, StatusCancelled})
+	same("job statuses", enum("JobStatus"), []string{jobsapi.StatusQueued, jobsapi.StatusRunning, jobsapi.StatusDone, jobsapi.StatusFailed, jobsapi.StatusCancelled})
 	var scopes []string
 	for _, s := range Scopes {
 		scopes = append(scopes, string(s))
@@ -457,7 +458,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 	}
 	// Before the fake's jobs, which hold both workers until the gate opens.
 	resp, body = e.post("/api/v1/process", all.Secret, form{fields: [][2]string{{"polycount", "600"}, {"timeout", "60"}}, images: []string{img}})
-	if j := expect(processOp, 200, resp, body); j["status"] != StatusDone {
+	if j := expect(processOp, 200, resp, body); j["status"] != jobsapi.StatusDone {
 		t.Errorf("POST /process: %s", body)
 	}
 	resp, body = e.post("/api/v1/jobs", all.Secret, fake, "Idempotency-Key", "once")
@@ -551,7 +552,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 	resp, body = do("GET", "/api/v1/jobs/"+doneID, other.Secret, nil, "")
 	expect("GET /api/v1/jobs/{id}", 404, resp, body)
 	resp, body = do("DELETE", "/api/v1/jobs/"+runningID, all.Secret, nil, "")
-	if j := expect("DELETE /api/v1/jobs/{id}", 200, resp, body); j["status"] != StatusCancelled {
+	if j := expect("DELETE /api/v1/jobs/{id}", 200, resp, body); j["status"] != jobsapi.StatusCancelled {
 		t.Errorf("DELETE a running job: %s", body)
 	}
 	resp, body = do("DELETE", "/api/v1/jobs/"+doneID, all.Secret, nil, "")
@@ -593,7 +594,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp, body = do("GET", "/api/v1/jobs/"+failingID, all.Secret, nil, "")
-	if j := expect("GET /api/v1/jobs/{id}", 200, resp, body); j["status"] != StatusFailed {
+	if j := expect("GET /api/v1/jobs/{id}", 200, resp, body); j["status"] != jobsapi.StatusFailed {
 		t.Errorf("the fake's job: %s", body)
 	}
 

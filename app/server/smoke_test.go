@@ -4,17 +4,19 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/kiln3d/kiln/providers/jobsapi"
 )
 
 func TestSubmitAndCollect(t *testing.T) {
 	e := newTestEnv(t, Options{})
 	key := e.key(ScopeJobsRead, ScopeJobsWrite)
 	j := e.submit(key, form{fields: [][2]string{{"polycount", "600"}}, images: []string{e.image("mug.png")}})
-	if j.Status != StatusQueued || j.Provider != "local" || !strings.HasSuffix(j.URL, "/api/v1/jobs/"+j.ID) {
+	if j.Status != jobsapi.StatusQueued || j.Provider != "local" || !strings.HasSuffix(j.URL, "/api/v1/jobs/"+j.ID) {
 		t.Fatalf("submitted: %+v", j)
 	}
 	done := e.wait(key, j.ID)
-	if done.Status != StatusDone || done.Triangles != 600 || len(done.Files) == 0 || done.Files[0].Format != "glb" {
+	if done.Status != jobsapi.StatusDone || done.Triangles != 600 || len(done.Files) == 0 || done.Files[0].Format != "glb" {
 		t.Fatalf("finished: %+v", done)
 	}
 	resp, body := e.do("GET", strings.TrimPrefix(done.Files[0].URL, e.ts.URL), key, nil, "")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers/httpkit"
+	"github.com/kiln3d/kiln/providers/jobsapi"
 )
 
 // Webhook delivery states.
@@ -29,8 +30,8 @@ const (
 // WebhookBody is what a webhook POSTs.
 type WebhookBody struct {
 	// Event is job.done, job.failed or job.cancelled.
-	Event string  `json:"event"`
-	Job   JobJSON `json:"job"`
+	Event string      `json:"event"`
+	Job   jobsapi.Job `json:"job"`
 }
 
 // webhooks delivers the webhooks of ended jobs. Each delivery is a row in api_webhooks written

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kiln3d/kiln/providers/jobsapi"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -86,7 +87,7 @@ func TestWebhookDeliveredSignedAndRetried(t *testing.T) {
 	if err := json.Unmarshal(h.body, &body); err != nil {
 		t.Fatal(err)
 	}
-	if body.Event != "job.done" || body.Job.ID != j.ID || body.Job.Status != StatusDone || len(body.Job.Files) == 0 ||
+	if body.Event != "job.done" || body.Job.ID != j.ID || body.Job.Status != jobsapi.StatusDone || len(body.Job.Files) == 0 ||
 		!strings.HasPrefix(body.Job.Files[0].URL, e.ts.URL+"/api/v1/jobs/"+j.ID+"/files/") {
 		t.Fatalf("webhook body: %s", h.body)
 	}
@@ -110,7 +111,7 @@ func TestWebhookOnFailureGivesUp(t *testing.T) {
 	recv := newHookReceiver(t, 1000)
 	key := e.key(ScopeJobsRead, ScopeJobsWrite)
 	j := e.submit(key, form{images: []string{e.image("a.png")}, fields: [][2]string{{"provider", "fake"}, {"webhookUrl", recv.URL}}})
-	if got := e.wait(key, j.ID); got.Status != StatusFailed {
+	if got := e.wait(key, j.ID); got.Status != jobsapi.StatusFailed {
 		t.Fatalf("job: %+v", got)
 	}
 	waitFor(t, func() bool {

@@ -58,21 +58,10 @@ const (
 // answering under the same idempotency key.
 const inProgressWait = 2 * time.Second
 
-// errorBody is the shape of every refusal: {"error": {"code": ..., "message": ...}}.
-type errorBody struct {
-	Error *apiFailure `json:"error"`
-}
-
-// apiFailure is a refusal's, or a failed job's, code and words.
-type apiFailure struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
 // message reads the server's words from an error body; ok is false for any other shape (a
 // proxy's page).
 func message(body []byte) (string, bool) {
-	var b errorBody
+	var b ErrorBody
 	if json.Unmarshal(body, &b) != nil || b.Error == nil {
 		return "", false
 	}
@@ -81,7 +70,7 @@ func message(body []byte) (string, bool) {
 
 // code reads the server's error code from an error body; "" when it has none.
 func code(body []byte) string {
-	var b errorBody
+	var b ErrorBody
 	if json.Unmarshal(body, &b) != nil || b.Error == nil {
 		return ""
 	}

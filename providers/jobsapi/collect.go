@@ -20,15 +20,6 @@ import (
 // job. A rate limit is not trouble: Collect waits as long as the server asks.
 const maxTroubles = 5
 
-// The job statuses of the API.
-const (
-	statusQueued    = "queued"
-	statusRunning   = "running"
-	statusDone      = "done"
-	statusFailed    = "failed"
-	statusCancelled = "cancelled"
-)
-
 // failInvalidInput is the failure kind of a job whose input the server's provider refused.
 const failInvalidInput = "invalid_input"
 
@@ -89,11 +80,11 @@ func (p *Provider) follow(ctx context.Context, key, id, dir string, report func(
 		default:
 			troubles = 0
 			switch j.Status {
-			case statusDone:
+			case StatusDone:
 				return p.fetchResults(ctx, key, id, j, dir, report)
-			case statusFailed:
+			case StatusFailed:
 				return nil, failure(op, j)
-			case statusCancelled:
+			case StatusCancelled:
 				return nil, service.Error(op, 0, providers.ErrGenerationFailed, "the job was cancelled on the server")
 			}
 			if sig := fmt.Sprintf("%s %.3f %s", j.Status, j.Progress, j.Message); sig != last {
@@ -109,20 +100,20 @@ func (p *Provider) follow(ctx context.Context, key, id, dir string, report func(
 }
 
 // job asks GET /api/v1/jobs/{id} for the job as it is now.
-func (p *Provider) job(ctx context.Context, key, op, id string) (job, error) {
-	var out job
+func (p *Provider) job(ctx context.Context, key, op, id string) (Job, error) {
+	var out Job
 	status, err := p.do(ctx, key, call{op: op, method: http.MethodGet, route: "jobs/" + url.PathEscape(id)}, &out)
 	if err != nil {
-		return job{}, err
+		return Job{}, err
 	}
 	if out.Status == "" {
-		return job{}, service.Error(op, status, providers.ErrServer, "the server answered without the job's status")
+		return Job{}, service.Error(op, status, providers.ErrServer, "the server answered without the job's status")
 	}
 	return out, nil
 }
 
 // progress reports the job's state in the server's words, or Kiln's when it sent none.
-func progress(j job, key string) providers.Progress {
+func progress(j Job, key string) providers.Progress {
 	fraction := j.Progress
 	if math.IsNaN(fraction) {
 		fraction = 0
@@ -130,7 +121,7 @@ func progress(j job, key string) providers.Progress {
 	msg := httpkit.Shorten(httpkit.Scrub(providers.Printable(strings.TrimSpace(j.Message)), key), maxMessage)
 	if msg == "" {
 		msg = "The Kiln server is making the model"
-		if j.Status == statusQueued {
+		if j.Status == StatusQueued {
 			msg = "Waiting in the Kiln server's queue"
 		}
 	}
@@ -139,7 +130,7 @@ func progress(j job, key string) providers.Progress {
 
 // failure explains a failed job: the server's failure kind and words, and which of its providers
 // failed.
-func failure(op string, j job) error {
+func failure(op string, j Job) error {
 	who := "the server"
 	if j.Provider != "" {
 		who = fmt.Sprintf("the server's %s provider", j.Provider)

@@ -57,7 +57,7 @@ func TestCollectFailed(t *testing.T) {
 		"invalid_input":   "the server's local provider refused the input: no object found (invalid_input)",
 	} {
 		h := setup(t)
-		h.fake.Outcome, h.fake.Failure = statusFailed, apiFailure{Code: code, Message: "no object found"}
+		h.fake.Outcome, h.fake.Failure = StatusFailed, Failure{Code: code, Message: "no object found"}
 		files, dir, _, err := h.collect(h.p, h.submit())
 		if !errors.Is(err, providers.ErrGenerationFailed) || !strings.Contains(err.Error(), says) || files != nil {
 			t.Errorf("%s: %v, want ErrGenerationFailed saying %q", code, err, says)
@@ -68,7 +68,7 @@ func TestCollectFailed(t *testing.T) {
 
 func TestCollectCancelled(t *testing.T) {
 	h := setup(t)
-	h.fake.Outcome = statusCancelled
+	h.fake.Outcome = StatusCancelled
 	_, _, _, err := h.collect(h.p, h.submit())
 	if !errors.Is(err, providers.ErrGenerationFailed) || !strings.Contains(err.Error(), "cancelled on the server") {
 		t.Errorf("a cancelled job: %v", err)

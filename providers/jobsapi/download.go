@@ -35,7 +35,7 @@ const (
 
 // fetchResults downloads the files of the finished job j into dir and returns them, the model
 // first. Only the model is needed: another file that cannot be had is logged and left out.
-func (p *Provider) fetchResults(ctx context.Context, key, id string, j job, dir string, report func(providers.Progress)) ([]providers.File, error) {
+func (p *Provider) fetchResults(ctx context.Context, key, id string, j Job, dir string, report func(providers.Progress)) ([]providers.File, error) {
 	op := "download the results of job " + providers.Printable(id)
 	main := -1
 	for i, f := range j.Files {
@@ -47,7 +47,7 @@ func (p *Provider) fetchResults(ctx context.Context, key, id string, j job, dir 
 	if main < 0 {
 		return nil, service.Error(op, 0, providers.ErrServer, "the server finished the job but lists no glb model to download"+listing(j.Files))
 	}
-	order := append([]listed{j.Files[main]}, j.Files[:main]...)
+	order := append([]File{j.Files[main]}, j.Files[:main]...)
 	order = append(order, j.Files[main+1:]...)
 	report(providers.Progress{Phase: providers.PhaseDownloading, Fraction: 0, Message: "Downloading the model from the Kiln server"})
 	endpoint := p.Endpoint()
@@ -72,8 +72,8 @@ func (p *Provider) fetchResults(ctx context.Context, key, id string, j job, dir 
 	return files, nil
 }
 
-// fetch downloads one listed file into dir, under a safe name no other file of the job has.
-func (p *Provider) fetch(ctx context.Context, client *http.Client, endpoint, key, op, id string, f listed, format string,
+// fetch downloads one File file into dir, under a safe name no other file of the job has.
+func (p *Provider) fetch(ctx context.Context, client *http.Client, endpoint, key, op, id string, f File, format string,
 	model bool, dir string, taken map[string]bool, report func(providers.Progress)) (providers.File, error) {
 	what, limit, role := "the file "+httpkit.Shorten(providers.Printable(f.Name), 60), int64(maxOtherBytes), ""
 	var sniff func([]byte, int64) error
@@ -87,7 +87,7 @@ func (p *Provider) fetch(ctx context.Context, client *http.Client, endpoint, key
 	case format == formatWebP:
 		what, sniff, role = "the preview", sniffWebP, providers.RolePreview
 	case format == "":
-		return providers.File{}, service.Error(op, 0, providers.ErrServer, "the server lists a file of no known format"+listing([]listed{f}))
+		return providers.File{}, service.Error(op, 0, providers.ErrServer, "the server lists a file of no known format"+listing([]File{f}))
 	}
 	link, err := fileURL(endpoint, id, f)
 	if err != nil {
@@ -107,9 +107,9 @@ func (p *Provider) fetch(ctx context.Context, client *http.Client, endpoint, key
 	return providers.File{Path: name, Format: format, Role: role}, nil
 }
 
-// formatOf is a listed file's format in lower case: the server's word, else its name's
+// formatOf is a File file's format in lower case: the server's word, else its name's
 // extension; "" when neither is a plain word.
-func formatOf(f listed) string {
+func formatOf(f File) string {
 	for _, s := range []string{f.Format, strings.TrimPrefix(path.Ext(f.Name), ".")} {
 		s = strings.ToLower(strings.TrimSpace(s))
 		if s != "" && len(s) <= 8 && !strings.ContainsFunc(s, func(r rune) bool { return (r < 'a' || r > 'z') && (r < '0' || r > '9') }) {
@@ -119,10 +119,10 @@ func formatOf(f listed) string {
 	return ""
 }
 
-// fileURL is where a listed file is downloaded from: its url, resolved against the server's
+// fileURL is where a File file is downloaded from: its url, resolved against the server's
 // address, or the API's route for it when it has none. A url on any other origin (scheme, host
 // and port) than the server's is refused: the key goes to the server alone.
-func fileURL(endpoint, id string, f listed) (string, error) {
+func fileURL(endpoint, id string, f File) (string, error) {
 	base, err := url.Parse(endpoint + "/")
 	if err != nil {
 		return "", errors.New("at an address Kiln cannot read")
@@ -214,7 +214,7 @@ func sniffWebP(head []byte, _ int64) error {
 }
 
 // listing names the files of a list, for a message.
-func listing(list []listed) string {
+func listing(list []File) string {
 	if len(list) == 0 {
 		return " (the list is empty)"
 	}
@@ -231,7 +231,7 @@ const maxFileName = 80
 // windowsReserved are the names Windows refuses for a file, whatever the extension.
 var windowsReserved = regexp.MustCompile(`(?i)^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$`)
 
-// fileName turns a listed name into a file name inside the job's folder: its last path segment,
+// fileName turns a File name into a file name inside the job's folder: its last path segment,
 // letters, digits, dots, dashes and underscores only, at most maxFileName runes, ending in the
 // format's extension, and unlike every name taken before (case aside). "model" or "file" stands in
 // for a name with nothing left.

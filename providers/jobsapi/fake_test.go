@@ -51,7 +51,7 @@ type fakeServer struct {
 	// "failed", "cancelled") and Failure, for a failed job, why.
 	Polls   int
 	Outcome string
-	Failure apiFailure
+	Failure Failure
 	// FileHost, when set, is the host the file links name instead of the request's.
 	FileHost string
 	// Model is what the model link serves.
@@ -72,7 +72,7 @@ type fakeJob struct {
 	Polycount                   int
 	polls                       int
 	outcome                     string
-	failure                     apiFailure
+	failure                     Failure
 }
 
 // idemEntry is the first answer to a submission under an idempotency key.
@@ -108,7 +108,7 @@ type fault struct {
 
 // newFake starts a fake for t.
 func newFake(t testing.TB) *fakeServer {
-	f := &fakeServer{t: t, Polls: 2, Outcome: statusDone, keys: map[string][]string{}, jobs: map[string]*fakeJob{},
+	f := &fakeServer{t: t, Polls: 2, Outcome: StatusDone, keys: map[string][]string{}, jobs: map[string]*fakeJob{},
 		idem: map[string]idemEntry{}, rec: fakehttp.NewRecorder(func(r received) string { return r.Route })}
 	f.Key = f.AddKey(scopeRead, scopeWrite)
 	dir := t.TempDir()
@@ -359,7 +359,7 @@ func (f *fakeServer) jobJSON(r *http.Request, j *fakeJob) map[string]any {
 	}
 	self := "http://" + host + "/api/v1/jobs/" + j.ID
 	now := time.Now().UTC().Format(time.RFC3339)
-	out := map[string]any{"id": j.ID, "url": self, "status": statusQueued, "provider": j.Provider, "progress": 0.0,
+	out := map[string]any{"id": j.ID, "url": self, "status": StatusQueued, "provider": j.Provider, "progress": 0.0,
 		"message": "Waiting for a worker", "created": now, "updated": now, "polycount": j.Polycount}
 	if j.Prompt != "" {
 		out["prompt"] = j.Prompt
@@ -368,17 +368,17 @@ func (f *fakeServer) jobJSON(r *http.Request, j *fakeJob) map[string]any {
 	case j.polls >= f.Polls:
 		out["status"], out["progress"], out["finished"] = j.outcome, 1.0, now
 		switch j.outcome {
-		case statusDone:
+		case StatusDone:
 			out["triangles"] = j.Polycount
 			out["files"] = []map[string]any{
 				{"name": "model.glb", "format": "glb", "size": len(f.Model), "url": self + "/files/model.glb"},
 				{"name": "preview.png", "format": "png", "size": len(f.preview), "url": self + "/files/preview.png"},
 			}
-		case statusFailed:
+		case StatusFailed:
 			out["error"] = j.failure
 		}
 	case j.polls > 0:
-		out["status"], out["progress"], out["message"], out["started"] = statusRunning, 0.5, "Inflating the silhouette", now
+		out["status"], out["progress"], out["message"], out["started"] = StatusRunning, 0.5, "Inflating the silhouette", now
 	}
 	return out
 }

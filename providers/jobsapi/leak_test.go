@@ -57,7 +57,7 @@ func TestKeyNeverShows(t *testing.T) {
 	h.fake.Inject(routeFile, -1, fault{Status: 200, Body: "not a model, key " + key})
 	keep(collect(remote))
 	h.fake.ClearFaults()
-	h.fake.Outcome, h.fake.Failure = statusFailed, apiFailure{Code: "provider_failed", Message: "key " + key + " refused upstream"}
+	h.fake.Outcome, h.fake.Failure = StatusFailed, Failure{Code: "provider_failed", Message: "key " + key + " refused upstream"}
 	keep(collect(h.submit()))
 
 	keep(nil, h.p.TestKey(ctx, keyOf(key+"\x01")))

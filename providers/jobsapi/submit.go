@@ -28,25 +28,6 @@ const maxUpload = 256 << 20
 // maxIdempotencyKey is the longest idempotency key the server keeps.
 const maxIdempotencyKey = 255
 
-// job is the server's Job JSON, as far as Kiln reads it.
-type job struct {
-	ID       string      `json:"id"`
-	Status   string      `json:"status"`
-	Provider string      `json:"provider"`
-	Progress float64     `json:"progress"`
-	Message  string      `json:"message"`
-	Files    []listed    `json:"files"`
-	Error    *apiFailure `json:"error"`
-}
-
-// listed is one entry of a finished job's files.
-type listed struct {
-	Name   string `json:"name"`
-	Format string `json:"format"`
-	Size   int64  `json:"size"`
-	URL    string `json:"url"`
-}
-
 // Submit checks the request and its images, then posts them to /api/v1/jobs with the job's
 // idempotency key, and returns the server's job id.
 //
@@ -76,7 +57,7 @@ func (p *Provider) Submit(ctx context.Context, req providers.Request) (providers
 	if err != nil {
 		return providers.Remote{}, providers.NotSent(err)
 	}
-	var out job
+	var out Job
 	status, err := p.do(ctx, key, call{op: op, method: http.MethodPost, route: "jobs", body: body, contentType: contentType,
 		idempotencyKey: req.IdempotencyKey}, &out)
 	if err != nil {
