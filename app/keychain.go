@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/zalando/go-keyring"
 )
@@ -21,16 +22,26 @@ var errSecretMissing = errors.New("secret not in the keychain")
 // keyring.MockInit.
 type keychain struct{}
 
+// keychainMu makes one keychain call at a time: jobs running at once read and write credentials
+// (Kaedim's JWT) together, and not every backend is safe for that (go-keyring's mock is not).
+var keychainMu sync.Mutex
+
 func (keychain) set(service, user, secret string) error {
+	keychainMu.Lock()
+	defer keychainMu.Unlock()
 	return explainKeychain(keyring.Set(service, user, secret))
 }
 
 func (keychain) get(service, user string) (string, error) {
+	keychainMu.Lock()
+	defer keychainMu.Unlock()
 	s, err := keyring.Get(service, user)
 	return s, explainKeychain(err)
 }
 
 func (keychain) delete(service, user string) error {
+	keychainMu.Lock()
+	defer keychainMu.Unlock()
 	err := explainKeychain(keyring.Delete(service, user))
 	if errors.Is(err, errSecretMissing) {
 		return nil
