@@ -39,7 +39,8 @@ test: deps
 	$(TEST_ENV) .ci/keychain-test
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=10000x
 
-# The fuzz targets over every hostile input: models, images, a server's answers, asset.json. Briefly
+# The fuzz targets over every hostile input: models, images, a server's answers, asset.json, a
+# submission to kiln serve. Briefly
 # in make test; longer by hand (make fuzz FUZZTIME=10m). A finding is kept as a seed in testdata/.
 # make test counts inputs (10000x) rather than seconds: Go 1.26's coordinator can fail a timed run
 # with "context deadline exceeded" as its time runs out, having found nothing (go.dev/issue/75804).
@@ -52,6 +53,7 @@ fuzz:
 	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzImage ./providers/imageio
 	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzResponse ./providers/kaedim
 	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzSidecar ./app
+	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzSubmission ./app/server
 
 # Benchmarks, measured side by side with their peers (gltfpack, f3d under Xvfb) where they have
 # one; the corpus-based ones skip without ../shared/corpus.
