@@ -40,8 +40,8 @@ test: deps
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=10000x
 
 # The fuzz targets over every hostile input: models, images, a server's answers, asset.json, a
-# submission to kiln serve. Briefly
-# in make test; longer by hand (make fuzz FUZZTIME=10m). A finding is kept as a seed in testdata/.
+# submission to kiln serve. Briefly in make test; longer by hand (make fuzz FUZZTIME=10m). A
+# finding is kept as a seed in testdata/.
 # make test counts inputs (10000x) rather than seconds: Go 1.26's coordinator can fail a timed run
 # with "context deadline exceeded" as its time runs out, having found nothing (go.dev/issue/75804).
 FUZZTIME ?= 2m
