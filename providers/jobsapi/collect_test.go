@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -62,7 +61,7 @@ func TestCollectFailed(t *testing.T) {
 		if !errors.Is(err, providers.ErrGenerationFailed) || !strings.Contains(err.Error(), says) || files != nil {
 			t.Errorf("%s: %v, want ErrGenerationFailed saying %q", code, err, says)
 		}
-		noFiles(t, dir)
+		modeltest.NoFiles(t, dir)
 	}
 }
 
@@ -104,7 +103,7 @@ func TestFileOnAnotherHost(t *testing.T) {
 	if visits.Load() != 0 {
 		t.Errorf("%d requests went to the other host", visits.Load())
 	}
-	noFiles(t, dir)
+	modeltest.NoFiles(t, dir)
 }
 
 // TestDamagedModel: a glb whose numbers lie is refused for good, and not written.
@@ -118,7 +117,7 @@ func TestDamagedModel(t *testing.T) {
 	if n := len(h.fake.Received(routeFile)); n != 1 {
 		t.Errorf("%d downloads of a damaged model, want 1", n)
 	}
-	noFiles(t, dir)
+	modeltest.NoFiles(t, dir)
 }
 
 // TestCollectRidesOutTrouble: a few failed polls are tried again; more give up with the last.
@@ -140,17 +139,5 @@ func TestCollectRidesOutTrouble(t *testing.T) {
 	_, _, _, err = h.collect(h.p, remote)
 	if !errors.Is(err, providers.ErrServer) || !strings.Contains(err.Error(), "broken JSON") {
 		t.Errorf("a server that answers garbage: %v", err)
-	}
-}
-
-// noFiles fails the test when dir holds anything.
-func noFiles(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		t.Errorf("left %s in the folder", e.Name())
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/kaedim/kaedimtest"
+	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -46,7 +47,7 @@ func TestStalledDownloadGivesUp(t *testing.T) {
 	if n := h.count("download", maxLinkTries); n != maxLinkTries {
 		t.Errorf("%d downloads", n)
 	}
-	noFiles(t, dir)
+	modeltest.NoFiles(t, dir)
 }
 
 // TestHugeDownloadIsRefusedAtOnce: a declared 4 GiB is refused from its Content-Length, once.
@@ -60,7 +61,7 @@ func TestHugeDownloadIsRefusedAtOnce(t *testing.T) {
 	if n := h.count("download", 1); n != 1 {
 		t.Errorf("%d downloads, want 1", n)
 	}
-	noFiles(t, dir)
+	modeltest.NoFiles(t, dir)
 }
 
 // TestHostileModelIsRefused: a glb whose buffer claims a terabyte never reaches the disk.
@@ -74,7 +75,7 @@ func TestHostileModelIsRefused(t *testing.T) {
 	if n := h.count("download", 1); n != 1 {
 		t.Errorf("%d downloads, want 1", n)
 	}
-	noFiles(t, dir)
+	modeltest.NoFiles(t, dir)
 }
 
 // TestRedirectToPlainHTTPIsRefused: the storage's redirect to plain http elsewhere is refused
@@ -102,7 +103,7 @@ func TestRedirectToPlainHTTPIsRefused(t *testing.T) {
 			t.Errorf("dialled %s", a)
 		}
 	}
-	noFiles(t, dir)
+	modeltest.NoFiles(t, dir)
 }
 
 // TestProcessIsNeverSentTwice: once /process may have reached Kaedim, its failure comes back as
@@ -265,11 +266,4 @@ func (h *harness) count(route string, want int) int {
 	}
 	time.Sleep(10 * time.Millisecond) // and a moment for one too many to show
 	return h.fake.Count(route)
-}
-
-func noFiles(t *testing.T, dir string) {
-	t.Helper()
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("left %v in the job's directory", entries)
-	}
 }

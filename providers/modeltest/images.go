@@ -69,3 +69,15 @@ func Pattern(seed int) *image.NRGBA {
 	}
 	return img
 }
+
+// NoFiles fails the test when dir holds anything: what a refused download must leave behind.
+func NoFiles(t testing.TB, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("left %s in the folder", e.Name())
+	}
+}

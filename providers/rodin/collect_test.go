@@ -120,7 +120,7 @@ func TestCollectFailedAndCanceled(t *testing.T) {
 			if n := h.fake.Count(rodintest.RouteDownload); n != 0 {
 				t.Errorf("%d /download calls for a failed task", n)
 			}
-			noFiles(t, dir)
+			modeltest.NoFiles(t, dir)
 		})
 	}
 }
@@ -298,7 +298,7 @@ func TestStalledDownload(t *testing.T) {
 	if api := providertest.APIError(t, err); !errors.Is(err, providers.ErrNetwork) || !strings.Contains(api.Message, "no byte of the model arrived") {
 		t.Errorf("got %v", err)
 	}
-	noFiles(t, dir)
+	modeltest.NoFiles(t, dir)
 }
 
 // failPreview is a transport that answers 500 for every preview download.

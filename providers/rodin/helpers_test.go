@@ -3,7 +3,6 @@ package rodin
 import (
 	"context"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -149,16 +148,4 @@ func writeJPEG(t *testing.T, name string) string {
 func writeFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
 	return modeltest.WriteFile(t, t.TempDir(), name, data)
-}
-
-// noFiles fails the test when dir holds anything.
-func noFiles(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		t.Errorf("left %s in the folder", e.Name())
-	}
 }
