@@ -92,14 +92,14 @@ func (i *idempotency) begin(ctx context.Context, keyID, idem, hash string) (*ans
 	return nil, tx.Commit()
 }
 
-// finish records the answer made for idem. An answer the client should not get again (a server
-// failure, a shutdown) frees the key for the next try instead.
+// finish records the answer that named the job made for idem: sent again, the request gets it.
 func (i *idempotency) finish(ctx context.Context, keyID, idem string, a answer) {
-	ctx = context.WithoutCancel(ctx)
-	if a.status >= 500 || a.status == http.StatusTooManyRequests {
-		_, _ = i.db.ExecContext(ctx, `DELETE FROM api_idempotency WHERE key_id = ? AND idem = ?`, keyID, idem)
-		return
-	}
-	_, _ = i.db.ExecContext(ctx, `UPDATE api_idempotency SET status = ?, location = ?, response = ? WHERE key_id = ? AND idem = ?`,
-		a.status, a.location, a.body, keyID, idem)
+	_, _ = i.db.ExecContext(context.WithoutCancel(ctx), `UPDATE api_idempotency SET status = ?, location = ?, response = ?
+		WHERE key_id = ? AND idem = ?`, a.status, a.location, a.body, keyID, idem)
+}
+
+// forget frees idem after a request that made no job (refused, or failed): as with a request
+// that never arrived, the same key may be sent again.
+func (i *idempotency) forget(ctx context.Context, keyID, idem string) {
+	_, _ = i.db.ExecContext(context.WithoutCancel(ctx), `DELETE FROM api_idempotency WHERE key_id = ? AND idem = ?`, keyID, idem)
 }

@@ -129,3 +129,18 @@ func TestProcessIdempotency(t *testing.T) {
 		t.Fatalf("%d jobs", n)
 	}
 }
+
+// TestRefusalFreesTheKey: a submission the queue refuses makes no job and keeps nothing, so the
+// corrected submission may use the same key.
+func TestRefusalFreesTheKey(t *testing.T) {
+	e := newTestEnv(t, Options{})
+	key := e.key(ScopeJobsRead, ScopeJobsWrite)
+	resp, body := e.post("/api/v1/jobs", key, form{fields: [][2]string{{"provider", "local"}, {"prompt", "a chair"}}}, "Idempotency-Key", "k2")
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a prompt to the local generator: %s %s", resp.Status, body)
+	}
+	j := e.submit(key, form{images: []string{e.image("chair.png")}, fields: [][2]string{{"polycount", "500"}}}, "Idempotency-Key", "k2")
+	if n := len(mustJobs(t, e.k)); n != 1 || j.ID == "" {
+		t.Fatalf("%d jobs", n)
+	}
+}

@@ -88,12 +88,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, key Key, wait bo
 	job, err := s.queue(r, key, sub)
 	if err != nil {
 		if idem != "" {
-			a := answer{status: http.StatusInternalServerError}
-			var ae *apiError
-			if errors.As(err, &ae) {
-				a = answerOf(ae.Status, "", ae.body())
-			}
-			s.idem.finish(r.Context(), key.ID, idem, a)
+			// No job was made: the key is free again, for the same submission once its cause
+			// is fixed (a credential added on the server).
+			s.idem.forget(r.Context(), key.ID, idem)
 		}
 		return err
 	}
