@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"path"
@@ -47,16 +46,7 @@ func errorf(status int, code, format string, args ...any) *apiError {
 	return &apiError{Status: status, Failure: jobsapi.Failure{Code: code, Message: fmt.Sprintf(format, args...)}}
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		status, data = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"the answer could not be written"}}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = w.Write(append(data, '\n'))
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { writeAnswer(w, answerOf(status, "", v)) }
 
 func writeError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.Status, e.body())

@@ -156,11 +156,16 @@ func (s *Server) waitAndAnswer(w http.ResponseWriter, r *http.Request, job app.J
 	return nil
 }
 
+// answerOf makes an answer of v's JSON.
 func answerOf(status int, location string, v any) answer {
-	body, _ := json.Marshal(v)
+	body, err := json.Marshal(v)
+	if err != nil {
+		status, body = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"the answer could not be written"}}`)
+	}
 	return answer{status: status, location: location, body: append(body, '\n')}
 }
 
+// writeAnswer writes a as JSON, never to be cached.
 func writeAnswer(w http.ResponseWriter, a answer) {
 	if a.location != "" {
 		w.Header().Set("Location", a.location)
