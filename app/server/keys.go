@@ -199,13 +199,14 @@ func (ks *Keys) WebhookSecret(id string) (string, error) {
 
 const keyColumns = `id, name, scopes, created, last_used, revoked`
 
-func scanKey(row interface{ Scan(...any) error }) (Key, error) {
+// scanKey reads a row of keyColumns, then any more columns into extra.
+func scanKey(row interface{ Scan(...any) error }, extra ...any) (Key, error) {
 	var (
 		k                        Key
 		scopes                   string
 		created, used, revokedAt int64
 	)
-	if err := row.Scan(&k.ID, &k.Name, &scopes, &created, &used, &revokedAt); err != nil {
+	if err := row.Scan(append([]any{&k.ID, &k.Name, &scopes, &created, &used, &revokedAt}, extra...)...); err != nil {
 		return Key{}, err
 	}
 	for s := range strings.SplitSeq(scopes, ",") {
@@ -277,13 +278,7 @@ func (ks *Keys) Authenticate(ctx context.Context, secret string) (Key, error) {
 		return Key{}, ErrBadKey
 	}
 	var hash []byte
-	row := ks.db.QueryRowContext(ctx, `SELECT `+keyColumns+`, hash FROM api_keys WHERE id = ?`, m[1])
-	var (
-		k                        Key
-		scopes                   string
-		created, used, revokedAt int64
-	)
-	err := row.Scan(&k.ID, &k.Name, &scopes, &created, &used, &revokedAt, &hash)
+	k, err := scanKey(ks.db.QueryRowContext(ctx, `SELECT `+keyColumns+`, hash FROM api_keys WHERE id = ?`, m[1]), &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Key{}, ErrBadKey
 	}
@@ -294,12 +289,6 @@ func (ks *Keys) Authenticate(ctx context.Context, secret string) (Key, error) {
 	if subtle.ConstantTimeCompare(hash, want[:]) != 1 {
 		return Key{}, ErrBadKey
 	}
-	for s := range strings.SplitSeq(scopes, ",") {
-		if s != "" {
-			k.Scopes = append(k.Scopes, Scope(s))
-		}
-	}
-	k.Created, k.LastUsed, k.Revoked = app.FromMillis(created), app.FromMillis(used), app.FromMillis(revokedAt)
 	if !k.Active() {
 		return Key{}, ErrRevokedKey
 	}
