@@ -2,7 +2,9 @@ package providers
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // KeyField is one part of a provider's credential ("API key", "Refresh token").
@@ -73,4 +75,17 @@ type Pricer interface {
 	Price(req Request) (Price, error)
 	// Balance asks the account how many credits it has; it needs a bound credential (Keyed).
 	Balance(ctx context.Context) (float64, error)
+}
+
+// PastedKeyProblem says what is wrong with a key an artist pasted (trimmed of surrounding space)
+// before it goes into a header, or "" when nothing is: a stray space or line break inside it, or
+// characters no key has. The words follow "the API key".
+func PastedKeyProblem(key string) string {
+	switch {
+	case strings.ContainsFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+		return "contains a space, a line break or another invisible character (paste the key alone, without \"Bearer\")"
+	case strings.ContainsFunc(key, func(r rune) bool { return r > unicode.MaxASCII }):
+		return "contains characters no key has (letters with accents, quotes from a word processor)"
+	}
+	return ""
 }

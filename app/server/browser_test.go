@@ -28,14 +28,13 @@ func TestAdminPage(t *testing.T) {
 	if tools == "" {
 		return
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		toolMissing(t, "node is not installed")
+	node := modeltest.Node(t)
+	if node == "" {
 		return
 	}
 	browser := chromiumPath()
 	if browser == "" {
-		toolMissing(t, "Chromium is not installed (set CHROMIUM, or install /usr/bin/chromium)")
+		modeltest.ToolMissing(t, "Chromium is not installed (set CHROMIUM, or install /usr/bin/chromium)")
 		return
 	}
 	script, err := filepath.Abs(filepath.Join("testdata", "admin.mjs"))
@@ -213,13 +212,4 @@ func chromiumPath() string {
 		}
 	}
 	return ""
-}
-
-// toolMissing skips t for want of a tool, or fails it under KILN_REQUIRE_TOOLS=1.
-func toolMissing(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("KILN_REQUIRE_TOOLS") == "1" {
-		t.Fatalf("%s, and KILN_REQUIRE_TOOLS=1", why)
-	}
-	t.Skip(why)
 }

@@ -820,12 +820,9 @@ func TestOpenAPIValidator(t *testing.T) {
 	if dir == "" {
 		return
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("KILN_REQUIRE_TOOLS") == "1" {
-			t.Fatal("node is not installed, and KILN_REQUIRE_TOOLS=1")
-		}
-		t.Skip("node is not installed")
+	node := modeltest.Node(t)
+	if node == "" {
+		return
 	}
 	validate := func(file string) (string, error) {
 		cmd := exec.Command(node, filepath.Join("testdata", "openapi-validate.cjs"), file)

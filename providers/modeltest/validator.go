@@ -54,9 +54,8 @@ func Validate(t testing.TB, files ...string) []Report {
 	if dir == "" {
 		return nil
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing(t, "node is not installed")
+	node := Node(t)
+	if node == "" {
 		return nil
 	}
 	args := append([]string{"-e", validatorScript}, files...)
@@ -105,11 +104,25 @@ func ToolsDir(t testing.TB, want string) string {
 			break
 		}
 	}
-	missing(t, want+" is not installed in .tools (run make deps)")
+	ToolMissing(t, want+" is not installed in .tools (run make deps)")
 	return ""
 }
 
-func missing(t testing.TB, why string) {
+// Node finds node, the runtime of the test tools in .tools; it returns "" after skipping (or
+// failing) t when there is none.
+func Node(t testing.TB) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		ToolMissing(t, "node is not installed")
+		return ""
+	}
+	return node
+}
+
+// ToolMissing skips t for want of a test tool, or fails it under KILN_REQUIRE_TOOLS=1 (set by
+// `make test`): CI must never pass by not looking.
+func ToolMissing(t testing.TB, why string) {
 	t.Helper()
 	if os.Getenv("KILN_REQUIRE_TOOLS") == "1" {
 		t.Fatalf("%s, and KILN_REQUIRE_TOOLS=1", why)

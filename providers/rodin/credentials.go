@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
 
 	"github.com/kiln3d/kiln/providers"
 )
@@ -48,13 +47,11 @@ func loadKey(ctx context.Context, s providers.Secrets) (string, error) {
 		return "", fmt.Errorf("rodin: read the API key: %w", err)
 	}
 	key := strings.TrimSpace(fields[FieldAPIKey])
-	switch {
-	case key == "":
+	if key == "" {
 		return "", &CredentialsError{Problem: "no Rodin API key is set up"}
-	case strings.ContainsFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
-		return "", &CredentialsError{Problem: "the Rodin API key contains a space, a line break or another invisible character (paste the key alone, without \"Bearer\")"}
-	case strings.ContainsFunc(key, func(r rune) bool { return r > unicode.MaxASCII }):
-		return "", &CredentialsError{Problem: "the Rodin API key contains characters no key has (letters with accents, quotes from a word processor)"}
+	}
+	if problem := providers.PastedKeyProblem(key); problem != "" {
+		return "", &CredentialsError{Problem: "the Rodin API key " + problem}
 	}
 	return key, nil
 }
