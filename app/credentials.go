@@ -69,20 +69,20 @@ func EnvVar(provider string, field providers.KeyField) string {
 	return "KILN_" + strings.ToUpper(provider) + "_" + strings.ToUpper(field.Key)
 }
 
+// fields lists what a credential of provider (a provider or a target) holds.
 func (c *Credentials) fields(provider string) ([]providers.KeyField, error) {
-	p, err := c.reg.Get(provider)
+	svc, err := c.reg.Service(provider)
 	if err != nil {
 		return nil, err
 	}
-	caps := p.Capabilities()
-	if !caps.NeedsKey || len(caps.KeyFields) == 0 {
-		return nil, fmt.Errorf("%s needs no key", caps.Title)
+	if !svc.NeedsKey || len(svc.KeyFields) == 0 {
+		return nil, fmt.Errorf("%s needs no key", svc.Title)
 	}
-	return caps.KeyFields, nil
+	return svc.KeyFields, nil
 }
 
 // fromEnv returns the fields set in the environment for provider, or nil when its required ones
-// are not all set.
+// are not all set, or when none is (a credential whose fields are all optional).
 func (c *Credentials) fromEnv(provider string) map[string]string {
 	fields, err := c.fields(provider)
 	if err != nil {
@@ -97,6 +97,9 @@ func (c *Credentials) fromEnv(provider string) map[string]string {
 		if v != "" {
 			out[f.Key] = v
 		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
@@ -113,6 +116,7 @@ func (c *Credentials) Add(ctx context.Context, provider, name string, values map
 		return Credential{}, fmt.Errorf("give the credential a name such as Personal or Studio (not %q)", name)
 	}
 	clean := map[string]string{}
+	var labels []string
 	for _, f := range fields {
 		v := strings.TrimSpace(values[f.Key])
 		if v == "" && !f.Optional {
@@ -121,6 +125,11 @@ func (c *Credentials) Add(ctx context.Context, provider, name string, values map
 		if v != "" {
 			clean[f.Key] = v
 		}
+		labels = append(labels, f.Label)
+	}
+	if len(clean) == 0 {
+		// Every field optional: one of them is still needed.
+		return Credential{}, fmt.Errorf("fill in one of: %s", strings.Join(labels, ", "))
 	}
 	if _, err := c.store.credential(ctx, provider, name); err == nil {
 		return Credential{}, fmt.Errorf("%s already has a credential named %q: remove it first", provider, name)
@@ -156,14 +165,13 @@ func (c *Credentials) List(ctx context.Context) ([]Credential, error) {
 		return nil, err
 	}
 	var out []Credential
-	for _, p := range c.reg.All() {
-		caps := p.Capabilities()
-		if !caps.NeedsKey {
+	for _, svc := range c.reg.Services() {
+		if !svc.NeedsKey {
 			continue
 		}
-		if vals := c.fromEnv(caps.Name); vals != nil {
-			out = append(out, Credential{Provider: caps.Name, Name: EnvCredentialName,
-				Prefix: prefixOf(caps.KeyFields, vals), Default: true, FromEnv: true})
+		if vals := c.fromEnv(svc.Name); vals != nil {
+			out = append(out, Credential{Provider: svc.Name, Name: EnvCredentialName,
+				Prefix: prefixOf(svc.KeyFields, vals), Default: true, FromEnv: true})
 		}
 	}
 	for _, cr := range stored {
@@ -221,16 +229,16 @@ func (c *Credentials) Secrets(ctx context.Context, provider, name string) (provi
 	return keychainSecrets{c: c, provider: provider, name: cred.Name}, nil
 }
 
-// Resolve names the credential a job of provider runs with when it asks for name: name itself
-// when it exists, "environment" when name is "" and the KILN_<PROVIDER>_* variables are set, else
-// the default credential's name. A provider that needs no key resolves to "". A missing credential
-// is an error wrapping ErrNoCredential that says how to add one.
+// Resolve names the credential a job of provider (or a publication to a target) runs with when it
+// asks for name: name itself when it exists, "environment" when name is "" and the
+// KILN_<PROVIDER>_* variables are set, else the default credential's name. A provider that needs
+// no key resolves to "". A missing credential is an error wrapping ErrNoCredential that says how
+// to add one.
 func (c *Credentials) Resolve(ctx context.Context, provider, name string) (string, error) {
-	p, err := c.reg.Get(provider)
+	caps, err := c.reg.Service(provider)
 	if err != nil {
 		return "", err
 	}
-	caps := p.Capabilities()
 	if !caps.NeedsKey {
 		if name != "" {
 			return "", fmt.Errorf("%s needs no key: leave the credential out", caps.Title)
@@ -296,6 +304,32 @@ func (c *Credentials) Bind(ctx context.Context, provider, credential string) (pr
 		return nil, err
 	}
 	s, err := c.Secrets(ctx, provider, name)
+	if err != nil {
+		return nil, err
+	}
+	return keyed.WithSecrets(s), nil
+}
+
+// BindTarget returns the target called name acting with the credential called credential (""
+// for the one Resolve picks). A target that needs no key is returned as it is.
+func (c *Credentials) BindTarget(ctx context.Context, name, credential string) (providers.Target, error) {
+	t, err := c.reg.Target(name)
+	if err != nil {
+		return nil, err
+	}
+	info := t.Describe()
+	if len(info.KeyFields) == 0 {
+		return t, nil
+	}
+	keyed, ok := t.(providers.KeyedTarget)
+	if !ok {
+		return nil, fmt.Errorf("%s needs a key but cannot take one", info.Title)
+	}
+	resolved, err := c.Resolve(ctx, name, credential)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.Secrets(ctx, name, resolved)
 	if err != nil {
 		return nil, err
 	}
@@ -400,20 +434,21 @@ func (s envSecrets) SaveToken(_ context.Context, token string, expires time.Time
 // TestKey checks a credential with the provider's cheapest authenticated request and records the
 // outcome. It returns the outcome in plain words, and an error when the key does not work.
 func (c *Credentials) TestKey(ctx context.Context, provider, name string) (string, error) {
-	p, err := c.reg.Get(provider)
+	svc, err := c.reg.Service(provider)
 	if err != nil {
 		return "", err
 	}
+	p, _ := c.reg.Lookup(provider)
 	tester, ok := p.(providers.KeyTester)
 	if !ok {
-		return "", fmt.Errorf("%s cannot test keys", p.Capabilities().Title)
+		return "", fmt.Errorf("%s cannot test keys", svc.Title)
 	}
 	s, err := c.Secrets(ctx, provider, name)
 	if err != nil {
 		return "", err
 	}
 	err = tester.TestKey(ctx, s)
-	outcome := ExplainKeyError(p.Capabilities().Title, err)
+	outcome := ExplainKeyError(svc.Title, err)
 	if name == "" {
 		if cred, derr := c.store.defaultCredential(ctx, provider); derr == nil && c.fromEnv(provider) == nil {
 			name = cred.Name

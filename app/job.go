@@ -55,15 +55,45 @@ func (s State) CanMoveTo(next State) bool {
 	return slices.Contains(transitions[s], next)
 }
 
-// Job is one request to a provider and everything Kiln knows about it.
+// Kind says what a job does.
+type Kind string
+
+// The kinds of job. Both run in the same queue, under the same ledger, leases and states.
+const (
+	// KindGenerate asks a provider for a model; it is the zero value.
+	KindGenerate Kind = ""
+	// KindPublish uploads a library model to a target (3dverse) and follows it there.
+	KindPublish Kind = "publish"
+)
+
+// PublishSpec is what a publishing job publishes, and where.
+type PublishSpec struct {
+	// Name is the asset's name, as the artist reads it.
+	Name string `json:"name"`
+	// Folder is where it goes; an empty ID means the folder called Name, found or created when
+	// the job runs (and its ID then kept here).
+	Folder providers.Folder `json:"folder"`
+	// Replace says that this publication replaces the asset's earlier ones on the target (they
+	// are kept in its provenance, marked replaced); otherwise it is added beside them.
+	Replace bool `json:"replace,omitempty"`
+}
+
+// Job is one request to a provider, or one publication to a target, and everything Kiln knows
+// about it.
 type Job struct {
-	ID       string
+	ID string
+	// Kind is what the job does: generate (the zero value) or publish.
+	Kind Kind
+	// Provider names the provider, or for a publishing job the target.
 	Provider string
 	// Credential names the provider credential the job runs with ("environment" for the
 	// KILN_<PROVIDER>_* variables); empty for a provider that needs none.
 	Credential string
-	// Origin is the library asset the job works on (the model a texturing job paints), or empty.
+	// Origin is the library asset the job works on (the model a texturing job paints, the model
+	// a publishing job publishes), or empty.
 	Origin string
+	// Publish says what a publishing job publishes where; nil for any other job.
+	Publish *PublishSpec
 	// Cost is what the provider's published prices say the job costs, in its credits; 0 when
 	// unknown or free.
 	Cost float64
@@ -107,9 +137,12 @@ func (j Job) Interrupted(now time.Time) bool {
 	return !j.State.Finished() && j.State != Unconfirmed && (j.LeaseUntil.Before(now) || ownerDead(j.owner))
 }
 
-// Name is a short label for the job: the first source image's file name.
+// Name is a short label for the job: the first source image's file name, the prompt's first
+// words, or the name of the model a publishing job publishes.
 func (j Job) Name() string {
 	switch {
+	case j.Publish != nil && j.Publish.Name != "":
+		return j.Publish.Name
 	case len(j.Sources) > 0:
 		return baseName(j.Sources[0])
 	case strings.TrimSpace(j.Request.Prompt) != "":
@@ -158,6 +191,10 @@ func (j Job) clone() Job {
 	j.Sources = slices.Clone(j.Sources)
 	j.Files = slices.Clone(j.Files)
 	j.Remote.State = slices.Clone(j.Remote.State)
+	if j.Publish != nil {
+		spec := *j.Publish
+		j.Publish = &spec
+	}
 	return j
 }
 

@@ -77,12 +77,13 @@ func Open(o Options) (*Kiln, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	for _, p := range o.Providers.All() {
+	for _, svc := range o.Providers.Services() {
+		p, _ := o.Providers.Lookup(svc.Name)
 		e, ok := p.(providers.Endpointed)
 		if !ok {
 			continue
 		}
-		name := p.Capabilities().Name
+		name := svc.Name
 		// KILN_<PROVIDER>_ENDPOINT points one run elsewhere (a fake server, a staging host)
 		// without touching the settings; a bad one is an error, a bad stored one is forgotten.
 		if env := getenv(EndpointEnv(name)); env != "" {
@@ -141,15 +142,12 @@ func (k *Kiln) Provider(ctx context.Context, name, credential string) (providers
 // DatabasePath is the SQLite database that holds the job ledger (see OpenDatabase).
 func (k *Kiln) DatabasePath() string { return layout{home: k.Home}.database() }
 
-// SetEndpoint points provider at a new address ("" for its default) and remembers it.
+// SetEndpoint points provider (or a target) at a new address ("" for its default) and remembers
+// it.
 func (k *Kiln) SetEndpoint(provider, url string) error {
-	p, err := k.Providers.Get(provider)
+	e, err := k.endpointed(provider)
 	if err != nil {
 		return err
-	}
-	e, ok := p.(providers.Endpointed)
-	if !ok {
-		return fmt.Errorf("%s has no address to set", p.Capabilities().Title)
 	}
 	if err := e.SetEndpoint(url); err != nil {
 		return err
@@ -158,6 +156,38 @@ func (k *Kiln) SetEndpoint(provider, url string) error {
 		url = ""
 	}
 	return k.Settings.SetEndpoint(provider, url)
+}
+
+// SetEndpointForRun points provider (or a target) at a new address for this process only (a
+// command's --endpoint), leaving the settings as they are.
+func (k *Kiln) SetEndpointForRun(provider, url string) error {
+	e, err := k.endpointed(provider)
+	if err != nil {
+		return err
+	}
+	return e.SetEndpoint(url)
+}
+
+func (k *Kiln) endpointed(name string) (providers.Endpointed, error) {
+	svc, err := k.Providers.Service(name)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := k.Providers.Lookup(name)
+	e, ok := p.(providers.Endpointed)
+	if !ok {
+		return nil, fmt.Errorf("%s has no address to set; leave out --endpoint", svc.Title)
+	}
+	return e, nil
+}
+
+// Title is the name an artist reads for the provider or target called name (name itself when
+// this Kiln knows none by it: a job of a provider since removed).
+func (k *Kiln) Title(name string) string {
+	if svc, err := k.Providers.Service(name); err == nil {
+		return svc.Title
+	}
+	return name
 }
 
 // EndpointEnv is the environment variable that points a provider at another address for one run.

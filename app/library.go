@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
@@ -28,6 +29,9 @@ const sidecarName = "asset.json"
 type Library struct {
 	dir    string
 	hashes hashCache
+	// edit serialises the changes to existing sidecars (a publication recorded) within this
+	// process; each is written atomically.
+	edit sync.Mutex
 }
 
 // Asset is one model in the library, as its sidecar describes it.
@@ -53,6 +57,8 @@ type Asset struct {
 	Remote *RemoteRef `json:"remote,omitempty"`
 	// DerivedFrom names the asset this one was made from (a reduced copy), with how.
 	DerivedFrom *Derivation `json:"derived_from,omitempty"`
+	// Published records where the model was published (3dverse), oldest first.
+	Published []Publication `json:"published,omitempty"`
 
 	// Dir is the asset's folder; it is not stored.
 	Dir string `json:"-"`

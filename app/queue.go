@@ -399,6 +399,9 @@ func (q *Queue) Retry(id string) (Job, error) {
 		}
 		return Job{}, fmt.Errorf("retry %s (%s): %w", j.Name(), j.State, ErrNotRetry)
 	}
+	if j.Kind == KindPublish {
+		return q.retryPublish(j)
+	}
 	p, err := q.reg.Get(j.Provider)
 	if err != nil {
 		return Job{}, err
@@ -413,6 +416,26 @@ func (q *Queue) Retry(id string) (Job, error) {
 		message = fmt.Sprintf("%s could not do the last one (%s): sending it again as a new job", caps.Title, j.Remote.ID)
 	}
 	return q.requeue(j, "retry", !collectAgain, message)
+}
+
+// retryPublish queues a failed or cancelled publication again. What was uploaded is followed
+// again, never uploaded again; only when the target turned the upload down, could not convert it
+// or no longer knows it does the retry start over with a new upload.
+func (q *Queue) retryPublish(j Job) (Job, error) {
+	title := j.Provider
+	if svc, err := q.reg.Service(j.Provider); err == nil {
+		title = svc.Title
+	}
+	fresh := j.ErrorKind == FailProvider || j.ErrorKind == FailInvalidInput || j.ErrorKind == FailNotFound
+	message := ""
+	switch {
+	case len(j.Remote.State) == 0:
+	case fresh:
+		message = fmt.Sprintf("%s did not take the last upload: uploading it again", title)
+	default:
+		message = fmt.Sprintf("Following what was already sent to %s: not uploading again", title)
+	}
+	return q.requeue(j, "retry", fresh, message)
 }
 
 // unconfirmed loads job id for the artist's decision on it, refusing a job that is not

@@ -30,7 +30,15 @@ func (q *Queue) run(ctx context.Context, id string) {
 		return
 	}
 	r := &runner{q: q, ctx: ctx, job: j}
-	r.err = r.run()
+	switch j.Kind {
+	case KindGenerate:
+		r.err = r.run()
+	case KindPublish:
+		r.err = r.publish()
+	default:
+		r.err = fmt.Errorf("this Kiln does not know jobs of kind %q (a newer Kiln made it, or the job database was changed)",
+			providers.Printable(string(j.Kind)))
+	}
 	r.finish()
 }
 
@@ -334,9 +342,12 @@ func (r *runner) accepted(p providers.Provider, err error) error {
 func (r *runner) report(p providers.Progress) {
 	if p.Phase != r.phase {
 		r.phase = p.Phase
-		if p.Phase == providers.PhaseDownloading {
+		switch p.Phase {
+		case providers.PhaseDownloading:
 			crashPoint("downloading")
-		} else {
+		case providers.PhaseUploading:
+			crashPoint("uploading")
+		default:
 			crashPoint("polling")
 		}
 	}
@@ -396,7 +407,10 @@ func (r *runner) finish() {
 	case errors.Is(cause, errByArtist):
 		r.job.Error, r.job.ErrorKind = "", FailCancelled
 		msg := "Cancelled"
-		if r.job.Remote.ID != "" && !r.offline() {
+		switch {
+		case r.job.Kind == KindPublish && len(r.job.Remote.State) > 0:
+			msg = "Cancelled in Kiln; what was already uploaded stays in " + r.title() + ": Retry follows it without uploading again"
+		case r.job.Remote.ID != "" && !r.offline():
 			msg = fmt.Sprintf("Cancelled in Kiln; the provider has it as %s and may still finish it: Retry collects it", r.job.Remote.ID)
 		}
 		_ = r.move(Cancelled, msg)
@@ -404,6 +418,14 @@ func (r *runner) finish() {
 	}
 	r.job.Error, r.job.ErrorKind = r.err.Error(), KindOf(r.err)
 	_ = r.move(Failed, "")
+}
+
+// title is the job's provider or target as the artist reads it.
+func (r *runner) title() string {
+	if svc, err := r.q.reg.Service(r.job.Provider); err == nil {
+		return svc.Title
+	}
+	return r.job.Provider
 }
 
 func (r *runner) offline() bool {

@@ -94,6 +94,10 @@ func (l *Library) check(dir string) (Asset, string) {
 		a.Remote = nil
 		return a, reason
 	}
+	if reason := checkPublished(a); reason != "" {
+		a.Published = nil
+		return a, reason
+	}
 	if a.ID != id {
 		return a, fmt.Sprintf("its id %q is not its folder's name", a.ID)
 	}

@@ -68,6 +68,9 @@ var schema = []string{
 	`ALTER TABLE jobs ADD COLUMN credential TEXT NOT NULL DEFAULT '';
 	ALTER TABLE jobs ADD COLUMN origin TEXT NOT NULL DEFAULT '';
 	ALTER TABLE jobs ADD COLUMN cost REAL NOT NULL DEFAULT 0;`,
+	// What a job does (generate: '', or publish), and what a publishing job publishes where.
+	`ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN publish TEXT NOT NULL DEFAULT 'null';`,
 }
 
 // OpenStore opens (creating if needed) the database at path and brings its schema up to date.
@@ -135,7 +138,7 @@ func (s *Store) Close() error { return s.db.Close() }
 
 const jobColumns = `id, provider, request, sources, state, progress, message, error, remote,
 	asset_id, files, triangles, created, updated, started, finished, attempt, error_kind, submitted,
-	credential, origin, cost`
+	credential, origin, cost, kind, publish`
 
 // selectColumns are jobColumns and the lease, which only the lease methods write.
 const selectColumns = jobColumns + `, lease_until, owner`
@@ -148,7 +151,7 @@ func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time
 	}
 	args = append(args, owner, Millis(leaseUntil))
 	_, err = s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`, owner, lease_until)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
 	}
@@ -164,7 +167,8 @@ func (s *Store) Update(ctx context.Context, j Job) error {
 	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET provider = ?2, request = ?3, sources = ?4,
 		state = ?5, progress = ?6, message = ?7, error = ?8, remote = ?9, asset_id = ?10, files = ?11,
 		triangles = ?12, created = ?13, updated = ?14, started = ?15, finished = ?16, attempt = ?17,
-		error_kind = ?18, submitted = ?19, credential = ?20, origin = ?21, cost = ?22
+		error_kind = ?18, submitted = ?19, credential = ?20, origin = ?21, cost = ?22, kind = ?23,
+		publish = ?24
 		WHERE id = ?1`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
@@ -318,10 +322,11 @@ func jobArgs(j Job) ([]any, error) {
 		return nil, fmt.Errorf("encode job %s: %w", j.ID, err)
 	}
 	files, _ := json.Marshal(nonNil(j.Files))
+	publish, _ := json.Marshal(j.Publish)
 	return []any{j.ID, j.Provider, string(req), string(sources), string(j.State), j.Progress, j.Message,
 		j.Error, string(remote), j.AssetID, string(files), j.Triangles, Millis(j.Created), Millis(j.Updated),
 		Millis(j.Started), Millis(j.Finished), j.Attempt, string(j.ErrorKind), Millis(j.Submitted),
-		j.Credential, j.Origin, j.Cost}, nil
+		j.Credential, j.Origin, j.Cost, string(j.Kind), string(publish)}, nil
 }
 
 func scanJobs(rows *sql.Rows) ([]Job, error) {
@@ -331,22 +336,22 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 		var (
 			j                                   Job
 			req, sources, state, remote, files  string
-			kind                                string
+			failure, jobKind, publish           string
 			created, updated, started, finished int64
 			submitted, lease                    int64
 		)
 		err := rows.Scan(&j.ID, &j.Provider, &req, &sources, &state, &j.Progress, &j.Message, &j.Error,
 			&remote, &j.AssetID, &files, &j.Triangles, &created, &updated, &started, &finished, &j.Attempt,
-			&kind, &submitted, &j.Credential, &j.Origin, &j.Cost, &lease, &j.owner)
+			&failure, &submitted, &j.Credential, &j.Origin, &j.Cost, &jobKind, &publish, &lease, &j.owner)
 		if err != nil {
 			return nil, err
 		}
-		j.State, j.ErrorKind = State(state), FailureKind(kind)
+		j.State, j.ErrorKind, j.Kind = State(state), FailureKind(failure), Kind(jobKind)
 		j.Submitted, j.LeaseUntil = FromMillis(submitted), FromMillis(lease)
 		for _, f := range []struct {
 			text string
 			into any
-		}{{req, &j.Request}, {sources, &j.Sources}, {remote, &j.Remote}, {files, &j.Files}} {
+		}{{req, &j.Request}, {sources, &j.Sources}, {remote, &j.Remote}, {files, &j.Files}, {publish, &j.Publish}} {
 			if err := json.Unmarshal([]byte(f.text), f.into); err != nil {
 				return nil, fmt.Errorf("job %s is damaged in the database: %w", j.ID, err)
 			}

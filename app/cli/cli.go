@@ -58,6 +58,8 @@ func commands() map[string]command {
 			"                | keys test PROVIDER [NAME]", keys},
 		"library": {"library [--json] | library import PROVIDER [--since DAY] [--until DAY]\n" +
 			"                | library download ASSET [--out PATH]", listLibrary},
+		"publish": {"publish TARGET ASSET [--folder NAME | --folder-id ID] [--replace | --add] [--key NAME] [--json]\n" +
+			"                | publish TARGET --folders [--json]", publish},
 		"render":   {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},
 		"simplify": {"simplify IN.glb --polycount N --out OUT.glb [--force]", simplify},
 		"serve": {"serve [--addr 127.0.0.1:3000] [--workers N] [--tls-cert PEM --tls-key PEM] [--insecure-http] [--base-url URL]\n" +
@@ -97,7 +99,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "keys", "render", "simplify", "serve", "version"}
+	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "publish", "keys", "render", "simplify", "serve", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}

@@ -84,7 +84,7 @@ func generate(ctx context.Context, args []string, env Env) int {
 			return fail(env, "%v", err)
 		}
 	}
-	if err := setEndpoint(p, *endpoint); err != nil {
+	if err := setEndpoint(k, p.Capabilities().Name, *endpoint); err != nil {
 		return fail(env, "%v", err)
 	}
 	caps := p.Capabilities()
@@ -195,16 +195,13 @@ func finishJob(ctx context.Context, k *app.Kiln, env Env, job app.Job, caps prov
 	return status
 }
 
-// setEndpoint points p at endpoint for this run, when one is given.
-func setEndpoint(p providers.Provider, endpoint string) error {
+// setEndpoint points the provider or target called name at endpoint for this run, when one is
+// given.
+func setEndpoint(k *app.Kiln, name, endpoint string) error {
 	if endpoint == "" {
 		return nil
 	}
-	e, ok := p.(providers.Endpointed)
-	if !ok {
-		return fmt.Errorf("%s has no address to set; leave out --endpoint", p.Capabilities().Title)
-	}
-	if err := e.SetEndpoint(endpoint); err != nil {
+	if err := k.SetEndpointForRun(name, endpoint); err != nil {
 		return fmt.Errorf("--endpoint: %w", err)
 	}
 	return nil

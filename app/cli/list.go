@@ -143,13 +143,8 @@ func decideUnconfirmed(ctx context.Context, verb string, args []string, env Env)
 	return report(env, k, done)
 }
 
-// providerTitle is the name an artist reads for provider.
-func providerTitle(k *app.Kiln, provider string) string {
-	if p, err := k.Providers.Get(provider); err == nil {
-		return p.Capabilities().Title
-	}
-	return provider
-}
+// providerTitle is the name an artist reads for provider (or target).
+func providerTitle(k *app.Kiln, provider string) string { return k.Title(provider) }
 
 // assetJSON is an asset as `kiln library --json` prints it.
 type assetJSON struct {

@@ -51,7 +51,7 @@ func retexture(ctx context.Context, args []string, env Env) int {
 	if caps.Retexture == nil {
 		return fail(env, "%s cannot texture an existing model", caps.Title)
 	}
-	if err := setEndpoint(p, *endpoint); err != nil {
+	if err := setEndpoint(k, caps.Name, *endpoint); err != nil {
 		return fail(env, "%v", err)
 	}
 	if len(options) == 0 {
