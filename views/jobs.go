@@ -153,6 +153,10 @@ func (r *jobRow) show(j app.Job) {
 	r.id = j.ID
 	r.name.SetText(providers.Printable(j.Name()))
 	detail := fmt.Sprintf("%s · %d triangles asked", j.Provider, j.Request.Polycount)
+	publishing := j.Kind == app.KindPublish && j.Publish != nil
+	if publishing {
+		detail = fmt.Sprintf("Publish to %s · %s", r.panel.title(j.Provider), providers.Printable(folderName(j.Publish.Folder)))
+	}
 	switch {
 	case j.State == app.Failed:
 		detail = j.Explain(r.panel.title(j.Provider))
@@ -160,6 +164,9 @@ func (r *jobRow) show(j app.Job) {
 	case j.State == app.Unconfirmed:
 		detail = providers.Printable(j.Message)
 		r.detail.Importance = widget.WarningImportance
+	case j.State == app.Done && publishing:
+		detail = providers.Printable(j.Message)
+		r.detail.Importance = widget.MediumImportance
 	case j.State == app.Done:
 		detail = fmt.Sprintf("%s · %d triangles", j.Provider, j.Triangles)
 		r.detail.Importance = widget.MediumImportance
@@ -213,9 +220,13 @@ func (r *jobRow) show(j app.Job) {
 		r.thumbFor = key
 		id := j.ID
 		want := func() bool { return r.id == id }
-		if j.State == app.Done && j.AssetID != "" {
+		switch {
+		case publishing:
+			// A publication shows the model it publishes from the start.
+			r.panel.u.thumbs.showModel(r.thumb, r.panel.u.k, j.Origin, src, want)
+		case j.State == app.Done && j.AssetID != "":
 			r.panel.u.thumbs.showModel(r.thumb, r.panel.u.k, j.AssetID, src, want)
-		} else {
+		default:
 			r.panel.u.thumbs.show(r.thumb, src, want)
 		}
 	}
@@ -294,13 +305,8 @@ func (p *jobsPanel) run(f func() error) {
 	}()
 }
 
-// title is the name an artist reads for provider.
-func (p *jobsPanel) title(provider string) string {
-	if pr, err := p.u.k.Providers.Get(provider); err == nil {
-		return pr.Capabilities().Title
-	}
-	return provider
-}
+// title is the name an artist reads for provider (or target).
+func (p *jobsPanel) title(provider string) string { return p.u.k.Title(provider) }
 
 func (p *jobsPanel) saveAs(id string) {
 	if j, ok := p.find(id); ok && len(j.Files) > 0 {

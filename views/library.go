@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,10 +31,15 @@ type libraryPanel struct {
 	imports []*widget.Button
 	// painters are the providers that can paint a model: each row offers them.
 	painters []providers.Provider
+	// targets are where a model can be published: each row offers them.
+	targets []providers.TargetInfo
 }
 
 func newLibraryPanel(u *UI) *libraryPanel {
 	p := &libraryPanel{u: u, painters: painters(u.k)}
+	for _, t := range u.k.Providers.Targets() {
+		p.targets = append(p.targets, t.Describe())
+	}
 	p.list = widget.NewList(
 		func() int { return len(p.assets) },
 		func() fyne.CanvasObject { return newAssetRow(p) },
@@ -165,6 +171,43 @@ func (p *libraryPanel) showRetexture(a app.Asset, pr providers.Provider) {
 	})
 }
 
+// showPublish opens the dialog that publishes asset a to target.
+func (p *libraryPanel) showPublish(a app.Asset, target providers.TargetInfo) {
+	p.u.showPublish(a, target, func(j app.Job) {
+		p.status.Importance = widget.MediumImportance
+		p.status.SetText(fmt.Sprintf("Publishing %s to %s: follow it in Jobs.", providers.Printable(a.Name), target.Title))
+		p.u.selectTab("Jobs")
+	})
+}
+
+// copyPublished puts the ids (or links) of what a's latest publication made on the clipboard,
+// for the artist to open in the target's own console.
+func (p *libraryPanel) copyPublished(a app.Asset) {
+	pubs := a.PublishedTo("")
+	if len(pubs) == 0 {
+		return
+	}
+	last := pubs[len(pubs)-1]
+	var refs []string
+	for _, pa := range last.Assets {
+		refs = append(refs, cmp.Or(pa.Link, pa.ID))
+	}
+	p.u.win.Clipboard().SetContent(strings.Join(refs, "\n"))
+	p.status.Importance = widget.MediumImportance
+	p.status.SetText(fmt.Sprintf("Copied the %s id of %s: paste it into %s's asset browser.",
+		plural(len(refs), "asset"), providers.Printable(a.Name), p.u.k.Title(last.Target)))
+}
+
+// publishedText says where a was published, for the row's publication column; "" when nowhere.
+func publishedText(k *app.Kiln, a app.Asset) string {
+	var parts []string
+	for _, pub := range a.PublishedTo("") {
+		parts = append(parts, fmt.Sprintf("%s: %s, %s", k.Title(pub.Target), folderName(pub.Folder),
+			pub.Published.Local().Format("2 Jan 2006 15:04")))
+	}
+	return providers.Printable(strings.Join(parts, " · "))
+}
+
 type assetRow struct {
 	widget.BaseWidget
 	panel    *libraryPanel
@@ -178,7 +221,11 @@ type assetRow struct {
 	look     *widget.Button
 	reduce   *widget.Button
 	texture  []*widget.Button // one per provider that can paint the model
-	content  fyne.CanvasObject
+	publish  []*widget.Button // one per target
+	// published says where the model was published; open copies what that made.
+	published *widget.Label
+	open      *widget.Button
+	content   fyne.CanvasObject
 	// shownDownloaded is whether the thumbnail shown is of a downloaded model.
 	shownDownloaded bool
 }
@@ -204,10 +251,20 @@ func newAssetRow(p *libraryPanel) *assetRow {
 		r.texture = append(r.texture, b)
 		bar.Add(b)
 	}
+	for _, t := range p.targets {
+		b := widget.NewButtonWithIcon("Publish to "+t.Title+"…", theme.UploadIcon(), func() { p.showPublish(r.asset, t) })
+		r.publish = append(r.publish, b)
+		bar.Add(b)
+	}
 	bar.Add(r.save)
 	bar.Add(r.folder)
 	buttons := container.NewCenter(bar)
-	r.content = container.NewBorder(nil, nil, r.thumb, buttons, container.NewVBox(r.name, r.detail))
+	r.published = widget.NewLabel("")
+	r.published.Importance = widget.LowImportance
+	r.published.Truncation = fyne.TextTruncateEllipsis
+	r.open = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { p.copyPublished(r.asset) })
+	where := container.NewBorder(nil, nil, nil, r.open, r.published)
+	r.content = container.NewBorder(nil, nil, r.thumb, buttons, container.NewVBox(r.name, r.detail, where))
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -241,6 +298,18 @@ func (r *assetRow) show(a app.Asset) {
 	setEnabled(r.reduce, usable && a.Triangles > app.MinReduceTarget)
 	for _, b := range r.texture {
 		setEnabled(b, usable)
+	}
+	for _, b := range r.publish {
+		setEnabled(b, usable)
+	}
+	if text := publishedText(r.panel.u.k, a); text != "" && !damaged {
+		last := a.PublishedTo("")
+		r.published.SetText("Published on " + text)
+		r.open.SetText("Open in " + r.panel.u.k.Title(last[len(last)-1].Target))
+		r.open.Show()
+	} else {
+		r.published.SetText("")
+		r.open.Hide()
 	}
 	setEnabled(r.folder, a.Downloaded())
 	if changed || r.shownDownloaded != usable {

@@ -40,9 +40,9 @@ func newSettingsPanel(u *UI) *settingsPanel {
 	p.status.Wrapping = fyne.TextWrapWord
 	p.addKey = widget.NewButtonWithIcon("Add key…", theme.ContentAddIcon(), p.showAdd)
 	var keyed []string
-	for _, pr := range u.k.Providers.All() {
-		if pr.Capabilities().NeedsKey {
-			keyed = append(keyed, pr.Capabilities().Title)
+	for _, svc := range u.k.Providers.Services() {
+		if svc.NeedsKey {
+			keyed = append(keyed, svc.Title)
 		}
 	}
 	if len(keyed) == 0 {
@@ -53,21 +53,22 @@ func newSettingsPanel(u *UI) *settingsPanel {
 	keysBox := container.NewBorder(header, p.status, nil, nil, p.list)
 
 	addresses := widget.NewForm()
-	for _, pr := range u.k.Providers.All() {
+	for _, svc := range u.k.Providers.Services() {
+		pr, _ := u.k.Providers.Lookup(svc.Name)
 		e, ok := pr.(providers.Endpointed)
 		if !ok {
 			continue
 		}
-		name := pr.Capabilities().Name
+		name := svc.Name
 		entry := widget.NewEntry()
 		entry.SetText(e.Endpoint())
 		entry.SetPlaceHolder(e.DefaultEndpoint())
 		p.endpoints[name] = entry
 		save := widget.NewButton("Save", func() { p.saveEndpoint(name, entry) })
 		reset := widget.NewButton("Default", func() { entry.SetText(e.DefaultEndpoint()); p.saveEndpoint(name, entry) })
-		addresses.Append(pr.Capabilities().Title, container.NewBorder(nil, nil, nil, container.NewHBox(save, reset), entry))
+		addresses.Append(svc.Title, container.NewBorder(nil, nil, nil, container.NewHBox(save, reset), entry))
 	}
-	advanced := widget.NewAccordion(widget.NewAccordionItem("Advanced: provider addresses", addresses))
+	advanced := widget.NewAccordion(widget.NewAccordionItem("Advanced: service addresses", addresses))
 	if len(addresses.Items) == 0 {
 		advanced.Hide()
 	}
@@ -102,28 +103,28 @@ func (p *settingsPanel) reload() {
 
 // showAdd asks for a new key: provider, name and its fields, secrets hidden.
 func (p *settingsPanel) showAdd() {
-	var keyed []providers.Provider
+	var keyed []providers.Service
 	var titles []string
-	for _, pr := range p.u.k.Providers.All() {
-		if pr.Capabilities().NeedsKey {
-			keyed = append(keyed, pr)
-			titles = append(titles, pr.Capabilities().Title)
+	for _, svc := range p.u.k.Providers.Services() {
+		if svc.NeedsKey {
+			keyed = append(keyed, svc)
+			titles = append(titles, svc.Title)
 		}
 	}
 	name := widget.NewEntry()
 	name.SetPlaceHolder("Personal, Studio…")
 	fieldsBox := container.NewVBox()
 	var entries map[string]*widget.Entry
-	var chosen providers.Provider
+	var chosen *providers.Service
 	pick := widget.NewSelect(titles, func(title string) {
-		for _, pr := range keyed {
-			if pr.Capabilities().Title == title {
-				chosen = pr
+		for i := range keyed {
+			if keyed[i].Title == title {
+				chosen = &keyed[i]
 			}
 		}
 		entries = map[string]*widget.Entry{}
 		form := widget.NewForm()
-		for _, f := range chosen.Capabilities().KeyFields {
+		for _, f := range chosen.KeyFields {
 			e := widget.NewEntry()
 			if f.Secret {
 				e = widget.NewPasswordEntry()
@@ -148,7 +149,7 @@ func (p *settingsPanel) showAdd() {
 		for k, e := range entries {
 			values[k] = e.Text
 		}
-		provider, keyName := chosen.Capabilities().Name, name.Text
+		provider, keyName := chosen.Name, name.Text
 		go func() {
 			_, err := p.u.k.Keys.Add(context.Background(), provider, keyName, values)
 			p.u.goUI(func() {

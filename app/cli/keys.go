@@ -91,11 +91,10 @@ func keysAdd(ctx context.Context, args []string, env Env) int {
 		return status
 	}
 	defer k.Close()
-	p, err := k.Providers.Get(provider)
+	caps, err := k.Providers.Service(provider)
 	if err != nil {
 		return fail(env, "%v", err)
 	}
-	caps := p.Capabilities()
 	if !caps.NeedsKey {
 		return fail(env, "%s needs no key", caps.Title)
 	}
