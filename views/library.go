@@ -192,7 +192,7 @@ func (p *libraryPanel) copyPublished(a app.Asset) {
 	for _, pa := range last.Assets {
 		refs = append(refs, cmp.Or(pa.Link, pa.ID))
 	}
-	p.u.win.Clipboard().SetContent(strings.Join(refs, "\n"))
+	p.u.fyneApp.Clipboard().SetContent(strings.Join(refs, "\n"))
 	p.status.Importance = widget.MediumImportance
 	p.status.SetText(fmt.Sprintf("Copied the %s id of %s: paste it into %s's asset browser.",
 		plural(len(refs), "asset"), providers.Printable(a.Name), p.u.k.Title(last.Target)))

@@ -96,11 +96,17 @@ func harness(t *testing.T, dialogs FileDialogs, ps ...providers.Provider) (*UI, 
 // harnessWith is harness with the window's options (Tick is always off: tests pump the UI).
 func harnessWith(t *testing.T, opts Options, ps ...providers.Provider) (*UI, *uiThread) {
 	t.Helper()
-	a := test.NewTempApp(t)
 	reg, err := providers.NewRegistry(ps...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return harnessRegistry(t, opts, reg)
+}
+
+// harnessRegistry is harnessWith on a registry made by the test (one with targets).
+func harnessRegistry(t *testing.T, opts Options, reg *providers.Registry) (*UI, *uiThread) {
+	t.Helper()
+	a := test.NewTempApp(t)
 	k, err := app.Open(app.Options{Home: t.TempDir(), Providers: reg})
 	if err != nil {
 		t.Fatal(err)
