@@ -119,4 +119,3 @@ type Service struct {
 func (c Capabilities) Service() Service {
 	return Service{Name: c.Name, Title: c.Title, NeedsKey: c.NeedsKey, KeyFields: c.KeyFields}
 }
-
