@@ -24,6 +24,7 @@ import (
 	"github.com/kiln3d/kiln/providers/kaedim"
 	"github.com/kiln3d/kiln/providers/local"
 	"github.com/kiln3d/kiln/providers/rodin"
+	"github.com/kiln3d/kiln/providers/threedverse"
 	"github.com/kiln3d/kiln/views"
 	_ "github.com/kiln3d/kiln/views/cleanlocale" // before Fyne's init reads the locale
 	"github.com/kiln3d/kiln/views/nativedialog"
@@ -53,6 +54,14 @@ func run(args []string) (status int) {
 	}
 	reg, err := providers.NewRegistry(local.New(), kd, rd, ks)
 	if err != nil {
+		return failed(err)
+	}
+	// Where finished models are published, beside the providers that make them.
+	verse, err := threedverse.New(threedverse.Config{})
+	if err != nil {
+		return failed(err)
+	}
+	if err := reg.AddTargets(verse); err != nil {
 		return failed(err)
 	}
 	// Model thumbnails share one headless renderer, started the first time one is needed.
