@@ -3,8 +3,6 @@ package jobsapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -137,14 +135,14 @@ func (p *Provider) do(ctx context.Context, key string, c call, out any) (int, er
 	}
 	raw := resp.Body
 	defer func() { _ = raw.Close() }()
-	p.noteLimit(bucket, resp)
+	p.limits.Note(bucket, resp, p.Now())
 	p.Log.LogAttrs(parent, slog.LevelDebug, "jobsapi request", slog.String("op", c.op), slog.String("method", c.method),
 		slog.String("route", routePath(c.route)), slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data, _ := io.ReadAll(io.LimitReader(raw, httpkit.MaxErrorBody))
 		resp.Body = io.NopCloser(bytes.NewReader(data))
 		err := scrub(explain(service.CheckResponse(c.op, resp, p.Now()), code(data), resp.Header, p.Now()), key)
-		p.noteRetry(bucket, err)
+		p.limits.NoteRefusal(bucket, err, p.Now())
 		p.Log.LogAttrs(parent, slog.LevelInfo, "jobsapi refused", slog.String("op", c.op), slog.String("error", err.Error()))
 		return resp.StatusCode, err
 	}
@@ -202,61 +200,16 @@ func explain(err error, code string, h http.Header, now time.Time) error {
 	return err
 }
 
-// bucketOf names the rate limit a call draws on: the server's, per key (a hash, so that the map
-// holds no key).
-func bucketOf(endpoint, key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return endpoint + " " + hex.EncodeToString(sum[:8])
-}
+// bucketOf names the rate limit a call draws on: the server's, per key.
+func bucketOf(endpoint, key string) string { return httpkit.Bucket(endpoint, key) }
 
 // waitTurn waits, at most maxRateWait, until the bucket the last answer said was empty fills
 // again; cancelled, it returns ctx's error: nothing was sent.
 func (p *Provider) waitTurn(ctx context.Context, bucket, op string) error {
-	p.limits.mu.Lock()
-	until := p.limits.until[bucket]
-	p.limits.mu.Unlock()
-	d := until.Sub(p.Now())
-	if d <= 0 {
-		return nil
-	}
-	d = min(d, maxRateWait)
-	p.Log.LogAttrs(ctx, slog.LevelInfo, "jobsapi waits for the server's rate limit", slog.String("op", op), slog.Duration("wait", d))
-	if err := p.Sleep(ctx, d); err != nil {
+	if err := p.limits.Wait(ctx, p.Kit, Name, bucket, op); err != nil {
 		return providers.NotSent(wrapCtx(op, err))
 	}
 	return nil
-}
-
-// noteLimit keeps what the answer's rate-limit headers say: no request left until the reset, or
-// requests left.
-func (p *Provider) noteLimit(bucket string, resp *http.Response) {
-	now := p.Now()
-	rl := httpkit.ParseRateLimit(resp.Header, now)
-	if rl == nil {
-		return
-	}
-	p.limits.mu.Lock()
-	defer p.limits.mu.Unlock()
-	switch {
-	case rl.Remaining == 0 && rl.Reset > 0:
-		p.limits.until[bucket] = now.Add(min(rl.Reset, maxRateWait))
-	case rl.Remaining > 0:
-		delete(p.limits.until, bucket)
-	}
-}
-
-// noteRetry keeps a rate limit's Retry-After, so that every job under the key waits it out.
-func (p *Provider) noteRetry(bucket string, err error) {
-	var api *providers.APIError
-	if !errors.As(err, &api) || !errors.Is(api.Kind, providers.ErrRateLimited) || api.RetryAfter <= 0 {
-		return
-	}
-	until := p.Now().Add(min(api.RetryAfter, maxRateWait))
-	p.limits.mu.Lock()
-	defer p.limits.mu.Unlock()
-	if until.After(p.limits.until[bucket]) {
-		p.limits.until[bucket] = until
-	}
 }
 
 // wrapCtx wraps err (a context's) with what Kiln was doing.

@@ -170,7 +170,7 @@ func (p *Provider) keyedClient(endpoint, key string) *http.Client {
 	}
 	origin, _ := url.Parse(endpoint + "/") // checked when it was set
 	c.Transport = &keyTransport{base: base, origin: origin, key: key, note: func(resp *http.Response) {
-		p.noteLimit(bucketOf(endpoint, key), resp)
+		p.limits.Note(bucketOf(endpoint, key), resp, p.Now())
 	}}
 	return &c
 }

@@ -19,7 +19,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
@@ -73,7 +72,7 @@ type Provider struct {
 	secrets providers.Secrets
 	// limits are the server's rate limits as its last answers stated them, shared by every value
 	// WithSecrets makes from one New: two jobs under one key draw on one bucket.
-	limits *limits
+	limits *httpkit.Limits
 	// Address is the server's address, which every value WithSecrets makes from one New shares
 	// (providers.Endpointed).
 	*httpkit.Address
@@ -89,7 +88,7 @@ func New(cfg Config) (*Provider, error) {
 		// x-api-key is dropped, like Authorization, by every redirect that leaves the host.
 		Kit:     cfg.Kit(defaultFirst, defaultMax, headerKey),
 		secrets: cfg.Secrets,
-		limits:  &limits{until: map[string]time.Time{}},
+		limits:  httpkit.NewLimits(maxRateWait),
 		Address: address,
 	}
 	return p, nil
@@ -166,11 +165,4 @@ func (p *Provider) Capabilities() providers.Capabilities {
 				"(the server's page lists which are).",
 		}},
 	}
-}
-
-// limits remembers, per server and key, until when the server's bucket is empty: a call made
-// before then waits. It is safe for concurrent use.
-type limits struct {
-	mu    sync.Mutex
-	until map[string]time.Time
 }

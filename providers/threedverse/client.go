@@ -152,12 +152,12 @@ func (t *Target) do(ctx context.Context, cr cred, bucket string, c call, out any
 		return 0, err
 	}
 	defer func() { _ = resp.Body.Close() }()
-	t.noteLimit(bucket, resp)
+	t.shared.limits.Note(bucket, resp, t.Now())
 	t.Log.LogAttrs(parent, slog.LevelDebug, "3dverse request", slog.String("op", c.op), slog.String("method", c.method),
 		slog.String("route", routePath(c.route)), slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
 	if err := service.CheckResponse(c.op, resp, t.Now()); err != nil {
 		err = httpkit.ScrubError(explain(err, cr.kind), secrets...)
-		t.noteRetry(bucket, err)
+		t.shared.limits.NoteRefusal(bucket, err, t.Now())
 		t.Log.LogAttrs(parent, slog.LevelInfo, "3dverse refused", slog.String("op", c.op), slog.String("error", err.Error()))
 		return resp.StatusCode, err
 	}
@@ -227,50 +227,8 @@ func explain(err error, kind credKind) error {
 // waitTurn waits, at most maxRateWait, until the rate limit the last answer said was spent holds
 // no more; cancelled, it returns ctx's error: nothing was sent.
 func (t *Target) waitTurn(ctx context.Context, bucket, op string) error {
-	t.shared.mu.Lock()
-	until := t.shared.limits[bucket]
-	t.shared.mu.Unlock()
-	d := until.Sub(t.Now())
-	if d <= 0 {
-		return nil
-	}
-	d = min(d, maxRateWait)
-	t.Log.LogAttrs(ctx, slog.LevelInfo, "3dverse: waiting for the rate limit", slog.String("op", op), slog.Duration("wait", d))
-	if err := t.Sleep(ctx, d); err != nil {
+	if err := t.shared.limits.Wait(ctx, t.Kit, Name, bucket, op); err != nil {
 		return providers.NotSent(wrapCtx(op, err))
 	}
 	return nil
-}
-
-// noteLimit keeps what the answer's rate-limit headers say: no request left until the reset, or
-// requests left.
-func (t *Target) noteLimit(bucket string, resp *http.Response) {
-	now := t.Now()
-	rl := httpkit.ParseRateLimit(resp.Header, now)
-	if rl == nil {
-		return
-	}
-	t.shared.mu.Lock()
-	defer t.shared.mu.Unlock()
-	switch {
-	case rl.Remaining == 0 && rl.Reset > 0:
-		t.shared.limits[bucket] = now.Add(min(rl.Reset, maxRateWait))
-	case rl.Remaining > 0:
-		delete(t.shared.limits, bucket)
-	}
-}
-
-// noteRetry keeps a rate limit's Retry-After, so that every call under the credential waits it
-// out: the next Publish, which the core makes after the error, too.
-func (t *Target) noteRetry(bucket string, err error) {
-	var api *providers.APIError
-	if !errors.As(err, &api) || !errors.Is(api.Kind, providers.ErrRateLimited) || api.RetryAfter <= 0 {
-		return
-	}
-	until := t.Now().Add(min(api.RetryAfter, maxRateWait))
-	t.shared.mu.Lock()
-	defer t.shared.mu.Unlock()
-	if until.After(t.shared.limits[bucket]) {
-		t.shared.limits[bucket] = until
-	}
 }

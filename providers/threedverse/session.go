@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/httpkit"
 )
 
 // tokenMargin is how long before a user token expires Kiln stops using it and makes another: a
@@ -41,7 +42,7 @@ type session struct {
 
 // session returns a session of c.
 func (t *Target) session(c creds) *session {
-	ss := &session{t: t, creds: c, bucket: t.Endpoint() + " " + hashOf(c.primary())}
+	ss := &session{t: t, creds: c, bucket: httpkit.Bucket(t.Endpoint(), c.primary())}
 	ss.learn(c.key)
 	ss.learn(c.pasted)
 	return ss
@@ -59,7 +60,7 @@ func (ss *session) scrub(err error) error { return scrub(err, ss.known...) }
 
 // userKey names Kiln's user on this endpoint under this API key, for the shared caches.
 func (ss *session) userKey() string {
-	return ss.t.Endpoint() + " " + hashOf(ss.key) + " " + ss.t.username
+	return httpkit.Bucket(ss.t.Endpoint(), ss.key) + " " + ss.t.username
 }
 
 // withKey sends c with the API key.

@@ -21,8 +21,6 @@ package threedverse
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -122,7 +120,7 @@ func New(cfg Config) (*Target, error) {
 		Address:  address,
 		username: username,
 		ttl:      ttl,
-		shared:   &shared{users: map[string]string{}, locks: map[string]chan struct{}{}, limits: map[string]time.Time{}},
+		shared:   &shared{users: map[string]string{}, locks: map[string]chan struct{}{}, limits: httpkit.NewLimits(maxRateWait)},
 	}, nil
 }
 
@@ -165,7 +163,7 @@ type shared struct {
 	// value is the lock, so that a wait for it honours a context.
 	locks map[string]chan struct{}
 	// limits say until when a credential's rate limit holds every call, by bucket.
-	limits map[string]time.Time
+	limits *httpkit.Limits
 }
 
 // user returns the user id found for k, or "".
@@ -201,12 +199,6 @@ func (s *shared) lock(ctx context.Context, k string) (unlock func(), err error) 
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-}
-
-// hashOf names a credential in a map key without holding it.
-func hashOf(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:8])
 }
 
 // wrapCtx wraps err (a context's) with what Kiln was doing.
