@@ -1,8 +1,12 @@
 package fakehttp
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"testing"
 )
 
@@ -28,4 +32,35 @@ func OutsideBasePath(t testing.TB, fake string, r *http.Request, base string) st
 		t.Error(msg)
 	}
 	return msg
+}
+
+// StartDemo runs a demo command's run (the function Main runs) with args, as a demo would, for t:
+// it returns the first lines the command printed, and stops it when t ends, failing t when it
+// then exits with a status other than 0.
+func StartDemo(t testing.TB, run func(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int, lines int, args ...string) []string {
+	t.Helper()
+	stop := make(chan os.Signal)
+	out, w := io.Pipe()
+	done := make(chan int, 1)
+	var errs bytes.Buffer
+	go func() {
+		done <- run(args, w, &errs, stop)
+		_ = w.Close()
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		if status := <-done; status != 0 {
+			t.Errorf("exit status %d: %s", status, errs.String())
+		}
+	})
+	sc := bufio.NewScanner(out)
+	var got []string
+	for len(got) < lines && sc.Scan() {
+		got = append(got, sc.Text())
+	}
+	if len(got) != lines {
+		t.Fatalf("printed %q, then %v (%s)", got, sc.Err(), errs.String())
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return got
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -14,36 +13,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
 )
 
-// start runs the command as a demo would, returns what it printed first, and stops it when the
-// test ends.
+// start runs the command as a demo would (fakehttp.StartDemo).
 func start(t *testing.T, lines int, args ...string) []string {
 	t.Helper()
-	stop := make(chan os.Signal)
-	out, w := io.Pipe()
-	done := make(chan int, 1)
-	var errs bytes.Buffer
-	go func() {
-		done <- run(args, w, &errs, stop)
-		w.Close()
-	}()
-	t.Cleanup(func() {
-		close(stop)
-		if status := <-done; status != 0 {
-			t.Errorf("exit status %d: %s", status, errs.String())
-		}
-	})
-	sc := bufio.NewScanner(out)
-	var got []string
-	for len(got) < lines && sc.Scan() {
-		got = append(got, sc.Text())
-	}
-	if len(got) != lines {
-		t.Fatalf("printed %q, then %v (%s)", got, sc.Err(), errs.String())
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-	return got
+	return fakehttp.StartDemo(t, run, lines, args...)
 }
 
 // call sends one API call with a credential header and decodes the JSON answer.
