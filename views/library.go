@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -263,8 +264,11 @@ func newAssetRow(p *libraryPanel) *assetRow {
 	r.published.Importance = widget.LowImportance
 	r.published.Truncation = fyne.TextTruncateEllipsis
 	r.open = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { p.copyPublished(r.asset) })
-	where := container.NewBorder(nil, nil, nil, r.open, r.published)
-	r.content = container.NewBorder(nil, nil, r.thumb, buttons, container.NewVBox(r.name, r.detail, where))
+	// Where the model was published runs the width of the row, under its name and buttons,
+	// with the action that copies what was made at its end.
+	indent := container.New(fixedWidth(r.thumb.MinSize().Width), layout.NewSpacer())
+	where := container.NewBorder(nil, nil, indent, container.NewHBox(r.open), r.published)
+	r.content = container.NewVBox(container.NewBorder(nil, nil, r.thumb, buttons, container.NewVBox(r.name, r.detail)), where)
 	r.ExtendBaseWidget(r)
 	return r
 }
