@@ -323,3 +323,63 @@ func TestTamperedPublicationMarksTheAssetDamaged(t *testing.T) {
 		t.Errorf("damaged %q, published %+v", got.Damaged, got.Published)
 	}
 }
+
+func TestPublishFilesOfAGLTFAreItsBuffersAndImages(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gltf := func(uris ...string) {
+		t.Helper()
+		doc := map[string]any{"asset": map[string]any{"version": "2.0"}}
+		var buffers, images []map[string]any
+		for _, u := range uris {
+			if strings.HasSuffix(u, ".bin") {
+				buffers = append(buffers, map[string]any{"uri": u, "byteLength": 4})
+			} else {
+				images = append(images, map[string]any{"uri": u})
+			}
+		}
+		doc["buffers"], doc["images"] = buffers, images
+		data, _ := json.Marshal(doc)
+		write("chair.gltf", string(data))
+	}
+	write("chair.bin", "1234")
+	write("textures/wood grain.png", "png")
+	a := Asset{Name: "chair", Dir: dir, Files: []FileRecord{{Path: "chair.gltf"}}}
+
+	gltf("chair.bin", "textures/wood%20grain.png", "chair.bin", "data:image/png;base64,AAAA")
+	files, err := publishFiles(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "chair.gltf"), filepath.Join(dir, "chair.bin"), filepath.Join(dir, "textures", "wood grain.png")}
+	if strings.Join(files, "|") != strings.Join(want, "|") {
+		t.Errorf("files %q, want %q", files, want)
+	}
+	for uri, reason := range map[string]string{
+		"../../etc/passwd": "not a file beside it",
+		"/etc/passwd":      "not a file beside it",
+		"missing.png":      "which is missing",
+	} {
+		gltf("chair.bin", uri)
+		if _, err := publishFiles(a); err == nil || !strings.Contains(err.Error(), reason) {
+			t.Errorf("%s: %v, want %q", uri, err, reason)
+		}
+	}
+	// A link inside the folder that leads out of it is refused too.
+	if err := os.Symlink("/etc/hostname", filepath.Join(dir, "out.png")); err != nil {
+		t.Fatal(err)
+	}
+	gltf("out.png")
+	if _, err := publishFiles(a); err == nil || !strings.Contains(err.Error(), "leads out of the asset folder") {
+		t.Errorf("a link out of the folder: %v", err)
+	}
+}

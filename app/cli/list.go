@@ -31,15 +31,17 @@ type jobJSON struct {
 	Kind        string `json:"kind,omitempty"`
 	Explanation string `json:"explanation,omitempty"`
 	// Interrupted says the job is unfinished and no live Kiln works on it: kiln resume finishes it.
-	Interrupted bool      `json:"interrupted,omitempty"`
-	RemoteID    string    `json:"remote_id,omitempty"`
-	Polycount   int       `json:"polycount"`
-	Triangles   int       `json:"triangles,omitempty"`
-	Sources     []string  `json:"sources"`
-	Files       []string  `json:"files"`
-	AssetID     string    `json:"asset_id,omitempty"`
-	Created     time.Time `json:"created"`
-	Elapsed     float64   `json:"elapsed_seconds"`
+	Interrupted bool     `json:"interrupted,omitempty"`
+	RemoteID    string   `json:"remote_id,omitempty"`
+	Polycount   int      `json:"polycount"`
+	Triangles   int      `json:"triangles,omitempty"`
+	Sources     []string `json:"sources"`
+	Files       []string `json:"files"`
+	AssetID     string   `json:"asset_id,omitempty"`
+	// Publish is set for a publication (of the asset Origin, to the target Provider): where.
+	Publish *app.PublishSpec `json:"publish,omitempty"`
+	Created time.Time        `json:"created"`
+	Elapsed float64          `json:"elapsed_seconds"`
 }
 
 func listJobs(ctx context.Context, args []string, env Env) int {
@@ -64,7 +66,7 @@ func listJobs(ctx context.Context, args []string, env Env) int {
 	if *asJSON {
 		out := make([]jobJSON, 0, len(jobs))
 		for _, j := range jobs {
-			jj := jobJSON{ID: j.ID, Name: j.Name(), Provider: j.Provider, Credential: j.Credential, Origin: j.Origin,
+			jj := jobJSON{ID: j.ID, Name: j.Name(), Provider: j.Provider, Credential: j.Credential, Origin: j.Origin, Publish: j.Publish,
 				Cost: j.Cost, Prompt: j.Request.Prompt, State: string(j.State),
 				Progress: j.Progress, Message: j.Message, Error: j.Error, Kind: string(j.ErrorKind),
 				Interrupted: j.Interrupted(now), RemoteID: j.Remote.ID, Polycount: j.Request.Polycount,

@@ -90,7 +90,7 @@ func resume(ctx context.Context, args []string, env Env) int {
 		if s := report(env, k, j); s != exitOK {
 			status = s
 		}
-		out = append(out, jobJSON{ID: j.ID, Name: j.Name(), Provider: j.Provider, State: string(j.State),
+		out = append(out, jobJSON{ID: j.ID, Name: j.Name(), Provider: j.Provider, Publish: j.Publish, State: string(j.State),
 			Message: j.Message, Error: j.Error, Kind: string(j.ErrorKind), RemoteID: j.Remote.ID,
 			Files: nonNil(j.Files), AssetID: j.AssetID, Created: j.Created})
 	}
