@@ -73,12 +73,21 @@ func checkPublished(a Asset) string {
 
 // RecordPublished adds pub to asset id's provenance; with replace, the asset's current
 // publications to the same target are marked replaced by it (they stay in the record). The
-// sidecar is rewritten atomically, and a publication of the same job is recorded once.
+// sidecar is rewritten atomically under the asset's lock (lockAsset), and a publication of the
+// same job is recorded once.
 func (l *Library) RecordPublished(id string, pub Publication, replace bool) (Asset, error) {
 	l.edit.Lock()
 	defer l.edit.Unlock()
 	a, err := l.Get(id)
 	if err != nil {
+		return Asset{}, err
+	}
+	unlock, err := lockAsset(a.Dir)
+	if err != nil {
+		return Asset{}, fmt.Errorf("record the publication of %s: %w", a.Name, err)
+	}
+	defer unlock()
+	if a, err = l.Get(id); err != nil { // read again under the lock: another Kiln may have written
 		return Asset{}, err
 	}
 	if err := a.Err(); err != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -381,5 +383,31 @@ func TestPublishFilesOfAGLTFAreItsBuffersAndImages(t *testing.T) {
 	gltf("out.png")
 	if _, err := publishFiles(a); err == nil || !strings.Contains(err.Error(), "leads out of the asset folder") {
 		t.Errorf("a link out of the folder: %v", err)
+	}
+}
+
+func TestPublicationsRecordedAtOnceByTwoKilnsAreAllKept(t *testing.T) {
+	tg := providertest.NewFakeTarget("verse")
+	k, asset := openPublishing(t, t.TempDir(), tg, QueueOptions{})
+	defer k.Close()
+	var wg sync.WaitGroup
+	for i := range 12 {
+		// Each its own Library, as two processes would have.
+		lib, err := OpenLibrary(k.Library.Dir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			pub := Publication{Target: "verse", JobID: fmt.Sprintf("job-%d", i), Published: time.Now(),
+				Assets: []providers.PublishedAsset{{ID: fmt.Sprintf("a-%d", i)}}}
+			if _, err := lib.RecordPublished(asset, pub, false); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	a, _ := k.Library.Get(asset)
+	if len(a.Published) != 12 || a.Damaged != "" {
+		t.Errorf("%d publications kept of 12 (damaged %q)", len(a.Published), a.Damaged)
 	}
 }
