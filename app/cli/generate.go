@@ -114,11 +114,13 @@ func generate(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, "%v", err)
 	}
+	bar, unsubscribe := watchJobs(k, env)
+	defer unsubscribe()
 	job, err := k.Jobs.Submit(ctx, caps.Name, plan.Request, submitOptions(plan)...)
 	if err != nil {
 		return fail(env, "%v", err)
 	}
-	return finishJob(ctx, k, env, job, caps, *out, *force, *asJSON, &plan)
+	return finishJob(ctx, k, env, bar, job, caps, *out, *force, *asJSON, &plan)
 }
 
 // planJob works out what the job will be (the polycount in the range its options allow, the
@@ -147,13 +149,9 @@ func submitOptions(plan app.Plan) []app.SubmitOption {
 	return opts
 }
 
-// finishJob waits for a submitted job, saves its model to out and prints the outcome; it returns
-// the exit status.
-func finishJob(ctx context.Context, k *app.Kiln, env Env, job app.Job, caps providers.Capabilities, out string, force, asJSON bool, plan *app.Plan) int {
-
-	bar := newProgress(env)
-	unsubscribe := k.Jobs.Subscribe(func(e app.Event) { bar.show(e.Job) })
-	defer unsubscribe()
+// finishJob waits for a submitted job (its progress shown on bar), saves its model to out and
+// prints the outcome; it returns the exit status.
+func finishJob(ctx context.Context, k *app.Kiln, env Env, bar *progress, job app.Job, caps providers.Capabilities, out string, force, asJSON bool, plan *app.Plan) int {
 	done, err := waitOrCancel(ctx, k, job.ID)
 	bar.end()
 	if err != nil {

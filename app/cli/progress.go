@@ -22,6 +22,14 @@ type progress struct {
 
 func newProgress(env Env) *progress { return &progress{env: env} }
 
+// watchJobs shows the progress of every job k's queue runs, from now until unsubscribe: a
+// command subscribes before it submits, so that a job that starts (or ends) before the
+// submission returns is shown too. A command's queue runs only the jobs the command submitted.
+func watchJobs(k *app.Kiln, env Env) (bar *progress, unsubscribe func()) {
+	bar = newProgress(env)
+	return bar, k.Jobs.Subscribe(func(e app.Event) { bar.show(e.Job) })
+}
+
 func (p *progress) show(j app.Job) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

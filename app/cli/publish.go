@@ -79,6 +79,8 @@ func publish(ctx context.Context, args []string, env Env) int {
 	case *add:
 		mode = app.PublishAdd
 	}
+	bar, unsubscribe := watchJobs(k, env)
+	defer unsubscribe()
 	job, err := k.Jobs.Publish(ctx, target, assetID, place, mode, app.WithCredential(*key))
 	if errors.Is(err, app.ErrPublishedBefore) && env.Ask != nil {
 		// At a terminal the artist decides now, as the window's dialog asks.
@@ -102,13 +104,6 @@ func publish(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, "%v", err)
 	}
-	bar := newProgress(env)
-	unsubscribe := k.Jobs.Subscribe(func(e app.Event) {
-		if e.Job.ID == job.ID {
-			bar.show(e.Job)
-		}
-	})
-	defer unsubscribe()
 	done, err := waitOrCancel(ctx, k, job.ID)
 	bar.end()
 	if err != nil {

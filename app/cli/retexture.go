@@ -65,9 +65,11 @@ func retexture(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, "%v", err)
 	}
+	bar, unsubscribe := watchJobs(k, env)
+	defer unsubscribe()
 	job, err := k.Jobs.Submit(ctx, caps.Name, plan.Request, append(submitOptions(plan), app.OnAsset(rest[0]))...)
 	if err != nil {
 		return fail(env, "%v", err)
 	}
-	return finishJob(ctx, k, env, job, caps, *out, *force, *asJSON, &plan)
+	return finishJob(ctx, k, env, bar, job, caps, *out, *force, *asJSON, &plan)
 }
