@@ -34,7 +34,7 @@ type call struct {
 	// json is a JSON body; nil for none.
 	json any
 	// form is a multipart body, for the uploads: they go without callTimeout.
-	form *form
+	form *httpkit.Form
 }
 
 // do sends c with key and decodes a successful answer into out; it returns the answer's status
@@ -54,7 +54,8 @@ func (p *Provider) do(ctx context.Context, key string, c call, out any) (int, er
 	contentType := "application/json"
 	switch {
 	case c.form != nil:
-		body, contentType = c.form.open(), c.form.contentType()
+		body, _ = c.form.Open()
+		contentType = c.form.ContentType()
 	case c.json != nil:
 		data, err := json.Marshal(c.json)
 		if err != nil {
@@ -70,7 +71,7 @@ func (p *Provider) do(ctx context.Context, key string, c call, out any) (int, er
 		return 0, providers.NotSent(service.Error(c.op, 0, providers.ErrNetwork, "bad endpoint: "+err.Error()))
 	}
 	if c.form != nil {
-		req.ContentLength = c.form.size()
+		req.ContentLength = c.form.Size()
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", contentType)

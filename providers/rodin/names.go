@@ -67,3 +67,41 @@ func (n *namer) name(raw, ext, fallback string) string {
 		}
 	}
 }
+
+// maxUploadName bounds an upload's file name, in runes.
+const maxUploadName = 100
+
+// uploadName is the base name of path as a multipart header can carry it and a server can store
+// it: letters, digits, spaces, dots, dashes and underscores, the rest replaced by "_", at most
+// maxUploadName runes with the extension kept; fallback when nothing is left.
+func uploadName(path, fallback string) string {
+	base := filepath.Base(path)
+	if !utf8.ValidString(base) {
+		base = strings.ToValidUTF8(base, "_")
+	}
+	safe := strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r), r == '.', r == '-', r == '_', r == ' ':
+			return r
+		}
+		return '_'
+	}, base)
+	safe = strings.Trim(safe, ". ")
+	if strings.Trim(safe, "_") == "" {
+		return fallback
+	}
+	return shorten(safe, maxUploadName)
+}
+
+// shorten cuts name to n runes, keeping its extension.
+func shorten(name string, n int) string {
+	if utf8.RuneCountInString(name) <= n {
+		return name
+	}
+	ext := filepath.Ext(name)
+	if utf8.RuneCountInString(ext) > n/2 {
+		ext = ""
+	}
+	stem := []rune(strings.TrimSuffix(name, ext))
+	return string(stem[:n-utf8.RuneCountInString(ext)]) + ext
+}

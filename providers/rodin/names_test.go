@@ -1,14 +1,9 @@
 package rodin
 
 import (
-	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/kiln3d/kiln/providers"
 )
 
 func TestNamer(t *testing.T) {
@@ -82,36 +77,5 @@ func TestMessage(t *testing.T) {
 	}
 	if _, ok := message([]byte("<html>502</html>")); ok {
 		t.Error("an HTML page was read as Rodin's error")
-	}
-}
-
-// TestFormLength: the length announced is the length sent, and a file that changed since it was
-// measured stops the upload with an error naming it.
-func TestFormLength(t *testing.T) {
-	image := writePNG(t, "chair.png", 1)
-	f := newForm()
-	f.field("tier", TierMedium)
-	st, err := os.Stat(image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.file("images", image, "image/png", st.Size(), "image-1.png")
-	f.field("prompt", "a chair")
-	body := f.open()
-	data, err := io.ReadAll(body)
-	if err != nil || body.Close() != nil {
-		t.Fatal(err)
-	}
-	if int64(len(data)) != f.size() {
-		t.Errorf("sent %d bytes, announced %d", len(data), f.size())
-	}
-	if err := os.WriteFile(image, []byte("shorter"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	body = f.open()
-	_, err = io.ReadAll(body)
-	_ = body.Close()
-	if !errors.Is(err, providers.ErrInvalidInput) || !strings.Contains(err.Error(), "chair.png") {
-		t.Errorf("a file that changed: %v", err)
 	}
 }

@@ -55,7 +55,7 @@ func (p *Provider) Submit(ctx context.Context, req providers.Request) (providers
 	if err := providers.CheckRequest(caps, req); err != nil {
 		return providers.Remote{}, err
 	}
-	var f *form
+	var f *httpkit.Form
 	var err error
 	kind, route, op := kindGenerate, "rodin", "submit the task"
 	if req.Model != "" {
@@ -91,38 +91,38 @@ func (p *Provider) Submit(ctx context.Context, req providers.Request) (providers
 }
 
 // generateForm checks the images and writes the /rodin form.
-func generateForm(caps providers.Capabilities, req providers.Request) (*form, error) {
+func generateForm(caps providers.Capabilities, req providers.Request) (*httpkit.Form, error) {
 	opt := func(key string) string { return req.Option(caps, key) }
 	tier := opt(OptionTier)
 	gen25 := isGen25(tier)
-	f := newForm()
+	f := httpkit.NewForm()
 	if prompt := strings.TrimSpace(req.Prompt); prompt != "" {
-		f.field("prompt", prompt)
+		f.Field("prompt", prompt)
 	}
-	f.field("tier", tier)
-	f.field("mesh_mode", opt(OptionMeshMode))
-	f.field("quality_override", strconv.Itoa(req.Polycount))
-	f.field("material", opt(OptionMaterial))
+	f.Field("tier", tier)
+	f.Field("mesh_mode", opt(OptionMeshMode))
+	f.Field("quality_override", strconv.Itoa(req.Polycount))
+	f.Field("material", opt(OptionMaterial))
 	// Kiln reads glb; Rodin's default, sent all the same.
-	f.field("geometry_file_format", "glb")
+	f.Field("geometry_file_format", "glb")
 	if seed := opt(OptionSeed); seed != "" {
-		f.field("seed", seed)
+		f.Field("seed", seed)
 	}
 	if len(req.Images) > 1 {
-		f.field("condition_mode", opt(OptionConditionMode))
+		f.Field("condition_mode", opt(OptionConditionMode))
 	}
-	f.field("TAPose", strconv.FormatBool(opt(OptionTAPose) == on))
+	f.Field("TAPose", strconv.FormatBool(opt(OptionTAPose) == on))
 	if highPack(caps, req) {
-		f.field("addons", "HighPack")
+		f.Field("addons", "HighPack")
 	}
 	if gen25 {
 		if m := opt(OptionTextureMode); m != auto {
-			f.field("texture_mode", m)
+			f.Field("texture_mode", m)
 		}
-		f.field("texture_delight", strconv.FormatBool(opt(OptionTextureDelight) == on))
-		f.field("hd_texture", strconv.FormatBool(opt(OptionHDTexture) == on))
+		f.Field("texture_delight", strconv.FormatBool(opt(OptionTextureDelight) == on))
+		f.Field("hd_texture", strconv.FormatBool(opt(OptionHDTexture) == on))
 		if m := opt(OptionGeometryInstruct); m != auto {
-			f.field("geometry_instruct_mode", m)
+			f.Field("geometry_instruct_mode", m)
 		}
 	}
 	if err := sizeFields(f, tier, req.Size); err != nil {
@@ -133,7 +133,7 @@ func generateForm(caps providers.Capabilities, req providers.Request) (*form, er
 		if err != nil {
 			return nil, err
 		}
-		f.file("images", img.Path, info.Format.MIME(), info.Bytes, fmt.Sprintf("image-%d%s", i+1, info.Format.Ext()))
+		f.File("images", img.Path, uploadName(img.Path, fmt.Sprintf("image-%d%s", i+1, info.Format.Ext())), info.Format.MIME(), info.Bytes)
 	}
 	return f, nil
 }
@@ -141,11 +141,11 @@ func generateForm(caps providers.Capabilities, req providers.Request) (*form, er
 // sizeFields asks for the real size: Gen-2.5 takes the height alone ("height", in cm); the other
 // tiers take a bounding box of width, height and length ("bbox_condition", one field holding a
 // JSON array, in cm), which Kiln sends only when all three are given.
-func sizeFields(f *form, tier string, d providers.Dimensions) error {
+func sizeFields(f *httpkit.Form, tier string, d providers.Dimensions) error {
 	cm := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	if isGen25(tier) {
 		if d.HeightCM > 0 {
-			f.field("height", cm(d.HeightCM))
+			f.Field("height", cm(d.HeightCM))
 		}
 		return nil
 	}
@@ -158,7 +158,7 @@ func sizeFields(f *form, tier string, d providers.Dimensions) error {
 	switch given {
 	case 0:
 	case 3:
-		f.field("bbox_condition", "["+cm(d.WidthCM)+","+cm(d.HeightCM)+","+cm(d.DepthCM)+"]")
+		f.Field("bbox_condition", "["+cm(d.WidthCM)+","+cm(d.HeightCM)+","+cm(d.DepthCM)+"]")
 	default:
 		return &providers.InputError{Reason: fmt.Sprintf("Rodin's %s tier takes a real size as width, height and depth together: "+
 			"give all three, or pick a Gen-2.5 tier, which takes a height alone", tier)}
@@ -167,7 +167,7 @@ func sizeFields(f *form, tier string, d providers.Dimensions) error {
 }
 
 // textureForm checks the image and the model and writes the /rodin_texture_only form.
-func textureForm(caps providers.Capabilities, req providers.Request) (*form, error) {
+func textureForm(caps providers.Capabilities, req providers.Request) (*httpkit.Form, error) {
 	opt := func(key string) string { return req.Option(caps, key) }
 	info, err := imageio.Check(req.Images[0].Path)
 	if err != nil {
@@ -177,18 +177,18 @@ func textureForm(caps providers.Capabilities, req providers.Request) (*form, err
 	if err != nil {
 		return nil, err
 	}
-	f := newForm()
+	f := httpkit.NewForm()
 	if prompt := strings.TrimSpace(req.Prompt); prompt != "" {
-		f.field("prompt", prompt)
+		f.Field("prompt", prompt)
 	}
 	if seed := opt(OptionSeed); seed != "" {
-		f.field("seed", seed)
+		f.Field("seed", seed)
 	}
-	f.field("material", opt(OptionMaterial))
-	f.field("resolution", opt(OptionResolution))
-	f.field("geometry_file_format", "glb")
-	f.file("image", req.Images[0].Path, info.Format.MIME(), info.Bytes, "image"+info.Format.Ext())
-	f.file("model", req.Model, "model/gltf-binary", size, "model.glb")
+	f.Field("material", opt(OptionMaterial))
+	f.Field("resolution", opt(OptionResolution))
+	f.Field("geometry_file_format", "glb")
+	f.File("image", req.Images[0].Path, uploadName(req.Images[0].Path, "image"+info.Format.Ext()), info.Format.MIME(), info.Bytes)
+	f.File("model", req.Model, uploadName(req.Model, "model.glb"), "model/gltf-binary", size)
 	return f, nil
 }
 

@@ -91,7 +91,7 @@ type call struct {
 	json any
 	// form is a multipart body, for the upload, which goes without callTimeout. It is opened
 	// afresh for every sending.
-	form *form
+	form *httpkit.Form
 	// sent, for a form, hears how many of the files' bytes have left, on the caller's goroutine.
 	sent func(n int64)
 }
@@ -117,8 +117,8 @@ func (t *Target) do(ctx context.Context, cr cred, bucket string, c call, out any
 	switch {
 	case c.form != nil:
 		var rc io.ReadCloser
-		rc, progress = c.form.open()
-		body, contentType = rc, c.form.contentType()
+		rc, progress = c.form.Open()
+		body, contentType = rc, c.form.ContentType()
 	case c.json != nil:
 		data, err := json.Marshal(c.json)
 		if err != nil {
@@ -135,7 +135,7 @@ func (t *Target) do(ctx context.Context, cr cred, bucket string, c call, out any
 		return 0, providers.NotSent(service.Error(c.op, 0, providers.ErrNetwork, "bad endpoint: "+httpkit.Scrub(err.Error(), secrets...)))
 	}
 	if c.form != nil {
-		req.ContentLength = c.form.size()
+		req.ContentLength = c.form.Size()
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", contentType)

@@ -275,7 +275,7 @@ func notFolder(err error) error {
 // and returns the upload task's id.
 func (p *publication) upload(ctx context.Context, up *upload) (string, error) {
 	op := "upload " + providers.Printable(up.model) + " to the folder " + providers.Printable(p.folderName())
-	total := up.form.bytes()
+	total := up.form.FileBytes()
 	what := "Uploading " + providers.Printable(up.model) + " to 3dverse"
 	p.report(providers.Progress{Phase: providers.PhaseUploading, Fraction: 0, Message: what})
 	lastPercent := 0
@@ -302,7 +302,7 @@ func (p *publication) upload(ctx context.Context, up *upload) (string, error) {
 	}
 	p.report(providers.Progress{Phase: providers.PhaseUploading, Fraction: 1, Message: what})
 	p.t.Log.LogAttrs(ctx, slog.LevelInfo, "3dverse: uploaded", slog.String("upload", out.UploadTaskID),
-		slog.Int("files", len(up.form.parts)), slog.Int64("bytes", total))
+		slog.Int("files", up.form.Files()), slog.Int64("bytes", total))
 	return out.UploadTaskID, nil
 }
 
