@@ -274,12 +274,12 @@ func (r *runner) publish() (err error) {
 	if j.Publish == nil {
 		return errors.New("this publishing job says nothing of what to publish (the job database was changed)")
 	}
+	if _, err := r.q.reg.Target(j.Provider); err != nil {
+		return fmt.Errorf("this Kiln does not publish to %q", providers.Printable(j.Provider))
+	}
+	// The publication's calls go out with its own credential.
 	t, err := r.q.keys.BindTarget(r.ctx, j.Provider, j.Credential)
 	if err != nil {
-		var unknown *providers.InputError
-		if errors.As(err, &unknown) {
-			return err
-		}
 		return &credentialError{err}
 	}
 	defer func() {

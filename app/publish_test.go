@@ -285,14 +285,16 @@ func TestPublishJobsFromATamperedLedgerFailClearly(t *testing.T) {
 	ctx := context.Background()
 	for name, c := range map[string]struct {
 		kind    Kind
+		target  string
 		publish *PublishSpec
 		want    string
 	}{
-		"no spec":      {KindPublish, nil, "says nothing of what to publish"},
-		"unknown kind": {Kind("teleport"), nil, `does not know jobs of kind "teleport"`},
+		"no spec":        {KindPublish, "verse", nil, "says nothing of what to publish"},
+		"unknown kind":   {Kind("teleport"), "verse", nil, `does not know jobs of kind "teleport"`},
+		"unknown target": {KindPublish, "nowhere", &PublishSpec{Name: "x", Folder: providers.Folder{Name: "x"}}, `does not publish to "nowhere"`},
 	} {
 		now := time.Now()
-		j := Job{ID: newID("t"), Kind: c.kind, Provider: "verse", Origin: asset, Publish: c.publish, State: Queued,
+		j := Job{ID: newID("t"), Kind: c.kind, Provider: c.target, Origin: asset, Publish: c.publish, State: Queued,
 			Created: now, Updated: now}
 		if err := k.store.Insert(ctx, j, k.Jobs.owner, now.Add(time.Minute)); err != nil {
 			t.Fatal(err)
