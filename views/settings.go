@@ -139,7 +139,7 @@ func (p *settingsPanel) showAdd() {
 		fieldsBox.Refresh()
 	})
 	pick.SetSelectedIndex(0)
-	content := container.NewVBox(widget.NewForm(widget.NewFormItem("Provider", pick), widget.NewFormItem("Name", name)), fieldsBox,
+	content := container.NewVBox(widget.NewForm(widget.NewFormItem("Service", pick), widget.NewFormItem("Name", name)), fieldsBox,
 		widget.NewLabelWithStyle("The key is stored in your system's keychain and not shown again.", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 	d := dialog.NewCustomConfirm("Add an API key", "Add", "Cancel", content, func(ok bool) {
 		if !ok || chosen == nil {
