@@ -276,13 +276,18 @@ func (c *Credentials) envHint(provider string) string {
 	if err != nil {
 		return "KILN_" + strings.ToUpper(provider) + "_*"
 	}
-	var names []string
+	var required, optional []string
 	for _, f := range fields {
-		if !f.Optional {
-			names = append(names, EnvVar(provider, f))
+		if f.Optional {
+			optional = append(optional, EnvVar(provider, f))
+		} else {
+			required = append(required, EnvVar(provider, f))
 		}
 	}
-	return strings.Join(names, " and ")
+	if len(required) == 0 {
+		return strings.Join(optional, " or ") // every field optional: any one will do
+	}
+	return strings.Join(required, " and ")
 }
 
 // Bind returns the provider called name acting with the credential called credential ("" for the

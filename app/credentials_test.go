@@ -172,3 +172,65 @@ func TestKeychainErrorsAreExplained(t *testing.T) {
 		t.Error("not found")
 	}
 }
+
+// keyedTarget is a fake target whose credential is one of two optional fields (3dverse's API key
+// or user token).
+type keyedTarget struct {
+	*providertest.FakeTarget
+	got providers.Secrets
+}
+
+func (k *keyedTarget) WithSecrets(s providers.Secrets) providers.Target {
+	k.got = s
+	return k
+}
+
+func TestTargetsKeepTheirKeysLikeProviders(t *testing.T) {
+	keyring.MockInit()
+	tg := &keyedTarget{FakeTarget: providertest.NewFakeTarget("verse")}
+	tg.Info.KeyFields = []providers.KeyField{{Key: "api_key", Label: "API key", Secret: true, Optional: true},
+		{Key: "user_token", Label: "User token", Secret: true, Optional: true}}
+	reg := mustRegistry(t, providertest.NewFake("local"))
+	if err := reg.AddTargets(tg); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	k, err := Open(Options{Home: t.TempDir(), Providers: reg, Getenv: func(s string) string { return env[s] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	ctx := context.Background()
+	if err := reg.AddTargets(providertest.NewFakeTarget("local")); err == nil {
+		t.Error("a target named like a provider was taken")
+	}
+	// Neither field: refused, naming both.
+	if _, err := k.Keys.Add(ctx, "verse", "Studio", map[string]string{}); err == nil || !strings.Contains(err.Error(), "API key, User token") {
+		t.Errorf("a credential with nothing in it: %v", err)
+	}
+	// No key yet: a publication says how to add one.
+	if _, err := k.Keys.BindTarget(ctx, "verse", ""); !errors.Is(err, ErrNoCredential) || !strings.Contains(err.Error(), "KILN_VERSE_") {
+		t.Errorf("no key: %v", err)
+	}
+	if _, err := k.Keys.Add(ctx, "verse", "Studio", map[string]string{"user_token": "tok-123456789"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Keys.BindTarget(ctx, "verse", ""); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := tg.got.Fields(ctx); f["user_token"] != "tok-123456789" || f["api_key"] != "" {
+		t.Errorf("bound fields %v", f)
+	}
+	// The environment overrides the keychain, with either field alone.
+	env["KILN_VERSE_API_KEY"] = "env-key"
+	creds, _ := k.Keys.List(ctx)
+	if len(creds) != 2 || !creds[0].FromEnv || creds[0].Provider != "verse" {
+		t.Errorf("credentials %+v", creds)
+	}
+	if _, err := k.Keys.BindTarget(ctx, "verse", ""); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := tg.got.Fields(ctx); f["api_key"] != "env-key" {
+		t.Errorf("bound fields %v: the environment's key should win", f)
+	}
+}
