@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -34,6 +35,8 @@ type libraryPanel struct {
 	painters []providers.Provider
 	// targets are where a model can be published: each row offers them.
 	targets []providers.TargetInfo
+	// saidAt is when an action last said what it did in the status line (UI thread only).
+	saidAt time.Time
 }
 
 func newLibraryPanel(u *UI) *libraryPanel {
@@ -61,6 +64,17 @@ func newLibraryPanel(u *UI) *libraryPanel {
 	return p
 }
 
+// sayFor is how long what an action said stays in the status line before a reload's count of
+// models replaces it.
+const sayFor = 10 * time.Second
+
+// say puts what an action did in the status line (UI thread).
+func (p *libraryPanel) say(text string) {
+	p.status.Importance = widget.MediumImportance
+	p.status.SetText(text)
+	p.saidAt = time.Now()
+}
+
 // reload reads the library folder off the UI thread.
 func (p *libraryPanel) reload() {
 	go func() {
@@ -73,6 +87,8 @@ func (p *libraryPanel) reload() {
 				// Damaged assets are skipped, never deleted: say which.
 				p.status.Importance = widget.WarningImportance
 				p.status.SetText(err.Error())
+			case time.Since(p.saidAt) < sayFor:
+				// What the artist just did stays said a while; the count can wait.
 			case len(assets) == 0:
 				p.status.Importance = widget.LowImportance
 				p.status.SetText("Finished models appear here. The library lives in " + p.u.k.Library.Dir())
@@ -112,8 +128,7 @@ func (p *libraryPanel) showImport(provider, title string) {
 			case err != nil:
 				dialog.ShowError(err, p.u.win)
 			default:
-				p.status.Importance = widget.MediumImportance
-				p.status.SetText(fmt.Sprintf("%s found on %s, %d new in the library.", plural(found, "job"), title, added))
+				p.say(fmt.Sprintf("%s found on %s, %d new in the library.", plural(found, "job"), title, added))
 			}
 		})
 	}, p.u.win)
@@ -165,8 +180,7 @@ func (p *libraryPanel) showReduce(a app.Asset) {
 // showRetexture opens the dialog that paints asset a's model with provider pr.
 func (p *libraryPanel) showRetexture(a app.Asset, pr providers.Provider) {
 	p.u.showRetexture(a, pr, func(j app.Job) {
-		p.status.Importance = widget.MediumImportance
-		p.status.SetText(fmt.Sprintf("Submitted %s: %s paints %s; the result comes into the library as a new model.",
+		p.say(fmt.Sprintf("Submitted %s: %s paints %s; the result comes into the library as a new model.",
 			providers.Printable(j.Name()), pr.Capabilities().Title, providers.Printable(a.Name)))
 		p.u.selectTab("Jobs")
 	})
@@ -175,8 +189,7 @@ func (p *libraryPanel) showRetexture(a app.Asset, pr providers.Provider) {
 // showPublish opens the dialog that publishes asset a to target.
 func (p *libraryPanel) showPublish(a app.Asset, target providers.TargetInfo) {
 	p.u.showPublish(a, target, func(j app.Job) {
-		p.status.Importance = widget.MediumImportance
-		p.status.SetText(fmt.Sprintf("Publishing %s to %s: follow it in Jobs.", providers.Printable(a.Name), target.Title))
+		p.say(fmt.Sprintf("Publishing %s to %s: follow it in Jobs.", providers.Printable(a.Name), target.Title))
 		p.u.selectTab("Jobs")
 	})
 }
@@ -194,8 +207,7 @@ func (p *libraryPanel) copyPublished(a app.Asset) {
 		refs = append(refs, cmp.Or(pa.Link, pa.ID))
 	}
 	p.u.fyneApp.Clipboard().SetContent(strings.Join(refs, "\n"))
-	p.status.Importance = widget.MediumImportance
-	p.status.SetText(fmt.Sprintf("Copied the %s id of %s: paste it into %s's asset browser.",
+	p.say(fmt.Sprintf("Copied the %s id of %s: paste it into %s's asset browser.",
 		plural(len(refs), "asset"), providers.Printable(a.Name), p.u.k.Title(last.Target)))
 }
 
