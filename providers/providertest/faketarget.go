@@ -32,11 +32,14 @@ type FakeUpload struct {
 	ID     string
 	Folder string
 	Files  []string
+	// tag is the publication's mark, which finds the upload when its answer was lost.
+	tag string
 }
 
-// fakeHandle is a FakeTarget's handle on a publication.
+// fakeHandle is a FakeTarget's handle on a publication: the mark its upload carries once it has
+// left (the way a real target finds an upload by what it made), then the upload's id.
 type fakeHandle struct {
-	Uploading bool   `json:"uploading,omitempty"`
+	Uploading string `json:"uploading,omitempty"`
 	Upload    string `json:"upload,omitempty"`
 }
 
@@ -82,11 +85,24 @@ func (f *FakeTarget) Uploads() []FakeUpload {
 // Publish uploads pub's files (unless h says they were) and returns one asset per upload.
 func (f *FakeTarget) Publish(ctx context.Context, pub providers.Publication, h json.RawMessage,
 	save func(json.RawMessage) error, report func(providers.Progress)) (providers.Published, error) {
+	if err := ctx.Err(); err != nil {
+		return providers.Published{}, fmt.Errorf("fake target: %w", err)
+	}
 	var hd fakeHandle
 	if len(h) > 0 {
 		if err := json.Unmarshal(h, &hd); err != nil {
 			return providers.Published{}, fmt.Errorf("a damaged handle: %w", err)
 		}
+	}
+	if hd.Upload == "" && hd.Uploading != "" {
+		// The upload left but its answer was lost: find it by its mark.
+		f.mu.Lock()
+		for _, up := range f.uploads {
+			if up.tag == hd.Uploading {
+				hd.Upload = up.ID
+			}
+		}
+		f.mu.Unlock()
 	}
 	if hd.Upload == "" {
 		for _, p := range pub.Files {
@@ -94,12 +110,15 @@ func (f *FakeTarget) Publish(ctx context.Context, pub providers.Publication, h j
 				return providers.Published{}, &providers.InputError{File: p, Reason: "is not a file that can be uploaded"}
 			}
 		}
-		if err := saveHandle(save, fakeHandle{Uploading: true}); err != nil {
+		f.mu.Lock()
+		hd.Uploading = fmt.Sprintf("%p-%d", f, len(f.uploads)+1)
+		f.mu.Unlock()
+		if err := saveHandle(save, hd); err != nil {
 			return providers.Published{}, err
 		}
 		report(providers.Progress{Phase: providers.PhaseUploading, Fraction: 0, Message: "Uploading " + filepath.Base(pub.Files[0])})
 		f.mu.Lock()
-		up := FakeUpload{ID: fmt.Sprintf("upload-%d", len(f.uploads)+1), Folder: pub.Folder.ID}
+		up := FakeUpload{ID: fmt.Sprintf("upload-%d", len(f.uploads)+1), Folder: pub.Folder.ID, tag: hd.Uploading}
 		for _, p := range pub.Files {
 			up.Files = append(up.Files, filepath.Base(p))
 		}
@@ -115,8 +134,10 @@ func (f *FakeTarget) Publish(ctx context.Context, pub providers.Publication, h j
 		select {
 		case <-f.Hold:
 		case <-ctx.Done():
-			return providers.Published{}, fmt.Errorf("fake target: %w", ctx.Err())
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return providers.Published{}, fmt.Errorf("fake target: %w", err)
 	}
 	f.mu.Lock()
 	var fail error
