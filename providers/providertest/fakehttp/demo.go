@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/kiln3d/kiln/providers/httpkit"
@@ -39,3 +40,22 @@ func CheckLoopback(stderr io.Writer, name, addr string) bool {
 	fmt.Fprintf(stderr, "%s: %s is not a loopback address (127.0.0.1:PORT, [::1]:PORT, localhost:PORT)\n", name, addr)
 	return false
 }
+
+// ParseDemo parses a demo command's arguments with fs (made by DemoFlags for the command name)
+// and checks them: no positional argument, and the -addr flag's value (addr, read once parsed)
+// on this computer (CheckLoopback). It reports a problem on stderr and returns false; the command
+// then exits with status 2.
+func ParseDemo(fs *flag.FlagSet, args []string, stderr io.Writer, addr *string) bool {
+	if err := fs.Parse(args); err != nil {
+		return false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected arguments %q\n", fs.Name(), fs.Args())
+		return false
+	}
+	return CheckLoopback(stderr, fs.Name(), *addr)
+}
+
+// ShellQuote quotes v for a POSIX shell, for the export lines a demo command prints with -shell:
+// nothing in single quotes is expanded (a base path may hold a $).
+func ShellQuote(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }

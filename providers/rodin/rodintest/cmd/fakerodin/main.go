@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
@@ -39,15 +38,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	generation := fs.Duration("generation", 20*time.Second, "how long a task takes to finish")
 	balance := fs.Float64("balance", 25, "the account's credit")
 	shell := fs.Bool("shell", false, "print the endpoint and key as the KILN_RODIN_* variables Kiln reads, for a shell to eval")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "fakerodin: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
 	// The fake serves plain http and hands out its key: it stays on this computer.
-	if !fakehttp.CheckLoopback(stderr, "fakerodin", *addr) {
+	if !fakehttp.ParseDemo(fs, args, stderr, addr) {
 		return 2
 	}
 	if *balance < 0 {
@@ -62,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	defer srv.Close()
 	srv.SetBalance(*balance) // Options.Balance would read 0 as the default
 	if *shell {
-		fmt.Fprintf(stdout, "export KILN_RODIN_ENDPOINT=%s\nexport KILN_RODIN_API_KEY=%s\n", shellQuote(srv.URL), shellQuote(srv.Key))
+		fmt.Fprintf(stdout, "export KILN_RODIN_ENDPOINT=%s\nexport KILN_RODIN_API_KEY=%s\n", fakehttp.ShellQuote(srv.URL), fakehttp.ShellQuote(srv.Key))
 	} else if err := json.NewEncoder(stdout).Encode(demo{URL: srv.URL, APIKey: srv.Key, StorageURL: srv.StorageURL, Balance: *balance}); err != nil { //nolint:gosec // printing the fake account's key is the command's purpose
 		fmt.Fprintln(stderr, "fakerodin:", err)
 		return 1
@@ -70,7 +62,3 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	<-stop
 	return 0
 }
-
-// shellQuote quotes v for a POSIX shell: nothing in single quotes is expanded (a base path may
-// hold a $).
-func shellQuote(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/kiln3d/kiln/providers/providertest/fakehttp"
@@ -38,15 +37,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	fs, addr := fakehttp.DemoFlags("fake3dverse", stderr)
 	step := fs.Duration("step", time.Second, "how long an upload task stays in each status (waiting, downloading, pending, converting)")
 	shell := fs.Bool("shell", false, "print the endpoint and key as the KILN_3DVERSE_* variables Kiln reads, for a shell to eval")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "fake3dverse: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
 	// The fake serves plain http and hands out its key: it stays on this computer.
-	if !fakehttp.CheckLoopback(stderr, "fake3dverse", *addr) {
+	if !fakehttp.ParseDemo(fs, args, stderr, addr) {
 		return 2
 	}
 	if *step <= 0 {
@@ -62,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	key := srv.AddAPIKey(threedversetest.KeyOptions{})
 	folder := srv.CreateFolder("Kiln demo")
 	if *shell {
-		fmt.Fprintf(stdout, "export KILN_3DVERSE_ENDPOINT=%s\nexport KILN_3DVERSE_API_KEY=%s\n", shellQuote(srv.URL()), shellQuote(key))
+		fmt.Fprintf(stdout, "export KILN_3DVERSE_ENDPOINT=%s\nexport KILN_3DVERSE_API_KEY=%s\n", fakehttp.ShellQuote(srv.URL()), fakehttp.ShellQuote(key))
 	} else if err := json.NewEncoder(stdout).Encode(demo{URL: srv.URL(), APIKey: key, FolderID: folder.ID}); err != nil { //nolint:gosec // printing the fake's key is the command's purpose
 		fmt.Fprintln(stderr, "fake3dverse:", err)
 		return 1
@@ -70,6 +62,3 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan os.Signal) int {
 	<-stop
 	return 0
 }
-
-// shellQuote quotes v for a POSIX shell: nothing in single quotes is expanded.
-func shellQuote(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
