@@ -360,7 +360,7 @@ func (r *runner) publish() (err error) {
 		return err
 	}
 	j.Progress = 1
-	j.Message = fmt.Sprintf("Published to %s: %s in %s", info.Title, countAssets(len(done.Assets)), folderLabel(spec.Folder))
+	j.Message = fmt.Sprintf("Published to %s: %s in %s", info.Title, Plural(len(done.Assets), "asset"), folderLabel(spec.Folder))
 	if done.Note != "" {
 		j.Message += " (" + providers.Printable(done.Note) + ")"
 	}
@@ -371,12 +371,12 @@ func (r *runner) publish() (err error) {
 	return nil
 }
 
-// countAssets says "1 asset" or "3 assets".
-func countAssets(n int) string {
+// Plural writes a count with its noun: "1 asset", "3 assets".
+func Plural(n int, what string) string {
 	if n == 1 {
-		return "1 asset"
+		return "1 " + what
 	}
-	return fmt.Sprintf("%d assets", n)
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // findOrMakeFolder returns the target's folder called name, making it when there is none. Looked

@@ -340,7 +340,7 @@ func (c *createPanel) problem() string {
 // ready says what Submit will send, once the request is valid.
 func (c *createPanel) ready() string {
 	ok, _, _ := c.inputs.usable()
-	what := plural(len(ok), "image")
+	what := app.Plural(len(ok), "image")
 	switch {
 	case len(ok) == 0:
 		what = "your prompt"

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 
 	"fyne.io/fyne/v2"
 )
@@ -29,10 +28,3 @@ func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// plural writes a count with its noun: "1 model", "3 models".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}

@@ -94,7 +94,7 @@ func (p *libraryPanel) reload() {
 				p.status.SetText("Finished models appear here. The library lives in " + p.u.k.Library.Dir())
 			default:
 				p.status.Importance = widget.LowImportance
-				p.status.SetText(fmt.Sprintf("%s in %s", plural(len(assets), "model"), p.u.k.Library.Dir()))
+				p.status.SetText(fmt.Sprintf("%s in %s", app.Plural(len(assets), "model"), p.u.k.Library.Dir()))
 			}
 		})
 	}()
@@ -128,7 +128,7 @@ func (p *libraryPanel) showImport(provider, title string) {
 			case err != nil:
 				dialog.ShowError(err, p.u.win)
 			default:
-				p.say(fmt.Sprintf("%s found on %s, %d new in the library.", plural(found, "job"), title, added))
+				p.say(fmt.Sprintf("%s found on %s, %d new in the library.", app.Plural(found, "job"), title, added))
 			}
 		})
 	}, p.u.win)
@@ -208,7 +208,7 @@ func (p *libraryPanel) copyPublished(a app.Asset) {
 	}
 	p.u.fyneApp.Clipboard().SetContent(strings.Join(refs, "\n"))
 	p.say(fmt.Sprintf("Copied the %s id of %s: paste it into %s's asset browser.",
-		plural(len(refs), "asset"), providers.Printable(a.Name), p.u.k.Title(last.Target)))
+		app.Plural(len(refs), "asset"), providers.Printable(a.Name), p.u.k.Title(last.Target)))
 }
 
 // publishedText says where a was published, for the row's publication column; "" when nowhere.

@@ -107,7 +107,7 @@ func (d *publishDialog) listFolders() {
 			}
 			d.folder.SetOptions(names)
 			d.status.Importance = widget.LowImportance
-			d.status.SetText(fmt.Sprintf("%s on %s. Pick one, or type a new name.", plural(len(folders), "folder"), d.target.Title))
+			d.status.SetText(fmt.Sprintf("%s on %s. Pick one, or type a new name.", app.Plural(len(folders), "folder"), d.target.Title))
 		})
 	}()
 }
