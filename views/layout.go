@@ -1,7 +1,6 @@
 package views
 
 import (
-
 	"fyne.io/fyne/v2"
 )
 
@@ -27,4 +26,3 @@ func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		o.Resize(size)
 	}
 }
-
