@@ -67,7 +67,7 @@ func Open(o Options) (*Kiln, error) {
 	if err != nil {
 		return nil, err
 	}
-	lib, err := OpenLibrary(l.library())
+	lib, err := OpenLibrary(l.library(), store.db)
 	if err != nil {
 		store.Close()
 		return nil, err

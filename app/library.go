@@ -1,12 +1,13 @@
 package app
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ const sidecarName = "asset.json"
 // so the library survives the loss of the job database.
 type Library struct {
 	dir    string
+	idx    *index
 	hashes hashCache
 	// edit serialises the changes to existing sidecars (a publication recorded) within this
 	// process; each is written atomically.
@@ -59,6 +61,9 @@ type Asset struct {
 	DerivedFrom *Derivation `json:"derived_from,omitempty"`
 	// Published records where the model was published (3dverse), oldest first.
 	Published []Publication `json:"published,omitempty"`
+	// Tags and Notes are the artist's own words about the asset.
+	Tags  []string `json:"tags,omitempty"`
+	Notes string   `json:"notes,omitempty"`
 
 	// Dir is the asset's folder; it is not stored.
 	Dir string `json:"-"`
@@ -144,15 +149,39 @@ func (a Asset) Err() error {
 	return fmt.Errorf("%w %s: %s", ErrDamaged, providers.Printable(a.ID), a.Damaged)
 }
 
-// OpenLibrary opens the library folder dir, creating it if needed, and clears what Adds of dead
-// processes left behind.
-func OpenLibrary(dir string) (*Library, error) {
+// OpenLibrary opens the library folder dir, creating it if needed, with its index in db (nil: an
+// index in memory, for this process only), and clears what Adds of dead processes left behind.
+func OpenLibrary(dir string, db *sql.DB) (*Library, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
-	l := &Library{dir: dir}
+	if db == nil {
+		var err error
+		if db, err = memoryDatabase(); err != nil {
+			return nil, fmt.Errorf("open library: %w", err)
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	idx, err := openIndex(db, abs)
+	if err != nil {
+		return nil, fmt.Errorf("open the library index: %w", err)
+	}
+	l := &Library{dir: dir, idx: idx}
 	removeStale(dir, incomingPrefix, time.Now())
 	return l, nil
+}
+
+// memoryDatabase is a private SQLite database in memory.
+func memoryDatabase() (*sql.DB, error) {
+	db, err := sql.Open("sqlite", "file:"+newID("library")+"?mode=memory&cache=shared")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1) // one connection keeps the database alive and avoids shared-cache locks
+	return db, nil
 }
 
 // Dir is the library's folder.
@@ -254,29 +283,20 @@ func storeInto(src, dir, name string, move bool) (FileRecord, error) {
 
 // List returns every asset, newest first, damaged ones included (see Asset.Damaged): one
 // damaged folder never hides the rest. The error, if any, names every damaged folder and why.
+// It takes in what changed on disk first (Refresh).
 func (l *Library) List() ([]Asset, error) {
-	entries, err := os.ReadDir(l.dir)
+	ctx := context.Background()
+	if err := l.Refresh(ctx); err != nil {
+		return nil, fmt.Errorf("list library: %w", err)
+	}
+	assets, err := l.FindAssets(ctx, LibraryQuery{})
 	if err != nil {
 		return nil, fmt.Errorf("list library: %w", err)
 	}
-	var (
-		assets []Asset
-		errs   []error
-	)
-	for _, e := range entries {
-		// A link in the library's place of a folder is listed, as damaged; plain files (a
-		// desktop's own clutter) and hidden temporary folders are not assets.
-		if strings.HasPrefix(e.Name(), ".") || (!e.IsDir() && e.Type()&fs.ModeSymlink == 0) {
-			continue
-		}
-		a, err := l.read(filepath.Join(l.dir, e.Name()))
-		if err != nil {
-			continue // removed since the folder was read
-		}
-		assets = append(assets, a)
+	var errs []error
+	for _, a := range assets {
 		errs = append(errs, a.Err())
 	}
-	slices.SortFunc(assets, func(a, b Asset) int { return b.Finished.Compare(a.Finished) })
 	return assets, errors.Join(errs...)
 }
 

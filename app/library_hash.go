@@ -2,6 +2,7 @@ package app
 
 import (
 	"os"
+	"path/filepath"
 	"sync"
 )
 
@@ -44,8 +45,9 @@ func (c *hashCache) sum(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// A file that changed while it was read is not remembered: the next look reads it again.
-	if after, err := os.Stat(path); err == nil && identify(after) == id {
+	// A file that changed while it was read, or so recently that a change to come might keep its
+	// times (see fileID.racy), is not remembered: the next look reads it again.
+	if after, err := os.Stat(path); err == nil && identify(after) == id && !id.racy() {
 		c.mu.Lock()
 		if c.m == nil {
 			c.m = map[string]cachedHash{}
@@ -60,4 +62,30 @@ func identify(fi os.FileInfo) fileID {
 	id := fileID{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
 	systemIdentity(fi, &id)
 	return id
+}
+
+// seed remembers sum as the SHA-256 of the file at path if the file's identity is still sig (as
+// fileSig writes it): the index knows the hashes of models it verified in an earlier run.
+func (c *hashCache) seed(path, sig, sum string) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return
+	}
+	fi, err := os.Stat(real)
+	if err != nil || sig == racySig || identify(fi).String() != sig {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedHash{}
+	}
+	c.m[real] = cachedHash{id: identify(fi), sum: sum}
+}
+
+// forget drops every remembered hash.
+func (c *hashCache) forget() {
+	c.mu.Lock()
+	c.m = nil
+	c.mu.Unlock()
 }

@@ -104,7 +104,7 @@ func (l *Library) RecordPublished(id string, pub Publication, replace bool) (Ass
 		}
 	}
 	a.Published = append(a.Published, pub)
-	if err := l.writeSidecar(a.Dir, a); err != nil {
+	if err := l.saveSidecar(a); err != nil {
 		return Asset{}, fmt.Errorf("record the publication of %s: %w", a.Name, err)
 	}
 	return a, nil
@@ -118,19 +118,29 @@ func publishFiles(a Asset) ([]string, error) {
 	if model == "" {
 		return nil, fmt.Errorf("%s has no model on this computer to publish (download it first)", a.Name)
 	}
+	files, err := modelFiles(model, a.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("publish %s: %w", a.Name, err)
+	}
+	return files, nil
+}
+
+// modelFiles lists the files a model is made of: the model, and for a .gltf the buffers and
+// images it names by relative address, each of which must be a file inside the folder root.
+func modelFiles(model, root string) ([]string, error) {
 	if !strings.EqualFold(filepath.Ext(model), ".gltf") {
 		return []string{model}, nil
 	}
 	data, err := readCapped(model, maxGLTFJSON)
 	if err != nil {
-		return nil, fmt.Errorf("publish %s: %w", a.Name, err)
+		return nil, err
 	}
 	var doc struct {
 		Buffers []struct{ URI string } `json:"buffers"`
 		Images  []struct{ URI string } `json:"images"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("publish %s: %s is not glTF JSON: %w", a.Name, filepath.Base(model), err)
+		return nil, fmt.Errorf("%s is not glTF JSON: %w", filepath.Base(model), err)
 	}
 	var uris []string
 	for _, b := range doc.Buffers {
@@ -140,9 +150,9 @@ func publishFiles(a Asset) ([]string, error) {
 		uris = append(uris, im.URI)
 	}
 	files := []string{model}
-	root, err := filepath.EvalSymlinks(a.Dir)
+	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
-		return nil, fmt.Errorf("publish %s: %w", a.Name, err)
+		return nil, err
 	}
 	for _, u := range uris {
 		if u == "" || strings.HasPrefix(u, "data:") {
@@ -150,15 +160,15 @@ func publishFiles(a Asset) ([]string, error) {
 		}
 		rel, err := url.PathUnescape(u)
 		if err != nil || !filepath.IsLocal(filepath.FromSlash(rel)) {
-			return nil, fmt.Errorf("publish %s: %s refers to %q, which is not a file beside it", a.Name, filepath.Base(model), u)
+			return nil, fmt.Errorf("%s refers to %q, which is not a file beside it", filepath.Base(model), u)
 		}
 		path := filepath.Join(filepath.Dir(model), filepath.FromSlash(rel))
 		real, err := filepath.EvalSymlinks(path)
 		if err != nil {
-			return nil, fmt.Errorf("publish %s: %s refers to %s, which is missing", a.Name, filepath.Base(model), rel)
+			return nil, fmt.Errorf("%s refers to %s, which is missing", filepath.Base(model), rel)
 		}
-		if inside, err := filepath.Rel(root, real); err != nil || !filepath.IsLocal(inside) {
-			return nil, fmt.Errorf("publish %s: %s refers to %s, which leads out of the asset folder", a.Name, filepath.Base(model), rel)
+		if inside, err := filepath.Rel(realRoot, real); err != nil || !filepath.IsLocal(inside) {
+			return nil, fmt.Errorf("%s refers to %s, which leads out of its folder", filepath.Base(model), rel)
 		}
 		if !slices.Contains(files, path) {
 			files = append(files, path)

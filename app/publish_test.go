@@ -86,7 +86,7 @@ func TestPublishRecordsProvenanceAndAsksBeforePublishingAgain(t *testing.T) {
 		t.Fatalf("provenance %+v", a.Published)
 	}
 	// The provenance is in the sidecar, read back from disk.
-	lib, _ := OpenLibrary(k.Library.Dir())
+	lib, _ := OpenLibrary(k.Library.Dir(), nil)
 	if again, _ := lib.Get(asset); len(again.Published) != 1 || again.Damaged != "" {
 		t.Fatalf("read back: %+v damaged %q", again.Published, again.Damaged)
 	}
@@ -383,7 +383,7 @@ func TestPublishFilesOfAGLTFAreItsBuffersAndImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	gltf("out.png")
-	if _, err := publishFiles(a); err == nil || !strings.Contains(err.Error(), "leads out of the asset folder") {
+	if _, err := publishFiles(a); err == nil || !strings.Contains(err.Error(), "leads out of its folder") {
 		t.Errorf("a link out of the folder: %v", err)
 	}
 }
@@ -395,7 +395,7 @@ func TestPublicationsRecordedAtOnceByTwoKilnsAreAllKept(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 12 {
 		// Each its own Library, as two processes would have.
-		lib, err := OpenLibrary(k.Library.Dir())
+		lib, err := OpenLibrary(k.Library.Dir(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,7 +35,7 @@ func (l *Library) ImportRemote(provider string, items []providers.RemoteAsset) (
 				continue // a damaged sidecar is the artist's to look at, never rewritten
 			}
 			a.Remote = ref
-			if err := l.writeSidecar(a.Dir, a); err != nil {
+			if err := l.saveSidecar(a); err != nil {
 				return added, err
 			}
 			continue
@@ -70,9 +70,20 @@ func (l *Library) create(id string, fill func(dir string) error) error {
 		return fmt.Errorf("add to library: %w", err)
 	}
 	syncDir(l.dir)
+	l.index(id)
 	return nil
 }
 
+// saveSidecar rewrites an existing asset's sidecar and its row in the index.
+func (l *Library) saveSidecar(a Asset) error {
+	if err := l.writeSidecar(a.Dir, a); err != nil {
+		return err
+	}
+	l.index(a.ID)
+	return nil
+}
+
+// writeSidecar writes a's sidecar into dir (a folder being filled, or the asset's own).
 func (l *Library) writeSidecar(dir string, a Asset) error {
 	a.Damaged = "" // a verdict of this run, not provenance
 	return WriteFileAtomic(filepath.Join(dir, sidecarName), 0o644, func(w io.Writer) error {
@@ -155,7 +166,7 @@ func (k *Kiln) Download(ctx context.Context, assetID string, report func(provide
 		a.Files = append(a.Files, rec)
 	}
 	a.Triangles, a.Finished = info.Triangles, time.Now()
-	if err := k.Library.writeSidecar(a.Dir, a); err != nil {
+	if err := k.Library.saveSidecar(a); err != nil {
 		return Asset{}, err
 	}
 	return a, nil

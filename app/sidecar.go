@@ -25,8 +25,11 @@ const maxSidecar = 4 << 20
 // read loads the asset in folder dir. A problem with the asset does not fail the read: the asset
 // comes back with Damaged saying what is wrong, so that it can be listed and named. The error is
 // only for a folder that cannot be looked at (it wraps fs.ErrNotExist when there is none).
-func (l *Library) read(dir string) (Asset, error) {
-	id := filepath.Base(dir)
+func (l *Library) read(dir string) (Asset, error) { return l.readAs(dir, filepath.Base(dir)) }
+
+// readAs is read of the folder dir that holds asset id under another name (its place in the
+// trash).
+func (l *Library) readAs(dir, id string) (Asset, error) {
 	st, err := os.Lstat(dir)
 	if err != nil {
 		return Asset{}, fmt.Errorf("library asset %s: %w", providers.Printable(id), err)
@@ -34,14 +37,12 @@ func (l *Library) read(dir string) (Asset, error) {
 	var a Asset
 	reason := "the asset is a link or a file, not a folder"
 	if st.IsDir() {
-		a, reason = l.check(dir)
+		a, reason = l.checkAs(dir, id)
 	}
 	a.Dir = dir
 	if reason != "" {
 		a.Damaged = reason
-		if a.ID == "" || a.ID != id {
-			a.ID = id // the folder is what the artist can find and fix
-		}
+		a.ID = id // the folder is what the artist can find and fix
 	}
 	if strings.TrimSpace(a.Name) == "" {
 		a.Name = a.ID
@@ -52,10 +53,10 @@ func (l *Library) read(dir string) (Asset, error) {
 // Reasons quote or escape what came from the file (%q, providers.Printable), so that they are
 // safe to print as they are.
 
-// check reads and verifies dir's sidecar and files. It returns the asset and why it is damaged,
-// or "". Whatever does not pass is taken out of the asset: an unsafe path is never returned.
-func (l *Library) check(dir string) (Asset, string) {
-	id := filepath.Base(dir)
+// checkAs reads and verifies the sidecar and files of asset id in folder dir (its own, or its
+// place in the trash). It returns the asset and why it is damaged, or "". Whatever does not pass
+// is taken out of the asset: an unsafe path is never returned.
+func (l *Library) checkAs(dir, id string) (Asset, string) {
 	data, reason := readSidecar(dir)
 	if reason != "" {
 		return Asset{ID: id}, reason
@@ -96,6 +97,10 @@ func (l *Library) check(dir string) (Asset, string) {
 	}
 	if reason := checkPublished(a); reason != "" {
 		a.Published = nil
+		return a, reason
+	}
+	if reason := checkWords(a); reason != "" {
+		a.Tags, a.Notes = nil, ""
 		return a, reason
 	}
 	if a.ID != id {

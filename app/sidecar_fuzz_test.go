@@ -42,7 +42,10 @@ func FuzzSidecar(f *testing.F) {
 	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[`))
 	f.Add([]byte("\x1b[31m\n"))
 
-	l := &Library{dir: dir}
+	l, err := OpenLibrary(dir, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
 	if a, _ := l.read(folder); a.Damaged != "" {
 		f.Fatalf("the sound seed is damaged: %s", a.Damaged)
 	}

@@ -111,7 +111,7 @@ func TestSidecarIsCheckedNotTrusted(t *testing.T) {
 			c.after(filepath.Join(dir, id))
 		}
 	}
-	l, err := OpenLibrary(dir)
+	l, err := OpenLibrary(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,9 +157,10 @@ func tamper(f string) {
 // Listing again does not hash again, but a model changed since is caught: on Linux even one
 // changed in place with its modification time put back.
 func TestVerifiedHashesAreRemembered(t *testing.T) {
+	settleAtOnce(t)
 	dir := t.TempDir()
 	a := writeAsset(t, dir, "pot-1", nil)
-	l, _ := OpenLibrary(dir)
+	l, _ := OpenLibrary(dir, nil)
 	if list, err := l.List(); err != nil || list[0].Damaged != "" {
 		t.Fatalf("%v %v", list, err)
 	}
@@ -205,7 +206,7 @@ func TestStaleIncomingFoldersOfDeadProcessesOnly(t *testing.T) {
 		mk(".incoming-"+itoa(os.Getppid())+"-1", old),          // a live one's
 		mk(".incoming-20260101-120000-ab12cd34-7", time.Now()), // an older Kiln's, recent
 	}
-	if _, err := OpenLibrary(dir); err != nil {
+	if _, err := OpenLibrary(dir, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range gone {
@@ -240,8 +241,16 @@ func TestRemoteAssetWithoutModelIsSound(t *testing.T) {
 		a.Inputs[0].SHA256 = ""
 		a.Remote = &RemoteRef{Provider: "kaedim", ID: "r/1", ImageURLs: []string{"https://example.com/a.png"}}
 	})
-	l, _ := OpenLibrary(dir)
+	l, _ := OpenLibrary(dir, nil)
 	if a, err := l.Get("kaedim-r_1"); err != nil || a.Damaged != "" || a.Downloaded() {
 		t.Errorf("%+v, %v", a, err)
 	}
+}
+
+// settleAtOnce makes files count as settled (not racy, see fileID.racy) as soon as written, for
+// tests of what the library remembers of the files it has read.
+func settleAtOnce(t *testing.T) {
+	old := racyWindow
+	racyWindow = -time.Hour
+	t.Cleanup(func() { racyWindow = old })
 }

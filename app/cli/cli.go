@@ -62,6 +62,8 @@ func commands() map[string]command {
 			"                | publish TARGET --folders [--json]", publish},
 		"render":   {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},
 		"simplify": {"simplify IN.glb --polycount N --out OUT.glb [--force]", simplify},
+		"thumbnail": {"thumbnail MODEL OUT SIZE [--timeout 30s]\n" +
+			"                (the file managers' thumbnailer: a SIZE×SIZE PNG of the model at OUT)", thumbnail},
 		"serve": {"serve [--addr 127.0.0.1:3000] [--workers N] [--tls-cert PEM --tls-key PEM] [--insecure-http] [--base-url URL]\n" +
 			"                | serve keys create --name NAME [--scopes jobs:read,jobs:write,keys:admin] [--json]\n" +
 			"                | serve keys list [--json] | serve keys revoke KEY", serve},
@@ -99,7 +101,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "publish", "keys", "render", "simplify", "serve", "version"}
+	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "publish", "keys", "render", "thumbnail", "simplify", "serve", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}
