@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // ErrNoRenderer is returned by ModelThumbnail when Kiln runs without a renderer.
@@ -32,7 +33,7 @@ func (k *Kiln) ModelThumbnail(ctx context.Context, assetID string) (string, erro
 	if len(hash) > 16 {
 		hash = hash[:16]
 	}
-	out := filepath.Join(k.Home, "cache", "thumbnails", a.ID+"-"+hash+".png")
+	out := filepath.Join(k.thumbDir(), a.ID+"-"+hash+".png")
 	if _, err := os.Stat(out); err == nil {
 		return out, nil
 	}
@@ -48,4 +49,28 @@ func (k *Kiln) ModelThumbnail(ctx context.Context, assetID string) (string, erro
 		return "", fmt.Errorf("thumbnail of %s: %w", a.Name, err)
 	}
 	return out, nil
+}
+
+// EmptyTrash deletes the library's trash for good (Library.EmptyTrash) with the cached pictures
+// of the assets it held, and returns what it deleted.
+func (k *Kiln) EmptyTrash() ([]Trashed, error) {
+	gone, err := k.Library.EmptyTrash()
+	for _, t := range gone {
+		if _, err := k.Library.Get(t.ID); err == nil {
+			continue // an asset of the same id is in the library again
+		}
+		pics, _ := filepath.Glob(filepath.Join(k.thumbDir(), globEscape(t.ID)+"-*.png"))
+		for _, p := range pics {
+			_ = os.Remove(p)
+		}
+	}
+	return gone, err
+}
+
+// thumbDir is the cache of rendered model pictures.
+func (k *Kiln) thumbDir() string { return filepath.Join(k.Home, "cache", "thumbnails") }
+
+// globEscape escapes the characters filepath.Match gives a meaning to.
+func globEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`).Replace(s)
 }
