@@ -71,7 +71,7 @@ func thumbnail(ctx context.Context, args []string, env Env) int {
 			fmt.Fprintln(env.Stderr, "kiln: cancelled")
 			return exitCancelled
 		}
-		return fail(env, "%s: no thumbnail: %v", req.Model, err)
+		return fail(env, "no thumbnail: %v", err)
 	}
 	return exitOK
 }

@@ -64,7 +64,7 @@ func TestThumbnailCommand(t *testing.T) {
 		{[]string{filepath.Join(dir, "missing.glb"), out, "128"}, render, exitFailed, "missing.glb: the model cannot be read"},
 		{[]string{dir, out, "128"}, render, exitFailed, "the model is a folder"},
 		{[]string{model, out, "128"}, nil, exitFailed, "no renderer"},
-		{[]string{model, out, "128"}, damaged, exitFailed, "m.glb: no thumbnail: g3n: load: not a glTF model"},
+		{[]string{model, out, "128"}, damaged, exitFailed, "kiln: no thumbnail: g3n: load: not a glTF model"},
 	} {
 		s, stdout, e := run(context.Background(), c.render, c.args...)
 		if s != c.status || stdout != "" || !strings.Contains(e, c.want) || strings.Count(e, "\n") != 1 {
