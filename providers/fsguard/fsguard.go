@@ -208,17 +208,20 @@ func OpenWithin(dir, name string) (*os.File, os.FileInfo, error) {
 	return f, fst, nil
 }
 
-// Size writes a byte count for people: "512 bytes", "3 KiB", "12 MiB", "2 GiB".
+// Size writes a byte count for people: "512 bytes", "64 MiB", "1.5 GiB", "931.3 GiB".
 func Size(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%d KiB", n>>10)
-	case n < 1<<30:
-		return fmt.Sprintf("%d MiB", n>>20)
+	for _, u := range []struct {
+		unit  string
+		bytes int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		switch {
+		case n >= u.bytes && n%u.bytes == 0:
+			return fmt.Sprintf("%d %s", n/u.bytes, u.unit)
+		case n >= u.bytes:
+			return fmt.Sprintf("%.1f %s", float64(n)/float64(u.bytes), u.unit)
+		}
 	}
-	return fmt.Sprintf("%d GiB", n>>30)
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // notRegular names what the file is instead of a regular file.

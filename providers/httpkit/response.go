@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/fsguard"
 )
 
 // MaxErrorBody bounds how much of a refusal is read: a service's own is a line of JSON, a proxy's
@@ -208,18 +209,5 @@ func neverConnected(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-// size writes a byte count for a message: "64 MiB", "1.5 GiB", "931.3 GiB".
-func size(n int64) string {
-	for _, u := range []struct {
-		unit  string
-		bytes int64
-	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
-		switch {
-		case n >= u.bytes && n%u.bytes == 0:
-			return fmt.Sprintf("%d %s", n/u.bytes, u.unit)
-		case n >= u.bytes:
-			return fmt.Sprintf("%.1f %s", float64(n)/float64(u.bytes), u.unit)
-		}
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+// size writes a byte count for a message: "64 MiB", "1.5 GiB".
+func size(n int64) string { return fsguard.Size(n) }
