@@ -66,8 +66,12 @@ lint: deps
 	@test -x .tools/bin/golangci-lint || GOBIN=$(CURDIR)/.tools/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 	.tools/bin/golangci-lint run ./...
 
-package: build
-	$(GO) tool fyne package --os linux --release --exe $(BINARY) --icon assets/icon.png
+# An installable archive, kiln-VERSION-linux-ARCH.tar.gz: bin/kiln, the desktop entry that opens
+# glTF models in Kiln, the file managers' thumbnailer (kiln thumbnail), the glTF MIME types, the
+# icon, and install.sh (./install.sh [--prefix DIR], DESTDIR honoured). See .ci/package.
+package:
+	@.ci/deps build
+	VERSION='$(VERSION)' LDFLAGS='$(LDFLAGS)' GO='$(GO)' .ci/package
 
 clean:
-	rm -rf $(BINARY) *.tar.xz testdata/failed
+	rm -rf $(BINARY) *.tar.xz kiln-*-linux-*.tar.gz testdata/failed
