@@ -225,7 +225,7 @@ func (l *Library) fill(dir string, j Job, workDir string, results []providers.Fi
 		name := filepath.Base(f.Path)
 		if i == 0 {
 			// The model carries the artist's name for it, so that it reads well once exported.
-			name = safeFileName(a.Name) + strings.ToLower(filepath.Ext(f.Path))
+			name = SafeFileName(a.Name) + strings.ToLower(filepath.Ext(f.Path))
 		}
 		name = uniqueName(name, func(n string) bool { return used[n] })
 		used[name] = true
@@ -312,8 +312,8 @@ func (l *Library) Get(id string) (Asset, error) {
 	return a, err
 }
 
-// safeFileName turns an artist's name into a portable file name.
-func safeFileName(name string) string {
+// SafeFileName turns an artist's name into a portable file name.
+func SafeFileName(name string) string {
 	name = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`/\:*?"<>|`, r) || r < 32 {
 			return '_'

@@ -167,7 +167,7 @@ func (l *Library) addModel(ctx context.Context, path string) (Asset, error) {
 	a := Asset{ID: newID(now.UTC().Format("20060102-150405")), Name: name, Provider: ProviderFile,
 		Created: st.ModTime(), Finished: now, Triangles: info.Triangles, KilnVersion: Version}
 	err = l.create(a.ID, func(dir string) error {
-		modelName := safeFileName(name) + strings.ToLower(filepath.Ext(path))
+		modelName := SafeFileName(name) + strings.ToLower(filepath.Ext(path))
 		rels := make([]string, len(files))
 		for i, f := range files[1:] {
 			rels[i+1], _ = filepath.Rel(filepath.Dir(path), f)

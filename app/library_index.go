@@ -485,6 +485,13 @@ func (l *Library) Tags(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
+// Count is how many assets the index holds.
+func (l *Library) Count(ctx context.Context) (int, error) {
+	var n int
+	err := l.idx.db.QueryRowContext(ctx, `SELECT count(*) FROM library_assets`).Scan(&n)
+	return n, err
+}
+
 // Providers lists the providers the library's assets came from, sorted.
 func (l *Library) Providers(ctx context.Context) ([]string, error) {
 	rows, err := l.idx.db.QueryContext(ctx, `SELECT DISTINCT provider FROM library_assets ORDER BY provider`)
@@ -534,9 +541,7 @@ func (l *Library) Reindex(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("rebuild the library index: %w", err)
 	}
 	l.idx.fresh.Store(true)
-	var n int
-	err := l.idx.db.QueryRowContext(ctx, `SELECT count(*) FROM library_assets`).Scan(&n)
-	return n, err
+	return l.Count(ctx)
 }
 
 // refreshBatch is how many changed folders are written to the index per transaction.

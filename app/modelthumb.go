@@ -29,11 +29,7 @@ func (k *Kiln) ModelThumbnail(ctx context.Context, assetID string) (string, erro
 	if !a.Downloaded() {
 		return "", fmt.Errorf("%s: no model downloaded yet", a.Name)
 	}
-	hash := a.Files[0].SHA256
-	if len(hash) > 16 {
-		hash = hash[:16]
-	}
-	out := filepath.Join(k.thumbDir(), a.ID+"-"+hash+".png")
+	out := k.thumbPath(a.ID, a.Files[0].SHA256)
 	if _, err := os.Stat(out); err == nil {
 		return out, nil
 	}
@@ -41,6 +37,9 @@ func (k *Kiln) ModelThumbnail(ctx context.Context, assetID string) (string, erro
 	defer k.thumbMu.Unlock()
 	if _, err := os.Stat(out); err == nil {
 		return out, nil // drawn while this call waited
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err // no longer wanted (a tile scrolled away) while it waited its turn
 	}
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return "", fmt.Errorf("thumbnail cache: %w", err)
@@ -66,6 +65,30 @@ func (k *Kiln) EmptyTrash() ([]Trashed, error) {
 	}
 	return gone, err
 }
+
+// thumbPath is where the picture of asset id's model of the given SHA-256 is cached.
+func (k *Kiln) thumbPath(id, sha256 string) string {
+	if len(sha256) > 16 {
+		sha256 = sha256[:16]
+	}
+	return filepath.Join(k.thumbDir(), id+"-"+strings.ToLower(sha256)+".png")
+}
+
+// CachedThumbnail is the cached picture of asset id's model of the given SHA-256 (Entry.ModelHash),
+// or "" when it has not been drawn yet (ModelThumbnail draws it).
+func (k *Kiln) CachedThumbnail(id, sha256 string) string {
+	if sha256 == "" || strings.ContainsAny(id, `/\`) {
+		return ""
+	}
+	p := k.thumbPath(id, sha256)
+	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	return p
+}
+
+// CanRenderThumbnails reports whether this Kiln can draw model pictures.
+func (k *Kiln) CanRenderThumbnails() bool { return k.renderThumb != nil }
 
 // thumbDir is the cache of rendered model pictures.
 func (k *Kiln) thumbDir() string { return filepath.Join(k.Home, "cache", "thumbnails") }

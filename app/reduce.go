@@ -76,7 +76,7 @@ func (k *Kiln) Reduce(ctx context.Context, assetID string, target int, report fu
 	a.DerivedFrom = &Derivation{Asset: src.ID, Operation: "reduce", Polycount: target}
 	a.Remote, a.Files, a.Inputs, a.KilnVersion = nil, nil, nil, Version
 	err = k.Library.create(a.ID, func(dir string) error {
-		model := filepath.Join(dir, safeFileName(a.Name)+".glb")
+		model := filepath.Join(dir, SafeFileName(a.Name)+".glb")
 		if err := WriteFileAtomic(model, 0o644, func(w io.Writer) error {
 			_, err := w.Write(res.GLB)
 			return err

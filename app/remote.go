@@ -154,7 +154,7 @@ func (k *Kiln) Download(ctx context.Context, assetID string, report func(provide
 	for i, f := range files {
 		name := filepath.Base(f.Path)
 		if i == 0 {
-			name = safeFileName(a.Name) + filepath.Ext(f.Path)
+			name = SafeFileName(a.Name) + filepath.Ext(f.Path)
 		}
 		name = uniqueName(name, func(n string) bool { return used[n] })
 		used[name] = true

@@ -26,6 +26,10 @@ type FileDialogs interface {
 	SaveModel(name string) (string, error)
 	// SaveImage asks where to save a PNG image, suggesting name.
 	SaveImage(name string) (string, error)
+	// OpenModels asks for one or more glTF models (.glb, .gltf).
+	OpenModels() ([]string, error)
+	// ChooseFolder asks for a folder, with title saying what for.
+	ChooseFolder(title string) (string, error)
 }
 
 // imageExtensions are the file types Kiln reads, for dialogs and folder drops.
@@ -66,4 +70,27 @@ func fyneSave(win fyne.Window, name string, done func(string)) {
 	}, win)
 	d.SetFileName(name)
 	d.Show()
+}
+
+// fyneOpenModel is fyneOpen for a glTF model.
+func fyneOpenModel(win fyne.Window, done func(string)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		_ = r.Close()
+		done(r.URI().Path())
+	}, win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".glb", ".gltf"}))
+	d.Show()
+}
+
+// fyneFolder shows Fyne's own folder dialog in win.
+func fyneFolder(win fyne.Window, done func(string)) {
+	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		done(u.Path())
+	}, win)
 }

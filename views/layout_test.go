@@ -16,8 +16,9 @@ func TestTabsFitTheWindow(t *testing.T) {
 		}
 	}
 	for name, w := range map[string]float32{
-		"job row": newJobRow(u.jobs).MinSize().Width, "library row": newAssetRow(u.library).MinSize().Width,
-		"key row": newKeyRow(u.settings).MinSize().Width,
+		"job row": newJobRow(u.jobs).MinSize().Width, "library row": newAssetTile(u.library, true).MinSize().Width,
+		"library details": u.library.details.single.MinSize().Width,
+		"key row":         newKeyRow(u.settings).MinSize().Width,
 	} {
 		if w > 1100 {
 			t.Errorf("a %s needs %.0f px", name, w)

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
@@ -61,18 +62,13 @@ func TestDamagedAssetIsNamedAndNotOpened(t *testing.T) {
 	}
 	u.selectTab("Library")
 	u.library.reload()
-	var row *assetRow
-	ui.until(t, "the damaged asset", func() bool {
-		for _, o := range test.LaidOutObjects(u.library.list) {
-			if r, ok := o.(*assetRow); ok && r.asset.ID != "" && r.asset.Damaged != "" {
-				row = r
-				return true
-			}
-		}
-		return false
-	})
-	if !strings.Contains(row.detail.Text, "damaged") || !strings.Contains(row.detail.Text, "missing") ||
-		!row.save.Disabled() || !row.look.Disabled() || !row.reduce.Disabled() {
-		t.Errorf("damaged row: %q, save %v look %v reduce %v", row.detail.Text, row.save.Disabled(), row.look.Disabled(), row.reduce.Disabled())
+	u.library.refresh()
+	row := selectAsset(t, u, ui, func(e app.Entry) bool { return e.State == app.StateDamaged })
+	if !strings.Contains(row.state.Text, "Damaged") || !strings.Contains(row.state.Text, "missing") ||
+		!row.save.Disabled() || !row.look.Disabled() || !row.reduce.Disabled() || !row.dup.Disabled() {
+		t.Errorf("damaged details: %q, save %v look %v reduce %v", row.state.Text, row.save.Disabled(), row.look.Disabled(), row.reduce.Disabled())
+	}
+	if !strings.Contains(u.library.status.Text, "1 model damaged") {
+		t.Errorf("status %q", u.library.status.Text)
 	}
 }

@@ -1,17 +1,14 @@
 package views
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -22,36 +19,129 @@ import (
 	"github.com/kiln3d/kiln/providers"
 )
 
-// libraryPanel is the Library tab: every model, newest first, including jobs imported from a
-// provider's account that are still to be downloaded.
+// libraryPanel is the Library tab: every model as a grid of pictures or a compact list, searched
+// as the artist types and filtered, with the selected model's details and actions beside it.
+// The core's index answers every query (app.Library.Find); the panel only shows.
 type libraryPanel struct {
 	u       *UI
 	content fyne.CanvasObject
+
+	search                         *widget.Entry
+	provider, state, when, tag, by *widget.Select
+	providerNames                  []string // the provider select's options' names, "" for all
+	gridButton, listButton         *widget.Button
+	tileSize                       *widget.Slider
+	add, addFolder, trash          *widget.Button
+	imports                        []*widget.Button
+
+	grid    *widget.GridWrap
 	list    *widget.List
+	body    *fyne.Container
+	details *detailsPane
 	status  *widget.Label
-	assets  []app.Asset // UI thread only
-	imports []*widget.Button
-	// painters are the providers that can paint a model: each row offers them.
+	undo    *widget.Button
+
+	// entries are what the query found, in its order (UI thread only).
+	entries []app.Entry
+	// total is how many assets the library holds, filters aside.
+	total int
+	// selected are the ids of the selected entries; anchor the index a Shift-click extends from.
+	selected map[string]bool
+	anchor   int
+	// mode is "grid" or "list"; tile is the side of a grid tile's picture.
+	mode string
+	tile float32
+	// seq numbers the queries: only the latest one's answer is shown.
+	seq int
+	// deleted is what the last delete moved to the trash, for Undo.
+	deleted []string
+	// painters are the providers that can paint a model; targets where a model can be published.
 	painters []providers.Provider
-	// targets are where a model can be published: each row offers them.
-	targets []providers.TargetInfo
+	targets  []providers.TargetInfo
 	// saidAt is when an action last said what it did in the status line (UI thread only).
 	saidAt time.Time
+	// answered counts the queries shown (tests wait on it).
+	answered int
 }
 
+// The library view's settings remembered between runs.
+const (
+	prefLibraryView = "library.view"
+	prefLibraryTile = "library.tile"
+	prefLibrarySort = "library.sort"
+)
+
+// Tile sizes, in pixels of the picture's side.
+const (
+	minTile     = 64
+	maxTile     = 256
+	defaultTile = 128
+)
+
+// The date filter's choices, in days back (0: any time).
+var libraryDates = []struct {
+	label string
+	days  int
+}{{"Any time", 0}, {"Today", 1}, {"Past 7 days", 7}, {"Past 30 days", 30}, {"Past year", 365}}
+
+// The state filter's choices.
+var libraryShows = []struct{ label, state string }{
+	{"All models", ""}, {"On this computer", app.StateDownloaded}, {"On the provider only", app.StateRemote},
+	{"Published", app.StatePublished}, {"Damaged", app.StateDamaged},
+}
+
+// The orders' labels.
+var librarySorts = []struct{ label, sort string }{
+	{"Newest first", app.SortNewest}, {"Oldest first", app.SortOldest}, {"Name", app.SortName},
+	{"Most triangles", app.SortTriangles}, {"Largest files", app.SortSize},
+}
+
+const allTags = "All tags"
+
 func newLibraryPanel(u *UI) *libraryPanel {
-	p := &libraryPanel{u: u, painters: painters(u.k)}
+	prefs := u.fyneApp.Preferences()
+	p := &libraryPanel{u: u, painters: painters(u.k), selected: map[string]bool{}, anchor: -1,
+		mode: prefs.StringWithFallback(prefLibraryView, "grid"),
+		tile: float32(min(maxTile, max(minTile, prefs.IntWithFallback(prefLibraryTile, defaultTile))))}
 	for _, t := range u.k.Providers.Targets() {
 		p.targets = append(p.targets, t.Describe())
 	}
-	p.list = widget.NewList(
-		func() int { return len(p.assets) },
-		func() fyne.CanvasObject { return newAssetRow(p) },
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*assetRow).show(p.assets[i]) },
-	)
-	p.status = widget.NewLabel("")
-	p.status.Wrapping = fyne.TextWrapWord
-	bar := container.NewHBox()
+
+	p.search = widget.NewEntry()
+	p.search.SetPlaceHolder("Search names, tags, notes, prompts, files…")
+	p.search.OnChanged = func(string) { p.reload() }
+	p.search.ActionItem = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { p.search.SetText("") })
+
+	p.provider = widget.NewSelect(nil, func(string) { p.reload() })
+	p.tag = widget.NewSelect([]string{allTags}, func(string) { p.reload() })
+	p.state = widget.NewSelect(labels(libraryShows, func(s struct{ label, state string }) string { return s.label }), func(string) { p.reload() })
+	p.when = widget.NewSelect(nil, func(string) { p.reload() })
+	for _, d := range libraryDates {
+		p.when.Options = append(p.when.Options, d.label)
+	}
+	p.by = widget.NewSelect(labels(librarySorts, func(s struct{ label, sort string }) string { return s.label }), func(string) {
+		p.u.fyneApp.Preferences().SetString(prefLibrarySort, p.sortKey())
+		p.reload()
+	})
+	p.state.SetSelectedIndex(0)
+	p.when.SetSelectedIndex(0)
+	p.tag.SetSelectedIndex(0)
+	p.by.SetSelectedIndex(max(0, slices.IndexFunc(librarySorts, func(s struct{ label, sort string }) bool {
+		return s.sort == prefs.StringWithFallback(prefLibrarySort, app.SortNewest)
+	})))
+	p.setProviders(nil)
+
+	p.gridButton = widget.NewButtonWithIcon("", theme.GridIcon(), func() { p.setMode("grid") })
+	p.listButton = widget.NewButtonWithIcon("", theme.ListIcon(), func() { p.setMode("list") })
+	p.tileSize = widget.NewSlider(minTile, maxTile)
+	p.tileSize.Step = 16
+	p.tileSize.SetValue(float64(p.tile))
+	p.tileSize.OnChangeEnded = func(v float64) { p.setTile(float32(v)) }
+
+	p.add = widget.NewButtonWithIcon("Add models…", theme.ContentAddIcon(), p.showAddModels)
+	p.addFolder = widget.NewButtonWithIcon("Add a folder…", theme.FolderOpenIcon(), p.showAddFolder)
+	p.trash = widget.NewButtonWithIcon("Trash", theme.DeleteIcon(), p.showTrash)
+	bar := container.NewHBox(p.add, p.addFolder)
 	for _, pr := range u.k.Providers.All() {
 		if _, ok := pr.(providers.Importer); ok {
 			name, title := pr.Capabilities().Name, pr.Capabilities().Title
@@ -60,8 +150,119 @@ func newLibraryPanel(u *UI) *libraryPanel {
 			bar.Add(b)
 		}
 	}
-	p.content = container.NewBorder(bar, p.status, nil, nil, p.list)
+	bar.Add(p.trash)
+
+	filters := container.NewHBox(p.provider, p.state, p.when, p.tag, p.by)
+	view := container.NewHBox(p.gridButton, p.listButton, container.New(fixedWidth(120), p.tileSize))
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, nil, view, p.search),
+		container.NewBorder(nil, nil, filters, nil, layout.NewSpacer()),
+	)
+
+	p.grid = widget.NewGridWrap(
+		func() int { return len(p.entries) },
+		func() fyne.CanvasObject { return newAssetTile(p, false) },
+		func(i widget.GridWrapItemID, o fyne.CanvasObject) { o.(*assetTile).show(i, p.entries[i]) },
+	)
+	p.list = widget.NewList(
+		func() int { return len(p.entries) },
+		func() fyne.CanvasObject { return newAssetTile(p, true) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*assetTile).show(i, p.entries[i]) },
+	)
+	p.body = container.NewStack()
+	p.details = newDetailsPane(p)
+	p.status = widget.NewLabel("")
+	p.status.Truncation = fyne.TextTruncateEllipsis
+	p.undo = widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), p.undoDelete)
+	p.undo.Hide()
+	split := container.NewHSplit(p.body, p.details.content)
+	split.Offset = 0.64
+	p.content = container.NewBorder(container.NewVBox(bar, top), container.NewBorder(nil, nil, nil, p.undo, p.status), nil, nil, split)
+	p.setMode(p.mode)
 	return p
+}
+
+func labels[T any](items []T, label func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = label(it)
+	}
+	return out
+}
+
+// setProviders fills the provider filter with the providers the library's models came from,
+// keeping the choice.
+func (p *libraryPanel) setProviders(names []string) {
+	current := p.providerName()
+	p.providerNames = append([]string{""}, names...)
+	opts := []string{"All providers"}
+	for _, n := range names {
+		opts = append(opts, providerLabel(p.u.k, n))
+	}
+	p.provider.Options = opts
+	p.provider.SetSelectedIndex(max(0, slices.Index(p.providerNames, current)))
+}
+
+// providerLabel is how a provider is named in the library: its title, and for models added from
+// disk, that.
+func providerLabel(k *app.Kiln, name string) string {
+	if name == app.ProviderFile {
+		return "Added from disk"
+	}
+	return k.Title(name)
+}
+
+func (p *libraryPanel) providerName() string {
+	if i := p.provider.SelectedIndex(); i > 0 && i < len(p.providerNames) {
+		return p.providerNames[i]
+	}
+	return ""
+}
+
+func (p *libraryPanel) sortKey() string {
+	return librarySorts[max(0, p.by.SelectedIndex())].sort
+}
+
+// query is what the search field and the filters ask for.
+func (p *libraryPanel) query() app.LibraryQuery {
+	q := app.LibraryQuery{Search: p.search.Text, Provider: p.providerName(), Sort: p.sortKey(),
+		State: libraryShows[max(0, p.state.SelectedIndex())].state}
+	if p.tag.Selected != allTags {
+		q.Tag = p.tag.Selected
+	}
+	if days := libraryDates[max(0, p.when.SelectedIndex())].days; days > 0 {
+		now := time.Now()
+		q.Since = time.Date(now.Year(), now.Month(), now.Day()-days+1, 0, 0, 0, 0, time.Local)
+	}
+	return q
+}
+
+// setMode shows the grid or the list (and remembers the choice).
+func (p *libraryPanel) setMode(mode string) {
+	if mode != "list" {
+		mode = "grid"
+	}
+	p.mode = mode
+	p.u.fyneApp.Preferences().SetString(prefLibraryView, mode)
+	if mode == "grid" {
+		p.body.Objects = []fyne.CanvasObject{p.grid}
+		p.gridButton.Importance, p.listButton.Importance = widget.HighImportance, widget.MediumImportance
+		p.tileSize.Enable()
+	} else {
+		p.body.Objects = []fyne.CanvasObject{p.list}
+		p.gridButton.Importance, p.listButton.Importance = widget.MediumImportance, widget.HighImportance
+		p.tileSize.Disable()
+	}
+	p.gridButton.Refresh()
+	p.listButton.Refresh()
+	p.body.Refresh()
+}
+
+// setTile sets the grid's picture size (and remembers it).
+func (p *libraryPanel) setTile(side float32) {
+	p.tile = min(maxTile, max(minTile, side))
+	p.u.fyneApp.Preferences().SetInt(prefLibraryTile, int(p.tile))
+	p.grid.Refresh() // the grid measures a new tile and lays out again
 }
 
 // sayFor is how long what an action said stays in the status line before a reload's count of
@@ -75,29 +276,181 @@ func (p *libraryPanel) say(text string) {
 	p.saidAt = time.Now()
 }
 
-// reload reads the library folder off the UI thread.
+// reload runs the query off the UI thread and shows its answer, unless a newer query was asked
+// meanwhile (a keystroke in the search field).
 func (p *libraryPanel) reload() {
+	if p.by == nil || p.provider.Options == nil {
+		return // still being built
+	}
+	p.seq++
+	seq, q := p.seq, p.query()
 	go func() {
-		assets, err := p.u.k.Library.List()
+		ctx := context.Background()
+		entries, err := p.u.k.Library.Find(ctx, q)
+		var (
+			total          int
+			provs, tags    []string
+			filtersChanged bool
+		)
+		if err == nil {
+			total, _ = p.u.k.Library.Count(ctx)
+			provs, _ = p.u.k.Library.Providers(ctx)
+			tags, _ = p.u.k.Library.Tags(ctx)
+		}
 		p.u.goUI(func() {
-			p.assets = assets
-			p.list.Refresh()
-			switch {
-			case err != nil:
-				// Damaged assets are skipped, never deleted: say which.
-				p.status.Importance = widget.WarningImportance
+			if seq != p.seq {
+				return // a newer query is on its way
+			}
+			p.answered++
+			if err != nil {
+				p.status.Importance = widget.DangerImportance
 				p.status.SetText(err.Error())
-			case time.Since(p.saidAt) < sayFor:
-				// What the artist just did stays said a while; the count can wait.
-			case len(assets) == 0:
-				p.status.Importance = widget.LowImportance
-				p.status.SetText("Finished models appear here. The library lives in " + p.u.k.Library.Dir())
-			default:
-				p.status.Importance = widget.LowImportance
-				p.status.SetText(fmt.Sprintf("%s in %s", app.Plural(len(assets), "model"), p.u.k.Library.Dir()))
+				return
+			}
+			if !slices.Equal(provs, p.providerNames[1:]) {
+				p.setProviders(provs)
+				filtersChanged = true
+			}
+			if want := append([]string{allTags}, tags...); !slices.Equal(want, p.tag.Options) {
+				cur := p.tag.Selected
+				p.tag.Options = want
+				if !slices.Contains(want, cur) {
+					cur = allTags
+					filtersChanged = true
+				}
+				p.tag.SetSelected(cur)
+			}
+			p.show(entries, total)
+			if filtersChanged {
+				p.reload()
 			}
 		})
 	}()
+}
+
+// refresh takes in what changed in the library's folders on disk (another Kiln, a hand edit),
+// then shows the query's answer again.
+func (p *libraryPanel) refresh() {
+	go func() {
+		err := p.u.k.Library.Refresh(context.Background())
+		p.u.goUI(func() {
+			if err != nil {
+				p.status.Importance = widget.DangerImportance
+				p.status.SetText(err.Error())
+				return
+			}
+			p.reload()
+		})
+	}()
+}
+
+// show puts a query's answer on screen (UI thread).
+func (p *libraryPanel) show(entries []app.Entry, total int) {
+	p.entries, p.total = entries, total
+	// The selection keeps what is still shown.
+	for id := range p.selected {
+		if !slices.ContainsFunc(entries, func(e app.Entry) bool { return e.ID == id }) {
+			delete(p.selected, id)
+		}
+	}
+	p.anchor = min(p.anchor, len(entries)-1)
+	p.grid.Refresh()
+	p.list.Refresh()
+	p.details.update()
+	if time.Since(p.saidAt) < sayFor {
+		return // what the artist just did stays said a while; the count can wait
+	}
+	damaged := 0
+	for _, e := range entries {
+		if e.State == app.StateDamaged {
+			damaged++
+		}
+	}
+	p.status.Importance = widget.LowImportance
+	switch {
+	case total == 0:
+		p.status.SetText("Finished models appear here; add your own with Add models…. The library lives in " + p.u.k.Library.Dir())
+	case len(entries) == total:
+		p.status.SetText(fmt.Sprintf("%s in %s", app.Plural(total, "model"), p.u.k.Library.Dir()))
+	default:
+		p.status.SetText(fmt.Sprintf("%d of %s shown", len(entries), app.Plural(total, "model")))
+	}
+	if damaged > 0 {
+		p.status.Importance = widget.WarningImportance
+		p.status.SetText(p.status.Text + fmt.Sprintf(" · %s damaged: select one to see why", app.Plural(damaged, "model")))
+	}
+}
+
+// selection is the selected entries, in the order shown.
+func (p *libraryPanel) selection() []app.Entry {
+	var out []app.Entry
+	for _, e := range p.entries {
+		if p.selected[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// clicked selects entry i as a click with the given modifiers does: alone, added or taken away
+// (Ctrl), or the range from the last click (Shift).
+func (p *libraryPanel) clicked(i int, mods fyne.KeyModifier) {
+	if i < 0 || i >= len(p.entries) {
+		return
+	}
+	id := p.entries[i].ID
+	switch {
+	case mods&fyne.KeyModifierShift != 0 && p.anchor >= 0:
+		lo, hi := min(p.anchor, i), max(p.anchor, i)
+		if mods&fyne.KeyModifierShortcutDefault == 0 {
+			clear(p.selected)
+		}
+		for _, e := range p.entries[lo : hi+1] {
+			p.selected[e.ID] = true
+		}
+	case mods&fyne.KeyModifierShortcutDefault != 0:
+		if p.selected[id] {
+			delete(p.selected, id)
+		} else {
+			p.selected[id] = true
+		}
+		p.anchor = i
+	default:
+		clear(p.selected)
+		p.selected[id] = true
+		p.anchor = i
+	}
+	p.grid.Refresh()
+	p.list.Refresh()
+	p.details.update()
+}
+
+// selectID selects the asset id alone, showing it (a lineage link); false when it is not shown.
+func (p *libraryPanel) selectID(id string) bool {
+	i := slices.IndexFunc(p.entries, func(e app.Entry) bool { return e.ID == id })
+	if i < 0 {
+		return false
+	}
+	p.clicked(i, 0)
+	p.grid.ScrollTo(i)
+	p.list.ScrollTo(i)
+	return true
+}
+
+// selectAll selects every entry shown.
+func (p *libraryPanel) selectAll() {
+	for _, e := range p.entries {
+		p.selected[e.ID] = true
+	}
+	p.grid.Refresh()
+	p.list.Refresh()
+	p.details.update()
+}
+
+// focusSearch puts the cursor in the search field (Ctrl+F).
+func (p *libraryPanel) focusSearch() {
+	p.u.selectTab("Library")
+	p.u.win.Canvas().Focus(p.search)
 }
 
 // showImport asks for a date range and files the provider's jobs made in it.
@@ -134,212 +487,13 @@ func (p *libraryPanel) showImport(provider, title string) {
 	}, p.u.win)
 }
 
-// download fetches a remote asset's model.
-func (p *libraryPanel) download(a app.Asset) {
-	p.u.runTask("Download "+a.Name, func(ctx context.Context, report progress) error {
-		_, err := p.u.k.Download(ctx, a.ID, func(pr providers.Progress) { report(pr.Fraction, pr.Message) })
-		return err
-	}, func(err error) {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			dialog.ShowError(err, p.u.win)
-		}
-		p.reload()
-	})
-}
-
-// showReduce asks for a triangle budget and makes a reduced copy of the asset.
-func (p *libraryPanel) showReduce(a app.Asset) {
-	entry := widget.NewEntry()
-	entry.SetText(strconv.Itoa(max(app.MinReduceTarget, a.Triangles/2)))
-	entry.Validator = func(s string) error {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < app.MinReduceTarget || n >= a.Triangles {
-			return fmt.Errorf("a whole number from %d to %d", app.MinReduceTarget, a.Triangles-1)
-		}
-		return nil
+// printable joins names for a message, escaped.
+func printable(names []string) string {
+	for i, n := range names {
+		names[i] = "“" + providers.Printable(n) + "”"
 	}
-	items := []*widget.FormItem{widget.NewFormItem("Triangles", entry)}
-	dialog.ShowForm(fmt.Sprintf("Reduce %s (%d triangles)", a.Name, a.Triangles), "Reduce", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
-		target, _ := strconv.Atoi(strings.TrimSpace(entry.Text))
-		p.u.runTask("Reduce "+a.Name, func(ctx context.Context, report progress) error {
-			report(0, fmt.Sprintf("Reducing to %d triangles…", target))
-			_, err := p.u.k.Reduce(ctx, a.ID, target, func(f float64) { report(f, "") })
-			return err
-		}, func(err error) {
-			if err != nil && !errors.Is(err, context.Canceled) {
-				dialog.ShowError(err, p.u.win)
-			}
-			p.reload()
-		})
-	}, p.u.win)
-}
-
-// showRetexture opens the dialog that paints asset a's model with provider pr.
-func (p *libraryPanel) showRetexture(a app.Asset, pr providers.Provider) {
-	p.u.showRetexture(a, pr, func(j app.Job) {
-		p.say(fmt.Sprintf("Submitted %s: %s paints %s; the result comes into the library as a new model.",
-			providers.Printable(j.Name()), pr.Capabilities().Title, providers.Printable(a.Name)))
-		p.u.selectTab("Jobs")
-	})
-}
-
-// showPublish opens the dialog that publishes asset a to target.
-func (p *libraryPanel) showPublish(a app.Asset, target providers.TargetInfo) {
-	p.u.showPublish(a, target, func(j app.Job) {
-		p.say(fmt.Sprintf("Publishing %s to %s: follow it in Jobs.", providers.Printable(a.Name), target.Title))
-		p.u.selectTab("Jobs")
-	})
-}
-
-// copyPublished puts the ids (or links) of what a's latest publication made on the clipboard,
-// for the artist to open in the target's own console.
-func (p *libraryPanel) copyPublished(a app.Asset) {
-	pubs := a.PublishedTo("")
-	if len(pubs) == 0 {
-		return
+	if len(names) > 3 {
+		return strings.Join(names[:3], ", ") + fmt.Sprintf(" and %d more", len(names)-3)
 	}
-	last := pubs[len(pubs)-1]
-	var refs []string
-	for _, pa := range last.Assets {
-		refs = append(refs, cmp.Or(pa.Link, pa.ID))
-	}
-	p.u.fyneApp.Clipboard().SetContent(strings.Join(refs, "\n"))
-	p.say(fmt.Sprintf("Copied the %s id of %s: paste it into %s's asset browser.",
-		app.Plural(len(refs), "asset"), providers.Printable(a.Name), p.u.k.Title(last.Target)))
-}
-
-// publishedText says where a was published, for the row's publication column; "" when nowhere.
-func publishedText(k *app.Kiln, a app.Asset) string {
-	var parts []string
-	for _, pub := range a.PublishedTo("") {
-		parts = append(parts, fmt.Sprintf("%s: %s, %s", k.Title(pub.Target), folderName(pub.Folder),
-			pub.Published.Local().Format("2 Jan 2006 15:04")))
-	}
-	return providers.Printable(strings.Join(parts, " · "))
-}
-
-type assetRow struct {
-	widget.BaseWidget
-	panel    *libraryPanel
-	asset    app.Asset
-	thumb    *canvas.Image
-	name     *widget.Label
-	detail   *widget.Label
-	download *widget.Button
-	save     *widget.Button
-	folder   *widget.Button
-	look     *widget.Button
-	reduce   *widget.Button
-	texture  []*widget.Button // one per provider that can paint the model
-	publish  []*widget.Button // one per target
-	// published says where the model was published; open copies what that made.
-	published *widget.Label
-	open      *widget.Button
-	content   fyne.CanvasObject
-	// shownDownloaded is whether the thumbnail shown is of a downloaded model.
-	shownDownloaded bool
-}
-
-func newAssetRow(p *libraryPanel) *assetRow {
-	r := &assetRow{panel: p, thumb: newThumbImage(56)}
-	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	r.detail = widget.NewLabel("")
-	r.detail.Truncation = fyne.TextTruncateEllipsis
-	r.download = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), func() { p.download(r.asset) })
-	r.save = widget.NewButtonWithIcon("Save as…", theme.DocumentSaveIcon(), func() { p.u.saveAs(r.asset.ModelPath(), r.asset.Name) })
-	r.folder = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { p.u.showFolder(r.asset.Dir) })
-	r.look = widget.NewButtonWithIcon("Preview", theme.VisibilityIcon(), func() {
-		p.u.showModel(r.asset.ModelPath(), r.asset.Name, r.asset.Parameters.Polycount)
-	})
-	if p.u.preview == nil {
-		r.look.Hide()
-	}
-	r.reduce = widget.NewButtonWithIcon("Reduce…", theme.ZoomOutIcon(), func() { p.showReduce(r.asset) })
-	bar := container.NewHBox(r.download, r.look, r.reduce)
-	for _, pr := range p.painters {
-		b := widget.NewButtonWithIcon(pr.Capabilities().Retexture.Title+"…", theme.ColorPaletteIcon(), func() { p.showRetexture(r.asset, pr) })
-		r.texture = append(r.texture, b)
-		bar.Add(b)
-	}
-	for _, t := range p.targets {
-		b := widget.NewButtonWithIcon("Publish to "+t.Title+"…", theme.UploadIcon(), func() { p.showPublish(r.asset, t) })
-		r.publish = append(r.publish, b)
-		bar.Add(b)
-	}
-	bar.Add(r.save)
-	bar.Add(r.folder)
-	buttons := container.NewCenter(bar)
-	r.published = widget.NewLabel("")
-	r.published.Importance = widget.LowImportance
-	r.published.Truncation = fyne.TextTruncateEllipsis
-	r.open = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { p.copyPublished(r.asset) })
-	// Where the model was published runs the width of the row, under its name and buttons,
-	// with the action that copies what was made at its end.
-	indent := container.New(fixedWidth(r.thumb.MinSize().Width), layout.NewSpacer())
-	where := container.NewBorder(nil, nil, indent, container.NewHBox(r.open), r.published)
-	r.content = container.NewVBox(container.NewBorder(nil, nil, r.thumb, buttons, container.NewVBox(r.name, r.detail)), where)
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-// CreateRenderer implements fyne.Widget.
-func (r *assetRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.content) }
-
-func (r *assetRow) show(a app.Asset) {
-	changed := r.asset.ID != a.ID
-	r.asset = a
-	r.name.SetText(providers.Printable(a.Name))
-	damaged := a.Damaged != ""
-	switch {
-	case damaged:
-		// Its files cannot be trusted: it is named with the reason, and nothing opens it.
-		r.detail.SetText(fmt.Sprintf("%s · damaged: %s", a.Provider, providers.Printable(a.Damaged)))
-		r.download.Hide()
-	case a.Downloaded():
-		r.detail.SetText(fmt.Sprintf("%s · %d triangles · %s · %s", a.Provider, a.Triangles,
-			a.Finished.Local().Format("2 Jan 2006 15:04"), filepath.Base(a.ModelPath())))
-		r.download.Hide()
-	case a.Remote != nil:
-		r.detail.SetText(fmt.Sprintf("%s · on the provider, not downloaded · %s · made %s", a.Provider,
-			providers.Printable(a.Remote.Status), a.Created.Local().Format("2 Jan 2006")))
-		r.download.Show()
-		setEnabled(r.download, a.Remote.Ready)
-	}
-	usable := a.Downloaded() && !damaged
-	setEnabled(r.save, usable)
-	setEnabled(r.look, usable)
-	setEnabled(r.reduce, usable && a.Triangles > app.MinReduceTarget)
-	for _, b := range r.texture {
-		setEnabled(b, usable)
-	}
-	for _, b := range r.publish {
-		setEnabled(b, usable)
-	}
-	if text := publishedText(r.panel.u.k, a); text != "" && !damaged {
-		last := a.PublishedTo("")
-		r.published.SetText("Published on " + text)
-		r.open.SetText("Open in " + r.panel.u.k.Title(last[len(last)-1].Target))
-		r.open.Show()
-	} else {
-		r.published.SetText("")
-		r.open.Hide()
-	}
-	setEnabled(r.folder, a.Downloaded())
-	if changed || r.shownDownloaded != usable {
-		r.shownDownloaded = usable
-		var src string
-		if len(a.Inputs) > 0 {
-			src = filepath.Join(a.Dir, a.Inputs[0].Path)
-		}
-		id := a.ID
-		want := func() bool { return r.asset.ID == id }
-		if usable {
-			r.panel.u.thumbs.showModel(r.thumb, r.panel.u.k, a.ID, src, want)
-		} else {
-			r.panel.u.thumbs.show(r.thumb, src, want)
-		}
-	}
+	return strings.Join(names, ", ")
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
@@ -38,28 +40,24 @@ func TestImportThenDownloadFromTheLibrary(t *testing.T) {
 	}
 	test.Tap(u.library.imports[0])
 	test.Tap(overlayButton(t, u, "Import"))
-	ui.until(t, "the imported assets", func() bool { return len(u.library.assets) == 2 })
-	rows := func() map[string]*assetRow {
-		out := map[string]*assetRow{}
-		for _, o := range test.LaidOutObjects(u.library.list) {
-			if r, ok := o.(*assetRow); ok && r.asset.ID != "" {
-				out[r.asset.Name] = r
-			}
-		}
-		return out
+	ui.until(t, "the imported assets", func() bool { return len(u.library.entries) == 2 })
+	named := func(name string) func(app.Entry) bool { return func(e app.Entry) bool { return e.Name == name } }
+	desk := selectAsset(t, u, ui, named("desk"))
+	if !desk.download.Visible() || !desk.download.Disabled() {
+		t.Error("a job still processing cannot be downloaded")
 	}
-	ui.until(t, "both rows", func() bool { return len(rows()) == 2 })
-	lamp, desk := rows()["lamp"], rows()["desk"]
+	lamp := selectAsset(t, u, ui, named("lamp"))
 	if !lamp.download.Visible() || lamp.download.Disabled() || !lamp.save.Disabled() {
 		t.Error("a ready remote asset must offer Download and not Save")
 	}
-	if !desk.download.Disabled() {
-		t.Error("a job still processing cannot be downloaded")
-	}
 	test.Tap(lamp.download)
-	ui.until(t, "the download", func() bool { r := rows()["lamp"]; return r != nil && !r.save.Disabled() })
-	if rows()["lamp"].download.Visible() {
-		t.Error("Download still shown after downloading")
+	ui.until(t, "the download", func() bool {
+		i := slices.IndexFunc(u.library.entries, named("lamp"))
+		return i >= 0 && u.library.entries[i].Usable()
+	})
+	lamp = selectAsset(t, u, ui, named("lamp"))
+	if lamp.download.Visible() || lamp.save.Disabled() {
+		t.Error("Download still shown, or Save not offered, after downloading")
 	}
 }
 
@@ -98,16 +96,7 @@ func TestReduceFromTheLibrary(t *testing.T) {
 	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
 	test.Tap(u.create.submit)
 	u.selectTab("Library")
-	var row *assetRow
-	ui.until(t, "the asset", func() bool {
-		for _, o := range test.LaidOutObjects(u.library.list) {
-			if r, ok := o.(*assetRow); ok && r.asset.ID != "" && !r.reduce.Disabled() {
-				row = r
-				return true
-			}
-		}
-		return false
-	})
+	row := selectAsset(t, u, ui, func(e app.Entry) bool { return e.Usable() })
 	test.Tap(row.reduce)
 	entries := overlayEntries(u)
 	if len(entries) != 1 || entries[0].Text != "1160" {
@@ -115,14 +104,14 @@ func TestReduceFromTheLibrary(t *testing.T) {
 	}
 	entries[0].SetText("400")
 	test.Tap(overlayButton(t, u, "Reduce"))
-	ui.until(t, "the reduced copy", func() bool { return len(u.library.assets) == 2 })
+	ui.until(t, "the reduced copy", func() bool { return len(u.library.entries) == 2 })
 	var reduced bool
-	for _, a := range u.library.assets {
-		if a.DerivedFrom != nil && a.Triangles >= 380 && a.Triangles <= 420 {
+	for _, a := range u.library.entries {
+		if a.DerivedFrom != "" && a.Triangles >= 380 && a.Triangles <= 420 {
 			reduced = true
 		}
 	}
 	if !reduced {
-		t.Errorf("no reduced copy of about 400 triangles: %+v", u.library.assets)
+		t.Errorf("no reduced copy of about 400 triangles: %+v", u.library.entries)
 	}
 }

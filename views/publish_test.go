@@ -12,20 +12,40 @@ import (
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
-// libraryRow waits for the library row of a usable asset and returns it.
-func libraryRow(t *testing.T, u *UI, ui *uiThread, ok func(*assetRow) bool) *assetRow {
+// selectAsset waits for a library entry ok accepts, selects it alone and waits for the details
+// pane to show it.
+func selectAsset(t *testing.T, u *UI, ui *uiThread, ok func(app.Entry) bool) *detailsPane {
 	t.Helper()
-	var row *assetRow
-	ui.until(t, "the asset row", func() bool {
-		for _, o := range test.LaidOutObjects(u.library.list) {
-			if r, is := o.(*assetRow); is && r.asset.ID != "" && ok(r) {
-				row = r
+	u.library.reload()
+	id := ""
+	ui.until(t, "the asset", func() bool {
+		for i, e := range u.library.entries {
+			if ok(e) {
+				id = e.ID
+				u.library.clicked(i, 0)
 				return true
 			}
 		}
 		return false
 	})
-	return row
+	d := u.library.details
+	ui.until(t, "its details", func() bool { return d.asset.ID == id && d.loaded == d.shown })
+	return d
+}
+
+// factText is the value of the details pane's fact labelled label ("" when not shown).
+func factText(d *detailsPane, label string) string {
+	for i := 0; i+1 < len(d.facts.Objects); i += 2 {
+		if l, ok := d.facts.Objects[i].(*widget.Label); ok && l.Text == label {
+			switch v := d.facts.Objects[i+1].(type) {
+			case *widget.Label:
+				return v.Text
+			case *widget.Button:
+				return v.Text
+			}
+		}
+	}
+	return ""
 }
 
 func overlaySelectEntry(t *testing.T, u *UI) *widget.SelectEntry {
@@ -57,10 +77,10 @@ func TestPublishAModelFromTheLibrary(t *testing.T) {
 	u.create.addPaths([]string{writeImage(t, t.TempDir(), "lamp.png")})
 	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
 	test.Tap(u.create.submit)
-	ui.until(t, "the model", func() bool { return len(u.library.assets) == 1 })
+	ui.until(t, "the model", func() bool { return len(u.library.entries) == 1 })
 	u.selectTab("Library")
-	row := libraryRow(t, u, ui, func(r *assetRow) bool { return len(r.publish) == 1 && !r.publish[0].Disabled() })
-	if row.publish[0].Text != "Publish to Verse…" || row.open.Visible() {
+	row := selectAsset(t, u, ui, func(e app.Entry) bool { return e.Usable() })
+	if len(row.publish) != 1 || row.publish[0].Disabled() || row.publish[0].Text != "Publish to Verse…" || row.open.Visible() {
 		t.Fatalf("action %q, open shown %v before any publication", row.publish[0].Text, row.open.Visible())
 	}
 
@@ -96,9 +116,10 @@ func TestPublishAModelFromTheLibrary(t *testing.T) {
 
 	// The library says where it went, and copies what it made.
 	u.selectTab("Library")
-	row = libraryRow(t, u, ui, func(r *assetRow) bool { return r.open.Visible() })
-	if !strings.Contains(row.published.Text, "Verse: folder Props") || row.open.Text != "Open in Verse" {
-		t.Errorf("published %q, button %q", row.published.Text, row.open.Text)
+	clear(u.library.selected)
+	row = selectAsset(t, u, ui, func(e app.Entry) bool { return e.Published })
+	if !strings.Contains(factText(row, "Published on"), "Verse: folder Props") || !row.open.Visible() || row.open.Text != "Copy the Verse id" {
+		t.Errorf("published %q, button %q", factText(row, "Published on"), row.open.Text)
 	}
 	test.Tap(row.open)
 	if got := u.fyneApp.Clipboard().Content(); got != "asset-upload-1" {

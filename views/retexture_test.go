@@ -11,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
@@ -26,19 +27,10 @@ func TestTextureAnAssetFromTheLibrary(t *testing.T) {
 	u.create.addPaths([]string{writeImage(t, src, "pot.png")})
 	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
 	test.Tap(u.create.submit)
-	ui.until(t, "the model", func() bool { return len(u.library.assets) == 1 })
+	ui.until(t, "the model", func() bool { return len(u.library.entries) == 1 })
 	u.selectTab("Library")
-	var row *assetRow
-	ui.until(t, "the asset row", func() bool {
-		for _, o := range test.LaidOutObjects(u.library.list) {
-			if r, ok := o.(*assetRow); ok && r.asset.ID != "" && len(r.texture) == 1 && !r.texture[0].Disabled() {
-				row = r
-				return true
-			}
-		}
-		return false
-	})
-	if row.texture[0].Text != "Texture with Painter…" {
+	row := selectAsset(t, u, ui, func(e app.Entry) bool { return e.Usable() })
+	if len(row.texture) != 1 || row.texture[0].Disabled() || row.texture[0].Text != "Texture with Painter…" {
 		t.Errorf("action %q", row.texture[0].Text)
 	}
 	origin := row.asset.ID
@@ -70,8 +62,8 @@ func TestTextureAnAssetFromTheLibrary(t *testing.T) {
 	}
 	close(fake.Gate)
 	ui.until(t, "the textured model", func() bool {
-		for _, a := range u.library.assets {
-			if a.DerivedFrom != nil && a.DerivedFrom.Operation == "texture" && a.DerivedFrom.Asset == origin {
+		for _, a := range u.library.entries {
+			if a.DerivedFrom == origin {
 				return true
 			}
 		}
@@ -107,13 +99,12 @@ func TestLibraryShowsTheProvidersPreview(t *testing.T) {
 	u.create.addPaths([]string{writeImage(t, t.TempDir(), "pot.png")}) // 40×30
 	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
 	test.Tap(u.create.submit)
-	ui.until(t, "the model", func() bool { return len(u.library.assets) == 1 })
+	ui.until(t, "the model", func() bool { return len(u.library.entries) == 1 })
 	u.selectTab("Library")
-	// The list lays rows out anew for each look here: watch one.
-	var row *assetRow
-	ui.until(t, "the row", func() bool {
-		for _, o := range test.LaidOutObjects(u.library.list) {
-			if r, ok := o.(*assetRow); ok && r.asset.ID != "" {
+	var row *assetTile
+	ui.until(t, "the tile", func() bool {
+		for _, o := range test.LaidOutObjects(u.library.grid) {
+			if r, ok := o.(*assetTile); ok && r.entry.ID != "" {
 				row = r
 				return true
 			}

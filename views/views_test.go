@@ -56,8 +56,10 @@ func (u *uiThread) until(t *testing.T, what string, cond func() bool) {
 }
 
 type fakeDialogs struct {
-	save string
-	open []string // what OpenImages answers; cancelled when empty
+	save   string
+	open   []string // what OpenImages answers; cancelled when empty
+	models []string // what OpenModels answers; cancelled when empty
+	folder string   // what ChooseFolder answers; cancelled when empty
 }
 
 func (f fakeDialogs) OpenImages() ([]string, error) {
@@ -68,6 +70,18 @@ func (f fakeDialogs) OpenImages() ([]string, error) {
 }
 func (f fakeDialogs) SaveModel(string) (string, error) { return f.save, nil }
 func (f fakeDialogs) SaveImage(string) (string, error) { return f.save, nil }
+func (f fakeDialogs) OpenModels() ([]string, error) {
+	if len(f.models) > 0 {
+		return f.models, nil
+	}
+	return nil, ErrDialogCancelled
+}
+func (f fakeDialogs) ChooseFolder(string) (string, error) {
+	if f.folder != "" {
+		return f.folder, nil
+	}
+	return "", ErrDialogCancelled
+}
 
 func writeImage(t *testing.T, dir, name string) string {
 	t.Helper()
@@ -194,7 +208,7 @@ func TestSubmitTwoImagesAndWatchTheJobFinish(t *testing.T) {
 	if got, _ := os.ReadFile(saveTo); string(got) != string(want) {
 		t.Error("the saved file differs from the library's model")
 	}
-	ui.until(t, "the library to list the model", func() bool { return len(u.library.assets) == 1 })
+	ui.until(t, "the library to list the model", func() bool { return len(u.library.entries) == 1 })
 }
 
 func TestBadFilesAreExplainedAndBlockSubmit(t *testing.T) {

@@ -56,8 +56,13 @@ func commands() map[string]command {
 		"resume":    {"resume [--json]", resume},
 		"keys": {"keys list [--json] | keys add PROVIDER --name NAME | keys remove PROVIDER NAME [--yes]\n" +
 			"                | keys test PROVIDER [NAME]", keys},
-		"library": {"library [--json] | library import PROVIDER [--since DAY] [--until DAY]\n" +
-			"                | library download ASSET [--out PATH]", listLibrary},
+		"library": {"library [--search Q] [--provider P] [--tag T] [--state S] [--sort newest|oldest|name|triangles|size]\n" +
+			"                [--since DAY] [--until DAY] [--json]\n" +
+			"                | library add PATH... | library rename ASSET NAME | library note ASSET [TEXT | -]\n" +
+			"                | library tag ASSET... [--add TAG,TAG] [--remove TAG,TAG] | library rm ASSET...\n" +
+			"                | library restore ASSET... | library trash [--json] | library trash --empty [--yes] | library reindex\n" +
+			"                | library import PROVIDER [--since DAY] [--until DAY] | library download ASSET [--out PATH]\n" +
+			"                (ASSET: an id, the start of one, or an asset's exact name)", library},
 		"publish": {"publish TARGET ASSET [--folder NAME | --folder-id ID] [--replace | --add] [--key NAME] [--json]\n" +
 			"                | publish TARGET --folders [--json]", publish},
 		"render":   {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},

@@ -41,6 +41,24 @@ func (Dialogs) SaveImage(name string) (path string, err error) {
 	return path, translate(err)
 }
 
+// OpenModels implements views.FileDialogs.
+func (Dialogs) OpenModels() (paths []string, err error) {
+	defer recoverGTK(&err)
+	// One model per dialog, as for images; a folder of them comes with ChooseFolder or a drop.
+	path, err := dialog.File().Title("Add a model to the library").Filter("glTF models (.glb, .gltf)", "glb", "gltf").Load()
+	if err != nil {
+		return nil, translate(err)
+	}
+	return []string{path}, nil
+}
+
+// ChooseFolder implements views.FileDialogs.
+func (Dialogs) ChooseFolder(title string) (path string, err error) {
+	defer recoverGTK(&err)
+	path, err = dialog.Directory().Title(title).Browse()
+	return path, translate(err)
+}
+
 func translate(err error) error {
 	if errors.Is(err, dialog.ErrCancelled) {
 		return views.ErrDialogCancelled
