@@ -52,7 +52,11 @@ func libraryDownload(ctx context.Context, args []string, env Env) int {
 		return fail(env, "%v", err)
 	}
 	defer k.Close()
-	a, err := k.Download(ctx, rest[0], func(p providers.Progress) {
+	e, err := k.Library.Resolve(ctx, rest[0])
+	if err != nil {
+		return fail(env, "%v", err)
+	}
+	a, err := k.Download(ctx, e.ID, func(p providers.Progress) {
 		if p.Message != "" {
 			fmt.Fprintln(env.Stderr, providers.Printable(p.Message)) // a server's words
 		}
