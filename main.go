@@ -95,7 +95,7 @@ func run(args []string) (status int) {
 		return failed(err)
 	}
 	defer k.Close()
-	views.Run(k, views.Options{Dialogs: nativedialog.Dialogs{}, Images: args, Renderer: func() preview.Renderer {
+	views.Run(k, views.Options{Dialogs: nativedialog.Dialogs{}, Files: args, Renderer: func() preview.Renderer {
 		// The preview's GL context is a hidden GLFW window beside Fyne's (see preview/g3n).
 		return g3n.Start(glfwctx.New(), g3n.Options{Samples: 4})
 	}})

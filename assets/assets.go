@@ -38,3 +38,23 @@ func Samples() []Sample {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// Credit names something Kiln ships or is built on, and its licence, for Help ▸ About.
+type Credit struct {
+	What, By, Licence string
+}
+
+// Credits are the licences of what ships inside Kiln's binary.
+var Credits = []Credit{
+	{"Icon and sample images", "Kiln's developers", "part of Kiln"},
+	{"Noto Sans fonts (the window's text)", "Google, via Fyne", "SIL Open Font License 1.1"},
+	{"DejaVu Sans Mono (fixed-width text)", "Bitstream, DejaVu, via Fyne", "Bitstream Vera licence; DejaVu changes public domain"},
+	{"EmojiOne Color (emoji)", "Ranks.com, via Fyne", "CC BY 4.0"},
+	{"Material Design icons (the window's icons)", "Google, via Fyne", "Apache License 2.0"},
+	{"Fyne (the window)", "Fyne.io developers", "BSD 3-Clause"},
+	{"g3n (the 3D preview)", "g3n developers", "BSD 2-Clause"},
+	{"qmuntal/gltf (glTF reading and writing)", "Quim Muntal", "BSD 2-Clause"},
+	{"SQLite, as modernc.org/sqlite (the job ledger and the library index)", "D. Richard Hipp; the modernc authors", "public domain; BSD 3-Clause"},
+	{"go-keyring (the OS keychain)", "Zalando SE", "MIT"},
+	{"sqweek/dialog (native file dialogs)", "sqweek", "ISC"},
+}

@@ -166,9 +166,3 @@ func humanBytes(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
-
-// isModelName says whether a dropped file is a model to preview rather than an image to add.
-func isModelName(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	return ext == ".glb" || ext == ".gltf"
-}

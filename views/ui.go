@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -24,8 +25,9 @@ import (
 type Options struct {
 	// Dialogs are the native file dialogs; nil uses Fyne's own.
 	Dialogs FileDialogs
-	// Images are added to Create when the window opens (`kiln IMAGE...`).
-	Images []string
+	// Files are opened when the window opens (`kiln FILE...`, a file manager's Open with):
+	// images are added to Create, a model opens in the preview.
+	Files []string
 	// Tick is how often running jobs' elapsed times refresh; 0 means once a second, negative never.
 	Tick time.Duration
 	// Renderer makes the 3D preview's renderer once the window exists (main picks g3n); nil
@@ -50,6 +52,10 @@ type UI struct {
 	preview  *previewPanel // nil without a renderer
 	thumbs   *thumbnails
 	stop     chan struct{}
+	// notified are the jobs whose end was announced on the desktop; notifications counts them
+	// (UI thread only).
+	notified      map[string]bool
+	notifications int
 	// ctx is cancelled when the window closes: background work started from it stops.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -61,7 +67,7 @@ func New(a fyne.App, k *app.Kiln, opts Options) *UI {
 }
 
 func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
-	u := &UI{k: k, fyneApp: a, dialogs: opts.Dialogs, do: do, stop: make(chan struct{})}
+	u := &UI{k: k, fyneApp: a, dialogs: opts.Dialogs, do: do, stop: make(chan struct{}), notified: map[string]bool{}}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow("Kiln")
 	u.thumbs = newThumbnails(96, u.goUI)
@@ -84,27 +90,20 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 		case "Create":
 			u.create.refresh()
 		case "Library":
-			u.library.reload()
+			u.library.refresh() // what changed on disk since (another Kiln, a hand edit)
 		case "Settings":
 			u.settings.reload()
 		}
 	}
 	u.win.SetContent(u.tabs)
-	u.win.Resize(fyne.NewSize(1100, 720))
+	u.installMenu()
+	u.restoreWindow()
 	u.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		paths := make([]string, 0, len(uris))
 		for _, uri := range uris {
-			// A model dropped on the window is for looking at; images are for a new job.
-			if u.preview != nil && isModelName(uri.Path()) {
-				u.showModel(uri.Path(), filepath.Base(uri.Path()), 0)
-				continue
-			}
 			paths = append(paths, uri.Path())
 		}
-		if len(paths) > 0 {
-			u.create.addPaths(paths)
-			u.selectTab("Create")
-		}
+		u.dropped(paths)
 	})
 	u.win.SetCloseIntercept(func() {
 		u.Close()
@@ -118,8 +117,8 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	}()
 	u.jobs.load()
 	u.library.reload()
-	if len(opts.Images) > 0 {
-		u.create.addPaths(opts.Images)
+	if len(opts.Files) > 0 {
+		u.dropped(opts.Files)
 	}
 	if opts.Tick >= 0 {
 		go u.tick(max(opts.Tick, 0))
@@ -136,6 +135,7 @@ func (u *UI) Close() {
 	select {
 	case <-u.stop:
 	default:
+		u.saveWindow()
 		close(u.stop)
 		u.cancel()
 		if u.preview != nil {
@@ -174,6 +174,7 @@ func (u *UI) goUI(fn func()) {
 
 func (u *UI) jobChanged(j app.Job) {
 	u.jobs.upsert(j)
+	u.notify(j)
 	if j.State == app.Done {
 		u.library.reload()
 		// The artist decides by looking: a finished model opens in the preview.
@@ -260,4 +261,9 @@ func (u *UI) chooseFolder(title string, done func(string)) {
 			}
 		})
 	}()
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }
