@@ -234,7 +234,7 @@ func (x *index) put(ctx context.Context, rows []row, gone []string) error {
 	if err != nil {
 		return err
 	}
-	defer del.Close()
+	defer func() { _ = del.Close() }()
 	upsert, err := tx.PrepareContext(ctx, `INSERT INTO library_assets (id, name, provider, project, created,
 		finished, triangles, bytes, state, published, tags, derived_from, picture, model, model_hash, damaged,
 		sig, model_sig, asset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
@@ -245,13 +245,13 @@ func (x *index) put(ctx context.Context, rows []row, gone []string) error {
 	if err != nil {
 		return err
 	}
-	defer upsert.Close()
+	defer func() { _ = upsert.Close() }()
 	search, err := tx.PrepareContext(ctx, `INSERT INTO library_search (rowid, name, provider, project, tags, notes,
 		prompt, inputs, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
-	defer search.Close()
+	defer func() { _ = search.Close() }()
 	for _, id := range gone {
 		if _, err := del.ExecContext(ctx, id); err != nil {
 			return err
@@ -375,6 +375,10 @@ func (q LibraryQuery) where() (string, []any, error) {
 	return clause + " ORDER BY " + order, args, nil
 }
 
+// entryColumns are the columns Find reads into an Entry.
+const entryColumns = `id, name, provider, project, created, finished, triangles, bytes, state, published, tags,
+	derived_from, picture, model_hash, damaged`
+
 // Find lists the entries q selects, in its order, from the index. It does not look at the
 // folders: call Refresh first to take in what changed on disk (Find does, once per process).
 func (l *Library) Find(ctx context.Context, q LibraryQuery) ([]Entry, error) {
@@ -387,8 +391,7 @@ func (l *Library) Find(ctx context.Context, q LibraryQuery) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := l.idx.db.QueryContext(ctx, `SELECT id, name, provider, project, created, finished, triangles,
-		bytes, state, published, tags, derived_from, picture, model_hash, damaged FROM library_assets`+clause, args...)
+	rows, err := l.idx.db.QueryContext(ctx, `SELECT `+entryColumns+` FROM library_assets`+clause, args...) //nolint:gosec // clause is fixed SQL with ? placeholders (LibraryQuery.where); what was typed goes in args
 	if err != nil {
 		return nil, fmt.Errorf("search the library: %w", err)
 	}
@@ -431,7 +434,7 @@ func (l *Library) FindAssets(ctx context.Context, q LibraryQuery) ([]Asset, erro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := l.idx.db.QueryContext(ctx, `SELECT id, asset FROM library_assets`+clause, args...)
+	rows, err := l.idx.db.QueryContext(ctx, `SELECT id, asset FROM library_assets`+clause, args...) //nolint:gosec // as in Find
 	if err != nil {
 		return nil, fmt.Errorf("search the library: %w", err)
 	}

@@ -173,7 +173,7 @@ func (p *libraryPanel) deleteSelected() {
 				at := p.saidAt
 				time.AfterFunc(undoFor, func() {
 					p.u.goUI(func() {
-						if p.saidAt == at {
+						if p.saidAt.Equal(at) {
 							p.undo.Hide()
 						}
 					})

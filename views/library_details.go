@@ -76,9 +76,6 @@ func newDetailsPane(p *libraryPanel) *detailsPane {
 	d.state.Wrapping = fyne.TextWrapWord
 	d.download = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), func() { p.download(d.asset) })
 	d.look = widget.NewButtonWithIcon("Preview", theme.VisibilityIcon(), func() { d.preview() })
-	if u.preview == nil {
-		d.look.Hide()
-	}
 	d.reduce = widget.NewButtonWithIcon("Reduce…", theme.ZoomOutIcon(), func() { p.showReduce(d.asset) })
 	d.save = widget.NewButtonWithIcon("Save as…", theme.DocumentSaveIcon(), func() { u.saveAs(d.asset.ModelPath(), d.asset.Name) })
 	d.folder = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { u.showFolder(d.asset.Dir) })
@@ -208,6 +205,11 @@ func (d *detailsPane) showAsset(e app.Entry) {
 		d.download.Hide()
 	}
 	setEnabled(d.look, usable)
+	if d.p.u.preview == nil { // the window has no 3D preview (made after this pane)
+		d.look.Hide()
+	} else {
+		d.look.Show()
+	}
 	setEnabled(d.save, usable)
 	setEnabled(d.reduce, usable && a.Triangles > app.MinReduceTarget)
 	setEnabled(d.dup, usable)

@@ -57,7 +57,8 @@ func newAssetTile(p *libraryPanel, row bool) *assetTile {
 	} else {
 		t.thumb = newThumbImage(p.tile)
 		t.name.Alignment = fyne.TextAlignCenter
-		t.content = container.NewStack(t.bg, container.NewBorder(nil, t.name, nil, nil, t.thumb))
+		// The selection's colour frames the picture and runs under the name.
+		t.content = container.NewStack(t.bg, container.NewBorder(nil, t.name, nil, nil, container.NewPadded(t.thumb)))
 	}
 	t.ExtendBaseWidget(t)
 	return t

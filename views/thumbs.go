@@ -31,6 +31,10 @@ type thumb struct {
 	err error
 }
 
+// thumbSide is the side the pictures are decoded at: the largest a grid tile or the details
+// pane shows them.
+const thumbSide = 256
+
 // thumbCacheBytes bounds the decoded pictures kept: about 400 tiles' worth at the largest size.
 const thumbCacheBytes = 96 << 20
 
@@ -200,6 +204,3 @@ func (c *lru) put(key string, v thumb) {
 		c.used -= it.bytes
 	}
 }
-
-// len is how many thumbnails are kept.
-func (c *lru) len() int { return c.order.Len() }

@@ -70,7 +70,7 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	u := &UI{k: k, fyneApp: a, dialogs: opts.Dialogs, do: do, stop: make(chan struct{}), notified: map[string]bool{}}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow("Kiln")
-	u.thumbs = newThumbnails(96, u.goUI)
+	u.thumbs = newThumbnails(thumbSide, u.goUI)
 	u.create = newCreatePanel(u)
 	u.jobs = newJobsPanel(u)
 	u.library = newLibraryPanel(u)

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -135,7 +136,8 @@ func (u *UI) openModel() {
 			switch {
 			case err == nil && len(paths) > 0:
 				show(paths[0])
-			case err == ErrNoNativeDialogs || (err != nil && err != ErrDialogCancelled):
+			case errors.Is(err, ErrDialogCancelled):
+			case err != nil: // no native dialogs here, or they failed: Fyne's own
 				fyneOpenModel(u.win, show)
 			}
 		})
