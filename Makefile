@@ -59,7 +59,7 @@ fuzz:
 # one; the corpus-based ones skip without ../shared/corpus.
 bench:
 	@.ci/deps bench
-	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -count 3 -timeout 60m ./providers/... ./preview/... ./app/server/
+	$(TEST_ENV) $(GO) test -run '^$$' -bench . -benchmem -count 3 -timeout 60m ./providers/... ./preview/... ./app/ ./app/server/ ./views/
 
 lint: deps
 	$(GO) vet ./...

@@ -25,7 +25,7 @@ import (
 // the folders. Every change the library makes updates its row in the same step.
 
 // indexVersion names the index's layout: a database whose index has another is rebuilt.
-const indexVersion = "1"
+const indexVersion = "3"
 
 const indexSchema = `
 CREATE TABLE library_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,9 +47,10 @@ CREATE TABLE library_assets (
 	model_hash   TEXT NOT NULL,
 	damaged      TEXT NOT NULL,
 	sig          TEXT NOT NULL,
-	model_sig    TEXT NOT NULL,
-	asset        TEXT NOT NULL
+	model_sig    TEXT NOT NULL
 );
+-- The whole sidecar as checked, apart from the listing's columns so that a scan stays small.
+CREATE TABLE library_records (id TEXT PRIMARY KEY, asset TEXT NOT NULL);
 CREATE INDEX library_finished ON library_assets(finished);
 CREATE INDEX library_derived ON library_assets(derived_from) WHERE derived_from != '';
 CREATE INDEX library_hash ON library_assets(model_hash) WHERE model_hash != '';
@@ -131,6 +132,8 @@ type index struct {
 	refreshing sync.Mutex
 	// fresh is whether this process has reconciled the index with the folders once.
 	fresh atomic.Bool
+	// gen counts the changes this process wrote to the index.
+	gen atomic.Uint64
 }
 
 // openIndex makes the library's tables in db, rebuilding them when they are missing or of
@@ -148,7 +151,7 @@ func openIndex(db *sql.DB, dir string) (*index, error) {
 	if version != indexVersion || folder != dir {
 		// Missing, of another layout, or of another library folder: made again, then filled from
 		// the folders by the first Refresh.
-		for _, t := range []string{"library_search", "library_assets", "library_meta"} {
+		for _, t := range []string{"library_search", "library_records", "library_assets", "library_meta"} {
 			if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS `+t); err != nil {
 				return nil, err
 			}
@@ -237,10 +240,10 @@ func (x *index) put(ctx context.Context, rows []row, gone []string) error {
 	defer func() { _ = del.Close() }()
 	upsert, err := tx.PrepareContext(ctx, `INSERT INTO library_assets (id, name, provider, project, created,
 		finished, triangles, bytes, state, published, tags, derived_from, picture, model, model_hash, damaged,
-		sig, model_sig, asset) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+		sig, model_sig) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
 		ON CONFLICT (id) DO UPDATE SET name = ?2, provider = ?3, project = ?4, created = ?5, finished = ?6,
 		triangles = ?7, bytes = ?8, state = ?9, published = ?10, tags = ?11, derived_from = ?12, picture = ?13,
-		model = ?14, model_hash = ?15, damaged = ?16, sig = ?17, model_sig = ?18, asset = ?19
+		model = ?14, model_hash = ?15, damaged = ?16, sig = ?17, model_sig = ?18
 		RETURNING rowid`)
 	if err != nil {
 		return err
@@ -252,11 +255,20 @@ func (x *index) put(ctx context.Context, rows []row, gone []string) error {
 		return err
 	}
 	defer func() { _ = search.Close() }()
+	record, err := tx.PrepareContext(ctx, `INSERT INTO library_records (id, asset) VALUES (?1, ?2)
+		ON CONFLICT (id) DO UPDATE SET asset = ?2`)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = record.Close() }()
 	for _, id := range gone {
 		if _, err := del.ExecContext(ctx, id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM library_assets WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM library_records WHERE id = ?`, id); err != nil {
 			return err
 		}
 	}
@@ -268,8 +280,11 @@ func (x *index) put(ctx context.Context, rows []row, gone []string) error {
 		var rowid int64
 		err := upsert.QueryRowContext(ctx, r.ID, r.Name, r.Provider, r.Project, Millis(r.Created), Millis(r.Finished),
 			r.Triangles, r.Bytes, r.State, r.Published, string(tags), r.DerivedFrom, r.Picture, r.model, r.ModelHash,
-			r.Damaged, r.sig, r.modelSig, string(r.asset)).Scan(&rowid)
+			r.Damaged, r.sig, r.modelSig).Scan(&rowid)
 		if err != nil {
+			return err
+		}
+		if _, err := record.ExecContext(ctx, r.ID, string(r.asset)); err != nil {
 			return err
 		}
 		// Words joined by '_' or '-' in names and files are searched as words.
@@ -278,7 +293,11 @@ func (x *index) put(ctx context.Context, rows []row, gone []string) error {
 			return err
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	x.gen.Add(1)
+	return nil
 }
 
 // words spaces out the separators inside file-like names ("red_mug-2.png" → "red mug 2 png").
@@ -423,6 +442,9 @@ func (l *Library) Find(ctx context.Context, q LibraryQuery) ([]Entry, error) {
 	return out, nil
 }
 
+// recordColumn reads an asset's whole sidecar, kept apart (library_records).
+const recordColumn = `(SELECT asset FROM library_records r WHERE r.id = library_assets.id)`
+
 // FindAssets is Find returning whole assets, as their sidecars said when they were indexed.
 func (l *Library) FindAssets(ctx context.Context, q LibraryQuery) ([]Asset, error) {
 	if !l.idx.fresh.Load() {
@@ -434,7 +456,7 @@ func (l *Library) FindAssets(ctx context.Context, q LibraryQuery) ([]Asset, erro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := l.idx.db.QueryContext(ctx, `SELECT id, asset FROM library_assets`+clause, args...) //nolint:gosec // as in Find
+	rows, err := l.idx.db.QueryContext(ctx, `SELECT id, `+recordColumn+` FROM library_assets`+clause, args...) //nolint:gosec // as in Find
 	if err != nil {
 		return nil, fmt.Errorf("search the library: %w", err)
 	}
@@ -521,6 +543,10 @@ func (l *Library) HasModel(ctx context.Context, sha256 string) string {
 	return id
 }
 
+// Generation counts the changes this process made to the index: a Refresh that found nothing
+// changed on disk leaves it as it was.
+func (l *Library) Generation() uint64 { return l.idx.gen.Load() }
+
 // Refresh takes into the index what changed in the library's folders since they were indexed:
 // new folders, folders gone, and folders whose files changed (each read and checked again, see
 // folderSig). Unchanged folders cost a few stat calls each and are not read.
@@ -550,6 +576,9 @@ func (l *Library) Reindex(ctx context.Context) (int, error) {
 // refreshBatch is how many changed folders are written to the index per transaction.
 const refreshBatch = 500
 
+// statWorkers is how many folders Refresh looks at at once.
+const statWorkers = 8
+
 func (l *Library) refresh(ctx context.Context, all bool) error {
 	known, err := l.idx.known(ctx)
 	if err != nil {
@@ -559,21 +588,37 @@ func (l *Library) refresh(ctx context.Context, all bool) error {
 	if err != nil {
 		return err
 	}
-	var changed []row
-	seen := make(map[string]bool, len(entries))
+	// The folders' identities are read by a few workers at once: a stat is a system call, and
+	// system calls, not the CPU, bound a check of thousands of unchanged folders.
+	var ids []string
 	for _, e := range entries {
+		if isAssetEntry(e) {
+			ids = append(ids, e.Name())
+		}
+	}
+	sigs := make([]string, len(ids))
+	if !all {
+		var wg sync.WaitGroup
+		next := atomic.Int64{}
+		for range min(statWorkers, len(ids)) {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(ids); i = int(next.Add(1) - 1) {
+					sigs[i] = folderSig(filepath.Join(l.dir, ids[i]), known[ids[i]].model)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	var changed []row
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if !isAssetEntry(e) {
-			continue
-		}
-		id := e.Name()
 		seen[id] = true
 		dir := filepath.Join(l.dir, id)
 		old, indexed := known[id]
-		sig := folderSig(dir, old.model)
-		if indexed && !all && sig == old.sig && sig != racySig {
+		if indexed && !all && sigs[i] == old.sig && old.sig != racySig {
 			continue
 		}
 		if indexed && !all && old.ModelHash != "" && old.modelSig != racySig {
@@ -605,11 +650,11 @@ func (l *Library) refresh(ctx context.Context, all bool) error {
 	return l.idx.put(ctx, changed, gone)
 }
 
-// indexRow reads the asset folder dir into a row, with the identity of what it was read from
-// (taken before the read: a change during it makes the next Refresh read the folder again).
+// indexRow reads the asset folder dir into a row, with the identity of what it was read from. The
+// identity is taken after the read (the model's path comes from the sidecar); a file changed
+// during the read changed within racyWindow, so its signature is racy and the next Refresh reads
+// the folder again.
 func (l *Library) indexRow(dir string) (row, error) {
-	// The model's path comes from the sidecar; read once to learn it, then sign and read again
-	// only when the first read raced a change.
 	a, err := l.read(dir)
 	if err != nil {
 		return row{}, err
@@ -650,14 +695,16 @@ func isAssetEntry(e fs.DirEntry) bool {
 	return !strings.HasPrefix(e.Name(), ".") && (e.IsDir() || e.Type()&fs.ModeSymlink != 0)
 }
 
-// folderSig is the identity of an asset folder's contents as far as the library checks them: the
-// folder itself and its inputs folder (a file added, removed or renamed changes them), the
-// sidecar and the model (see fileID). Equal signatures mean nothing the library reads changed,
-// except for a file changed twice within the file system's clock tick, which keeps its time: as
-// git does with its index, a signature taken within racyWindow of a change is "racy" and matches
-// nothing, so that the folder is read again next time.
+// folderSig is the identity of an asset folder's contents as far as the listing depends on them:
+// the folder itself (a file added, removed or replaced by a rename changes it), the sidecar and
+// the model (see fileID); three system calls. (An input image deleted by hand inside inputs/ is
+// seen when the asset is read whole, by Get, the details pane or Reindex.) Equal signatures mean
+// nothing the listing shows changed, except for a file changed twice within the file system's
+// clock tick, which keeps its times: as git does with its index, a signature taken within
+// racyWindow of a change is "racy" and matches nothing, so that the folder is read again next
+// time.
 func folderSig(dir, model string) string {
-	ids := []fileID{lstatID(dir), lstatID(filepath.Join(dir, "inputs")), lstatID(filepath.Join(dir, sidecarName))}
+	ids := []fileID{lstatID(dir), lstatID(filepath.Join(dir, sidecarName))}
 	if model != "" && filepath.IsLocal(model) {
 		ids = append(ids, statID(filepath.Join(dir, model)))
 	}

@@ -43,8 +43,10 @@ type libraryPanel struct {
 
 	// entries are what the query found, in its order (UI thread only).
 	entries []app.Entry
-	// total is how many assets the library holds, filters aside.
-	total int
+	// total is how many assets the library holds, filters aside; filtersGen the library's
+	// generation the filters' choices and total were read at.
+	total      int
+	filtersGen uint64
 	// selected are the ids of the selected entries; anchor the index a Shift-click extends from.
 	selected map[string]bool
 	anchor   int
@@ -284,18 +286,20 @@ func (p *libraryPanel) reload() {
 	}
 	p.seq++
 	seq, q := p.seq, p.query()
+	lib := p.u.k.Library
+	// The filters' choices and the count change only when the library does: a keystroke asks
+	// for the entries alone.
+	gen := lib.Generation()
+	whole := gen != p.filtersGen || p.total == 0
 	go func() {
 		ctx := context.Background()
-		entries, err := p.u.k.Library.Find(ctx, q)
-		var (
-			total          int
-			provs, tags    []string
-			filtersChanged bool
-		)
-		if err == nil {
-			total, _ = p.u.k.Library.Count(ctx)
-			provs, _ = p.u.k.Library.Providers(ctx)
-			tags, _ = p.u.k.Library.Tags(ctx)
+		entries, err := lib.Find(ctx, q)
+		total := -1
+		var provs, tags []string
+		if err == nil && whole {
+			total, _ = lib.Count(ctx)
+			provs, _ = lib.Providers(ctx)
+			tags, _ = lib.Tags(ctx)
 		}
 		p.u.goUI(func() {
 			if seq != p.seq {
@@ -307,18 +311,24 @@ func (p *libraryPanel) reload() {
 				p.status.SetText(err.Error())
 				return
 			}
-			if !slices.Equal(provs, p.providerNames[1:]) {
-				p.setProviders(provs)
-				filtersChanged = true
-			}
-			if want := append([]string{allTags}, tags...); !slices.Equal(want, p.tag.Options) {
-				cur := p.tag.Selected
-				p.tag.Options = want
-				if !slices.Contains(want, cur) {
-					cur = allTags
+			filtersChanged := false
+			if whole {
+				p.filtersGen = gen
+				if !slices.Equal(provs, p.providerNames[1:]) {
+					p.setProviders(provs)
 					filtersChanged = true
 				}
-				p.tag.SetSelected(cur)
+				if want := append([]string{allTags}, tags...); !slices.Equal(want, p.tag.Options) {
+					cur := p.tag.Selected
+					p.tag.Options = want
+					if !slices.Contains(want, cur) {
+						cur = allTags
+						filtersChanged = true
+					}
+					p.tag.SetSelected(cur)
+				}
+			} else {
+				total = p.total
 			}
 			p.show(entries, total)
 			if filtersChanged {
@@ -328,18 +338,22 @@ func (p *libraryPanel) reload() {
 	}()
 }
 
-// refresh takes in what changed in the library's folders on disk (another Kiln, a hand edit),
-// then shows the query's answer again.
+// refresh shows the index's answer at once, then takes in what changed in the library's folders
+// on disk (another Kiln, a hand edit) and shows the answer again if anything did.
 func (p *libraryPanel) refresh() {
+	p.reload()
+	lib := p.u.k.Library
+	before := lib.Generation()
 	go func() {
-		err := p.u.k.Library.Refresh(context.Background())
+		err := lib.Refresh(context.Background())
 		p.u.goUI(func() {
-			if err != nil {
+			switch {
+			case err != nil:
 				p.status.Importance = widget.DangerImportance
 				p.status.SetText(err.Error())
-				return
+			case lib.Generation() != before:
+				p.reload()
 			}
-			p.reload()
 		})
 	}()
 }

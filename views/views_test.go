@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,7 +36,7 @@ func (u *uiThread) do(fn func()) {
 }
 
 // until runs queued UI work until cond holds, failing t after a deadline.
-func (u *uiThread) until(t *testing.T, what string, cond func() bool) {
+func (u *uiThread) until(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
@@ -121,7 +122,9 @@ func harnessWith(t *testing.T, opts Options, ps ...providers.Provider) (*UI, *ui
 func harnessRegistry(t *testing.T, opts Options, reg *providers.Registry) (*UI, *uiThread) {
 	t.Helper()
 	a := test.NewTempApp(t)
-	k, err := app.Open(app.Options{Home: t.TempDir(), Providers: reg})
+	home := t.TempDir()
+	t.Cleanup(func() { removeHome(t, home) }) // runs after the window and Kiln are closed
+	k, err := app.Open(app.Options{Home: home, Providers: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,5 +415,22 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// removeHome deletes a test's data directory, naming what something wrote into it after the
+// window and Kiln were closed.
+func removeHome(t testing.TB, home string) {
+	for range 3 {
+		if err := os.RemoveAll(home); err == nil {
+			return
+		}
+		var left []string
+		filepath.WalkDir(home, func(p string, _ fs.DirEntry, _ error) error {
+			left = append(left, p)
+			return nil
+		})
+		t.Logf("written after closing: %q", left)
+		time.Sleep(50 * time.Millisecond)
 	}
 }
