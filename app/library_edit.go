@@ -23,34 +23,44 @@ const (
 	maxNotesLen = 20000
 )
 
-// update changes asset id's sidecar with change, under the asset's lock (in this process and
-// across processes), reading the asset again under it so that another Kiln's change is kept. A
-// damaged asset is refused. The index is updated with the sidecar.
-func (l *Library) update(id, what string, change func(*Asset) error) (Asset, error) {
+// locked runs fn on asset id under the asset's lock (in this process and across processes),
+// having read the asset again under it so that fn sees what another Kiln wrote.
+func (l *Library) locked(id, what string, fn func(Asset) error) error {
 	l.edit.Lock()
 	defer l.edit.Unlock()
 	a, err := l.Get(id)
 	if err != nil {
-		return Asset{}, err
+		return err
 	}
 	unlock, err := lockAsset(a.Dir)
 	if err != nil {
-		return Asset{}, fmt.Errorf("%s %s: %w", what, a.Name, err)
+		return fmt.Errorf("%s %s: %w", what, a.Name, err)
 	}
 	defer unlock()
-	if a, err = l.Get(id); err != nil { // read again under the lock: another Kiln may have written
-		return Asset{}, err
+	if a, err = l.Get(id); err != nil {
+		return err
 	}
-	if err := a.Err(); err != nil {
-		return Asset{}, err
-	}
-	if err := change(&a); err != nil {
-		return Asset{}, err
-	}
-	if err := l.saveSidecar(a); err != nil {
-		return Asset{}, fmt.Errorf("%s %s: %w", what, a.Name, err)
-	}
-	return a, nil
+	return fn(a)
+}
+
+// update changes asset id's sidecar with change, under the asset's lock (see locked). A damaged
+// asset is refused. The index is updated with the sidecar.
+func (l *Library) update(id, what string, change func(*Asset) error) (Asset, error) {
+	var out Asset
+	err := l.locked(id, what, func(a Asset) error {
+		if err := a.Err(); err != nil {
+			return err
+		}
+		if err := change(&a); err != nil {
+			return err
+		}
+		if err := l.saveSidecar(a); err != nil {
+			return fmt.Errorf("%s %s: %w", what, a.Name, err)
+		}
+		out = a
+		return nil
+	})
+	return out, err
 }
 
 // CleanName checks an asset's new name: trimmed, not empty, one line, not too long.
@@ -272,28 +282,22 @@ func (l *Library) Trash(ids ...string) ([]Asset, error) {
 }
 
 func (l *Library) trashOne(id string) (Asset, error) {
-	l.edit.Lock()
-	defer l.edit.Unlock()
-	a, err := l.Get(id)
-	if err != nil {
-		return Asset{}, err
-	}
-	unlock, err := lockAsset(a.Dir)
-	if err != nil {
-		return Asset{}, fmt.Errorf("move %s to the trash: %w", a.Name, err)
-	}
-	defer unlock()
-	entry := fmt.Sprintf("%s@%d", id, time.Now().UnixMilli())
-	// A damaged asset goes to the trash too: the artist may want it gone, and it can come back.
-	if err := os.Rename(a.Dir, filepath.Join(l.dir, trashDir, entry)); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return Asset{}, fmt.Errorf("asset %q: %w", id, ErrNoAsset)
+	var out Asset
+	err := l.locked(id, "move to the trash", func(a Asset) error {
+		entry := fmt.Sprintf("%s@%d", id, time.Now().UnixMilli())
+		// A damaged asset goes to the trash too: the artist may want it gone, and it can come back.
+		if err := os.Rename(a.Dir, filepath.Join(l.dir, trashDir, entry)); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("asset %q: %w", id, ErrNoAsset)
+			}
+			return fmt.Errorf("move %s to the trash: %w", a.Name, err)
 		}
-		return Asset{}, fmt.Errorf("move %s to the trash: %w", a.Name, err)
-	}
-	syncDir(l.dir)
-	l.index(id)
-	return a, nil
+		syncDir(l.dir)
+		l.index(id)
+		out = a
+		return nil
+	})
+	return out, err
 }
 
 // TrashList lists what is in the trash, most recently trashed first.

@@ -394,13 +394,9 @@ func (q LibraryQuery) where() (string, []any, error) {
 	return clause + " ORDER BY " + order, args, nil
 }
 
-// entryColumns are the columns Find reads into an Entry.
-const entryColumns = `id, name, provider, project, created, finished, triangles, bytes, state, published, tags,
-	derived_from, picture, model_hash, damaged`
-
-// Find lists the entries q selects, in its order, from the index. It does not look at the
-// folders: call Refresh first to take in what changed on disk (Find does, once per process).
-func (l *Library) Find(ctx context.Context, q LibraryQuery) ([]Entry, error) {
+// query selects columns of the assets q selects, in its order, after a Refresh if this process
+// has not made one yet.
+func (l *Library) query(ctx context.Context, columns string, q LibraryQuery) (*sql.Rows, error) {
 	if !l.idx.fresh.Load() {
 		if err := l.Refresh(ctx); err != nil {
 			return nil, err
@@ -410,9 +406,23 @@ func (l *Library) Find(ctx context.Context, q LibraryQuery) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := l.idx.db.QueryContext(ctx, `SELECT `+entryColumns+` FROM library_assets`+clause, args...) //nolint:gosec // clause is fixed SQL with ? placeholders (LibraryQuery.where); what was typed goes in args
+	rows, err := l.idx.db.QueryContext(ctx, `SELECT `+columns+` FROM library_assets`+clause, args...) //nolint:gosec // columns are constants; clause is fixed SQL with ? placeholders (LibraryQuery.where); what was typed goes in args
 	if err != nil {
 		return nil, fmt.Errorf("search the library: %w", err)
+	}
+	return rows, nil
+}
+
+// entryColumns are the columns Find reads into an Entry.
+const entryColumns = `id, name, provider, project, created, finished, triangles, bytes, state, published, tags,
+	derived_from, picture, model_hash, damaged`
+
+// Find lists the entries q selects, in its order, from the index. It does not look at the
+// folders: call Refresh first to take in what changed on disk (Find does, once per process).
+func (l *Library) Find(ctx context.Context, q LibraryQuery) ([]Entry, error) {
+	rows, err := l.query(ctx, entryColumns, q)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Entry
@@ -447,18 +457,9 @@ const recordColumn = `(SELECT asset FROM library_records r WHERE r.id = library_
 
 // FindAssets is Find returning whole assets, as their sidecars said when they were indexed.
 func (l *Library) FindAssets(ctx context.Context, q LibraryQuery) ([]Asset, error) {
-	if !l.idx.fresh.Load() {
-		if err := l.Refresh(ctx); err != nil {
-			return nil, err
-		}
-	}
-	clause, args, err := q.where()
+	rows, err := l.query(ctx, "id, "+recordColumn, q)
 	if err != nil {
 		return nil, err
-	}
-	rows, err := l.idx.db.QueryContext(ctx, `SELECT id, `+recordColumn+` FROM library_assets`+clause, args...) //nolint:gosec // as in Find
-	if err != nil {
-		return nil, fmt.Errorf("search the library: %w", err)
 	}
 	defer rows.Close()
 	var out []Asset

@@ -76,38 +76,20 @@ func checkPublished(a Asset) string {
 // sidecar is rewritten atomically under the asset's lock (lockAsset), and a publication of the
 // same job is recorded once.
 func (l *Library) RecordPublished(id string, pub Publication, replace bool) (Asset, error) {
-	l.edit.Lock()
-	defer l.edit.Unlock()
-	a, err := l.Get(id)
-	if err != nil {
-		return Asset{}, err
-	}
-	unlock, err := lockAsset(a.Dir)
-	if err != nil {
-		return Asset{}, fmt.Errorf("record the publication of %s: %w", a.Name, err)
-	}
-	defer unlock()
-	if a, err = l.Get(id); err != nil { // read again under the lock: another Kiln may have written
-		return Asset{}, err
-	}
-	if err := a.Err(); err != nil {
-		return Asset{}, err
-	}
-	if slices.ContainsFunc(a.Published, func(p Publication) bool { return p.JobID == pub.JobID }) {
-		return a, nil
-	}
-	if replace {
-		for i := range a.Published {
-			if a.Published[i].Target == pub.Target && a.Published[i].Current() {
-				a.Published[i].ReplacedBy = pub.JobID
+	return l.update(id, "record the publication of", func(a *Asset) error {
+		if slices.ContainsFunc(a.Published, func(p Publication) bool { return p.JobID == pub.JobID }) {
+			return nil // recorded before the process that published it stopped
+		}
+		if replace {
+			for i := range a.Published {
+				if a.Published[i].Target == pub.Target && a.Published[i].Current() {
+					a.Published[i].ReplacedBy = pub.JobID
+				}
 			}
 		}
-	}
-	a.Published = append(a.Published, pub)
-	if err := l.saveSidecar(a); err != nil {
-		return Asset{}, fmt.Errorf("record the publication of %s: %w", a.Name, err)
-	}
-	return a, nil
+		a.Published = append(a.Published, pub)
+		return nil
+	})
 }
 
 // publishFiles lists what publishing a's model uploads: the model, and for a .gltf the buffers

@@ -2,7 +2,6 @@ package views
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image/color"
 	"strings"
@@ -130,24 +129,7 @@ func (c *createPanel) addSample(s assets.Sample) {
 }
 
 func (c *createPanel) openDialog() {
-	if c.u.dialogs == nil {
-		fyneOpen(c.u.win, func(p string) { c.addPaths([]string{p}) })
-		return
-	}
-	go func() {
-		paths, err := c.u.dialogs.OpenImages()
-		c.u.goUI(func() {
-			switch {
-			case errors.Is(err, ErrDialogCancelled):
-			case errors.Is(err, ErrNoNativeDialogs):
-				fyneOpen(c.u.win, func(p string) { c.addPaths([]string{p}) })
-			case err != nil:
-				dialog.ShowError(fmt.Errorf("the file dialog failed: %w", err), c.u.win)
-			default:
-				c.addPaths(paths)
-			}
-		})
-	}()
+	c.u.askOpen(FileDialogs.OpenImages, imageExtensions, c.addPaths, func(err error) { dialog.ShowError(err, c.u.win) })
 }
 
 func (c *createPanel) pickProvider(title string) {

@@ -2,6 +2,7 @@ package views
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -45,9 +46,10 @@ func isImageName(name string) bool {
 	return false
 }
 
-// fyneOpen shows Fyne's own open dialog in win: the fallback when native dialogs are unavailable.
-// It runs on the UI thread and calls done with the chosen path.
-func fyneOpen(win fyne.Window, done func(string)) {
+// fyneOpen shows Fyne's own open dialog in win for files with one of the extensions: the
+// fallback when native dialogs are unavailable. It runs on the UI thread and calls done with the
+// chosen path.
+func fyneOpen(win fyne.Window, extensions []string, done func(string)) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
@@ -55,8 +57,51 @@ func fyneOpen(win fyne.Window, done func(string)) {
 		_ = r.Close()
 		done(r.URI().Path())
 	}, win)
-	d.SetFilter(storage.NewExtensionFileFilter(imageExtensions))
+	d.SetFilter(storage.NewExtensionFileFilter(extensions))
 	d.Show()
+}
+
+// modelExtensions are the model files Kiln opens.
+var modelExtensions = []string{".glb", ".gltf"}
+
+// askOpen asks for files with the native dialog (native, one of FileDialogs' methods) when the
+// window has native dialogs, Fyne's own for the extensions otherwise, and calls done on the UI
+// thread with what was chosen; nothing when the artist cancels. A failing dialog is reported
+// through failed.
+func (u *UI) askOpen(native func(FileDialogs) ([]string, error), extensions []string, done func([]string), failed func(error)) {
+	u.ask(native, func(one func(string)) { fyneOpen(u.win, extensions, one) }, done, failed)
+}
+
+// chooseFolder asks for a folder (natively when it can) and calls done with it on the UI thread.
+func (u *UI) chooseFolder(title string, done func(string)) {
+	u.ask(func(d FileDialogs) ([]string, error) {
+		dir, err := d.ChooseFolder(title)
+		return []string{dir}, err
+	}, func(one func(string)) { fyneFolder(u.win, one) }, func(dirs []string) { done(dirs[0]) },
+		func(err error) { dialog.ShowError(err, u.win) })
+}
+
+// ask runs a native dialog off the UI thread, or fallback (Fyne's own) where there are none.
+func (u *UI) ask(native func(FileDialogs) ([]string, error), fallback func(func(string)), done func([]string), failed func(error)) {
+	one := func(p string) { done([]string{p}) }
+	if u.dialogs == nil {
+		fallback(one)
+		return
+	}
+	go func() {
+		paths, err := native(u.dialogs)
+		u.goUI(func() {
+			switch {
+			case errors.Is(err, ErrDialogCancelled):
+			case errors.Is(err, ErrNoNativeDialogs):
+				fallback(one)
+			case err != nil:
+				failed(fmt.Errorf("the file dialog failed: %w", err))
+			case len(paths) > 0:
+				done(paths)
+			}
+		})
+	}()
 }
 
 // fyneSave shows Fyne's own save dialog in win, suggesting name.
@@ -69,19 +114,6 @@ func fyneSave(win fyne.Window, name string, done func(string)) {
 		done(w.URI().Path())
 	}, win)
 	d.SetFileName(name)
-	d.Show()
-}
-
-// fyneOpenModel is fyneOpen for a glTF model.
-func fyneOpenModel(win fyne.Window, done func(string)) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		_ = r.Close()
-		done(r.URI().Path())
-	}, win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".glb", ".gltf"}))
 	d.Show()
 }
 

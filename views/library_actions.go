@@ -285,24 +285,7 @@ func (p *libraryPanel) trashDialog(items []app.Trashed) {
 
 // showAddModels asks for model files to add.
 func (p *libraryPanel) showAddModels() {
-	if p.u.dialogs == nil {
-		fyneOpenModel(p.u.win, func(path string) { p.addModels([]string{path}) })
-		return
-	}
-	go func() {
-		paths, err := p.u.dialogs.OpenModels()
-		p.u.goUI(func() {
-			switch {
-			case errors.Is(err, ErrDialogCancelled):
-			case errors.Is(err, ErrNoNativeDialogs):
-				fyneOpenModel(p.u.win, func(path string) { p.addModels([]string{path}) })
-			case err != nil:
-				dialog.ShowError(fmt.Errorf("the open dialog failed: %w", err), p.u.win)
-			default:
-				p.addModels(paths)
-			}
-		})
-	}()
+	p.u.askOpen(FileDialogs.OpenModels, modelExtensions, p.addModels, func(err error) { dialog.ShowError(err, p.u.win) })
 }
 
 // showAddFolder asks for a folder whose models to add.

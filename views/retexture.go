@@ -1,7 +1,6 @@
 package views
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -99,24 +98,10 @@ func (d *retextureDialog) pickImage() {
 		d.u.thumbs.show(d.pic, path, func() bool { return d.image == path })
 		d.validate()
 	}
-	if d.u.dialogs == nil {
-		fyneOpen(d.u.win, set)
-		return
-	}
-	go func() {
-		paths, err := d.u.dialogs.OpenImages()
-		d.u.goUI(func() {
-			switch {
-			case errors.Is(err, ErrDialogCancelled):
-			case errors.Is(err, ErrNoNativeDialogs):
-				fyneOpen(d.u.win, set)
-			case err != nil:
-				setNote(d.status, fmt.Sprintf("The file dialog failed: %v", err), widget.DangerImportance)
-			case len(paths) > 0:
-				set(paths[0]) // one reference image: the first chosen
-			}
-		})
-	}()
+	// One reference image: the first chosen.
+	d.u.askOpen(FileDialogs.OpenImages, imageExtensions, func(paths []string) { set(paths[0]) }, func(err error) {
+		setNote(d.status, err.Error(), widget.DangerImportance)
+	})
 }
 
 func (d *retextureDialog) request() providers.Request {

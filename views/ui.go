@@ -241,28 +241,6 @@ func (u *UI) showFolder(dir string) {
 	}
 }
 
-// chooseFolder asks for a folder (natively when it can) and calls done with it on the UI thread.
-func (u *UI) chooseFolder(title string, done func(string)) {
-	if u.dialogs == nil {
-		fyneFolder(u.win, done)
-		return
-	}
-	go func() {
-		dir, err := u.dialogs.ChooseFolder(title)
-		u.goUI(func() {
-			switch {
-			case errors.Is(err, ErrDialogCancelled):
-			case errors.Is(err, ErrNoNativeDialogs):
-				fyneFolder(u.win, done)
-			case err != nil:
-				dialog.ShowError(fmt.Errorf("the folder dialog failed: %w", err), u.win)
-			default:
-				done(dir)
-			}
-		})
-	}()
-}
-
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -125,23 +124,9 @@ func (u *UI) openModel() {
 	if u.preview == nil {
 		return
 	}
-	show := func(p string) { u.showModel(p, filepath.Base(p), 0) }
-	if u.dialogs == nil {
-		fyneOpenModel(u.win, show)
-		return
-	}
-	go func() {
-		paths, err := u.dialogs.OpenModels()
-		u.goUI(func() {
-			switch {
-			case err == nil && len(paths) > 0:
-				show(paths[0])
-			case errors.Is(err, ErrDialogCancelled):
-			case err != nil: // no native dialogs here, or they failed: Fyne's own
-				fyneOpenModel(u.win, show)
-			}
-		})
-	}()
+	u.askOpen(FileDialogs.OpenModels, modelExtensions, func(paths []string) {
+		u.showModel(paths[0], filepath.Base(paths[0]), 0)
+	}, func(err error) { dialog.ShowError(err, u.win) })
 }
 
 // exportSelected saves the library's selected model(s): Save as… for one, copies into a folder
