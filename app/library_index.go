@@ -25,7 +25,7 @@ import (
 // the folders. Every change the library makes updates its row in the same step.
 
 // indexVersion names the index's layout: a database whose index has another is rebuilt.
-const indexVersion = "3"
+const indexVersion = "4"
 
 const indexSchema = `
 CREATE TABLE library_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -132,8 +132,6 @@ type index struct {
 	refreshing sync.Mutex
 	// fresh is whether this process has reconciled the index with the folders once.
 	fresh atomic.Bool
-	// gen counts the changes this process wrote to the index.
-	gen atomic.Uint64
 }
 
 // openIndex makes the library's tables in db, rebuilding them when they are missing or of
@@ -159,7 +157,7 @@ func openIndex(db *sql.DB, dir string) (*index, error) {
 		if _, err := tx.ExecContext(ctx, indexSchema); err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO library_meta (key, value) VALUES ('version', ?), ('dir', ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO library_meta (key, value) VALUES ('version', ?), ('dir', ?), ('changes', 0)`,
 			indexVersion, dir); err != nil {
 			return nil, err
 		}
@@ -293,11 +291,11 @@ func (x *index) put(ctx context.Context, rows []row, gone []string) error {
 			return err
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	// Every process sharing the database sees that the index changed (see Generation).
+	if _, err := tx.ExecContext(ctx, `UPDATE library_meta SET value = value + 1 WHERE key = 'changes'`); err != nil {
 		return err
 	}
-	x.gen.Add(1)
-	return nil
+	return tx.Commit()
 }
 
 // words spaces out the separators inside file-like names ("red_mug-2.png" → "red mug 2 png").
@@ -544,9 +542,13 @@ func (l *Library) HasModel(ctx context.Context, sha256 string) string {
 	return id
 }
 
-// Generation counts the changes this process made to the index: a Refresh that found nothing
-// changed on disk leaves it as it was.
-func (l *Library) Generation() uint64 { return l.idx.gen.Load() }
+// Generation counts the changes made to the index, by this process or another sharing its
+// database: a Refresh that found nothing changed on disk leaves it as it was.
+func (l *Library) Generation(ctx context.Context) int64 {
+	var n int64
+	_ = l.idx.db.QueryRowContext(ctx, `SELECT value FROM library_meta WHERE key = 'changes'`).Scan(&n)
+	return n
+}
 
 // Refresh takes into the index what changed in the library's folders since they were indexed:
 // new folders, folders gone, and folders whose files changed (each read and checked again, see

@@ -256,6 +256,18 @@ func TestRenameTagAndNotesAreKeptInTheSidecarAndFound(t *testing.T) {
 	if got := find(t, l2, LibraryQuery{Tag: "HERO"}); got != "c-chair a-mug" {
 		t.Errorf("from the folders: %q", got)
 	}
+	// Another process sharing the database: its change is in the index at once, and counted.
+	other, err := OpenLibrary(dir, l.idx.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := l.Generation(context.Background())
+	if _, err := other.SetTags("b-vase", []string{"glazed"}); err != nil {
+		t.Fatal(err)
+	}
+	if l.Generation(context.Background()) == gen || find(t, l, LibraryQuery{Tag: "glazed"}) != "b-vase" {
+		t.Error("another process's change is not seen")
+	}
 	for _, bad := range []string{"", "   ", "two\nlines", strings.Repeat("x", 201)} {
 		if _, err := l.Rename("a-mug", bad); err == nil {
 			t.Errorf("the name %q is taken", bad)

@@ -44,9 +44,9 @@ type libraryPanel struct {
 	// entries are what the query found, in its order (UI thread only).
 	entries []app.Entry
 	// total is how many assets the library holds, filters aside; filtersGen the library's
-	// generation the filters' choices and total were read at.
+	// generation the filters' choices and total were read at (-1: never).
 	total      int
-	filtersGen uint64
+	filtersGen int64
 	// selected are the ids of the selected entries; anchor the index a Shift-click extends from.
 	selected map[string]bool
 	anchor   int
@@ -102,7 +102,7 @@ const allTags = "All tags"
 
 func newLibraryPanel(u *UI) *libraryPanel {
 	prefs := u.fyneApp.Preferences()
-	p := &libraryPanel{u: u, painters: painters(u.k), selected: map[string]bool{}, anchor: -1,
+	p := &libraryPanel{u: u, painters: painters(u.k), selected: map[string]bool{}, anchor: -1, filtersGen: -1,
 		mode: prefs.StringWithFallback(prefLibraryView, "grid"),
 		tile: float32(min(maxTile, max(minTile, prefs.IntWithFallback(prefLibraryTile, defaultTile))))}
 	for _, t := range u.k.Providers.Targets() {
@@ -287,12 +287,13 @@ func (p *libraryPanel) reload() {
 	p.seq++
 	seq, q := p.seq, p.query()
 	lib := p.u.k.Library
-	// The filters' choices and the count change only when the library does: a keystroke asks
-	// for the entries alone.
-	gen := lib.Generation()
-	whole := gen != p.filtersGen || p.total == 0
+	seen := p.filtersGen
 	go func() {
 		ctx := context.Background()
+		// The filters' choices and the count change only when the library does: a keystroke
+		// asks for the entries alone.
+		gen := lib.Generation(ctx)
+		whole := gen != seen
 		entries, err := lib.Find(ctx, q)
 		total := -1
 		var provs, tags []string
@@ -343,15 +344,17 @@ func (p *libraryPanel) reload() {
 func (p *libraryPanel) refresh() {
 	p.reload()
 	lib := p.u.k.Library
-	before := lib.Generation()
 	go func() {
-		err := lib.Refresh(context.Background())
+		ctx := context.Background()
+		before := lib.Generation(ctx)
+		err := lib.Refresh(ctx)
+		changed := lib.Generation(ctx) != before
 		p.u.goUI(func() {
 			switch {
 			case err != nil:
 				p.status.Importance = widget.DangerImportance
 				p.status.SetText(err.Error())
-			case lib.Generation() != before:
+			case changed:
 				p.reload()
 			}
 		})

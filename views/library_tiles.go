@@ -37,8 +37,11 @@ type assetTile struct {
 	content fyne.CanvasObject
 }
 
-// rowThumb is the side of a list row's picture.
-const rowThumb = 36
+// rowThumb is the side of a list row's picture; rowName the width of its name.
+const (
+	rowThumb = 36
+	rowName  = 240
+)
 
 func newAssetTile(p *libraryPanel, row bool) *assetTile {
 	t := &assetTile{p: p, row: row, index: -1, bg: canvas.NewRectangle(theme.Color(theme.ColorNameSelection))}
@@ -52,7 +55,8 @@ func newAssetTile(p *libraryPanel, row bool) *assetTile {
 		t.detail = widget.NewLabel("")
 		t.detail.Truncation = fyne.TextTruncateEllipsis
 		t.detail.Importance = widget.LowImportance
-		cols := container.NewGridWithColumns(2, t.name, t.detail)
+		// The name in a column of its own; the figures have the rest of the row.
+		cols := container.NewBorder(nil, nil, container.New(fixedWidth(rowName), t.name), nil, t.detail)
 		t.content = container.NewStack(t.bg, container.NewBorder(nil, nil, t.thumb, nil, cols))
 	} else {
 		t.thumb = newThumbImage(p.tile)
