@@ -148,7 +148,7 @@ func TestHostileInputsThroughTheBinary(t *testing.T) {
 		t.Errorf("a tampered asset.json copied a file out: %d %q", r.code, r.stderr)
 	}
 	lib := kiln(t, bin, home, "library")
-	if !strings.Contains(lib.stdout, "(damaged: ") || !strings.Contains(lib.stderr, "leads out of the asset folder") {
+	if !strings.Contains(lib.stdout, "damaged: the path") || !strings.Contains(lib.stderr, "leads out of the asset folder") {
 		t.Errorf("kiln library shows the tampered asset as %q / %q", lib.stdout, lib.stderr)
 	}
 }

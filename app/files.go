@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kiln3d/kiln/providers/atomicfile"
+	"github.com/kiln3d/kiln/providers/fsguard"
 )
 
 // WriteFileAtomic writes what write produces to path so that path holds either its old content or
@@ -69,3 +70,7 @@ func uniqueName(name string, taken func(string) bool) string {
 		}
 	}
 }
+
+// ByteSize writes a byte count for people: "512 bytes", "64 MiB", "1.5 GiB" (the one writer every
+// message uses, fsguard.Size), for the window.
+func ByteSize(n int64) string { return fsguard.Size(n) }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
-	"github.com/kiln3d/kiln/providers/fsguard"
 )
 
 // detailsPane shows the selected asset: a larger picture, what it was made from and with, its
@@ -195,7 +194,7 @@ func (d *detailsPane) showAsset(e app.Entry) {
 		d.state.SetText(fmt.Sprintf("On %s, not downloaded (%s).", k.Title(a.Provider), providers.Printable(a.Remote.Status)))
 	default:
 		d.state.Importance = widget.LowImportance
-		d.state.SetText(fmt.Sprintf("%s triangles · %s", groupDigits(a.Triangles), fsguard.Size(e.Bytes)))
+		d.state.SetText(fmt.Sprintf("%s triangles · %s", groupDigits(a.Triangles), app.ByteSize(e.Bytes)))
 	}
 	usable := a.Downloaded() && !damaged
 	if a.Remote != nil && !a.Downloaded() && !damaged {
@@ -303,7 +302,7 @@ func (d *detailsPane) showFacts(a app.Asset) {
 		if i == 0 {
 			label = "Model"
 		}
-		add(label, fmt.Sprintf("%s · %s · SHA-256 %s", f.Path, fsguard.Size(f.Bytes), shortHash(f.SHA256)))
+		add(label, fmt.Sprintf("%s · %s · SHA-256 %s", f.Path, app.ByteSize(f.Bytes), shortHash(f.SHA256)))
 	}
 	if a.DerivedFrom != nil {
 		how := cmp.Or(a.DerivedFrom.Operation, "made")

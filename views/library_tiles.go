@@ -14,7 +14,6 @@ import (
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
-	"github.com/kiln3d/kiln/providers/fsguard"
 )
 
 // assetTile is one library entry: in the grid, its picture with the name under it; in the list,
@@ -137,7 +136,7 @@ func entrySummary(k *app.Kiln, e app.Entry) string {
 	case app.StateRemote:
 		parts = append(parts, "on the provider, not downloaded")
 	default:
-		parts = append(parts, fmt.Sprintf("%s triangles", groupDigits(e.Triangles)), fsguard.Size(e.Bytes))
+		parts = append(parts, fmt.Sprintf("%s triangles", groupDigits(e.Triangles)), app.ByteSize(e.Bytes))
 	}
 	parts = append(parts, e.Finished.Local().Format("2 Jan 2006"))
 	if e.Published {
