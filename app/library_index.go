@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +107,8 @@ type LibraryQuery struct {
 	Since, Until time.Time
 	// Sort is SortNewest (the default), SortOldest, SortName, SortTriangles or SortSize.
 	Sort string
+	// ID keeps the asset of this id, DerivedFrom those made from it ("" for all).
+	ID, DerivedFrom string
 }
 
 // The orders entries can be listed in.
@@ -352,6 +353,14 @@ func (q LibraryQuery) where() (string, []any, error) {
 		conds = append(conds, `provider = ?`)
 		args = append(args, q.Provider)
 	}
+	if q.ID != "" {
+		conds = append(conds, `id = ?`)
+		args = append(args, q.ID)
+	}
+	if q.DerivedFrom != "" {
+		conds = append(conds, `derived_from = ?`)
+		args = append(args, q.DerivedFrom)
+	}
 	if t := strings.TrimSpace(q.Tag); t != "" {
 		conds = append(conds, `EXISTS (SELECT 1 FROM json_each(tags) WHERE lower(value) = lower(?))`)
 		args = append(args, t)
@@ -481,11 +490,19 @@ func (l *Library) FindAssets(ctx context.Context, q LibraryQuery) ([]Asset, erro
 
 // Derived lists the assets made from asset id (reduced, painted, duplicated), newest first.
 func (l *Library) Derived(ctx context.Context, id string) ([]Entry, error) {
-	all, err := l.Find(ctx, LibraryQuery{})
+	return l.Find(ctx, LibraryQuery{DerivedFrom: id})
+}
+
+// Entry is what the index knows of asset id; ErrNoAsset when it holds none.
+func (l *Library) Entry(ctx context.Context, id string) (Entry, error) {
+	found, err := l.Find(ctx, LibraryQuery{ID: id})
 	if err != nil {
-		return nil, err
+		return Entry{}, err
 	}
-	return slices.DeleteFunc(all, func(e Entry) bool { return e.DerivedFrom != id }), nil
+	if len(found) == 0 {
+		return Entry{}, fmt.Errorf("asset %q: %w", id, ErrNoAsset)
+	}
+	return found[0], nil
 }
 
 // Tags lists every tag in the library, sorted, each once (in the case first met).

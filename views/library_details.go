@@ -162,10 +162,8 @@ func (d *detailsPane) load(e app.Entry) {
 		}
 		var parent *app.Entry
 		if a.DerivedFrom != nil {
-			if found, err := k.Library.Find(ctx, app.LibraryQuery{}); err == nil {
-				if i := slices.IndexFunc(found, func(x app.Entry) bool { return x.ID == a.DerivedFrom.Asset }); i >= 0 {
-					parent = &found[i]
-				}
+			if found, err := k.Library.Entry(ctx, a.DerivedFrom.Asset); err == nil {
+				parent = &found
 			}
 		}
 		children, _ := k.Library.Derived(ctx, e.ID)
