@@ -35,8 +35,9 @@ type thumb struct {
 // pane shows them.
 const thumbSide = 256
 
-// thumbCacheBytes bounds the decoded pictures kept: about 400 tiles' worth at the largest size.
-const thumbCacheBytes = 96 << 20
+// thumbCacheBytes bounds the decoded pictures kept: 256 of the largest (256×256), some ten
+// screenfuls of the grid; thousands of the small ones.
+const thumbCacheBytes = 64 << 20
 
 func newThumbnails(size int, goUI func(func())) *thumbnails {
 	return &thumbnails{size: size, goUI: goUI, slots: make(chan struct{}, 2), cache: newLRU(thumbCacheBytes)}
