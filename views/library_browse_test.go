@@ -350,3 +350,18 @@ func TestLongJobsEndingAreAnnounced(t *testing.T) {
 		t.Errorf("a long failed job is not announced")
 	}
 }
+
+// A model given on the command line (a file manager's Open with Kiln) opens in the preview, even
+// when the window opens on the Library tab; it is never filed in the library unasked.
+func TestModelGivenOnTheCommandLineOpensInThePreview(t *testing.T) {
+	r := &fakeRenderer{}
+	u, ui := harnessWithPreview(t, r, providertest.NewFake("fake"))
+	model := filepath.Join(t.TempDir(), "lamp.glb")
+	providertest.WriteTetrahedron(model)
+	u.selectTab("Library")
+	u.open([]string{model}, false)
+	ui.until(t, "the preview", func() bool { return u.tabs.Selected().Text == "Preview" && len(r.paths()) == 1 })
+	if list, _ := u.k.Library.List(); len(list) != 0 {
+		t.Errorf("the model was filed in the library: %d assets", len(list))
+	}
+}

@@ -118,7 +118,7 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	u.jobs.load()
 	u.library.reload()
 	if len(opts.Files) > 0 {
-		u.dropped(opts.Files)
+		u.open(opts.Files, false)
 	}
 	if opts.Tick >= 0 {
 		go u.tick(max(opts.Tick, 0))

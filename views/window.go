@@ -177,8 +177,15 @@ func (u *UI) showAbout() {
 // dropped routes files dropped on the window: on the Library tab, models and folders are added
 // to the library; elsewhere a model opens in the preview; images go to Create.
 func (u *UI) dropped(paths []string) {
+	u.open(paths, u.tabs.Selected() != nil && u.tabs.Selected().Text == "Library")
+}
+
+// open routes files: a model opens in the preview (or, intoLibrary, models and folders are
+// added to the library); images go to Create. Files given on the command line (a file manager's
+// Open with Kiln) always open: they are never filed in the library unasked.
+func (u *UI) open(paths []string, intoLibrary bool) {
 	var images, models []string
-	onLibrary := u.tabs.Selected() != nil && u.tabs.Selected().Text == "Library"
+	onLibrary := intoLibrary
 	for _, p := range paths {
 		if app.IsModelFile(p) || (onLibrary && isDir(p)) {
 			models = append(models, p)
