@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -309,21 +310,39 @@ func (p *jobsPanel) run(f func() error) {
 func (p *jobsPanel) title(provider string) string { return p.u.k.Title(provider) }
 
 func (p *jobsPanel) saveAs(id string) {
-	if j, ok := p.find(id); ok && len(j.Files) > 0 {
+	if j, ok := p.model(id); ok {
 		p.u.saveAs(j.Files[0], j.Name())
 	}
 }
 
 func (p *jobsPanel) preview(id string) {
-	if j, ok := p.find(id); ok && len(j.Files) > 0 {
+	if j, ok := p.model(id); ok {
 		p.u.showModel(j.Files[0], j.Name(), j.Request.Polycount)
 	}
 }
 
 func (p *jobsPanel) showFolder(id string) {
-	if j, ok := p.find(id); ok && len(j.Files) > 0 {
+	if j, ok := p.model(id); ok {
 		p.u.showFolder(filepath.Dir(j.Files[0]))
 	}
+}
+
+// model is job id when its model is still where the job left it; otherwise it says where the
+// model went (the library's trash) and returns false.
+func (p *jobsPanel) model(id string) (app.Job, bool) {
+	j, ok := p.find(id)
+	if !ok || len(j.Files) == 0 {
+		return j, false
+	}
+	if _, err := os.Stat(j.Files[0]); err == nil {
+		return j, true
+	}
+	msg := fmt.Sprintf("The model of %s is no longer in the library.", providers.Printable(j.Name()))
+	if j.AssetID != "" && p.u.k.Library.InTrash(j.AssetID) {
+		msg = fmt.Sprintf("%s is in the trash: restore it from the Library's Trash to open it.", providers.Printable(j.Name()))
+	}
+	dialog.ShowInformation("Model not found", msg, p.u.win)
+	return j, false
 }
 
 func stateText(s app.State) string {

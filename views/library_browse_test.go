@@ -365,3 +365,25 @@ func TestModelGivenOnTheCommandLineOpensInThePreview(t *testing.T) {
 		t.Errorf("the model was filed in the library: %d assets", len(list))
 	}
 }
+
+// A job whose model was moved to the trash says so when asked to show it, rather than failing on
+// a missing file.
+func TestJobRowOfATrashedModelSaysWhereItIs(t *testing.T) {
+	u, ui := harness(t, nil, providertest.NewFake("fake"))
+	u.create.addPaths([]string{writeImage(t, t.TempDir(), "cup.png")})
+	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
+	test.Tap(u.create.submit)
+	ui.until(t, "done", func() bool { return len(rows(u)) == 1 && rows(u)[0].state.Text == "Done" })
+	if _, err := u.k.Library.Trash(u.jobs.jobs[0].AssetID); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(rows(u)[0].save)
+	ui.until(t, "the explanation", func() bool {
+		for _, o := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
+			if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "is in the trash") {
+				return true
+			}
+		}
+		return false
+	})
+}
