@@ -59,7 +59,8 @@ func commands() map[string]command {
 		"library": {"library [--search Q] [--provider P] [--tag T] [--state S] [--sort newest|oldest|name|triangles|size]\n" +
 			"                [--since DAY] [--until DAY] [--json]\n" +
 			"                | library add PATH... | library rename ASSET NAME | library note ASSET [TEXT | -]\n" +
-			"                | library tag ASSET... [--add TAG,TAG] [--remove TAG,TAG] | library rm ASSET...\n" +
+			"                | library tag ASSET... [--add TAG,TAG] [--remove TAG,TAG] | library tag ASSET... --set TAG,TAG\n" +
+			"                | library rm ASSET...\n" +
 			"                | library restore ASSET... | library trash [--json] | library trash --empty [--yes] | library reindex\n" +
 			"                | library import PROVIDER [--since DAY] [--until DAY] | library download ASSET [--out PATH]\n" +
 			"                (ASSET: an id, the start of one, or an asset's exact name)", library},

@@ -113,10 +113,16 @@ func libraryTag(ctx context.Context, args []string, env Env) int {
 	var add, remove tagsFlag
 	fs.Var(&add, "add", "tags to add, separated by commas")
 	fs.Var(&remove, "remove", "tags to remove, separated by commas (any case)")
+	var set []string
+	replace := false
+	fs.Func("set", `the tags, replacing all (separated by commas; "" for none)`, func(s string) error {
+		set, replace = app.ParseTags(s), true
+		return nil
+	})
 	rest, ok := parse(fs, args, env)
-	show := len(add) == 0 && len(remove) == 0
-	if !ok || len(rest) == 0 || (show && len(rest) > 1) {
-		return usageOr(env, ok, "usage: kiln library tag ASSET... --add TAG,TAG --remove TAG,TAG (or kiln library tag ASSET to print its tags)")
+	show := len(add) == 0 && len(remove) == 0 && !replace
+	if !ok || len(rest) == 0 || (show && len(rest) > 1) || (replace && (len(add) > 0 || len(remove) > 0)) {
+		return usageOr(env, ok, "usage: kiln library tag ASSET... [--add TAG,TAG] [--remove TAG,TAG] | --set TAG,TAG (or kiln library tag ASSET to print its tags)")
 	}
 	k, err := env.Open(app.QueueOptions{Workers: 1})
 	if err != nil {
@@ -141,7 +147,19 @@ func libraryTag(ctx context.Context, args []string, env Env) int {
 	for i, e := range entries {
 		ids[i] = e.ID
 	}
-	done, err := k.Library.Tag(ids, add, remove)
+	var done []app.Asset
+	if replace {
+		for _, id := range ids {
+			var a app.Asset
+			if a, err = k.Library.SetTags(id, set); err != nil {
+				break
+			}
+			done = append(done, a)
+		}
+		add = set
+	} else {
+		done, err = k.Library.Tag(ids, add, remove)
+	}
 	switch {
 	case len(done) == 1 && len(ids) == 1:
 		if len(done[0].Tags) == 0 {

@@ -388,6 +388,12 @@ func TestLibraryRenameTagAndNoteAreFound(t *testing.T) {
 	if r := lib("tag", "b-vase"); r.status != 0 || r.stdout != "" || r.stderr != "\"Tall vase\" (b-vase) has no tags.\n" {
 		t.Errorf("no tags: %+v", r)
 	}
+	// --set replaces them all; --set "" clears them; it does not mix with --add.
+	check(lib("tag", "b-vase", "--set", "glazed, tall"), 0, "\"Tall vase\" (b-vase) is now tagged glazed, tall.\n")
+	check(lib("tag", "b-vase", "--set", ""), 0, "\"Tall vase\" (b-vase) now has no tags.\n")
+	if r := lib("tag", "b-vase", "--set", "x", "--add", "y"); r.status != 2 {
+		t.Errorf("--set with --add: %+v", r)
+	}
 
 	check(lib("note", "a-mug", "for the café scene"), 0, "Wrote the notes of \"Espresso cup\" (a-mug) (18 characters).\n")
 	if got := listed(t, home, "--search", "cafe scene"); got != "a-mug" {
