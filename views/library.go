@@ -386,7 +386,7 @@ func (p *libraryPanel) show(entries []app.Entry, total int) {
 	p.status.Importance = widget.LowImportance
 	switch {
 	case total == 0:
-		p.status.SetText("Finished models appear here; add your own with Add models…. The library lives in " + p.u.k.Library.Dir())
+		p.status.SetText("Finished models appear here, and your own with Add models…; the library lives in " + p.u.k.Library.Dir())
 	case len(entries) == total:
 		p.status.SetText(fmt.Sprintf("%s in %s", app.Plural(total, "model"), p.u.k.Library.Dir()))
 	default:
