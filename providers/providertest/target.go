@@ -19,8 +19,8 @@ import (
 type TargetSuite struct {
 	// Model is a .glb the target accepts.
 	Model string
-	// Uploads says how many uploads the service has received so far (a fake's count); nil
-	// skips the checks that no upload is sent twice.
+	// Uploads says how many uploads the service has received so far (a fake's count). It is
+	// required: that no upload is ever sent twice is what the suite is for.
 	Uploads func() int
 	// Secrets are values that must never appear in an error or in Log: the credential's fields,
 	// the session tokens the service issued.
@@ -38,6 +38,9 @@ const promptly = 2 * time.Second
 // written on providers.Target against tg. It creates a folder and publishes o.Model several
 // times.
 func RunTarget(t *testing.T, tg providers.Target, o TargetSuite) {
+	if o.Uploads == nil {
+		t.Fatal("TargetSuite.Uploads is required: the suite counts the uploads the service received")
+	}
 	info := tg.Describe()
 	var (
 		errsMu sync.Mutex
@@ -63,17 +66,12 @@ func RunTarget(t *testing.T, tg providers.Target, o TargetSuite) {
 	}
 	pub := providers.Publication{Folder: folder, Name: "Kiln conformance", Files: []string{o.Model}}
 	t.Run("Publish", func(t *testing.T) { publishThenAgain(t, tg, pub, o, keep) })
-	t.Run("ResumeAfterCrash", func(t *testing.T) {
-		if o.Uploads == nil {
-			t.Skip("the suite was given no count of uploads")
-		}
-		resumeAfterCrash(t, tg, pub, o, keep)
-	})
+	t.Run("ResumeAfterCrash", func(t *testing.T) { resumeAfterCrash(t, tg, pub, o, keep) })
 	t.Run("Cancelled", func(t *testing.T) { cancelled(t, tg, pub, o, keep) })
 	t.Run("MissingModel", func(t *testing.T) {
 		missing := pub
 		missing.Files = []string{filepath.Join(t.TempDir(), "missing.glb")}
-		before := uploads(o)
+		before := o.Uploads()
 		saved := 0
 		_, err := tg.Publish(context.Background(), missing, nil, func(json.RawMessage) error { saved++; return nil }, func(providers.Progress) {})
 		keep(err)
@@ -84,7 +82,7 @@ func RunTarget(t *testing.T, tg providers.Target, o TargetSuite) {
 		if err != nil && !strings.Contains(err.Error(), "missing.glb") {
 			t.Errorf("the refusal does not name the file: %v", err)
 		}
-		if n := uploads(o); n != before {
+		if n := o.Uploads(); n != before {
 			t.Errorf("a missing model was uploaded (%d uploads, %d before)", n, before)
 		}
 		if saved != 0 {
@@ -207,7 +205,7 @@ type recorder struct {
 }
 
 func (r *recorder) save(h json.RawMessage) error {
-	n := uploads(r.o)
+	n := r.o.Uploads()
 	if r.fail != nil {
 		if err := r.fail(n); err != nil {
 			return err
@@ -264,14 +262,6 @@ func (r *recorder) check(t *testing.T, secrets []string) {
 	}
 }
 
-// uploads is the service's count of uploads, 0 when the suite has none.
-func uploads(o TargetSuite) int {
-	if o.Uploads == nil {
-		return 0
-	}
-	return o.Uploads()
-}
-
 // assetIDs are the ids of a publication's assets, sorted.
 func assetIDs(p providers.Published) []string {
 	ids := make([]string, 0, len(p.Assets))
@@ -286,7 +276,7 @@ func assetIDs(p providers.Published) []string {
 // publishes again with the last handle, which must send nothing and return the same assets.
 func publishThenAgain(t *testing.T, tg providers.Target, pub providers.Publication, o TargetSuite, keep func(error)) {
 	ctx := context.Background()
-	before := uploads(o)
+	before := o.Uploads()
 	r := &recorder{o: o}
 	got, err := tg.Publish(ctx, pub, nil, r.save, r.report)
 	keep(err)
@@ -305,16 +295,14 @@ func publishThenAgain(t *testing.T, tg providers.Target, pub providers.Publicati
 	if len(r.handles) < 2 {
 		t.Fatalf("Publish saved %d handles: want one before the upload leaves and one once its id is known", len(r.handles))
 	}
-	if o.Uploads != nil {
-		if n := uploads(o); n != before+1 {
-			t.Errorf("one publication made %d uploads", n-before)
-		}
-		if r.at[0] != before {
-			t.Errorf("the first handle was saved after the upload left: save it before")
-		}
-		if r.at[len(r.at)-1] != before+1 {
-			t.Errorf("the last handle was saved before the upload was received")
-		}
+	if n := o.Uploads(); n != before+1 {
+		t.Errorf("one publication made %d uploads", n-before)
+	}
+	if r.at[0] != before {
+		t.Errorf("the first handle was saved after the upload left: save it before")
+	}
+	if r.at[len(r.at)-1] != before+1 {
+		t.Errorf("the last handle was saved before the upload was received")
 	}
 	// Again, as after a restart: the same assets, no upload.
 	again := &recorder{o: o}
@@ -323,7 +311,7 @@ func publishThenAgain(t *testing.T, tg providers.Target, pub providers.Publicati
 	if err != nil {
 		t.Fatalf("publishing again with the last handle: %v", err)
 	}
-	if n := uploads(o); o.Uploads != nil && n != before+1 {
+	if n := o.Uploads(); n != before+1 {
 		t.Errorf("publishing again with the last handle uploaded again (%d uploads)", n-before)
 	}
 	if a, b := assetIDs(got), assetIDs(got2); !slices.Equal(a, b) {
@@ -339,7 +327,7 @@ var errCrash = errors.New("the handle could not be saved (a simulated crash)")
 // saved: the upload must not be sent again.
 func resumeAfterCrash(t *testing.T, tg providers.Target, pub providers.Publication, o TargetSuite, keep func(error)) {
 	ctx := context.Background()
-	before := uploads(o)
+	before := o.Uploads()
 	r := &recorder{o: o, fail: func(n int) error {
 		if n > before {
 			return errCrash
@@ -351,7 +339,7 @@ func resumeAfterCrash(t *testing.T, tg providers.Target, pub providers.Publicati
 	if !errors.Is(err, errCrash) {
 		t.Fatalf("a save that failed: Publish returned %v, want an error wrapping the save's", err)
 	}
-	if n := uploads(o); n != before+1 {
+	if n := o.Uploads(); n != before+1 {
 		t.Fatalf("%d uploads before the failed save, want 1", n-before)
 	}
 	h := r.last()
@@ -364,7 +352,7 @@ func resumeAfterCrash(t *testing.T, tg providers.Target, pub providers.Publicati
 	if err != nil {
 		t.Fatalf("publishing again after the crash: %v", err)
 	}
-	if n := uploads(o); n != before+1 {
+	if n := o.Uploads(); n != before+1 {
 		t.Errorf("publishing again after the crash uploaded again (%d uploads)", n-before)
 	}
 	if len(got.Assets) == 0 {
@@ -376,7 +364,7 @@ func resumeAfterCrash(t *testing.T, tg providers.Target, pub providers.Publicati
 // context.Canceled: cancelled before it starts (nothing uploaded), and while the service
 // processes the upload.
 func cancelled(t *testing.T, tg providers.Target, pub providers.Publication, o TargetSuite, keep func(error)) {
-	before := uploads(o)
+	before := o.Uploads()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	start := time.Now()
@@ -388,7 +376,7 @@ func cancelled(t *testing.T, tg providers.Target, pub providers.Publication, o T
 	if d := time.Since(start); d > promptly {
 		t.Errorf("Publish took %v to notice the cancellation", d)
 	}
-	if n := uploads(o); n != before {
+	if n := o.Uploads(); n != before {
 		t.Errorf("a cancelled Publish uploaded (%d uploads)", n-before)
 	}
 

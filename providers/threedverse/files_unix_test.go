@@ -18,7 +18,7 @@ func TestFIFO(t *testing.T) {
 	for _, name := range []string{"pipe.glb", "pipe.png"} {
 		fifo := filepath.Join(dir, name)
 		if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-			t.Skipf("no FIFO here: %v", err)
+			t.Fatalf("making a FIFO on a unix system: %v", err)
 		}
 		start := time.Now()
 		files := []string{fifo}
