@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kiln3d/kiln/providers"
 )
 
 // What an artist may write about an asset, bounded so that a sidecar stays small and every word
@@ -318,8 +321,24 @@ func (l *Library) InTrash(id string) bool {
 	if _, err := os.Lstat(filepath.Join(l.dir, id)); err == nil {
 		return false
 	}
+	_, ok := l.trashEntry(id)
+	return ok
+}
+
+// trashEntry is the name in the trash of asset id's most recently trashed copy, found by name
+// alone (nothing in the trash is read).
+func (l *Library) trashEntry(id string) (string, bool) {
 	matches, _ := filepath.Glob(filepath.Join(l.dir, trashDir, globEscape(id)+"@*"))
-	return len(matches) > 0
+	var (
+		best   string
+		bestAt time.Time
+	)
+	for _, m := range matches {
+		if got, at, ok := parseTrashEntry(filepath.Base(m)); ok && got == id && (best == "" || at.After(bestAt)) {
+			best, bestAt = filepath.Base(m), at
+		}
+	}
+	return best, best != ""
 }
 
 // TrashList lists what is in the trash, most recently trashed first.
@@ -366,20 +385,24 @@ func parseTrashEntry(name string) (id string, at time.Time, ok bool) {
 func (l *Library) Restore(id string) (Asset, error) {
 	l.edit.Lock()
 	defer l.edit.Unlock()
-	items, err := l.TrashList()
-	if err != nil {
-		return Asset{}, err
-	}
-	i := slices.IndexFunc(items, func(t Trashed) bool { return t.ID == id })
-	if i < 0 {
+	entry, ok := l.trashEntry(id)
+	if !ok {
 		return Asset{}, fmt.Errorf("asset %q is not in the trash: %w", id, ErrNoAsset)
+	}
+	src := filepath.Join(l.dir, trashDir, entry)
+	name := id // for the messages: the sidecar's name when it reads, without checking the model
+	if data, reason := readSidecar(src); reason == "" {
+		var side struct{ Name string }
+		if json.Unmarshal(data, &side) == nil && side.Name != "" {
+			name = providers.Printable(side.Name)
+		}
 	}
 	dst := filepath.Join(l.dir, id)
 	if _, err := os.Lstat(dst); err == nil {
-		return Asset{}, fmt.Errorf("cannot restore %s: the library holds an asset %s again", items[i].Name, id)
+		return Asset{}, fmt.Errorf("cannot restore %s: the library holds an asset %s again", name, id)
 	}
-	if err := os.Rename(filepath.Join(l.dir, trashDir, items[i].entry), dst); err != nil {
-		return Asset{}, fmt.Errorf("restore %s: %w", items[i].Name, err)
+	if err := os.Rename(src, dst); err != nil {
+		return Asset{}, fmt.Errorf("restore %s: %w", name, err)
 	}
 	syncDir(l.dir)
 	l.index(id)

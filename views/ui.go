@@ -116,7 +116,9 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 		unsubscribe()
 	}()
 	u.jobs.load()
-	u.library.reload()
+	if u.tabs.Selected().Text != "Library" { // a window reopened on the Library has just loaded it
+		u.library.reload()
+	}
 	if len(opts.Files) > 0 {
 		u.open(opts.Files, false)
 	}
