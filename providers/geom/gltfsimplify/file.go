@@ -18,17 +18,24 @@ type Result struct {
 	// GLB is the whole model as one binary glTF, textures embedded.
 	GLB []byte
 	// Before and After count the triangles of the meshes' triangle primitives, each mesh once
-	// however many nodes show it (the Khronos validator's totalTriangleCount). After can stay
-	// above the target when parts cannot be reduced further without breaking them.
+	// however many nodes show it (the Khronos validator's totalTriangleCount): what the file
+	// holds.
 	Before, After int
+	// DrawnBefore and DrawnAfter count them once per node that draws them (see Triangles):
+	// what an engine draws, and what the target counts. DrawnAfter is never above the target.
+	DrawnBefore, DrawnAfter int
 }
 
 // File simplifies the model at path (.glb, or .gltf with its external files) to about target
-// triangles. Points and lines are kept unchanged; strips and fans become triangle lists. report,
-// when not nil, is told the progress (0 to 1) from File's goroutine.
+// triangles drawn, never more: a mesh that several nodes show counts once per node, as an
+// engine draws it (see Triangles). A model that draws no more than target is only repacked.
+// Points and lines are kept unchanged; strips and fans become triangle lists. report, when not
+// nil, is told the progress (0 to 1, never going back) from File's goroutine.
 //
 // A file that is not glTF 2.0, or is Draco- or meshopt-compressed, or holds invalid geometry is
-// refused with an error wrapping ErrUnsupported or ErrUnreadable that says why.
+// refused with an error wrapping ErrUnsupported or ErrUnreadable that says why. A target below
+// what the model can come down to is refused with a *BudgetError (ErrBudget) that says the
+// fewest triangles it reached.
 func File(ctx context.Context, path string, target int, report func(float64)) (*Result, error) {
 	doc, err := open(path)
 	if err != nil {
@@ -59,8 +66,9 @@ func Document(ctx context.Context, doc *gltf.Document, path string, target int, 
 		return nil, err
 	}
 	progress := monotonic(report)
+	uses := meshUses(doc)
 	var prims []*primitive
-	before := 0
+	before, drawnBefore := 0, 0
 	for m, mesh := range doc.Meshes {
 		for i, p := range mesh.Primitives {
 			if triangleCount(doc, p) < 0 {
@@ -73,28 +81,29 @@ func Document(ctx context.Context, doc *gltf.Document, path string, target int, 
 			if err != nil {
 				return nil, unsupported(path, err.Error())
 			}
+			pr.uses = uses[m]
 			prims = append(prims, pr)
 			before += pr.triangles
+			drawnBefore += pr.triangles * pr.uses
 		}
 	}
 	progress(0.05)
 
 	b := newBuilder(doc)
-	after := before
-	if target < before {
+	after, drawnAfter := before, drawnBefore
+	if target < drawnBefore {
 		out, err := simplifyAll(ctx, prims, target, func(d float64) { progress(0.05 + 0.85*d) })
 		if err != nil {
 			return nil, fmt.Errorf("gltfsimplify: %s: %w", name, err)
 		}
-		after = 0
+		after, drawnAfter = 0, 0
 		for i, pr := range prims {
-			if len(out[i]) == 0 {
-				// Nothing but degenerate triangles: keep the primitive as it was.
-				after += pr.triangles
-				continue
+			n := kept(pr, out[i])
+			after += n
+			drawnAfter += n * pr.uses
+			if len(out[i]) > 0 {
+				b.rewrite(pr, out[i])
 			}
-			b.rewrite(pr, out[i])
-			after += len(out[i]) / 3
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -106,7 +115,7 @@ func Document(ctx context.Context, doc *gltf.Document, path string, target int, 
 		return nil, err
 	}
 	progress(1)
-	return &Result{GLB: glb, Before: before, After: after}, nil
+	return &Result{GLB: glb, Before: before, After: after, DrawnBefore: drawnBefore, DrawnAfter: drawnAfter}, nil
 }
 
 // monotonic wraps report so that progress never goes backwards.

@@ -24,6 +24,8 @@ type primitive struct {
 	mesh, index int
 	p           *gltf.Primitive
 	triangles   int
+	// uses is how many nodes draw the primitive's mesh, 1 when none does (see Triangles).
+	uses int
 
 	// columns holds every vertex attribute and morph target of the primitive by accessor index.
 	columns map[int]column
