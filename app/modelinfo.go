@@ -9,11 +9,15 @@ import (
 
 // ModelInfo summarises a glTF model without loading its geometry into a renderer.
 type ModelInfo struct {
-	Triangles int `json:"triangles"`
-	Vertices  int `json:"vertices"`
-	Meshes    int `json:"meshes"`
-	Materials int `json:"materials"`
-	Textures  int `json:"textures"`
+	// Triangles counts each mesh once, as the Khronos validator does; DrawnTriangles counts it
+	// once per node of the shown scene that draws it, as an engine does (a mesh no node draws
+	// adds nothing).
+	Triangles      int `json:"triangles"`
+	DrawnTriangles int `json:"drawnTriangles"`
+	Vertices       int `json:"vertices"`
+	Meshes         int `json:"meshes"`
+	Materials      int `json:"materials"`
+	Textures       int `json:"textures"`
 }
 
 // ModelError is a model refused by the model check: its text says why, and it counts as a damaged
@@ -48,7 +52,7 @@ func ReadModelInfo(path string) (ModelInfo, error) {
 	if err != nil {
 		return ModelInfo{}, err
 	}
-	return ModelInfo{Triangles: rep.Triangles, Vertices: rep.Vertices, Meshes: rep.Meshes,
+	return ModelInfo{Triangles: rep.Triangles, DrawnTriangles: rep.DrawnTriangles, Vertices: rep.Vertices, Meshes: rep.Meshes,
 		Materials: rep.Materials, Textures: len(rep.Textures)}, nil
 }
 

@@ -32,7 +32,7 @@ func TestHostileModelIsRefusedEverywhere(t *testing.T) {
 	if err := modeltest.WriteTerabyteGLB(path); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := SimplifyFile(context.Background(), path, filepath.Join(t.TempDir(), "out.glb"), 100, false, nil)
+	_, err := SimplifyFile(context.Background(), path, filepath.Join(t.TempDir(), "out.glb"), 100, false, nil)
 	if !IsModelError(err) || !errors.Is(err, providers.ErrDamagedResult) {
 		t.Errorf("simplify of the hostile model: %v", err)
 	}

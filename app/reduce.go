@@ -20,19 +20,29 @@ import (
 // MinReduceTarget is the smallest triangle budget Reduce and SimplifyFile accept.
 const MinReduceTarget = 4
 
-// SimplifyFile brings the model at in down to about target triangles and writes it to out (a
-// .glb, atomically), whatever provider made it. An existing out is replaced only when replace is
-// set; otherwise the error wraps ErrExists. It returns the triangle counts before and after.
-func SimplifyFile(ctx context.Context, in, out string, target int, replace bool, report func(float64)) (before, after int, err error) {
+// TriangleCounts are a model's triangles before and after a simplification: each mesh once
+// (what the file holds, the Khronos validator's count), and once per node that draws it (what an
+// engine draws, and what a budget counts; see gltfsimplify.Triangles).
+type TriangleCounts struct {
+	Before, After           int
+	DrawnBefore, DrawnAfter int
+}
+
+// SimplifyFile brings the model at in down to about target triangles drawn, never more, and
+// writes it to out (a .glb, atomically), whatever provider made it. A model that draws no more
+// than target is written as it is, packed into one .glb. A target below what the model can come
+// down to is refused with an error wrapping gltfsimplify.ErrBudget, and nothing is written. An
+// existing out is replaced only when replace is set; otherwise the error wraps ErrExists.
+func SimplifyFile(ctx context.Context, in, out string, target int, replace bool, report func(float64)) (TriangleCounts, error) {
 	if target < MinReduceTarget {
-		return 0, 0, fmt.Errorf("a budget of %d triangles is too small (at least %d)", target, MinReduceTarget)
+		return TriangleCounts{}, fmt.Errorf("a budget of %d triangles is too small (at least %d)", target, MinReduceTarget)
 	}
 	if ext := strings.ToLower(filepath.Ext(out)); ext != ".glb" {
-		return 0, 0, fmt.Errorf("%s: Kiln writes simplified models as .glb; name the file .glb", filepath.Base(out))
+		return TriangleCounts{}, fmt.Errorf("%s: Kiln writes simplified models as .glb; name the file .glb", filepath.Base(out))
 	}
-	res, err := simplifyChecked(ctx, in, target, report)
+	res, err := simplifyChecked(ctx, in, target, nil, report)
 	if err != nil {
-		return 0, 0, err
+		return TriangleCounts{}, err
 	}
 	write := atomicfile.Create
 	if replace {
@@ -45,11 +55,14 @@ func SimplifyFile(ctx context.Context, in, out string, target int, replace bool,
 	if errors.Is(err, fs.ErrExist) {
 		err = fmt.Errorf("%s %w (use --force to replace it)", out, ErrExists)
 	}
-	return res.Before, res.After, err
+	return TriangleCounts{Before: res.Before, After: res.After, DrawnBefore: res.DrawnBefore, DrawnAfter: res.DrawnAfter}, err
 }
 
-// Reduce makes a copy of a library asset brought down to about target triangles, and files it
-// as a new asset that records where it came from. The original is left as it was.
+// Reduce makes a copy of a library asset brought down to about target triangles drawn, never
+// more (a mesh counts once per node that draws it), and files it as a new asset that records
+// where it came from; its name says the triangles drawn. The original is left as it was. A
+// target the model already meets is refused, and one below what it can come down to is refused
+// with an error wrapping gltfsimplify.ErrBudget.
 func (k *Kiln) Reduce(ctx context.Context, assetID string, target int, report func(float64)) (Asset, error) {
 	src, err := k.Library.Get(assetID)
 	if err != nil {
@@ -61,16 +74,21 @@ func (k *Kiln) Reduce(ctx context.Context, assetID string, target int, report fu
 	if !src.Downloaded() {
 		return Asset{}, fmt.Errorf("%s: download the model before reducing it", src.Name)
 	}
-	if target >= src.Triangles {
-		return Asset{}, fmt.Errorf("%s has %d triangles: ask for fewer to reduce it", src.Name, src.Triangles)
+	// The asset's Triangles count each mesh once; what an engine draws, and the budget counts,
+	// can be more.
+	within := func(drawn int) error {
+		if target >= drawn {
+			return fmt.Errorf("%s draws %d triangles: ask for fewer to reduce it", src.Name, drawn)
+		}
+		return nil
 	}
-	res, err := simplifyChecked(ctx, src.ModelPath(), target, report)
+	res, err := simplifyChecked(ctx, src.ModelPath(), target, within, report)
 	if err != nil {
 		return Asset{}, err
 	}
 	a := src
 	a.ID = newID(time.Now().UTC().Format("20060102-150405"))
-	a.Name = fmt.Sprintf("%s (%d triangles)", src.Name, res.After)
+	a.Name = fmt.Sprintf("%s (%d triangles)", src.Name, res.DrawnAfter)
 	a.Created, a.Finished = time.Now(), time.Now()
 	a.Parameters.Polycount = target
 	a.DerivedFrom = &Derivation{Asset: src.ID, Operation: "reduce", Polycount: target}
@@ -122,11 +140,12 @@ var maxSimplifyElements int64 = 100_000_000
 
 // simplifyChecked simplifies the model at path after the model check, from the very document
 // the check read: the file is opened once, so a file swapped after the check is never what
-// gets simplified.
+// gets simplified. refuse, when not nil, is given the triangles the model draws (counted as the
+// target counts them) and may refuse the target before any work.
 //
 // What the simplifier reads is bounded too: many meshes can share one large accessor, and each is
 // read whole, so an 870 KB file can mean 42 million triangles (9 GB and 90 s before this check).
-func simplifyChecked(ctx context.Context, path string, target int, report func(float64)) (*gltfsimplify.Result, error) {
+func simplifyChecked(ctx context.Context, path string, target int, refuse func(drawn int) error, report func(float64)) (*gltfsimplify.Result, error) {
 	doc, rep, err := inspect.Load(path)
 	if err != nil {
 		return nil, &ModelError{Err: err}
@@ -135,6 +154,12 @@ func simplifyChecked(ctx context.Context, path string, target int, report func(f
 		return nil, &ModelError{Err: &inspect.Error{File: path, Reason: fmt.Sprintf(
 			"its meshes hold %d million vertices and triangle corners, more than the %d million Kiln simplifies (split the model, or reduce it in Blender first)",
 			n/1_000_000, maxSimplifyElements/1_000_000)}}
+	}
+	if refuse != nil {
+		_, drawn := gltfsimplify.Triangles(doc)
+		if err := refuse(drawn); err != nil {
+			return nil, err
+		}
 	}
 	return gltfsimplify.Document(ctx, doc, path, target, report)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/qmuntal/gltf"
 
+	"github.com/kiln3d/kiln/providers/geom/gltfsimplify"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -65,17 +67,17 @@ func TestSimplifyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "small.glb")
-	before, after, err := SimplifyFile(context.Background(), in, out, 500, false, nil)
-	if err != nil || before != 4680 || after < 475 || after > 525 {
-		t.Fatalf("%d → %d, %v", before, after, err)
+	n, err := SimplifyFile(context.Background(), in, out, 500, false, nil)
+	if err != nil || n.Before != 4680 || n.After < 475 || n.After > 500 || n.DrawnBefore != n.Before || n.DrawnAfter != n.After {
+		t.Fatalf("%+v, %v", n, err)
 	}
-	if info, err := ReadModelInfo(out); err != nil || info.Triangles != after {
+	if info, err := ReadModelInfo(out); err != nil || info.Triangles != n.After || info.DrawnTriangles != n.DrawnAfter {
 		t.Errorf("written model: %+v %v", info, err)
 	}
-	if _, _, err := SimplifyFile(context.Background(), in, filepath.Join(dir, "x.obj"), 500, false, nil); err == nil {
+	if _, err := SimplifyFile(context.Background(), in, filepath.Join(dir, "x.obj"), 500, false, nil); err == nil {
 		t.Error("wrote an .obj")
 	}
-	if _, _, err := SimplifyFile(context.Background(), filepath.Join(dir, "none.glb"), out, 500, false, nil); err == nil {
+	if _, err := SimplifyFile(context.Background(), filepath.Join(dir, "none.glb"), out, 500, false, nil); err == nil {
 		t.Error("simplified a missing file")
 	}
 }
@@ -108,8 +110,8 @@ func TestSimplifyFileGLTFWithTexture(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "small.glb")
-	if _, after, err := SimplifyFile(context.Background(), in, out, 500, false, nil); err != nil || after > 525 {
-		t.Fatalf("simplify: %d triangles, %v", after, err)
+	if n, err := SimplifyFile(context.Background(), in, out, 500, false, nil); err != nil || n.DrawnAfter > 500 {
+		t.Fatalf("simplify: %+v, %v", n, err)
 	}
 	small, err := gltf.Open(out)
 	if err != nil || len(small.Images) != 1 || small.Images[0].BufferView == nil || small.Images[0].URI != "" {
@@ -132,7 +134,7 @@ func TestSimplifyFileGLTFWithTexture(t *testing.T) {
 		t.Fatal(err)
 	}
 	out2 := filepath.Join(dir, "leak.glb")
-	if _, _, err := SimplifyFile(context.Background(), in, out2, 500, false, nil); err == nil || !strings.Contains(err.Error(), "outside") {
+	if _, err := SimplifyFile(context.Background(), in, out2, 500, false, nil); err == nil || !strings.Contains(err.Error(), "outside") {
 		t.Errorf("a texture linked out of the folder: %v", err)
 	}
 	if _, err := os.Stat(out2); !errors.Is(err, fs.ErrNotExist) {
@@ -150,11 +152,84 @@ func TestSimplifyFileBoundsWhatItReads(t *testing.T) {
 	defer func(old int64) { maxSimplifyElements = old }(maxSimplifyElements)
 	maxSimplifyElements = 10_000
 	out := filepath.Join(dir, "small.glb")
-	_, _, err := SimplifyFile(context.Background(), in, out, 500, false, nil)
+	_, err := SimplifyFile(context.Background(), in, out, 500, false, nil)
 	if !IsModelError(err) || !strings.Contains(err.Error(), "more than the 0 million Kiln simplifies") {
 		t.Errorf("over the bound: %v", err)
 	}
 	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a model was written: %v", err)
+	}
+}
+
+// writeReusedSphere writes a sphere of 4,680 triangles whose one mesh three nodes draw.
+func writeReusedSphere(path string) error {
+	if err := providertest.WriteSphere(path, 40, 60); err != nil {
+		return err
+	}
+	doc, err := gltf.Open(path)
+	if err != nil {
+		return err
+	}
+	for i := 1; i <= 2; i++ {
+		doc.Nodes = append(doc.Nodes, &gltf.Node{Mesh: gltf.Index(0), Translation: [3]float64{3 * float64(i), 0, 0}})
+		doc.Scenes[0].Nodes = append(doc.Scenes[0].Nodes, len(doc.Nodes)-1)
+	}
+	return gltf.SaveBinary(doc, path)
+}
+
+// A budget counts the triangles drawn: a mesh three nodes show counts three times, and the
+// result never draws more than asked. A budget below what the model can come down to is
+// refused, and nothing is written.
+func TestSimplifyFileCountsWhatIsDrawn(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "spheres.glb")
+	if err := writeReusedSphere(in); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "small.glb")
+	n, err := SimplifyFile(context.Background(), in, out, 3000, false, nil)
+	if err != nil || n.Before != 4680 || n.DrawnBefore != 3*4680 || n.DrawnAfter > 3000 || n.DrawnAfter < 2900 || 3*n.After != n.DrawnAfter {
+		t.Fatalf("%+v, %v", n, err)
+	}
+	if info, err := ReadModelInfo(out); err != nil || info.Triangles != n.After || info.DrawnTriangles != n.DrawnAfter {
+		t.Errorf("written model: %+v %v", info, err)
+	}
+	low := filepath.Join(dir, "none.glb")
+	_, err = SimplifyFile(context.Background(), in, low, MinReduceTarget, false, nil)
+	var be *gltfsimplify.BudgetError
+	if !errors.Is(err, gltfsimplify.ErrBudget) || !errors.As(err, &be) || !strings.Contains(err.Error(), "larger budget") {
+		t.Errorf("a budget of %d: %v", MinReduceTarget, err)
+	}
+	if _, err := os.Stat(low); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a model was written: %v", err)
+	}
+}
+
+// Reduce takes the budget as triangles drawn: a budget between the model's unique triangles and
+// those it draws reduces it, and the new asset's name gives what it draws.
+func TestReduceCountsWhatIsDrawn(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	fake.Model = writeReusedSphere
+	k := openKiln(t, t.TempDir(), QueueOptions{}, fake)
+	defer k.Close()
+	j, _ := k.Jobs.Submit(context.Background(), "fake", request(writePNG(t, t.TempDir(), "ball.png")))
+	src, _ := k.Library.Get(wait(t, k, j.ID).AssetID)
+	if src.Triangles != 4680 {
+		t.Fatalf("the source asset has %d triangles", src.Triangles)
+	}
+	red, err := k.Reduce(context.Background(), src.ID, 6000, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := ReadModelInfo(red.ModelPath())
+	if err != nil || info.DrawnTriangles > 6000 || info.DrawnTriangles < 5800 || red.Triangles != info.Triangles ||
+		red.Name != fmt.Sprintf("ball (%d triangles)", info.DrawnTriangles) {
+		t.Errorf("reduced asset %q, %d triangles: %+v %v", red.Name, red.Triangles, info, err)
+	}
+	if _, err := k.Reduce(context.Background(), src.ID, 3*4680, nil); err == nil || !strings.Contains(err.Error(), "draws 14040 triangles: ask for fewer") {
+		t.Errorf("reducing to what it draws: %v", err)
+	}
+	if _, err := k.Reduce(context.Background(), src.ID, MinReduceTarget, nil); !errors.Is(err, gltfsimplify.ErrBudget) {
+		t.Errorf("reducing below its floor: %v", err)
 	}
 }

@@ -21,7 +21,7 @@ func simplify(ctx context.Context, args []string, env Env) int {
 	}
 	bar := newProgress(env)
 	last := -1
-	before, after, err := app.SimplifyFile(ctx, rest[0], *out, *polycount, *force, func(f float64) {
+	n, err := app.SimplifyFile(ctx, rest[0], *out, *polycount, *force, func(f float64) {
 		if pct := int(f * 100); pct/10 != last/10 {
 			last = pct
 			bar.show(app.Job{State: app.Running, Progress: f, Message: "Simplifying"})
@@ -36,7 +36,12 @@ func simplify(ctx context.Context, args []string, env Env) int {
 		return fail(env, "%v", err)
 	}
 	abs, _ := filepath.Abs(*out)
-	fmt.Fprintf(env.Stderr, "%d → %d triangles\n", before, after)
+	if n.DrawnBefore == n.Before && n.DrawnAfter == n.After {
+		fmt.Fprintf(env.Stderr, "%d → %d triangles\n", n.Before, n.After)
+	} else {
+		// Meshes that several nodes show: the budget counts what is drawn.
+		fmt.Fprintf(env.Stderr, "%d → %d triangles drawn (%d → %d unique)\n", n.DrawnBefore, n.DrawnAfter, n.Before, n.After)
+	}
 	fmt.Fprintln(env.Stdout, abs)
 	return exitOK
 }
