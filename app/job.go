@@ -101,6 +101,12 @@ type Job struct {
 	Request providers.Request
 	// Sources are the paths the artist picked, in the order of Request.Images.
 	Sources []string
+	// Batch names the batch the job was submitted in (one model per image, submitted together),
+	// or is empty for a job submitted alone.
+	Batch string
+	// AssetName is the name chosen for the job's model when it was submitted (a batch's models
+	// are named after their images, each name unused); empty lets Name decide.
+	AssetName string
 
 	State State
 	// Progress is the share of the current phase done, 0 to 1, or negative when unknown.
@@ -137,12 +143,15 @@ func (j Job) Interrupted(now time.Time) bool {
 	return !j.State.Finished() && j.State != Unconfirmed && (j.LeaseUntil.Before(now) || ownerDead(j.owner))
 }
 
-// Name is a short label for the job: the first source image's file name, the prompt's first
-// words, or the name of the model a publishing job publishes.
+// Name is a short label for the job, and the name its model takes in the library: the name
+// chosen at submission, the first source image's file name, the prompt's first words, or the
+// name of the model a publishing job publishes.
 func (j Job) Name() string {
 	switch {
 	case j.Publish != nil && j.Publish.Name != "":
 		return j.Publish.Name
+	case j.AssetName != "":
+		return j.AssetName
 	case len(j.Sources) > 0:
 		return baseName(j.Sources[0])
 	case strings.TrimSpace(j.Request.Prompt) != "":
@@ -176,6 +185,24 @@ func (j Job) Elapsed(now time.Time) time.Duration {
 		end = j.Finished
 	}
 	return max(0, end.Sub(j.Started))
+}
+
+// Share is how much of the whole job is done, 0 to 1: running fills most of it and downloading
+// the rest, so that it never runs backwards between phases. A job that failed or was cancelled
+// has done nothing.
+func (j Job) Share() float64 {
+	p := max(0, min(1, j.Progress))
+	switch j.State {
+	case Submitting:
+		return 0.02
+	case Running:
+		return 0.05 + 0.85*p
+	case Downloading:
+		return 0.9 + 0.1*p
+	case Done:
+		return 1
+	}
+	return 0
 }
 
 // clone returns a copy that shares no slices or maps with j.

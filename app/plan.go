@@ -22,16 +22,30 @@ type Plan struct {
 	// Notes say what was changed and why ("polycount 80,000 is above Gen-2.5 Quad's 50,000:
 	// 50,000 will be asked for").
 	Notes []string `json:"notes,omitempty"`
-	// Price is what the job costs, when the provider charges credits.
+	// Models is how many models a batch makes (PlanEach), each of them like the one planned;
+	// 0 for a single job.
+	Models int `json:"models,omitempty"`
+	// Price is what the job costs, when the provider charges credits; for a batch, what each of
+	// its models costs.
 	Price *providers.Price `json:"price,omitempty"`
 	// Balance is the account's credits, when they could be asked; BalanceError says why not.
 	Balance      *float64 `json:"balance,omitempty"`
 	BalanceError string   `json:"balance_error,omitempty"`
 }
 
-// Short reports whether the account's balance is known to be below the job's cost.
+// Short reports whether the account's balance is known to be below the job's cost (a batch's:
+// all its models').
 func (p Plan) Short() bool {
-	return p.Price != nil && p.Balance != nil && *p.Balance < p.Price.Credits
+	return p.Price != nil && p.Balance != nil && *p.Balance < p.Total()
+}
+
+// Total is what the plan costs in all, in credits: the job's price, or a batch's models' prices
+// together; 0 for a provider that charges nothing.
+func (p Plan) Total() float64 {
+	if p.Price == nil {
+		return 0
+	}
+	return p.Price.Credits * float64(max(1, p.Models))
 }
 
 // Summary says the plan's cost in one line: "Cost 1.5 credits; balance 12 credits", with a
@@ -41,6 +55,9 @@ func (p Plan) Summary() string {
 		return ""
 	}
 	s := "Cost " + credits(p.Price.Credits)
+	if p.Models > 1 {
+		s = fmt.Sprintf("Cost %s (%d models at %s each)", credits(p.Total()), p.Models, credits(p.Price.Credits))
+	}
 	switch {
 	case p.Balance != nil && p.Short():
 		s += fmt.Sprintf("; the balance is only %s: top up before submitting", credits(*p.Balance))

@@ -83,6 +83,8 @@ type Queue struct {
 	nextSub int
 	closed  bool
 	resumed []Job // taken over at start; set before the workers run, read-only after
+	// naming is held while a batch's models are named and saved (SubmitEach).
+	naming sync.Mutex
 }
 
 func newQueue(store *Store, lib *Library, reg *providers.Registry, keys *Credentials, l layout, opts QueueOptions) *Queue {
@@ -176,6 +178,13 @@ func (q *Queue) Submit(ctx context.Context, provider string, req providers.Reque
 	if err := CheckRequest(p, req); err != nil {
 		return Job{}, err
 	}
+	return q.add(ctx, provider, req, opts...)
+}
+
+// add makes a job of a checked request: it resolves the credential, copies the inputs into the
+// job's folder, saves the job and queues it.
+func (q *Queue) add(ctx context.Context, provider string, req providers.Request, opts ...SubmitOption) (Job, error) {
+	var err error
 	now := time.Now()
 	j := Job{ID: newID(now.UTC().Format("20060102-150405")), Provider: provider, State: Queued,
 		Created: now, Updated: now, Attempt: 1}

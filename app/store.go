@@ -71,6 +71,10 @@ var schema = []string{
 	// What a job does (generate: '', or publish), and what a publishing job publishes where.
 	`ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT '';
 	ALTER TABLE jobs ADD COLUMN publish TEXT NOT NULL DEFAULT 'null';`,
+	// The batch a job was submitted in (one model per image), and the name chosen for its model.
+	`ALTER TABLE jobs ADD COLUMN batch TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN asset_name TEXT NOT NULL DEFAULT '';
+	CREATE INDEX jobs_batch ON jobs(batch) WHERE batch != '';`,
 }
 
 // OpenStore opens (creating if needed) the database at path and brings its schema up to date.
@@ -138,7 +142,7 @@ func (s *Store) Close() error { return s.db.Close() }
 
 const jobColumns = `id, provider, request, sources, state, progress, message, error, remote,
 	asset_id, files, triangles, created, updated, started, finished, attempt, error_kind, submitted,
-	credential, origin, cost, kind, publish`
+	credential, origin, cost, kind, publish, batch, asset_name`
 
 // selectColumns are jobColumns and the lease, which only the lease methods write.
 const selectColumns = jobColumns + `, lease_until, owner`
@@ -151,7 +155,7 @@ func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time
 	}
 	args = append(args, owner, Millis(leaseUntil))
 	_, err = s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`, owner, lease_until)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
 	}
@@ -168,7 +172,7 @@ func (s *Store) Update(ctx context.Context, j Job) error {
 		state = ?5, progress = ?6, message = ?7, error = ?8, remote = ?9, asset_id = ?10, files = ?11,
 		triangles = ?12, created = ?13, updated = ?14, started = ?15, finished = ?16, attempt = ?17,
 		error_kind = ?18, submitted = ?19, credential = ?20, origin = ?21, cost = ?22, kind = ?23,
-		publish = ?24
+		publish = ?24, batch = ?25, asset_name = ?26
 		WHERE id = ?1`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
@@ -204,6 +208,29 @@ func (s *Store) List(ctx context.Context) ([]Job, error) {
 	jobs, err := scanJobs(rows)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// Batch returns the jobs of batch id in the order they were submitted.
+func (s *Store) Batch(ctx context.Context, id string) ([]Job, error) {
+	return s.listWhere(ctx, "batch "+id, `WHERE batch = ? ORDER BY created, rowid`, id)
+}
+
+// Unfinished returns every job that has not finished, oldest first.
+func (s *Store) Unfinished(ctx context.Context) ([]Job, error) {
+	return s.listWhere(ctx, "unfinished jobs", `WHERE state NOT IN ('done', 'failed', 'cancelled') ORDER BY created, rowid`)
+}
+
+// listWhere reads the jobs a fixed clause selects; what names them in an error.
+func (s *Store) listWhere(ctx context.Context, what, clause string, args ...any) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+selectColumns+` FROM jobs `+clause, args...) //nolint:gosec // clause is a constant of this file; values go in args
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
 	return jobs, nil
 }
@@ -326,7 +353,7 @@ func jobArgs(j Job) ([]any, error) {
 	return []any{j.ID, j.Provider, string(req), string(sources), string(j.State), j.Progress, j.Message,
 		j.Error, string(remote), j.AssetID, string(files), j.Triangles, Millis(j.Created), Millis(j.Updated),
 		Millis(j.Started), Millis(j.Finished), j.Attempt, string(j.ErrorKind), Millis(j.Submitted),
-		j.Credential, j.Origin, j.Cost, string(j.Kind), string(publish)}, nil
+		j.Credential, j.Origin, j.Cost, string(j.Kind), string(publish), j.Batch, j.AssetName}, nil
 }
 
 func scanJobs(rows *sql.Rows) ([]Job, error) {
@@ -342,7 +369,8 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 		)
 		err := rows.Scan(&j.ID, &j.Provider, &req, &sources, &state, &j.Progress, &j.Message, &j.Error,
 			&remote, &j.AssetID, &files, &j.Triangles, &created, &updated, &started, &finished, &j.Attempt,
-			&failure, &submitted, &j.Credential, &j.Origin, &j.Cost, &jobKind, &publish, &lease, &j.owner)
+			&failure, &submitted, &j.Credential, &j.Origin, &j.Cost, &jobKind, &publish, &j.Batch, &j.AssetName,
+			&lease, &j.owner)
 		if err != nil {
 			return nil, err
 		}
