@@ -14,9 +14,15 @@ import (
 	"github.com/kiln3d/kiln/providers"
 )
 
-// generateResult is what --json prints.
+// generateResult is what --json prints: one object, or with --each an array of them, one per
+// model in the order of the images.
 type generateResult struct {
-	Job       string   `json:"job"`
+	Job string `json:"job"`
+	// Name is the model's name in the library; Batch and Source are set with --each: the batch's
+	// id and the image the model was made from.
+	Name      string   `json:"name,omitempty"`
+	Batch     string   `json:"batch,omitempty"`
+	Source    string   `json:"source,omitempty"`
 	Provider  string   `json:"provider"`
 	Status    string   `json:"status"`
 	Files     []string `json:"files"`
@@ -37,8 +43,9 @@ func generate(ctx context.Context, args []string, env Env) int {
 	polycount := fs.Int("polycount", 0, "triangles wanted (default: the provider's default)")
 	project := fs.String("project", "", "project ID to file the job under")
 	endpoint := fs.String("endpoint", "", "the provider's address for this run (https, or http on loopback)")
-	out := fs.String("out", ".", "where to save the model: a file path or a folder")
-	asJSON := fs.Bool("json", false, "print one JSON object instead of the saved path")
+	out := fs.String("out", ".", "where to save the model: a file path or a folder (with --each, a folder)")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of the saved path (with --each, an array of them)")
+	each := fs.Bool("each", false, "one model per image (the images inside a FOLDER too), in one batch, each named after its image")
 	force := fs.Bool("force", false, "replace the --out file if it exists (without it, Kiln never overwrites a file)")
 	var size providers.Dimensions
 	fs.Float64Var(&size.HeightCM, "height-cm", 0, "real height of the model in centimetres")
@@ -56,6 +63,16 @@ func generate(ctx context.Context, args []string, env Env) int {
 	if !ok {
 		return exitUsage
 	}
+	if *each {
+		if problem := eachUsage(positional, views, *force); problem != "" {
+			fmt.Fprintln(env.Stderr, "kiln generate: "+problem)
+			return exitUsage
+		}
+		var err error
+		if positional, err = app.BatchImages(positional); err != nil {
+			return fail(env, "%v", err)
+		}
+	}
 	// Images named with --view come first, in their order, then the others, their view guessed
 	// from the file name ("chair_left.png").
 	images := append([]providers.Image(nil), views...)
@@ -66,9 +83,19 @@ func generate(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "kiln generate: give at least one image (kiln generate IMAGE... or --view front=IMAGE), or --prompt TEXT")
 		return exitUsage
 	}
-	if ext := strings.ToLower(filepath.Ext(*out)); ext != "" && ext != ".glb" {
+	if ext := strings.ToLower(filepath.Ext(*out)); ext != "" && (ext != ".glb" || *each) {
 		if st, err := os.Stat(*out); err != nil || !st.IsDir() {
+			if *each {
+				return fail(env, "--out %s: --each saves one model per image: give a folder", *out)
+			}
 			return fail(env, "--out %s: Kiln saves .glb models; name the file .glb or give a folder", *out)
+		}
+	}
+	if !*each {
+		for _, path := range positional {
+			if st, err := os.Stat(path); err == nil && st.IsDir() {
+				return fail(env, "%s is a folder: give --each for one model per image in it", path)
+			}
 		}
 	}
 
@@ -77,10 +104,25 @@ func generate(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, "%v", err)
 	}
-	defer k.Close()
+	defer func() { // the Kiln open when the command ends
+		if k != nil {
+			k.Close()
+		}
+	}()
 	p := k.Providers.Default()
 	if *provider != "" {
 		if p, err = k.Providers.Get(*provider); err != nil {
+			return fail(env, "%v", err)
+		}
+	}
+	if *each && !p.Capabilities().Offline {
+		// A cloud provider's jobs mostly wait on its servers: a batch runs several at once. (The
+		// offline generator uses every core: one at a time.)
+		k.Close()
+		if k, err = env.Open(app.QueueOptions{Workers: batchWorkers}); err != nil {
+			return fail(env, "%v", err)
+		}
+		if p, err = k.Providers.Get(p.Capabilities().Name); err != nil {
 			return fail(env, "%v", err)
 		}
 	}
@@ -110,6 +152,9 @@ func generate(ctx context.Context, args []string, env Env) int {
 		return fail(env, "%s does not take real dimensions; leave out --height-cm, --width-cm and --depth-cm", caps.Title)
 	}
 
+	if *each {
+		return generateEach(ctx, k, env, caps, *key, req, *out, *asJSON)
+	}
 	plan, err := planJob(ctx, k, env, caps, *key, req)
 	if err != nil {
 		return fail(env, "%v", err)
@@ -131,13 +176,19 @@ func planJob(ctx context.Context, k *app.Kiln, env Env, caps providers.Capabilit
 	if err != nil {
 		return plan, err
 	}
+	printPlan(env, caps, plan)
+	return plan, nil
+}
+
+// printPlan says on stderr what was changed, what the job (or batch) costs, and whether the
+// balance is short.
+func printPlan(env Env, caps providers.Capabilities, plan app.Plan) {
 	for _, n := range plan.Notes {
 		fmt.Fprintln(env.Stderr, "kiln: "+providers.Printable(n))
 	}
 	if s := plan.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "kiln: %s: %s\n", caps.Title, providers.Printable(s))
 	}
-	return plan, nil
 }
 
 // submitOptions are the queue's options for a planned job.

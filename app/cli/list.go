@@ -38,6 +38,8 @@ type jobJSON struct {
 	Sources     []string `json:"sources"`
 	Files       []string `json:"files"`
 	AssetID     string   `json:"asset_id,omitempty"`
+	// Batch is the id of the batch the job was submitted in (generate --each), if any.
+	Batch string `json:"batch,omitempty"`
 	// Publish is set for a publication (of the asset Origin, to the target Provider): where.
 	Publish *app.PublishSpec `json:"publish,omitempty"`
 	Created time.Time        `json:"created"`
@@ -70,7 +72,7 @@ func listJobs(ctx context.Context, args []string, env Env) int {
 				Cost: j.Cost, Prompt: j.Request.Prompt, State: string(j.State),
 				Progress: j.Progress, Message: j.Message, Error: j.Error, Kind: string(j.ErrorKind),
 				Interrupted: j.Interrupted(now), RemoteID: j.Remote.ID, Polycount: j.Request.Polycount,
-				Triangles: j.Triangles, Sources: nonNil(j.Sources), Files: nonNil(j.Files), AssetID: j.AssetID,
+				Triangles: j.Triangles, Batch: j.Batch, Sources: nonNil(j.Sources), Files: nonNil(j.Files), AssetID: j.AssetID,
 				Created: j.Created, Elapsed: j.Elapsed(now).Seconds()}
 			if j.State == app.Failed {
 				jj.Explanation = j.Explain(providerTitle(k, j.Provider))

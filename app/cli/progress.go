@@ -37,7 +37,12 @@ func (p *progress) show(j app.Job) {
 	if j.Progress >= 0 && !j.State.Finished() && j.State != app.Queued {
 		pct = fmt.Sprintf("%3.0f%%", j.Progress*100)
 	}
-	line := strings.TrimSpace(fmt.Sprintf("%-11s %4s  %s", j.State, pct, providers.Printable(j.Message)))
+	whose := ""
+	if j.Batch != "" {
+		// A batch runs several jobs: each line says whose it is.
+		whose = providers.Printable(j.Name()) + ": "
+	}
+	line := whose + strings.TrimSpace(fmt.Sprintf("%-11s %4s  %s", j.State, pct, providers.Printable(j.Message)))
 	if !p.env.Terminal {
 		if line != p.last && !j.State.Finished() {
 			fmt.Fprintln(p.env.Stderr, line)
@@ -46,7 +51,7 @@ func (p *progress) show(j app.Job) {
 		return
 	}
 	// Redraw at most ten times a second, but always for a change of state.
-	if time.Since(p.lastDraw) < 100*time.Millisecond && strings.HasPrefix(p.last, string(j.State)) {
+	if time.Since(p.lastDraw) < 100*time.Millisecond && strings.HasPrefix(p.last, whose+string(j.State)) {
 		return
 	}
 	p.last, p.lastDraw, p.drawn = line, time.Now(), true
