@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/kiln3d/kiln/providers/atomicfile"
@@ -74,3 +75,20 @@ func uniqueName(name string, taken func(string) bool) string {
 // ByteSize writes a byte count for people: "512 bytes", "64 MiB", "1.5 GiB" (the one writer every
 // message uses, fsguard.Size), for the window.
 func ByteSize(n int64) string { return fsguard.Size(n) }
+
+// Thousands writes n with thousands separators, as artists read budgets: 50,000.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	digits := strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if len(digits) < len(s) {
+		b.WriteByte('-')
+	}
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(digits[i])
+	}
+	return b.String()
+}

@@ -111,9 +111,15 @@ type RemoteRef struct {
 
 // Derivation records how an asset was made from another.
 type Derivation struct {
-	Asset     string `json:"asset"`
-	Operation string `json:"operation"` // "reduce", "texture"
+	Asset string `json:"asset"`
+	// Operation is how: "reduce", "texture", "duplicate", or an export fix ("downscale",
+	// "recentre", "rescale").
+	Operation string `json:"operation"`
 	Polycount int    `json:"polycount,omitempty"`
+	// MaxTexture, Pivot and HeightCM are what an export fix brought the model to.
+	MaxTexture int     `json:"max_texture,omitempty"`
+	Pivot      Pivot   `json:"pivot,omitempty"`
+	HeightCM   float64 `json:"height_cm,omitempty"`
 }
 
 // PreviewPath is the path of the provider's own picture of the model (providers.RolePreview), or

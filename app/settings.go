@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
+	"time"
 )
 
 // Settings are the artist's choices that outlive a session. They are kept as JSON in the data
@@ -21,7 +23,23 @@ type settingsFile struct {
 	Provider  string            `json:"provider,omitempty"`
 	Polycount map[string]int    `json:"polycount,omitempty"`
 	Endpoints map[string]string `json:"endpoints,omitempty"`
+	// Exports are the export choices last made for each folder exported into, by absolute
+	// path; ExportFolder is the folder last exported into.
+	Exports      map[string]ExportChoice `json:"exports,omitempty"`
+	ExportFolder string                  `json:"export_folder,omitempty"`
 }
+
+// ExportChoice is what an artist chose for an export into one folder.
+type ExportChoice struct {
+	Preset     string    `json:"preset"`
+	Format     Format    `json:"format,omitempty"`
+	Polycount  int       `json:"polycount,omitempty"`
+	MaxTexture int       `json:"max_texture,omitempty"`
+	Used       time.Time `json:"used"`
+}
+
+// maxExportFolders bounds how many folders' choices are remembered; the oldest go first.
+const maxExportFolders = 64
 
 func loadSettings(path string) *Settings {
 	s := &Settings{path: path}
@@ -92,4 +110,49 @@ func (s *Settings) SetEndpoint(provider, url string) error {
 		s.v.Endpoints[provider] = url
 	}
 	return s.save()
+}
+
+// ExportChoice is the choice last made for an export into folder, and whether there is one.
+func (s *Settings) ExportChoice(folder string) (ExportChoice, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.v.Exports[absFolder(folder)]
+	return c, ok
+}
+
+// ExportFolder is the folder last exported into, or "".
+func (s *Settings) ExportFolder() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.v.ExportFolder
+}
+
+// RememberExport records the choice made for an export into folder and saves the settings.
+func (s *Settings) RememberExport(folder string, c ExportChoice) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	folder = absFolder(folder)
+	if s.v.Exports == nil {
+		s.v.Exports = map[string]ExportChoice{}
+	}
+	c.Used = time.Now().UTC().Truncate(time.Second)
+	s.v.Exports[folder] = c
+	s.v.ExportFolder = folder
+	for len(s.v.Exports) > maxExportFolders {
+		oldest := ""
+		for f, e := range s.v.Exports {
+			if oldest == "" || e.Used.Before(s.v.Exports[oldest].Used) {
+				oldest = f
+			}
+		}
+		delete(s.v.Exports, oldest)
+	}
+	return s.save()
+}
+
+func absFolder(folder string) string {
+	if abs, err := filepath.Abs(folder); err == nil {
+		return abs
+	}
+	return filepath.Clean(folder)
 }
