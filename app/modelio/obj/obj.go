@@ -30,6 +30,12 @@ type Options struct {
 	// Up is the up axis written: "y" (OBJ's usual, glTF's own; "" means "y") or "z" (Z-up
 	// tools: the model is rotated so glTF +Y becomes +Z and glTF front +Z faces −Y, as
 	// Blender's Z-up convention expects).
+	//
+	// Importers that assume OBJ is Y-up turn it themselves: Blender's obj_import with its
+	// defaults (Up Y, Forward −Z) stands a "y" file upright with its front to −Y, and lays a
+	// "z" file on its back. "z" is for importers that take the axes as written, such as
+	// Blender's with Up Z and Forward Y, which places a "z" file exactly as the defaults place
+	// a "y" one.
 	Up string
 	// Scale multiplies every position: 1 for metres, 100 for centimetres (0 means 1).
 	Scale float64
