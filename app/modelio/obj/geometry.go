@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/qmuntal/gltf"
@@ -36,6 +37,8 @@ type geometry struct {
 	pos, nrm [][3]float32
 	uv       [][2]float32
 	idx      []uint32
+	remap    []int32
+	sparse   bool
 }
 
 func (g *geometry) write(w io.Writer, mtlName string, draws []modelio.Draw) error {
@@ -78,71 +81,18 @@ func (g *geometry) primitive(d modelio.Draw, p *gltf.Primitive, normals [9]float
 	default:
 		return nil // points and lines: OBJ's l and p elements import as loose edges, if at all
 	}
-	pa, ok := p.Attributes[gltf.POSITION]
-	if !ok {
+	if _, ok := p.Attributes[gltf.POSITION]; !ok {
 		return nil
 	}
-	acc, err := g.accessor(pa)
+	mat, set := g.fallback, 0
+	if p.Material != nil && *p.Material >= 0 && *p.Material < len(g.materials) {
+		mat, set = g.materials[*p.Material], uvSet(g.doc.Materials[*p.Material])
+	}
+	hasNormals, hasUV, err := g.read(p, set)
 	if err != nil {
 		return err
 	}
-	if g.pos, err = modeler.ReadPosition(g.doc, acc, g.pos[:0]); err != nil {
-		return fmt.Errorf("positions: %w", err)
-	}
-	n := len(g.pos)
-	hasNormals, hasUV := false, false
-	if a, ok := p.Attributes[gltf.NORMAL]; ok {
-		if acc, err = g.accessor(a); err != nil {
-			return err
-		}
-		if g.nrm, err = modeler.ReadNormal(g.doc, acc, g.nrm[:0]); err != nil {
-			return fmt.Errorf("normals: %w", err)
-		}
-		if len(g.nrm) != n {
-			return fmt.Errorf("%d normals for %d positions", len(g.nrm), n)
-		}
-		hasNormals = true
-	}
-	mat := g.fallback
-	set := 0
-	if p.Material != nil && *p.Material >= 0 && *p.Material < len(g.materials) {
-		mat = g.materials[*p.Material]
-		set = uvSet(g.doc.Materials[*p.Material])
-	}
-	a, ok := p.Attributes[fmt.Sprintf("TEXCOORD_%d", set)]
-	if !ok {
-		a, ok = p.Attributes[gltf.TEXCOORD_0]
-	}
-	if ok {
-		if acc, err = g.accessor(a); err != nil {
-			return err
-		}
-		if g.uv, err = modeler.ReadTextureCoord(g.doc, acc, g.uv[:0]); err != nil {
-			return fmt.Errorf("texture coordinates: %w", err)
-		}
-		if len(g.uv) != n {
-			return fmt.Errorf("%d texture coordinates for %d positions", len(g.uv), n)
-		}
-		hasUV = true
-	}
-	g.idx = g.idx[:0]
-	if p.Indices != nil {
-		if acc, err = g.accessor(*p.Indices); err != nil {
-			return err
-		}
-		if g.idx, err = modeler.ReadIndices(g.doc, acc, g.idx); err != nil {
-			return fmt.Errorf("indices: %w", err)
-		}
-		for _, i := range g.idx {
-			if int(i) >= n {
-				return fmt.Errorf("index %d past the %d vertices", i, n)
-			}
-		}
-	} else {
-		for i := range n {
-			g.idx = append(g.idx, uint32(i))
-		}
-	}
+	used := g.compact()
 
 	g.put("usemtl " + mat + "\n")
 	// glTF draws a primitive without normals flat; one with normals as they say, which
@@ -158,11 +108,17 @@ func (g *geometry) primitive(d modelio.Draw, p *gltf.Primitive, normals [9]float
 				return err
 			}
 		}
+		if g.sparse && g.remap[i] < 0 {
+			continue
+		}
 		w := g.axes(modelio.Apply(d.World, v))
 		g.vec3("v ", w[0]*g.scale, w[1]*g.scale, w[2]*g.scale)
 	}
 	if hasUV {
-		for _, t := range g.uv {
+		for i, t := range g.uv {
+			if g.sparse && g.remap[i] < 0 {
+				continue
+			}
 			// glTF's UV origin is the image's top left, OBJ's its bottom left.
 			g.line = append(g.line[:0], "vt "...)
 			g.line = appendFloat(g.line, float64(t[0]))
@@ -173,7 +129,10 @@ func (g *geometry) primitive(d modelio.Draw, p *gltf.Primitive, normals [9]float
 		}
 	}
 	if hasNormals {
-		for _, v := range g.nrm {
+		for i, v := range g.nrm {
+			if g.sparse && g.remap[i] < 0 {
+				continue
+			}
 			w := g.axes(transformNormal(normals, v))
 			g.vec3("vn ", w[0], w[1], w[2])
 		}
@@ -181,14 +140,104 @@ func (g *geometry) primitive(d modelio.Draw, p *gltf.Primitive, normals [9]float
 	if err := g.faces(p.Mode, mirrored, hasUV, hasNormals); err != nil {
 		return err
 	}
-	g.nv += n
+	g.nv += used
 	if hasUV {
-		g.nvt += n
+		g.nvt += used
 	}
 	if hasNormals {
-		g.nvn += n
+		g.nvn += used
 	}
 	return nil
+}
+
+// read reads a primitive's positions, normals if it has them, the UV set given (else set 0) if
+// it has it, and its indices (0…n−1 when it has none) into the scratch buffers.
+func (g *geometry) read(p *gltf.Primitive, set int) (hasNormals, hasUV bool, err error) {
+	acc, err := g.accessor(p.Attributes[gltf.POSITION])
+	if err != nil {
+		return false, false, err
+	}
+	if g.pos, err = modeler.ReadPosition(g.doc, acc, g.pos[:0]); err != nil {
+		return false, false, fmt.Errorf("positions: %w", err)
+	}
+	n := len(g.pos)
+	if a, ok := p.Attributes[gltf.NORMAL]; ok {
+		if acc, err = g.accessor(a); err != nil {
+			return false, false, err
+		}
+		if g.nrm, err = modeler.ReadNormal(g.doc, acc, g.nrm[:0]); err != nil {
+			return false, false, fmt.Errorf("normals: %w", err)
+		}
+		if len(g.nrm) != n {
+			return false, false, fmt.Errorf("%d normals for %d positions", len(g.nrm), n)
+		}
+		hasNormals = true
+	}
+	a, ok := p.Attributes[fmt.Sprintf("TEXCOORD_%d", set)]
+	if !ok {
+		a, ok = p.Attributes[gltf.TEXCOORD_0]
+	}
+	if ok {
+		if acc, err = g.accessor(a); err != nil {
+			return false, false, err
+		}
+		if g.uv, err = modeler.ReadTextureCoord(g.doc, acc, g.uv[:0]); err != nil {
+			return false, false, fmt.Errorf("texture coordinates: %w", err)
+		}
+		if len(g.uv) != n {
+			return false, false, fmt.Errorf("%d texture coordinates for %d positions", len(g.uv), n)
+		}
+		hasUV = true
+	}
+	g.idx = g.idx[:0]
+	if p.Indices == nil {
+		for i := range n {
+			g.idx = append(g.idx, uint32(i))
+		}
+		return hasNormals, hasUV, nil
+	}
+	if acc, err = g.accessor(*p.Indices); err != nil {
+		return false, false, err
+	}
+	if g.idx, err = modeler.ReadIndices(g.doc, acc, g.idx); err != nil {
+		return false, false, fmt.Errorf("indices: %w", err)
+	}
+	for _, i := range g.idx {
+		if int(i) >= n {
+			return false, false, fmt.Errorf("index %d past the %d vertices", i, n)
+		}
+	}
+	return hasNormals, hasUV, nil
+}
+
+// compact leaves out the vertices no index uses, as when the primitives of a mesh each index a
+// part of one shared accessor. When some are unused, g.sparse is set, g.remap gives each vertex
+// its place among those written (−1 for one left out) and the indices are rewritten to match.
+// It returns the number of vertices to write.
+func (g *geometry) compact() int {
+	n := len(g.pos)
+	g.remap = slices.Grow(g.remap[:0], n)[:n]
+	for i := range g.remap {
+		g.remap[i] = -1
+	}
+	for _, i := range g.idx {
+		g.remap[i] = 0
+	}
+	used := 0
+	for i, r := range g.remap {
+		if r == 0 {
+			g.remap[i] = int32(used)
+			used++
+		}
+	}
+	g.sparse = used < n
+	if !g.sparse {
+		return n
+	}
+	for k, i := range g.idx {
+		g.idx[k] = uint32(g.remap[i])
+	}
+	return used
 }
 
 // accessor returns accessor i, or an error naming it when the document has none such.

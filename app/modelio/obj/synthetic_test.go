@@ -26,7 +26,8 @@ const webp1x1 = "UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA=="
 // drawn plainly, mirrored (scale −1 in x) and rotated a quarter turn about Z with Y stretched
 // twice; under the rotated one, a square sheet as a triangle fan (no normals, UVs or material),
 // as a triangle strip (UVs, a metal-roughness texture) and as a point amid it, which OBJ skips. Node
-// and material names have spaces and repeat; two images differ only in case; one is WebP.
+// and material names have spaces and repeat; two images differ only in case; one is WebP. A
+// fourth cube is two primitives that each index half of one shared set of vertices.
 func synthetic(t *testing.T) *modelio.Model {
 	t.Helper()
 	doc := gltf.NewDocument()
@@ -68,7 +69,15 @@ func synthetic(t *testing.T) *modelio.Model {
 		Material: gltf.Index(1),
 	}
 	points := &gltf.Primitive{Mode: gltf.PrimitivePoints, Attributes: gltf.PrimitiveAttributes{gltf.POSITION: modeler.WritePosition(doc, [][3]float32{{0.5, 0.5, 0}})}, Material: gltf.Index(1)}
-	doc.Meshes = []*gltf.Mesh{{Name: "cube", Primitives: []*gltf.Primitive{cube}}, {Name: "sheet", Primitives: []*gltf.Primitive{fan, strip, points}}}
+	// The cube again as two primitives, each indexing three faces of the cube's own accessors.
+	var halves []*gltf.Primitive
+	for _, part := range [][]uint16{idx[:18], idx[18:]} {
+		h := *cube
+		h.Indices = gltf.Index(modeler.WriteIndices(doc, part))
+		halves = append(halves, &h)
+	}
+	doc.Meshes = []*gltf.Mesh{{Name: "cube", Primitives: []*gltf.Primitive{cube}}, {Name: "sheet", Primitives: []*gltf.Primitive{fan, strip, points}},
+		{Name: "halves", Primitives: halves}}
 
 	webp, err := base64.StdEncoding.DecodeString(webp1x1)
 	if err != nil {
@@ -121,8 +130,9 @@ func synthetic(t *testing.T) *modelio.Model {
 		{Name: "Cube A", Mesh: gltf.Index(0), Translation: [3]float64{3, 0, 0}, Rotation: [4]float64{0, 0, 0, 1}, Scale: [3]float64{-1, 1, 1}},
 		{Name: "spun", Mesh: gltf.Index(0), Translation: [3]float64{0, 3, 0}, Rotation: [4]float64{0, 0, quarter, quarter}, Scale: [3]float64{1, 2, 1}, Children: []int{3}},
 		{Mesh: gltf.Index(1), Translation: [3]float64{0, 0, 2}, Rotation: [4]float64{0, 0, 0, 1}, Scale: [3]float64{1, 1, 1}},
+		{Name: "halves", Mesh: gltf.Index(2), Translation: [3]float64{0, -3, 0}, Rotation: [4]float64{0, 0, 0, 1}, Scale: [3]float64{1, 1, 1}},
 	}
-	doc.Scenes[0].Nodes = []int{0, 1, 2}
+	doc.Scenes[0].Nodes = []int{0, 1, 2, 4}
 
 	var glb bytes.Buffer
 	if err := gltf.NewEncoder(&glb).Encode(doc); err != nil {
@@ -150,23 +160,24 @@ func pngOf(t *testing.T, c color.NRGBA) []byte {
 
 func TestSynthetic(t *testing.T) {
 	m := synthetic(t)
-	if _, drawn := m.Triangles(); drawn != 3*12+2+2 {
-		t.Fatalf("the synthetic model draws %d triangles, want 40", drawn)
+	if _, drawn := m.Triangles(); drawn != 4*12+2+2 {
+		t.Fatalf("the synthetic model draws %d triangles, want 52", drawn)
 	}
 	for _, axis := range []string{"y", "z"} {
 		t.Run(axis, func(t *testing.T) {
 			e := writeChecked(t, m, obj.Options{Up: axis})
 			o := e.obj
-			if len(o.v) != 3*24+4+4 {
-				t.Errorf("%d vertices, want 80: three cubes and two squares, not the point", len(o.v))
+			// Each half of the last cube writes the 12 vertices it uses, not all 24.
+			if len(o.v) != 3*24+4+4+24 || len(o.vn) != 4*24 || len(o.vt) != 4*24+4 {
+				t.Errorf("v %d, vn %d, vt %d: want 104, 96 and 100: four cubes and two squares, not the point", len(o.v), len(o.vn), len(o.vt))
 			}
-			want := []string{"Cube_A", "Cube_A_2", "spun", "node_3"}
+			want := []string{"Cube_A", "Cube_A_2", "spun", "node_3", "halves"}
 			if strings.Join(o.objects, " ") != strings.Join(want, " ") {
 				t.Fatalf("objects %q, want %q", o.objects, want)
 			}
 			// Mirrored or not, each cube's faces turn outward; the stretched one holds twice
 			// the volume.
-			for name, v := range map[string]float64{"Cube_A": 1, "Cube_A_2": 1, "spun": 2} {
+			for name, v := range map[string]float64{"Cube_A": 1, "Cube_A_2": 1, "spun": 2, "halves": 1} {
 				if got := signedVolume(o, name); math.Abs(got-v) > 1e-5 {
 					t.Errorf("%s: volume %g, want %g", name, got, v)
 				}
