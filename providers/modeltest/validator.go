@@ -25,7 +25,7 @@ const fs = require('fs'), path = require('path'), validator = require('gltf-vali
       });
       const errs = r.issues.messages.filter((m) => m.severity === 0).map((m) => m.code + ' ' + m.pointer + ': ' + m.message);
       console.log(JSON.stringify({file: f, errors: r.issues.numErrors, warnings: r.issues.numWarnings,
-        triangles: r.info.totalTriangleCount || 0, messages: errs}));
+        triangles: (r.info && r.info.totalTriangleCount) || 0, messages: errs}));
     } catch (e) {
       console.log(JSON.stringify({file: f, errors: 1, messages: ['rejected: ' + String(e)]}));
     }
