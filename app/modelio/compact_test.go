@@ -12,6 +12,36 @@ import (
 	"github.com/kiln3d/kiln/app/modelio"
 )
 
+// TestCompactDropsOldImages drops the bytes of the images DownscaleTextures replaced: the buffer
+// ends smaller than it began, every view starts on 4 bytes, and the model reads the same.
+func TestCompactDropsOldImages(t *testing.T) {
+	m := ioLoad(t, ioCorpus(t, "cge_knight/knight.gltf"))
+	before := m.Doc.Buffers[0].ByteLength
+	views := len(m.Doc.BufferViews)
+	if _, err := m.DownscaleTextures(128, false); err != nil {
+		t.Fatal(err)
+	}
+	if m.Doc.Buffers[0].ByteLength <= before {
+		t.Fatalf("the buffer did not grow: %d bytes", m.Doc.Buffers[0].ByteLength)
+	}
+	want := ioAccessors(t, m)
+	if err := m.Compact(); err != nil {
+		t.Fatal(err)
+	}
+	// The 512×512 texture took 220 kB of the 540 kB.
+	if after := m.Doc.Buffers[0].ByteLength; after >= before-150_000 || len(m.Doc.BufferViews) != views {
+		t.Errorf("%d bytes in %d views; %d bytes in %d before", after, len(m.Doc.BufferViews), before, views)
+	}
+	ioAligned(t, m)
+	if !reflect.DeepEqual(ioAccessors(t, m), want) {
+		t.Error("the accessors read differently")
+	}
+	if got := ioImageSize(t, m, 0); got != [2]int{128, 128} {
+		t.Errorf("the image is %v", got)
+	}
+	ioValidGLB(t, m)
+}
+
 // TestCompactAligns moves views that start off a multiple of 4 onto one, and keeps sparse
 // accessors' views, renumbered.
 func TestCompactAligns(t *testing.T) {

@@ -54,11 +54,14 @@ func ioValidGLB(t *testing.T, m *modelio.Model) string {
 	return path
 }
 
-// ioExportLike changes m as an engine preset does: a root in centimetres, names.
+// ioExportLike changes m as an engine preset does: a root in centimetres, names, small textures.
 func ioExportLike(t *testing.T, m *modelio.Model) {
 	t.Helper()
 	m.Reroot("Root", 100, [3]float64{0, 0, 0})
 	m.Rename(func(kind modelio.Kind, i int, old string) string { return kind.String() })
+	if _, err := m.DownscaleTextures(64, true); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestWriteGLB writes each model, changed as an export changes it, as a valid GLB that reads
