@@ -12,6 +12,8 @@ import (
 	"github.com/qmuntal/gltf"
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // EXT_texture_webp images are read, and written back as PNG
+
+	"github.com/kiln3d/kiln/preview/inspect"
 )
 
 // TextureChange is one image DownscaleTextures resampled: its index, its name, and its size in
@@ -25,8 +27,8 @@ type TextureChange struct {
 // webpExtension is the glTF extension whose textures point at WebP images.
 const webpExtension = "EXT_texture_webp"
 
-// jpegQuality is the quality resampled JPEG textures are written at: visually lossless for
-// textures, and a third of the bytes of quality 100.
+// jpegQuality is the quality resampled JPEG textures are written at: no visible loss on a
+// texture, at a fraction of quality 100's bytes.
 const jpegQuality = 90
 
 // DownscaleTextures brings every image larger than maxSize pixels on either side down to fit
@@ -37,15 +39,15 @@ const jpegQuality = 90
 // filters across an alpha edge).
 //
 // A PNG stays a PNG (grey stays grey, a palette is kept, so is alpha; 16-bit channels become
-// 8-bit), a JPEG stays a
-// JPEG (quality 90). A WebP that must change is written as a PNG, since Go cannot encode WebP: the
-// textures that reached it through EXT_texture_webp then name it as their plain source, and the
-// extension is dropped from the document when nothing uses it any more. A WebP that fits is left
-// as it is.
+// 8-bit), a JPEG stays a JPEG (quality 90). A WebP that must change is written as a PNG, since Go
+// cannot encode WebP: the textures that reached it through EXT_texture_webp then name it as their
+// plain source, and the extension is dropped from the document when nothing uses it any more. A
+// WebP that fits is left as it is.
 //
 // The new images go into new buffer views; the old views stay until Compact (which the writers
-// call) drops them. An image that cannot be decoded is an error naming it, and the model is then
-// left with the images changed before it. It returns what changed, empty when nothing did.
+// call) drops them. An image that cannot be decoded (or is larger than the preview's inspection
+// accepts) is an error naming it, and the model is then left with the images changed before it.
+// It returns what changed, empty when nothing did.
 func (m *Model) DownscaleTextures(maxSize int, powerOfTwo bool) ([]TextureChange, error) {
 	if maxSize <= 0 && !powerOfTwo {
 		return nil, nil
@@ -58,15 +60,19 @@ func (m *Model) DownscaleTextures(maxSize int, powerOfTwo bool) ([]TextureChange
 		if err != nil {
 			return changes, err
 		}
-		cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+		cfg, format, err := decodeHeader(data)
 		if err != nil {
 			return changes, fmt.Errorf("modelio: image %d %q (%s) cannot be read: %w; convert it to PNG or JPEG", i, img.Name, img.MimeType, err)
+		}
+		if cfg.Width > inspect.MaxTextureSide || cfg.Height > inspect.MaxTextureSide || int64(cfg.Width)*int64(cfg.Height) > inspect.MaxTexturePixels {
+			return changes, fmt.Errorf("modelio: image %d %q is %d×%d pixels, more than Kiln decodes (%d a side, %d megapixels); scale it down in an image editor first",
+				i, img.Name, cfg.Width, cfg.Height, inspect.MaxTextureSide, inspect.MaxTexturePixels>>20)
 		}
 		w, h := fitSize(cfg.Width, cfg.Height, maxSize, powerOfTwo)
 		if w == cfg.Width && h == cfg.Height {
 			continue
 		}
-		src, _, err := image.Decode(bytes.NewReader(data))
+		src, err := decodePixels(data)
 		if err != nil {
 			return changes, fmt.Errorf("modelio: image %d %q (%s) cannot be decoded: %w; convert it to PNG or JPEG", i, img.Name, img.MimeType, err)
 		}
@@ -88,6 +94,27 @@ func (m *Model) DownscaleTextures(maxSize int, powerOfTwo bool) ([]TextureChange
 		doc.ExtensionsRequired = slices.DeleteFunc(doc.ExtensionsRequired, drop)
 	}
 	return changes, nil
+}
+
+// decodeHeader reads an image's header, turning a decoder's panic on a hostile file into an error.
+func decodeHeader(data []byte) (cfg image.Config, format string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("unreadable image header (%v)", p)
+		}
+	}()
+	return image.DecodeConfig(bytes.NewReader(data))
+}
+
+// decodePixels decodes an image, turning a decoder's panic on a hostile file into an error.
+func decodePixels(data []byte) (img image.Image, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("unreadable image (%v)", p)
+		}
+	}()
+	img, _, err = image.Decode(bytes.NewReader(data))
+	return img, err
 }
 
 // fitSize is the size an image of w×h pixels is brought to: within maxSize (when positive) with

@@ -16,6 +16,7 @@ import (
 	"github.com/qmuntal/gltf/modeler"
 
 	"github.com/kiln3d/kiln/app/modelio"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // TestDownscaleBoxTextured brings BoxTextured's 211×211 logo down to 64×64, and, asked for powers
@@ -155,6 +156,16 @@ func TestDownscaleFormats(t *testing.T) {
 		}
 		_, err := m.DownscaleTextures(64, false)
 		if err == nil || !strings.Contains(err.Error(), `image 0 "broken"`) {
+			t.Errorf("%v", err)
+		}
+	})
+
+	t.Run("too large", func(t *testing.T) {
+		m := ioLoad(t, box)
+		// Only a header: the size alone must refuse it, before 1.6 GB of pixels are decoded.
+		ioSetImage(t, m, 0, "huge", "image/png", modeltest.PNGHeader(20000, 20000))
+		_, err := m.DownscaleTextures(4096, false)
+		if err == nil || !strings.Contains(err.Error(), `image 0 "huge" is 20000×20000 pixels`) {
 			t.Errorf("%v", err)
 		}
 	})
