@@ -172,12 +172,12 @@ func ApplyNormal(w [16]float64, n [3]float32) [3]float64 {
 	a, b, c := w[0], w[4], w[8]
 	d, e, f := w[1], w[5], w[9]
 	g, h, i := w[2], w[6], w[10]
-	// Cofactor matrix = inverse transpose × determinant; the determinant's sign keeps the
+	// The cofactor matrix is the inverse transpose times the determinant; the determinant's sign keeps the
 	// direction outward for mirrored nodes.
 	co := [9]float64{e*i - f*h, f*g - d*i, d*h - e*g, c*h - b*i, a*i - c*g, b*g - a*h, b*f - c*e, c*d - a*f, a*e - b*d}
 	det := a*co[0] + b*co[1] + c*co[2]
 	x, y, z := float64(n[0]), float64(n[1]), float64(n[2])
-	r := [3]float64{co[0]*x + co[3]*y + co[6]*z, co[1]*x + co[4]*y + co[7]*z, co[2]*x + co[5]*y + co[8]*z}
+	r := [3]float64{co[0]*x + co[1]*y + co[2]*z, co[3]*x + co[4]*y + co[5]*z, co[6]*x + co[7]*y + co[8]*z}
 	if det < 0 {
 		r = [3]float64{-r[0], -r[1], -r[2]}
 	}

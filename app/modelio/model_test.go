@@ -54,6 +54,14 @@ func TestApplyNormal(t *testing.T) {
 	if n := modelio.ApplyNormal(mirror, [3]float32{1, 0, 0}); math.Abs(n[0]+1) > 1e-9 {
 		t.Errorf("mirrored normal %v", n)
 	}
+	// A quarter turn about z carries +x to +y, normals with it.
+	turn := [16]float64{0, 1, 0, 0, -1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}
+	if p := modelio.Apply(turn, [3]float32{1, 0, 0}); math.Abs(p[1]-1) > 1e-9 {
+		t.Fatalf("turned point %v", p)
+	}
+	if n := modelio.ApplyNormal(turn, [3]float32{1, 0, 0}); math.Abs(n[1]-1) > 1e-9 {
+		t.Errorf("turned normal %v, want (0, 1, 0)", n)
+	}
 	// Stretching x by 2 turns the plane x = y into x = 2y: its normal (1, 1) becomes (1, 2)/√5
 	// up to sign, here (0.5, 1) normalised.
 	squash := [16]float64{2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}
