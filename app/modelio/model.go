@@ -37,7 +37,7 @@ func Load(ctx context.Context, path string) (*Model, error) {
 	}
 	// gltfsimplify with a budget above the model's triangles simplifies nothing; it lays the
 	// document out as one self-contained GLB, keeping everything else as it was.
-	res, err := gltfsimplify.Document(ctx, doc, path, math.MaxInt32, nil)
+	res, err := gltfsimplify.Document(ctx, doc, path, math.MaxInt, nil)
 	if err != nil {
 		return nil, err
 	}
