@@ -127,7 +127,7 @@ func (l *Library) fileDerived(src Asset, d Derivation, name string, glb []byte) 
 		if err != nil {
 			return fmt.Errorf("the new model cannot be read back: %w", err)
 		}
-		a.Triangles = rep.DrawnTriangles
+		a.Triangles = rep.Triangles // each mesh once, as the library counts
 		rec, err := storeInto(model, dir, filepath.Base(model), true)
 		if err != nil {
 			return err

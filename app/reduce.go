@@ -8,10 +8,8 @@ import (
 	"github.com/kiln3d/kiln/providers/atomicfile"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/kiln3d/kiln/preview/inspect"
 	"github.com/kiln3d/kiln/providers/geom/gltfsimplify"
@@ -86,51 +84,11 @@ func (k *Kiln) Reduce(ctx context.Context, assetID string, target int, report fu
 	if err != nil {
 		return Asset{}, err
 	}
-	a := src
-	a.ID = newID(time.Now().UTC().Format("20060102-150405"))
-	a.Name = fmt.Sprintf("%s (%d triangles)", src.Name, res.DrawnAfter)
-	a.Created, a.Finished = time.Now(), time.Now()
-	a.Parameters.Polycount = target
-	a.DerivedFrom = &Derivation{Asset: src.ID, Operation: "reduce", Polycount: target}
-	a.Remote, a.Files, a.Inputs, a.KilnVersion = nil, nil, nil, Version
-	err = k.Library.create(a.ID, func(dir string) error {
-		model := filepath.Join(dir, SafeFileName(a.Name)+".glb")
-		if err := WriteFileAtomic(model, 0o644, func(w io.Writer) error {
-			_, err := w.Write(res.GLB)
-			return err
-		}); err != nil {
-			return err
-		}
-		info, err := ReadModelInfo(model)
-		if err != nil {
-			return fmt.Errorf("the reduced model cannot be read back: %w", err)
-		}
-		a.Triangles = info.Triangles
-		rec, err := storeInto(model, dir, filepath.Base(model), true)
-		if err != nil {
-			return err
-		}
-		rec.Format = "glb"
-		a.Files = []FileRecord{rec}
-		if len(src.Inputs) > 0 {
-			if err := os.Mkdir(filepath.Join(dir, "inputs"), 0o755); err != nil {
-				return err
-			}
-		}
-		for _, in := range src.Inputs {
-			rec, err := storeInto(filepath.Join(src.Dir, in.Path), filepath.Join(dir, "inputs"), filepath.Base(in.Path), false)
-			if err != nil {
-				return err
-			}
-			rec.Path, rec.Source, rec.View = filepath.Join("inputs", rec.Path), in.Source, in.View
-			a.Inputs = append(a.Inputs, rec)
-		}
-		return k.Library.writeSidecar(dir, a)
-	})
+	name := fmt.Sprintf("%s (%d triangles)", src.Name, res.DrawnAfter)
+	a, err := k.Library.fileDerived(src, Derivation{Asset: src.ID, Operation: "reduce", Polycount: target}, name, res.GLB)
 	if err != nil {
 		return Asset{}, fmt.Errorf("reduce %s: %w", src.Name, err)
 	}
-	a.Dir = filepath.Join(k.Library.Dir(), a.ID)
 	return a, nil
 }
 
