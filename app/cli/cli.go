@@ -49,7 +49,9 @@ func commands() map[string]command {
 	return map[string]command{
 		"generate": {"generate [--provider NAME] [--key NAME] [--endpoint URL] [--polycount N] [--project ID] [--view VIEW=IMAGE]...\n" +
 			"                [--height-cm H] [--width-cm W] [--depth-cm D] [--option KEY=VALUE]... [--quality Q] [--test]\n" +
-			"                [--prompt TEXT] [--out PATH] [--force] [--json] IMAGE...", generate},
+			"                [--prompt TEXT] [--out PATH] [--force] [--json] IMAGE...\n" +
+			"                | generate --each [--out FOLDER] [--json] [those options but --view] IMAGE|FOLDER...\n" +
+			"                (--each: one model per image, in one batch, each named after its image)", generate},
 		"retexture": {"retexture ASSET IMAGE [--provider NAME] [--key NAME] [--prompt TEXT] [--option KEY=VALUE]... [--out PATH] [--json]", retexture},
 		"providers": {"providers [--json]", listProviders},
 		"jobs":      {"jobs [--json] | jobs submit-again JOB | jobs mark-failed JOB", listJobs},
@@ -68,6 +70,11 @@ func commands() map[string]command {
 			"                | publish TARGET --folders [--json]", publish},
 		"render":   {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},
 		"simplify": {"simplify IN.glb --polycount N --out OUT.glb [--force]", simplify},
+		"export": {"export ASSET... --preset godot|unity|unreal|blender [--format glb|gltf|obj] [--max-texture N]\n" +
+			"                [--polycount N] [--out DIR] [--fix] [--force] [--json]\n" +
+			"                (checks each first; --fix makes fixed copies in the library and exports those)", export},
+		"check": {"check MODEL|ASSET [--preset godot|unity|unreal|blender] [--format F] [--max-texture N] [--polycount N]\n" +
+			"                [--height-cm H] [--json]   (the export's pre-flight; exit 1 when a line fails)", check},
 		"thumbnail": {"thumbnail MODEL OUT SIZE [--timeout 30s]\n" +
 			"                (the file managers' thumbnailer: a SIZE×SIZE PNG of the model at OUT)", thumbnail},
 		"serve": {"serve [--addr 127.0.0.1:3000] [--workers N] [--tls-cert PEM --tls-key PEM] [--insecure-http] [--base-url URL]\n" +
@@ -107,7 +114,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "publish", "keys", "render", "thumbnail", "simplify", "serve", "version"}
+	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "publish", "keys", "export", "check", "render", "thumbnail", "simplify", "serve", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}
