@@ -43,6 +43,7 @@ type detailsPane struct {
 	texture  []*widget.Button // one per provider that can paint the model
 	publish  []*widget.Button // one per target
 	save     *widget.Button
+	export   *widget.Button
 	folder   *widget.Button
 	rename   *widget.Button
 	tags     *widget.Button
@@ -54,13 +55,14 @@ type detailsPane struct {
 	facts  *fyne.Container
 	inputs *fyne.Container
 	// The actions for several assets at once.
-	multiTitle *widget.Label
-	multiTags  *widget.Button
-	multiSave  *widget.Button
-	multiDel   *widget.Button
-	single     *fyne.Container
-	multi      *fyne.Container
-	empty      *widget.Label
+	multiTitle  *widget.Label
+	multiTags   *widget.Button
+	multiSave   *widget.Button
+	multiExport *widget.Button
+	multiDel    *widget.Button
+	single      *fyne.Container
+	multi       *fyne.Container
+	empty       *widget.Label
 }
 
 // detailPicture is the side of the pane's picture.
@@ -76,6 +78,7 @@ func newDetailsPane(p *libraryPanel) *detailsPane {
 	d.download = widget.NewButtonWithIcon("Download", theme.DownloadIcon(), func() { p.download(d.asset) })
 	d.look = widget.NewButtonWithIcon("Preview", theme.VisibilityIcon(), func() { d.preview() })
 	d.reduce = widget.NewButtonWithIcon("Reduce…", theme.ZoomOutIcon(), func() { p.showReduce(d.asset) })
+	d.export = widget.NewButtonWithIcon("Export…", theme.MailForwardIcon(), func() { u.showExport(p.selection()) })
 	d.save = widget.NewButtonWithIcon("Save as…", theme.DocumentSaveIcon(), func() { u.saveAs(d.asset.ModelPath(), d.asset.Name) })
 	d.folder = widget.NewButtonWithIcon("Show in folder", theme.FolderOpenIcon(), func() { u.showFolder(d.asset.Dir) })
 	d.rename = widget.NewButtonWithIcon("Rename…", theme.DocumentCreateIcon(), func() { p.showRename(d.asset) })
@@ -96,7 +99,7 @@ func newDetailsPane(p *libraryPanel) *detailsPane {
 		actions = append(actions, b)
 	}
 	d.open = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() { p.copyPublished(d.asset) })
-	actions = append(actions, d.open, d.save, d.folder, d.rename, d.tags, d.notes, d.dup, d.del)
+	actions = append(actions, d.open, d.export, d.save, d.folder, d.rename, d.tags, d.notes, d.dup, d.del)
 	d.facts = container.New(&factsLayout{})
 	d.inputs = container.NewGridWrap(fyne.NewSquareSize(72))
 	d.single = container.NewVBox(
@@ -107,10 +110,11 @@ func newDetailsPane(p *libraryPanel) *detailsPane {
 	)
 	d.multiTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.multiTags = widget.NewButtonWithIcon("Tags…", theme.ListIcon(), func() { p.showTags(p.selection()) })
+	d.multiExport = widget.NewButtonWithIcon("Export…", theme.MailForwardIcon(), func() { u.showExport(p.selection()) })
 	d.multiSave = widget.NewButtonWithIcon("Save copies to a folder…", theme.DocumentSaveIcon(), func() { p.saveCopies(p.selection()) })
 	d.multiDel = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { p.deleteSelected() })
 	d.multiDel.Importance = widget.DangerImportance
-	d.multi = container.NewVBox(d.multiTitle, d.multiTags, d.multiSave, d.multiDel)
+	d.multi = container.NewVBox(d.multiTitle, d.multiTags, d.multiExport, d.multiSave, d.multiDel)
 	d.empty = widget.NewLabel("Select a model to see its details. Ctrl-click or Shift-click selects several.")
 	d.empty.Wrapping = fyne.TextWrapWord
 	d.empty.Importance = widget.LowImportance
@@ -145,6 +149,7 @@ func (d *detailsPane) update() {
 		}
 		d.multiTitle.SetText(fmt.Sprintf("%s selected", app.Plural(len(sel), "model")))
 		setEnabled(d.multiSave, usable > 0)
+		setEnabled(d.multiExport, usable > 0)
 		d.box.Objects = []fyne.CanvasObject{d.multi}
 		d.box.Refresh()
 		d.loaded = key
@@ -208,6 +213,7 @@ func (d *detailsPane) showAsset(e app.Entry) {
 		d.look.Show()
 	}
 	setEnabled(d.save, usable)
+	setEnabled(d.export, usable)
 	setEnabled(d.reduce, usable && a.Triangles > app.MinReduceTarget)
 	setEnabled(d.dup, usable)
 	setEnabled(d.rename, !damaged)
@@ -402,6 +408,7 @@ func (d *detailsPane) menu() *fyne.Menu {
 		item("Tags…", ok, func() { p.showTags(p.selection()) }),
 		item("Notes…", ok, with(p.showNotes)),
 		item("Duplicate", e.Usable(), with(p.duplicate)),
+		item("Export…", e.Usable(), func() { p.u.showExport(p.selection()) }),
 		item("Save as…", e.Usable(), with(func(a app.Asset) { p.u.saveAs(a.ModelPath(), a.Name) })),
 		item("Show in folder", true, func() { p.u.showFolder(e.Dir) }),
 		fyne.NewMenuItemSeparator(),

@@ -129,31 +129,15 @@ func (u *UI) openModel() {
 	}, func(err error) { dialog.ShowError(err, u.win) })
 }
 
-// exportSelected saves the library's selected model(s): Save as… for one, copies into a folder
-// for several.
+// exportSelected opens the export dialog on the library's selected models.
 func (u *UI) exportSelected() {
 	sel := u.library.selection()
-	switch {
-	case len(sel) == 1 && sel[0].Usable():
-		go func() {
-			a, err := u.k.Library.Get(sel[0].ID)
-			u.goUI(func() {
-				if err == nil {
-					err = a.Err()
-				}
-				if err != nil {
-					dialog.ShowError(err, u.win)
-					return
-				}
-				u.saveAs(a.ModelPath(), a.Name)
-			})
-		}()
-	case len(sel) > 1:
-		u.library.saveCopies(sel)
-	default:
+	if len(sel) == 0 {
 		u.selectTab("Library")
 		dialog.ShowInformation("Export", "Select the models to export in the Library first.", u.win)
+		return
 	}
+	u.showExport(sel)
 }
 
 // showAbout shows the version and the licences of what Kiln ships.
