@@ -180,8 +180,8 @@ func surface(t *testing.T, path string) (lo, hi, centre [3]float64) {
 	return lo, hi, centre
 }
 
-// TestExportImportsIntoBlender exports the local provider's model and a textured real one with
-// every preset in every format and imports each file into Blender headless (skipped only when
+// TestExportImportsIntoBlender exports the local provider's model, a textured real one, a
+// simplified scan and one whose meshes are drawn several times with every preset in every format and imports each file into Blender headless (skipped only when
 // Blender is absent): its size is the model's, it stands on the ground (Blender is Z-up: glTF's
 // +Y becomes +Z), it faces the way it did (glTF's front, +Z, becomes Blender's −Y: the surface's
 // centre lands where the conversion puts it), and the texture is connected.
@@ -197,7 +197,7 @@ func TestExportImportsIntoBlender(t *testing.T) {
 	}
 	var all []exported
 	dir := t.TempDir()
-	for _, em := range exportModels[:2] { // the local model and the textured box
+	for _, em := range exportModels {
 		a := addModel(t, k, em.path(t))
 		for _, p := range Presets {
 			ref := ""

@@ -34,7 +34,18 @@ var exportModels = []struct {
 }{
 	{"local", modeliotest.LocalModel},
 	{"textured", func(t testing.TB) string { return modeliotest.Corpus(t, "khronos_BoxTextured.glb") }},
+	{"simplified", simplifiedBunny},
 	{"instanced", func(t testing.TB) string { return modeliotest.Corpus(t, "khronos_2CylinderEngine.glb") }},
+}
+
+// simplifiedBunny is the corpus's 69k-triangle scan brought down to 5,000 triangles by Kiln's own
+// simplifier, as an artist reduces a scan before exporting it.
+func simplifiedBunny(t testing.TB) string {
+	out := filepath.Join(t.TempDir(), "bunny.glb")
+	if _, err := SimplifyFile(context.Background(), modeliotest.Corpus(t, "stanford_bunny_69k.glb"), out, 5000, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestExportPresets exports each model with every preset in every format it allows, and reads
