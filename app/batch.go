@@ -314,15 +314,18 @@ func BatchImages(paths []string) ([]string, error) {
 
 // LooksLikeSeparateObjects reports whether images, by their file names, show different objects
 // (mug.png, chair.png) rather than views of one object (mug_front.png, mug_left.png; front.png,
-// back.png; IMG_0041.jpg, IMG_0042.jpg). Names that differ only in view words, numbers,
-// separators or case name one object; a single image is one object.
+// back.png; IMG_0041.jpg, IMG_0042.jpg). It takes two names without a view word that differ in
+// more than numbers, separators and case to make different objects: a name with a view word is
+// one view of an object, and a single image is one object.
 func LooksLikeSeparateObjects(images []string) bool {
-	if len(images) < 2 {
-		return false
-	}
-	first := objectKey(images[0])
-	for _, img := range images[1:] {
-		if objectKey(img) != first {
+	first, seen := "", false
+	for _, img := range images {
+		key, view := objectKey(img)
+		switch {
+		case view:
+		case !seen:
+			first, seen = key, true
+		case key != first:
 			return true
 		}
 	}
@@ -337,12 +340,15 @@ var viewWords = []string{
 
 // objectKey is what a file's name says of the object it shows: its words (split at anything
 // but a letter, and where a lower-case letter meets a capital), in lower case, without the view
-// words and numbers.
-func objectKey(path string) string {
+// words and numbers; view says whether it had a view word.
+func objectKey(path string) (key string, view bool) {
 	var words []string
 	var word []rune
 	flush := func() {
-		if w := strings.ToLower(string(word)); w != "" && !slices.Contains(viewWords, w) {
+		switch w := strings.ToLower(string(word)); {
+		case slices.Contains(viewWords, w):
+			view = true
+		case w != "":
 			words = append(words, w)
 		}
 		word = word[:0]
@@ -361,5 +367,5 @@ func objectKey(path string) string {
 		prevLower = unicode.IsLower(r)
 	}
 	flush()
-	return strings.Join(words, " ")
+	return strings.Join(words, " "), view
 }

@@ -254,10 +254,13 @@ func TestLooksLikeSeparateObjects(t *testing.T) {
 		{[]string{"front.png", "back.png", "left.png"}, false},
 		{[]string{"IMG_0041.jpg", "IMG_0042.jpg", "IMG_0050.jpg"}, false},
 		{[]string{"chair_1.png", "chair_2.png"}, false},
-		{[]string{"chair_front.png", "table_front.png"}, true},
 		{[]string{"frontier.png", "leftover.png"}, true},
 		{[]string{"/one/mug.png", "/two/mug.png"}, false},
-		{[]string{"mug_front.png", "mug_side.png", "lamp.png"}, true},
+		// A name with a view word is a view of an object, whatever else the others are.
+		{[]string{"chair_front.png", "table_front.png"}, false},
+		{[]string{"mug_front.png", "mug_side.png", "lamp.png"}, false},
+		{[]string{"mug_front.png", "mug_left.png", "chair.png", "table.png"}, true},
+		{[]string{"1.png", "2.png"}, false},
 	}
 	for _, c := range cases {
 		if got := LooksLikeSeparateObjects(c.images); got != c.want {
