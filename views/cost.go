@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -49,6 +50,12 @@ func newCostLine(u *UI) *costLine {
 // update works out the plan of req on provider with credential ("" for the default) unless it
 // is the one shown already. Providers that charge nothing show nothing.
 func (l *costLine) update(p providers.Provider, credential string, req providers.Request) {
+	l.updateEach(p, credential, req, false)
+}
+
+// updateEach is update for one model per image of req when each is set: a batch, whose cost is
+// all its models'.
+func (l *costLine) updateEach(p providers.Provider, credential string, req providers.Request, each bool) {
 	if _, ok := p.(providers.Pricer); !ok {
 		l.stop()
 		l.last, l.okFor = "", ""
@@ -57,7 +64,7 @@ func (l *costLine) update(p providers.Provider, credential string, req providers
 	}
 	name := p.Capabilities().Name
 	blob, _ := json.Marshal(req)
-	key := name + "\x00" + credential + "\x00" + string(blob)
+	key := fmt.Sprint(name, "\x00", credential, "\x00", each, "\x00", string(blob))
 	if key == l.last {
 		return
 	}
@@ -77,7 +84,11 @@ func (l *costLine) update(p providers.Provider, credential string, req providers
 		if ctx.Err() != nil {
 			return
 		}
-		plan, err := l.u.k.Plan(ctx, name, credential, req, withBalance)
+		planOf := l.u.k.Plan
+		if each {
+			planOf = l.u.k.PlanEach
+		}
+		plan, err := planOf(ctx, name, credential, req, withBalance)
 		if ctx.Err() != nil {
 			return
 		}

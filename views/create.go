@@ -45,11 +45,16 @@ type createPanel struct {
 	submit      *widget.Button
 	hint        *widget.Label // why Submit is disabled, or what happened
 	submitting  bool
+	choice      *eachChoice // one model from the images' views, or one per image
 }
 
 func newCreatePanel(u *UI) *createPanel {
 	c := &createPanel{u: u}
 	c.inputs = newInputList(u, c.validate)
+	c.choice = newEachChoice(func() {
+		c.showViews()
+		c.validate()
+	})
 
 	add := widget.NewButtonWithIcon("Add images…", theme.FileImageIcon(), c.openDialog)
 	add.Importance = widget.HighImportance
@@ -67,7 +72,7 @@ func newCreatePanel(u *UI) *createPanel {
 	}
 	zone := container.NewStack(zoneBorder, container.NewPadded(container.NewVBox(zoneText,
 		container.NewCenter(add), container.NewCenter(samples))))
-	images := container.NewBorder(zone, nil, nil, nil, container.NewVScroll(c.inputs.grid))
+	images := container.NewBorder(container.NewVBox(zone, c.choice.radio), nil, nil, nil, container.NewVScroll(c.inputs.grid))
 
 	var titles []string
 	for _, p := range u.k.Providers.All() {
@@ -151,7 +156,7 @@ func (c *createPanel) pickProvider(title string) {
 	c.polycount.setRange(pr.Range, want)
 	setNote(c.rangeNote, pr.Note, widget.LowImportance)
 	setNote(c.clampNote, "", widget.LowImportance)
-	c.inputs.showViews(caps.Views)
+	c.showViews()
 	c.promptRow.setVisible(caps.Prompt)
 	polycount := container.NewVBox(c.polycount.content, c.rangeNote, c.clampNote)
 	setFormRows(c.fields, append([]formRow{newFormRow("Provider", c.providerSel), c.account.row,
@@ -261,8 +266,21 @@ func (c *createPanel) refresh() {
 	c.validate()
 }
 
+// showViews shows the images' view pickers when they mean something: for a provider that takes
+// views, making one model of the images.
+func (c *createPanel) showViews() {
+	c.inputs.showViews(c.provider != nil && c.provider.Capabilities().Views && !c.choice.perImage)
+}
+
 // validate enables Submit only when the request can be sent, and says why not otherwise.
 func (c *createPanel) validate() {
+	maxImages := 0
+	if c.provider != nil {
+		maxImages = c.provider.Capabilities().MaxImages
+	}
+	if c.choice.follow(c.inputs, maxImages) {
+		c.showViews()
+	}
 	reason := c.problem()
 	if reason != "" || c.submitting {
 		c.submit.Disable()
@@ -275,7 +293,7 @@ func (c *createPanel) validate() {
 	}
 	c.hint.SetText(reason)
 	if c.provider != nil {
-		c.cost.update(c.provider, c.account.chosen(), c.request())
+		c.cost.updateEach(c.provider, c.account.chosen(), c.request(), c.choice.perImage)
 	}
 }
 
@@ -301,6 +319,10 @@ func (c *createPanel) problem() string {
 		return "Add a reference image, or describe the object in the prompt."
 	case len(ok) == 0:
 		return "Add a reference image: drop it here or use Add images…"
+	case c.choice.perImage:
+		if p := c.perImageProblem(caps, len(ok)); p != "" {
+			return p
+		}
 	case len(ok) < caps.MinImages:
 		return fmt.Sprintf("%s needs at least %d images.", caps.Title, caps.MinImages)
 	case len(ok) > caps.MaxImages:
@@ -313,7 +335,11 @@ func (c *createPanel) problem() string {
 		return p
 	}
 	// Whatever else the provider's contract refuses (a prompt too long, an option out of place).
-	if err := providers.CheckRequest(caps, c.request()); err != nil {
+	req := c.request()
+	if c.choice.perImage && len(req.Images) > 0 {
+		req.Images = req.Images[:1] // each model's request holds one image
+	}
+	if err := providers.CheckRequest(caps, req); err != nil {
 		return sentence(problemText(err))
 	}
 	return ""
@@ -322,6 +348,9 @@ func (c *createPanel) problem() string {
 // ready says what Submit will send, once the request is valid.
 func (c *createPanel) ready() string {
 	ok, _, _ := c.inputs.usable()
+	if c.choice.perImage {
+		return c.perImageReady(len(ok))
+	}
 	what := app.Plural(len(ok), "image")
 	switch {
 	case len(ok) == 0:
@@ -360,6 +389,10 @@ func (c *createPanel) doSubmit() {
 	c.submitting = true
 	c.validate()
 	c.hint.SetText("Submitting…")
+	if c.choice.perImage {
+		c.submitEach(name, credential, req)
+		return
+	}
 	go func() {
 		job, err := submitPlanned(c.u.ctx, c.u.k, name, credential, req)
 		if err == nil {
@@ -374,15 +407,19 @@ func (c *createPanel) doSubmit() {
 				c.hint.SetText(err.Error())
 				return
 			}
-			c.hint.SetText("Submitted " + job.Name() + ".")
-			// The submission ran off the UI thread: a quick job may already have finished and
-			// opened its Preview, and the artist may have moved on. Only an artist still on
-			// Create is taken to the Jobs tab.
-			if c.u.tabs.Selected() != nil && c.u.tabs.Selected().Text == "Create" {
-				c.u.selectTab("Jobs")
-			}
+			c.submitted("Submitted " + providers.Printable(job.Name()) + ".")
 		})
 	}()
+}
+
+// submitted says what was submitted, and takes an artist still on Create to the Jobs tab. The
+// submission ran off the UI thread: a quick job may already have finished and opened its Preview,
+// and the artist may have moved on.
+func (c *createPanel) submitted(what string) {
+	c.hint.SetText(what)
+	if c.u.tabs.Selected() != nil && c.u.tabs.Selected().Text == "Create" {
+		c.u.selectTab("Jobs")
+	}
 }
 
 // submitPlanned submits the request as the core's plan has it (the polycount within the range its
@@ -392,13 +429,18 @@ func submitPlanned(ctx context.Context, k *app.Kiln, provider, credential string
 	if err != nil {
 		return app.Job{}, err
 	}
+	return k.Jobs.Submit(ctx, provider, plan.Request, planOptions(plan, opts)...)
+}
+
+// planOptions are opts with the credential and the cost (of each model) the plan found.
+func planOptions(plan app.Plan, opts []app.SubmitOption) []app.SubmitOption {
 	if plan.Credential != "" {
 		opts = append(opts, app.WithCredential(plan.Credential))
 	}
 	if plan.Price != nil {
 		opts = append(opts, app.WithCost(plan.Price.Credits))
 	}
-	return k.Jobs.Submit(ctx, provider, plan.Request, opts...)
+	return opts
 }
 
 // sentence makes a reason from the core ("add a reference image") read as a sentence.

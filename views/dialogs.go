@@ -3,8 +3,6 @@ package views
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -33,18 +31,9 @@ type FileDialogs interface {
 	ChooseFolder(title string) (string, error)
 }
 
-// imageExtensions are the file types Kiln reads, for dialogs and folder drops.
+// imageExtensions are the file types Kiln reads, for the file dialogs (a folder's images are
+// listed by app.FolderImages).
 var imageExtensions = []string{".png", ".jpg", ".jpeg", ".webp"}
-
-func isImageName(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	for _, e := range imageExtensions {
-		if e == ext {
-			return true
-		}
-	}
-	return false
-}
 
 // fyneOpen shows Fyne's own open dialog in win for files with one of the extensions: the
 // fallback when native dialogs are unavailable. It runs on the UI thread and calls done with the

@@ -6,7 +6,6 @@ import (
 	"image"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -41,6 +40,9 @@ type inputList struct {
 	grid      *fyne.Container
 	changed   func()
 	withViews bool
+	// fromFolder says that a folder gave images since the list was last empty: Create then
+	// offers one model per image.
+	fromFolder bool
 }
 
 func newInputList(u *UI, changed func()) *inputList {
@@ -63,26 +65,34 @@ func (l *inputList) addPaths(paths []string) {
 	l.changed()
 }
 
+// addFolder adds the images in dir, as the core lists them: not those in its sub-folders nor
+// hidden ones, and at most app.MaxBatch.
 func (l *inputList) addFolder(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		dialog.ShowError(fmt.Errorf("cannot read the folder %s: %w", filepath.Base(dir), err), l.u.win)
+	images, total, err := app.FolderImages(dir)
+	switch {
+	case err != nil:
+		dialog.ShowError(err, l.u.win)
 		return
-	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() && isImageName(e.Name()) {
-			names = append(names, e.Name())
-		}
-	}
-	if len(names) == 0 {
+	case total == 0:
 		dialog.ShowInformation("No images", fmt.Sprintf("The folder %s holds no PNG, JPEG or WebP images.", filepath.Base(dir)), l.u.win)
 		return
+	case total > len(images):
+		dialog.ShowInformation("Too many images", fmt.Sprintf("The folder %s holds %d images: the first %d, by name, were added.",
+			filepath.Base(dir), total, len(images)), l.u.win)
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		l.add(filepath.Join(dir, n))
+	l.fromFolder = true
+	for _, img := range images {
+		l.add(img)
 	}
+}
+
+// paths are the files in the list, read or not, in their order.
+func (l *inputList) paths() []string {
+	out := make([]string, len(l.items))
+	for i, in := range l.items {
+		out[i] = in.path
+	}
+	return out
 }
 
 func (l *inputList) add(path string) {
@@ -192,6 +202,9 @@ func (l *inputList) remove(in *input) {
 		}
 	}
 	l.grid.Remove(in.card)
+	if len(l.items) == 0 {
+		l.fromFolder = false
+	}
 	l.changed()
 }
 

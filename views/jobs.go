@@ -18,21 +18,30 @@ import (
 	"github.com/kiln3d/kiln/providers"
 )
 
-// jobsPanel is the Jobs tab: every job, newest first, with live progress.
+// jobsPanel is the Jobs tab: every job, newest first, with live progress; a batch's jobs are
+// grouped under a row of their own (see jobs_batch.go).
 type jobsPanel struct {
 	u       *UI
 	content fyne.CanvasObject
 	list    *widget.List
 	empty   *widget.Label
-	jobs    []app.Job // UI thread only
+	jobs    []app.Job // UI thread only, newest first
+
+	// The list's rows: items, with where each job and each batch's row is, and the batches
+	// folded away. UI thread only; rebuild makes them from jobs.
+	items     []jobsItem
+	itemOf    map[string]int // job id → its row
+	headerOf  map[string]int // batch id → its row
+	members   map[string][]int
+	collapsed map[string]bool
 }
 
 func newJobsPanel(u *UI) *jobsPanel {
-	p := &jobsPanel{u: u}
+	p := &jobsPanel{u: u, collapsed: map[string]bool{}}
 	p.list = widget.NewList(
-		func() int { return len(p.jobs) },
-		func() fyne.CanvasObject { return newJobRow(p) },
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).show(p.jobs[i]) },
+		func() int { return len(p.items) },
+		func() fyne.CanvasObject { return newJobsListRow(p) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*jobsListRow).show(p.items[i]) },
 	)
 	p.empty = widget.NewLabelWithStyle("No jobs yet. Add images on the Create tab and press Submit.",
 		fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
@@ -69,7 +78,7 @@ func (p *jobsPanel) upsert(j app.Job) {
 	for i := range p.jobs {
 		if p.jobs[i].ID == j.ID {
 			p.jobs[i] = j
-			p.list.RefreshItem(i)
+			p.refreshJob(j)
 			return
 		}
 	}
@@ -83,14 +92,25 @@ func (p *jobsPanel) refresh() {
 	} else {
 		p.empty.Hide()
 	}
+	p.rebuild()
 	p.list.Refresh()
+}
+
+// refreshJob redraws job j's row, and its batch's.
+func (p *jobsPanel) refreshJob(j app.Job) {
+	if i, ok := p.itemOf[j.ID]; ok {
+		p.list.RefreshItem(i)
+	}
+	if i, ok := p.headerOf[j.Batch]; ok && j.Batch != "" {
+		p.list.RefreshItem(i)
+	}
 }
 
 // refreshRunning redraws the rows whose elapsed time is moving.
 func (p *jobsPanel) refreshRunning() {
-	for i, j := range p.jobs {
+	for _, j := range p.jobs {
 		if !j.State.Finished() && !j.Started.IsZero() {
-			p.list.RefreshItem(i)
+			p.refreshJob(j)
 		}
 	}
 }
@@ -179,7 +199,7 @@ func (r *jobRow) show(j app.Job) {
 	}
 	r.detail.SetText(detail)
 	r.state.SetText(stateText(j.State))
-	r.bar.SetValue(barValue(j))
+	r.bar.SetValue(j.Share())
 	r.elapsed.SetText(formatElapsed(j.Elapsed(time.Now())))
 	// An unconfirmed job may have reached its provider: the artist decides between sending it
 	// again and marking it as failed, in place of Retry and Cancel.
@@ -365,23 +385,6 @@ func stateText(s app.State) string {
 		return "Cancelled"
 	}
 	return string(s)
-}
-
-// barValue is the share of the whole job done: running fills most of the bar, downloading the
-// rest, so the bar never runs backwards between phases.
-func barValue(j app.Job) float64 {
-	p := max(0, min(1, j.Progress))
-	switch j.State {
-	case app.Submitting:
-		return 0.02
-	case app.Running:
-		return 0.05 + 0.85*p
-	case app.Downloading:
-		return 0.9 + 0.1*p
-	case app.Done:
-		return 1
-	}
-	return 0
 }
 
 func formatElapsed(d time.Duration) string {

@@ -176,11 +176,16 @@ func (u *UI) goUI(fn func()) {
 
 func (u *UI) jobChanged(j app.Job) {
 	u.jobs.upsert(j)
-	u.notify(j)
+	if j.Batch == "" {
+		u.notify(j)
+	} else {
+		u.notifyBatch(j.Batch)
+	}
 	if j.State == app.Done {
 		u.library.reload()
-		// The artist decides by looking: a finished model opens in the preview.
-		if len(j.Files) > 0 {
+		// The artist decides by looking: a finished model opens in the preview. A batch's models
+		// wait in the library instead of taking the window over one after another.
+		if len(j.Files) > 0 && j.Batch == "" {
 			u.showModel(j.Files[0], j.Name(), j.Request.Polycount)
 		}
 	}

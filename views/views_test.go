@@ -262,6 +262,12 @@ func TestFolderDropAddsItsImages(t *testing.T) {
 		u.create.addPaths([]string{writeImage(t, dir, n)})
 	}
 	ui.until(t, "five images", func() bool { ok, _, _ := u.create.inputs.usable(); return len(ok) == 5 })
+	// A folder's images may be one model each: different objects by their names, and more than
+	// one model takes.
+	if !u.create.choice.perImage || u.create.submit.Disabled() {
+		t.Errorf("one model per image not chosen: hint %q", u.create.hint.Text)
+	}
+	u.create.choice.radio.SetSelected(oneFromViews)
 	if !u.create.submit.Disabled() || !strings.Contains(u.create.hint.Text, "at most 4 images") {
 		t.Errorf("too many images: hint %q", u.create.hint.Text)
 	}
