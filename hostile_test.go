@@ -58,7 +58,7 @@ func TestHostileInputsThroughTheBinary(t *testing.T) {
 		{"meshes sharing one large accessor, rendered", []string{"render", shared, "--out", png}, 1, "more than the 60 million the preview takes"},
 		{"meshes sharing one large accessor, simplified", []string{"simplify", shared, "--polycount", "10", "--out", filepath.Join(dir, "s.glb")}, 1, "more than the 100 million Kiln simplifies"},
 		{"a mistyped command", []string{"serev"}, 2, `no such command "serev"`},
-		{"another mistyped command", []string{"export", "x"}, 2, `no such command "export"`},
+		{"another mistyped command", []string{"exprot", "x"}, 2, `no such command "exprot"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()

@@ -186,7 +186,7 @@ func RunPreflight(ctx context.Context, m *modelio.Model, opt CheckOptions) (Pref
 	tri := Check{ID: CheckTriangles, Title: "Triangles", Verdict: Pass}
 	count := fmt.Sprintf("%s drawn", Thousands(drawn))
 	if unique != drawn {
-		count += fmt.Sprintf(" (%s in meshes used more than once)", Thousands(unique))
+		count += fmt.Sprintf(" (%s in its meshes, some drawn more than once)", Thousands(unique))
 	}
 	switch {
 	case drawn == 0:
@@ -257,9 +257,9 @@ func textureCheck(rep *inspect.Report, opt CheckOptions) Check {
 			npot, len(rep.Textures), opt.Preset.Title)
 	}
 	if c.Verdict != Pass {
-		label := fmt.Sprintf("Downscale textures to %d px", limit)
+		label := fmt.Sprintf("Downscale to %d px", limit)
 		if opt.Preset.PowerOfTwo {
-			label += ", powers of two"
+			label = fmt.Sprintf("Downscale to powers of two ≤ %d px", limit)
 		}
 		c.Fix = &Fix{Kind: FixDownscale, Label: label, MaxTexture: limit, PowerOfTwo: opt.Preset.PowerOfTwo}
 	}
@@ -302,11 +302,11 @@ func sizeCheck(lo, hi [3]float64, opt CheckOptions) Check {
 	case opt.HeightCM > 0 && math.Abs(height*100-opt.HeightCM) > 0.02*opt.HeightCM:
 		c.Verdict = Warn
 		c.Detail += fmt.Sprintf(": %s was asked for", metres(opt.HeightCM/100))
-		c.Fix = &Fix{Kind: FixRescale, Label: "Rescale to " + metres(opt.HeightCM/100) + " tall", HeightCM: opt.HeightCM}
+		c.Fix = &Fix{Kind: FixRescale, Label: "Rescale to " + metres(opt.HeightCM/100), HeightCM: opt.HeightCM}
 	case largest > maxPlausibleM || largest < minPlausibleM:
 		c.Verdict = Warn
 		c.Detail += ": implausible for most objects (is it in the wrong unit?)"
-		c.Fix = &Fix{Kind: FixRescale, Label: "Rescale to a height…"}
+		c.Fix = &Fix{Kind: FixRescale, Label: "Rescale…"}
 	}
 	return c
 }
@@ -323,7 +323,7 @@ func pivotCheck(lo, hi [3]float64, opt CheckOptions) Check {
 	if off > max(1e-4, 0.005*diag) {
 		// The export moves it regardless; the fix keeps the move in the library too.
 		c.Detail = fmt.Sprintf("the origin is %s from %s: the export moves it there", metres(off), where)
-		c.Fix = &Fix{Kind: FixRecentre, Label: "Recentre the pivot in the library", Pivot: opt.Preset.Pivot}
+		c.Fix = &Fix{Kind: FixRecentre, Label: "Recentre", Pivot: opt.Preset.Pivot}
 		c.Verdict = Warn
 	}
 	return c

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -70,7 +71,7 @@ func (u *UI) showExport(sel []app.Entry) *exportDialog {
 		})
 	})
 	d.polycount = widget.NewEntry()
-	d.polycount.SetPlaceHolder("no budget")
+	d.polycount.SetPlaceHolder("none (a budget counts the triangles the engine draws)")
 	d.polycount.OnChanged = func(string) { d.recheck() }
 	d.polycount.Validator = wholeOrEmpty(app.MinReduceTarget)
 	d.maxTexture = widget.NewEntry()
@@ -87,19 +88,17 @@ func (u *UI) showExport(sel []app.Entry) *exportDialog {
 		widget.NewFormItem("Engine", d.preset),
 		widget.NewFormItem("Format", d.format),
 		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, choose, d.folder)),
-		hinted("Triangle budget", d.polycount, "counted as the engine draws them; empty for none"),
-		hinted("Largest texture", d.maxTexture, "pixels a side"),
+		widget.NewFormItem("Triangle budget", d.polycount),
+		widget.NewFormItem("Largest texture", d.maxTexture),
 	)
 	body := container.NewBorder(form, d.status, nil, nil, container.NewVScroll(d.checks))
 	content := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, d.ok), nil, nil, body)
-	title := "Export"
+	title := fmt.Sprintf("Export %d models", len(d.names))
 	if len(d.names) == 1 {
 		title = "Export " + providers.Printable(d.names[0])
-	} else {
-		title = fmt.Sprintf("Export %d models", len(d.names))
 	}
 	d.dlg = dialog.NewCustomWithoutButtons(title, content, u.win)
-	d.dlg.Resize(fyne.NewSize(640, 600))
+	d.dlg.Resize(fyne.NewSize(680, 640))
 
 	// Start where the artist exported last, with the choices made for that folder.
 	d.folder.SetText(u.k.Settings.ExportFolder())
@@ -183,7 +182,7 @@ func (d *exportDialog) presetFormats(p app.Preset, format app.Format) {
 	}
 	d.format.Selected = formatLabel(p, format)
 	d.format.Refresh()
-	d.maxTexture.SetPlaceHolder(strconv.Itoa(p.MaxTexture))
+	d.maxTexture.SetPlaceHolder(fmt.Sprintf("%d px a side, %s's limit", p.MaxTexture, p.Title))
 }
 
 // formatLabel names a format with what reads it in the engine.
@@ -228,6 +227,21 @@ func (d *exportDialog) recheck() {
 	}
 	d.say(widget.LowImportance, "Checking…")
 	ids := append([]string(nil), d.ids...)
+	// A quarter of a second's pause first: typing a budget checks once, not at every digit.
+	time.AfterFunc(checkDelay, func() {
+		d.u.goUI(func() {
+			if seq == d.seq {
+				d.check(seq, ids, opt)
+			}
+		})
+	})
+}
+
+// checkDelay is how long the dialog waits after a change before checking the models again.
+const checkDelay = 250 * time.Millisecond
+
+// check runs the pre-flights of ids off the UI thread and shows them if they are still wanted.
+func (d *exportDialog) check(seq int, ids []string, opt app.ExportOptions) {
 	go func() {
 		lists := make([]app.Preflight, len(ids))
 		errs := make([]error, len(ids))
@@ -286,7 +300,11 @@ func (d *exportDialog) showChecks(lists []app.Preflight, errs []error) {
 		}
 		d.say(widget.DangerImportance, msg)
 	default:
-		d.say(widget.SuccessImportance, "Ready to export.")
+		msg := fmt.Sprintf("Ready to export %d models.", len(d.ids))
+		if len(d.ids) == 1 {
+			msg = fmt.Sprintf("Ready to export %q.", d.names[0])
+		}
+		d.say(widget.SuccessImportance, providers.Printable(msg))
 		d.ok.Enable()
 	}
 }
@@ -310,9 +328,10 @@ func (d *exportDialog) checkRow(i int, c app.Check) fyne.CanvasObject {
 	var fix fyne.CanvasObject
 	if c.Fix != nil && c.Verdict != app.Pass {
 		f := *c.Fix
-		fix = widget.NewButton(f.Label, func() { d.applyFix(i, f) })
+		fix = container.NewVBox(widget.NewButton(f.Label, func() { d.applyFix(i, f) }))
 	}
-	return container.NewBorder(nil, nil, mark, fix, text)
+	// The marks take one width, so that the lines' words start in one column.
+	return container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(24, mark.MinSize().Height), mark), fix, text)
 }
 
 // applyFix makes the fixed copy (a new library asset) and exports that instead of model i.

@@ -101,3 +101,27 @@ func TestExportDialog(t *testing.T) {
 		t.Errorf("the original changed: %v", err)
 	}
 }
+
+// TestThrottledProgress: a simplifier's thousands of reports reach the UI thread as a few hundred
+// at most, the last (done) and every new message included.
+func TestThrottledProgress(t *testing.T) {
+	var got []float64
+	var msgs []string
+	report := throttled(func(f float64, msg string) {
+		got = append(got, f)
+		if msg != "" {
+			msgs = append(msgs, msg)
+		}
+	})
+	report(0, "Reducing…")
+	for i := 1; i <= 100_000; i++ {
+		report(float64(i)/100_000, "")
+	}
+	report(1, "Writing…")
+	if len(got) > 300 || got[len(got)-1] != 1 {
+		t.Errorf("%d reports passed on, the last %v", len(got), got[len(got)-1])
+	}
+	if strings.Join(msgs, ",") != "Reducing…,Writing…" {
+		t.Errorf("messages %q", msgs)
+	}
+}
