@@ -200,9 +200,9 @@ func (c *createPanel) optionsChanged() {
 		case !c.polycount.chosen || n == want:
 			setNote(c.clampNote, "", widget.LowImportance)
 		case n < want:
-			setNote(c.clampNote, fmt.Sprintf("%s is more than these options allow: %s will be asked for.", thousands(want), thousands(n)), widget.WarningImportance)
+			setNote(c.clampNote, fmt.Sprintf("%s is more than these options allow: %s will be asked for.", app.Thousands(want), app.Thousands(n)), widget.WarningImportance)
 		default:
-			setNote(c.clampNote, fmt.Sprintf("%s is less than these options allow: %s will be asked for.", thousands(want), thousands(n)), widget.WarningImportance)
+			setNote(c.clampNote, fmt.Sprintf("%s is less than these options allow: %s will be asked for.", app.Thousands(want), app.Thousands(n)), widget.WarningImportance)
 		}
 	}
 	c.validate()

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
 )
 
@@ -61,7 +62,7 @@ func (e *extras) setProvider(caps providers.Capabilities, base providers.Request
 		var w fyne.CanvasObject
 		if o.Number != nil {
 			f.entry = widget.NewEntry()
-			f.entry.SetPlaceHolder(fmt.Sprintf("random (%s to %s)", thousands(o.Number.Min), thousands(o.Number.Max)))
+			f.entry.SetPlaceHolder(fmt.Sprintf("random (%s to %s)", app.Thousands(o.Number.Min), app.Thousands(o.Number.Max)))
 			f.entry.OnChanged = func(string) { e.optionChanged() }
 			w = f.entry
 		} else {

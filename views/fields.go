@@ -1,8 +1,6 @@
 package views
 
 import (
-	"strconv"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
@@ -119,24 +117,4 @@ func setNote(l *widget.Label, text string, importance widget.Importance) {
 	} else {
 		l.Show()
 	}
-}
-
-// thousands writes n with thousands separators, as artists read budgets: 50,000.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	out := make([]byte, 0, len(s)+len(s)/3)
-	for i, ch := range []byte(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, ch)
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
 }

@@ -385,8 +385,10 @@ func (p *libraryPanel) showReduce(a app.Asset) {
 	entry.SetText(strconv.Itoa(max(app.MinReduceTarget, a.Triangles/2)))
 	entry.Validator = func(s string) error {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < app.MinReduceTarget || n >= a.Triangles {
-			return fmt.Errorf("a whole number from %d to %d", app.MinReduceTarget, a.Triangles-1)
+		// The budget counts what the engine draws, which can be more than a.Triangles (each
+		// mesh once) when meshes are reused: Reduce itself says when a budget is not below it.
+		if err != nil || n < app.MinReduceTarget {
+			return fmt.Errorf("a whole number of at least %d", app.MinReduceTarget)
 		}
 		return nil
 	}

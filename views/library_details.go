@@ -197,7 +197,7 @@ func (d *detailsPane) showAsset(e app.Entry) {
 		d.state.SetText(fmt.Sprintf("On %s, not downloaded (%s).", k.Title(a.Provider), providers.Printable(a.Remote.Status)))
 	default:
 		d.state.Importance = widget.LowImportance
-		d.state.SetText(fmt.Sprintf("%s triangles · %s", groupDigits(a.Triangles), app.ByteSize(e.Bytes)))
+		d.state.SetText(fmt.Sprintf("%s triangles · %s", app.Thousands(a.Triangles), app.ByteSize(e.Bytes)))
 	}
 	usable := a.Downloaded() && !damaged
 	if a.Remote != nil && !a.Downloaded() && !damaged {
@@ -278,7 +278,7 @@ func (d *detailsPane) showFacts(a app.Asset) {
 	add("Credential", a.Credential)
 	add("Project", a.Parameters.ProjectID)
 	if a.Parameters.Polycount > 0 {
-		add("Polycount asked", groupDigits(a.Parameters.Polycount))
+		add("Polycount asked", app.Thousands(a.Parameters.Polycount))
 	}
 	add("Size asked", sizeText(a.Parameters.Size))
 	add("Prompt", a.Parameters.Prompt)

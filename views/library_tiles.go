@@ -136,7 +136,7 @@ func entrySummary(k *app.Kiln, e app.Entry) string {
 	case app.StateRemote:
 		parts = append(parts, "on the provider, not downloaded")
 	default:
-		parts = append(parts, fmt.Sprintf("%s triangles", groupDigits(e.Triangles)), app.ByteSize(e.Bytes))
+		parts = append(parts, fmt.Sprintf("%s triangles", app.Thousands(e.Triangles)), app.ByteSize(e.Bytes))
 	}
 	parts = append(parts, e.Finished.Local().Format("2 Jan 2006"))
 	if e.Published {
@@ -146,20 +146,4 @@ func entrySummary(k *app.Kiln, e app.Entry) string {
 		parts = append(parts, "#"+strings.Join(e.Tags, " #"))
 	}
 	return providers.Printable(strings.Join(parts, " · "))
-}
-
-// groupDigits writes n with thin spaces between thousands: 1 250 000.
-func groupDigits(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteRune('\u202f')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
