@@ -8,6 +8,8 @@ import (
 
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
+
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // WeldQuantum is the grid, in mesh units, that positions snap to before edges are compared: the
@@ -258,25 +260,7 @@ func triangleCorners(doc *gltf.Document, p *gltf.Primitive, n int) ([]uint32, er
 			idx[i] = uint32(i)
 		}
 	}
-	switch p.Mode {
-	case gltf.PrimitiveTriangleStrip:
-		out := make([]uint32, 0, 3*max(len(idx)-2, 0))
-		for k := 0; k+2 < len(idx); k++ {
-			if k%2 == 0 {
-				out = append(out, idx[k], idx[k+1], idx[k+2])
-			} else {
-				out = append(out, idx[k+1], idx[k], idx[k+2])
-			}
-		}
-		return out, nil
-	case gltf.PrimitiveTriangleFan:
-		out := make([]uint32, 0, 3*max(len(idx)-2, 0))
-		for k := 1; k+1 < len(idx); k++ {
-			out = append(out, idx[0], idx[k], idx[k+1])
-		}
-		return out, nil
-	}
-	return idx[:len(idx)/3*3], nil
+	return gltfdoc.Triangles(p.Mode, idx), nil
 }
 
 // meshLabel names a mesh for the artist: its name in quotes, else its number.

@@ -2,7 +2,6 @@ package modelio
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -14,6 +13,7 @@ import (
 	_ "golang.org/x/image/webp" // EXT_texture_webp images are read, and written back as PNG
 
 	"github.com/kiln3d/kiln/preview/inspect"
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // TextureChange is one image DownscaleTextures resampled: its index, its name, and its size in
@@ -23,9 +23,6 @@ type TextureChange struct {
 	Name     string
 	From, To [2]int
 }
-
-// webpExtension is the glTF extension whose textures point at WebP images.
-const webpExtension = "EXT_texture_webp"
 
 // jpegQuality is the quality resampled JPEG textures are written at: no visible loss on a
 // texture, at a fraction of quality 100's bytes.
@@ -89,7 +86,7 @@ func (m *Model) DownscaleTextures(maxSize int, powerOfTwo bool) ([]TextureChange
 		changes = append(changes, TextureChange{Image: i, Name: img.Name, From: [2]int{cfg.Width, cfg.Height}, To: [2]int{w, h}})
 	}
 	if webp && !usesWebP(doc) {
-		drop := func(e string) bool { return e == webpExtension }
+		drop := func(e string) bool { return e == gltfdoc.WebPExtension }
 		doc.ExtensionsUsed = slices.DeleteFunc(doc.ExtensionsUsed, drop)
 		doc.ExtensionsRequired = slices.DeleteFunc(doc.ExtensionsRequired, drop)
 	}
@@ -245,13 +242,13 @@ func appendView(doc *gltf.Document, data []byte) int {
 // plain source, and drops the extension from those textures: image i is a PNG now.
 func plainSource(doc *gltf.Document, i int) {
 	for _, t := range doc.Textures {
-		raw, ok := t.Extensions[webpExtension]
+		raw, ok := t.Extensions[gltfdoc.WebPExtension]
 		if !ok {
 			continue
 		}
-		if src, ok := extensionSource(raw); ok && src == i {
+		if src, ok := gltfdoc.ExtensionSource(raw); ok && src == i {
 			t.Source = gltf.Index(i)
-			delete(t.Extensions, webpExtension)
+			delete(t.Extensions, gltfdoc.WebPExtension)
 			if len(t.Extensions) == 0 {
 				t.Extensions = nil
 			}
@@ -259,29 +256,10 @@ func plainSource(doc *gltf.Document, i int) {
 	}
 }
 
-// extensionSource reads the image index of a texture extension such as EXT_texture_webp, whatever
-// Go type the decoder left it as.
-func extensionSource(ext any) (int, bool) {
-	b, ok := ext.(json.RawMessage)
-	if !ok {
-		var err error
-		if b, err = json.Marshal(ext); err != nil {
-			return 0, false
-		}
-	}
-	var v struct {
-		Source *int `json:"source"`
-	}
-	if json.Unmarshal(b, &v) != nil || v.Source == nil {
-		return 0, false
-	}
-	return *v.Source, true
-}
-
 // usesWebP reports whether any texture still uses EXT_texture_webp or any image is still a WebP.
 func usesWebP(doc *gltf.Document) bool {
 	for _, t := range doc.Textures {
-		if _, ok := t.Extensions[webpExtension]; ok {
+		if _, ok := t.Extensions[gltfdoc.WebPExtension]; ok {
 			return true
 		}
 	}

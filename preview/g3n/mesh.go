@@ -8,6 +8,7 @@ import (
 	"github.com/qmuntal/gltf/modeler"
 
 	"github.com/kiln3d/kiln/preview/inspect"
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // meshData is one primitive's triangles, interleaved for one VBO: position, normal, then
@@ -128,25 +129,7 @@ func triangles(doc *gltf.Document, p *gltf.Primitive, n int) ([]uint32, error) {
 			return nil, fmt.Errorf("index %d is past its %d vertices", v, n)
 		}
 	}
-	switch p.Mode {
-	case gltf.PrimitiveTriangleStrip:
-		var out []uint32
-		for i := 0; i+2 < len(idx); i++ {
-			if i%2 == 0 {
-				out = append(out, idx[i], idx[i+1], idx[i+2])
-			} else {
-				out = append(out, idx[i+1], idx[i], idx[i+2])
-			}
-		}
-		return out, nil
-	case gltf.PrimitiveTriangleFan:
-		var out []uint32
-		for i := 1; i+1 < len(idx); i++ {
-			out = append(out, idx[0], idx[i], idx[i+1])
-		}
-		return out, nil
-	}
-	return idx[:len(idx)/3*3], nil
+	return gltfdoc.Triangles(p.Mode, idx), nil
 }
 
 // computeNormals gives each vertex the area-weighted mean of its triangles' normals. glTF's

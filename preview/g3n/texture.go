@@ -3,7 +3,6 @@ package g3n
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"image"
 	"image/draw"
 	_ "image/jpeg" // base colour textures
@@ -13,10 +12,10 @@ import (
 
 	"github.com/g3n/engine/gls"
 	"github.com/qmuntal/gltf"
-
 	_ "golang.org/x/image/webp" // EXT_texture_webp
 
 	"github.com/kiln3d/kiln/preview/inspect"
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // maxTextureSide caps a texture's side: a preview gains nothing from 8K maps but their
@@ -66,8 +65,8 @@ func decodeTexture(path string, doc *gltf.Document, t *gltf.Texture) (td *textur
 		}
 	}()
 	source := t.Source
-	if source == nil {
-		source = webpSource(t)
+	if i, ok := gltfdoc.WebPSource(t); source == nil && ok {
+		source = &i
 	}
 	if source == nil || *source < 0 || *source >= len(doc.Images) {
 		return nil
@@ -131,29 +130,6 @@ func wrap(w gltf.WrappingMode) uint32 {
 		return gls.MIRRORED_REPEAT
 	}
 	return gls.REPEAT
-}
-
-// webpSource reads EXT_texture_webp's image, for textures that have no PNG or JPEG fallback.
-func webpSource(t *gltf.Texture) *int {
-	raw, ok := t.Extensions["EXT_texture_webp"]
-	if !ok {
-		return nil
-	}
-	var ext struct {
-		Source *int `json:"source"`
-	}
-	switch v := raw.(type) {
-	case json.RawMessage:
-		if json.Unmarshal(v, &ext) != nil {
-			return nil
-		}
-	case map[string]any:
-		if f, ok := v["source"].(float64); ok {
-			i := int(f)
-			ext.Source = &i
-		}
-	}
-	return ext.Source
 }
 
 // straightRGBA returns img's pixels as tightly packed RGBA with straight alpha: GL blends and

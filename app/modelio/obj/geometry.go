@@ -13,6 +13,7 @@ import (
 	"github.com/qmuntal/gltf/modeler"
 
 	"github.com/kiln3d/kiln/app/modelio"
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // checkEvery is how many vertices or faces are written between two looks at the context: often
@@ -251,34 +252,15 @@ func (g *geometry) accessor(i int) (*gltf.Accessor, error) {
 // faces writes the primitive's triangles, strips and fans unrolled as glTF defines them, each
 // corner giving the same index to v, vt and vn (offset by what earlier primitives wrote).
 func (g *geometry) faces(mode gltf.PrimitiveMode, mirrored, hasUV, hasNormals bool) error {
-	idx := g.idx
-	var count int
-	switch mode {
-	case gltf.PrimitiveTriangles:
-		count = len(idx) / 3
-	default:
-		count = max(len(idx)-2, 0)
-	}
-	for t := range count {
+	// Strips and fans unrolled as glTF defines them, every triangle facing one way.
+	tris := gltfdoc.Triangles(mode, g.idx)
+	for t := range len(tris) / 3 {
 		if t%checkEvery == 0 {
 			if err := g.ctx.Err(); err != nil {
 				return err
 			}
 		}
-		var a, b, c uint32
-		switch mode {
-		case gltf.PrimitiveTriangles:
-			a, b, c = idx[3*t], idx[3*t+1], idx[3*t+2]
-		case gltf.PrimitiveTriangleStrip:
-			// Every other triangle of a strip turns the other way; swapping its first two
-			// corners keeps them all facing one side.
-			a, b, c = idx[t], idx[t+1], idx[t+2]
-			if t%2 == 1 {
-				a, b = b, a
-			}
-		default: // fan
-			a, b, c = idx[t+1], idx[t+2], idx[0]
-		}
+		a, b, c := tris[3*t], tris[3*t+1], tris[3*t+2]
 		if mirrored {
 			// A mirroring node turns the triangles inside out: reversing the corners keeps
 			// them facing out, where the normals point.

@@ -2,7 +2,6 @@ package obj
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -14,6 +13,8 @@ import (
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
 	"golang.org/x/image/webp"
+
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // images gives each glTF image the materials use one file beside the .obj, written once however
@@ -81,8 +82,8 @@ func (s *images) source(ti int) (int, bool) {
 	}
 	t := s.doc.Textures[ti]
 	src := t.Source
-	if src == nil {
-		src = webpSource(t)
+	if i, ok := gltfdoc.WebPSource(t); src == nil && ok {
+		src = &i
 	}
 	if src == nil || *src < 0 || *src >= len(s.doc.Images) {
 		return 0, false
@@ -174,23 +175,4 @@ func webpToPNG(data []byte) (out []byte, err error) {
 		return nil, fmt.Errorf("encode PNG: %w", err)
 	}
 	return b.Bytes(), nil
-}
-
-// webpSource reads EXT_texture_webp's image, for textures that have no PNG or JPEG fallback.
-func webpSource(t *gltf.Texture) *int {
-	var ext struct {
-		Source *int `json:"source"`
-	}
-	switch v := t.Extensions["EXT_texture_webp"].(type) {
-	case json.RawMessage:
-		if json.Unmarshal(v, &ext) != nil {
-			return nil
-		}
-	case map[string]any:
-		if f, ok := v["source"].(float64); ok {
-			i := int(f)
-			ext.Source = &i
-		}
-	}
-	return ext.Source
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"github.com/qmuntal/gltf"
+
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // uvWeight weighs texture coordinates in the error metric (the mesh is measured in a unit box): a
@@ -196,26 +198,7 @@ func triangleList(doc *gltf.Document, p *gltf.Primitive, count int) ([]uint32, e
 			}
 		}
 	}
-	switch p.Mode {
-	case gltf.PrimitiveTriangleStrip:
-		list := make([]uint32, 0, 3*max(len(idx)-2, 0))
-		for k := 0; k+2 < len(idx); k++ {
-			// Every other triangle of a strip is wound the other way round.
-			if k%2 == 0 {
-				list = append(list, idx[k], idx[k+1], idx[k+2])
-			} else {
-				list = append(list, idx[k+1], idx[k], idx[k+2])
-			}
-		}
-		return list, nil
-	case gltf.PrimitiveTriangleFan:
-		list := make([]uint32, 0, 3*max(len(idx)-2, 0))
-		for k := 1; k+1 < len(idx); k++ {
-			list = append(list, idx[0], idx[k], idx[k+1])
-		}
-		return list, nil
-	}
-	return idx[:len(idx)/3*3], nil
+	return gltfdoc.Triangles(p.Mode, idx), nil
 }
 
 // mergeIdentical points every index at the first vertex identical to it in every attribute
