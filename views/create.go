@@ -395,21 +395,27 @@ func (c *createPanel) doSubmit() {
 	}
 	go func() {
 		job, err := submitPlanned(c.u.ctx, c.u.k, name, credential, req)
-		if err == nil {
-			_ = c.u.k.Settings.Remember(name, job.Request.Polycount) // losing a preference is not worth a dialog
-		}
-		c.u.goUI(func() {
-			c.submitting = false
-			c.cost.forget() // the balance has moved
-			c.validate()
-			if err != nil {
-				c.hint.Importance = widget.DangerImportance
-				c.hint.SetText(err.Error())
-				return
-			}
-			c.submitted("Submitted " + providers.Printable(job.Name()) + ".")
-		})
+		c.finishSubmit(name, job.Request.Polycount, err, func() string { return "Submitted " + providers.Printable(job.Name()) + "." })
 	}()
+}
+
+// finishSubmit ends a submission made off the UI thread: it remembers the provider and the
+// polycount when it went through, then on the UI thread says what was submitted, or why not.
+func (c *createPanel) finishSubmit(provider string, polycount int, err error, said func() string) {
+	if err == nil {
+		_ = c.u.k.Settings.Remember(provider, polycount) // losing a preference is not worth a dialog
+	}
+	c.u.goUI(func() {
+		c.submitting = false
+		c.cost.forget() // the balance has moved
+		c.validate()
+		if err != nil {
+			c.hint.Importance = widget.DangerImportance
+			c.hint.SetText(err.Error())
+			return
+		}
+		c.submitted(said())
+	})
 }
 
 // submitted says what was submitted, and takes an artist still on Create to the Jobs tab. The

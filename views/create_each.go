@@ -105,19 +105,12 @@ func (c *createPanel) perImageReady(n int) string {
 func (c *createPanel) submitEach(provider, credential string, req providers.Request) {
 	go func() {
 		jobs, err := submitPlannedEach(c.u.ctx, c.u.k, provider, credential, req)
-		if err == nil {
-			_ = c.u.k.Settings.Remember(provider, jobs[0].Request.Polycount) // losing a preference is not worth a dialog
+		polycount := req.Polycount
+		if len(jobs) > 0 {
+			polycount = jobs[0].Request.Polycount
 		}
-		c.u.goUI(func() {
-			c.submitting = false
-			c.cost.forget() // the balance has moved
-			c.validate()
-			if err != nil {
-				c.hint.Importance = widget.DangerImportance
-				c.hint.SetText(err.Error())
-				return
-			}
-			c.submitted(fmt.Sprintf("Submitted a batch of %s.", app.Plural(len(jobs), "model")))
+		c.finishSubmit(provider, polycount, err, func() string {
+			return fmt.Sprintf("Submitted a batch of %s.", app.Plural(len(jobs), "model"))
 		})
 	}()
 }
