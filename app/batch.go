@@ -115,7 +115,7 @@ func (q *Queue) batchNames(ctx context.Context, images []providers.Image) ([]str
 	}
 	names := make([]string, len(images))
 	for i, img := range images {
-		names[i] = numberedName(modelName(img.Path), func(n string) bool { return taken[strings.ToLower(n)] })
+		names[i] = numberedName(modelName(img.Path), "-", func(n string) bool { return taken[strings.ToLower(n)] })
 		taken[strings.ToLower(names[i])] = true
 	}
 	return names, nil
@@ -130,13 +130,14 @@ func modelName(path string) string {
 	return "model"
 }
 
-// numberedName returns name, or name-2, name-3…, whichever taken does not report as used.
-func numberedName(name string, taken func(string) bool) string {
+// numberedName returns name, or name-2, name-3… (with sep between, "-" here), whichever taken
+// does not report as used.
+func numberedName(name, sep string, taken func(string) bool) string {
 	if !taken(name) {
 		return name
 	}
 	for i := 2; ; i++ {
-		if n := fmt.Sprintf("%s-%d", name, i); !taken(n) {
+		if n := fmt.Sprintf("%s%s%d", name, sep, i); !taken(n) {
 			return n
 		}
 	}

@@ -197,10 +197,8 @@ func (k *Kiln) exportOne(ctx context.Context, id string, p Preset, f Format, opt
 	m.Rename(p.Naming.Name)
 	report(0.5)
 
-	stem := p.Naming.FileStem(a.Name)
-	for n := 2; taken[stem]; n++ {
-		stem = fmt.Sprintf("%s_%d", p.Naming.FileStem(a.Name), n)
-	}
+	// Two assets of one name in one export get distinct files; "_" keeps the engine's style.
+	stem := numberedName(p.Naming.FileStem(a.Name), "_", func(n string) bool { return taken[n] })
 	taken[stem] = true
 	path := filepath.Join(opt.Out, stem+"."+string(f))
 	sidecar := filepath.Join(opt.Out, stem+SidecarSuffix)
