@@ -198,7 +198,12 @@ func TestExportImportsIntoBlender(t *testing.T) {
 	var all []exported
 	dir := t.TempDir()
 	for _, em := range exportModels {
-		a := addModel(t, k, em.path(t))
+		var a Asset
+		// A corpus model skips alone; the library keeps a copy of the subtest's file.
+		t.Run(em.label, func(t *testing.T) { a = addModel(t, k, em.path(t)) })
+		if a.ID == "" {
+			continue
+		}
 		for _, p := range Presets {
 			ref := ""
 			for _, f := range p.Formats { // every preset's first is glb: the reference

@@ -179,27 +179,32 @@ func TestPreflightFixesInstancedModel(t *testing.T) {
 // TestPreflightLines: the other lines read the model: open edges, missing normals, the folder.
 func TestPreflightLines(t *testing.T) {
 	ctx := context.Background()
-	knight, err := CheckFile(ctx, modeliotest.Corpus(t, "cge_knight/knight.gltf"), CheckOptions{Preset: Presets[0]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c := line(t, knight, CheckEdges); c.Verdict != Warn {
-		t.Errorf("the knight's open edges: %+v", c)
-	}
-	dir := t.TempDir()
 	godot, _ := FindPreset("godot")
-	pf, err := CheckFile(ctx, modeliotest.LocalModel(t), CheckOptions{Preset: godot, Folder: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c := line(t, pf, CheckFolder); c.Verdict != Warn {
-		t.Errorf("a folder outside any Godot project: %+v", c)
-	}
-	bad, err := CheckFile(ctx, modeliotest.Corpus(t, "../invalid/BoxBadNormals.glb"), CheckOptions{Preset: godot})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bad.OK() || line(t, bad, CheckStructure).Verdict != Fail {
-		t.Errorf("a model with bad normals: %+v", bad.Checks)
-	}
+	t.Run("folder", func(t *testing.T) {
+		pf, err := CheckFile(ctx, modeliotest.LocalModel(t), CheckOptions{Preset: godot, Folder: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := line(t, pf, CheckFolder); c.Verdict != Warn {
+			t.Errorf("a folder outside any Godot project: %+v", c)
+		}
+	})
+	t.Run("open edges", func(t *testing.T) {
+		knight, err := CheckFile(ctx, modeliotest.Corpus(t, "cge_knight/knight.gltf"), CheckOptions{Preset: godot})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := line(t, knight, CheckEdges); c.Verdict != Warn {
+			t.Errorf("the knight's open edges: %+v", c)
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		bad, err := CheckFile(ctx, modeliotest.Corpus(t, "../invalid/BoxBadNormals.glb"), CheckOptions{Preset: godot})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad.OK() || line(t, bad, CheckStructure).Verdict != Fail {
+			t.Errorf("a model with bad normals: %+v", bad.Checks)
+		}
+	})
 }
