@@ -168,6 +168,17 @@ func TestExportNeverOverwrites(t *testing.T) {
 	if _, err := k.Export(ctx, []string{a.ID}, ExportOptions{Preset: "godot", Out: out, Force: true}, nil); err != nil {
 		t.Fatalf("with Force: %v", err)
 	}
+	// Another format of the same model beside it: the sidecar keeps both exports' records.
+	objs, err := k.Export(ctx, []string{a.ID}, ExportOptions{Preset: "blender", Format: FormatOBJ, Out: out}, nil)
+	if err != nil {
+		t.Fatalf("the OBJ beside the glb: %v", err)
+	}
+	var side ExportSidecar
+	data, _ := os.ReadFile(objs[0].Files[len(objs[0].Files)-1])
+	if err := json.Unmarshal(data, &side); err != nil || side.Export.Format != FormatOBJ ||
+		len(side.Also) != 1 || side.Also[0].Format != FormatGLB {
+		t.Errorf("the sidecar after two formats: %+v %v", side, err)
+	}
 	dup, err := k.Library.Duplicate(a.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -175,11 +186,15 @@ func TestExportNeverOverwrites(t *testing.T) {
 	if _, err := k.Library.Rename(dup.ID, a.Name); err != nil {
 		t.Fatal(err)
 	}
+	// Another model of the same name is not this one's export: refused without Force.
+	if _, err := k.Export(ctx, []string{dup.ID}, ExportOptions{Preset: "godot", Format: FormatGLTF, Out: out}, nil); !errors.Is(err, ErrExists) {
+		t.Errorf("another model's export where this one's record is: %v", err)
+	}
 	both, err := k.Export(ctx, []string{a.ID, dup.ID}, ExportOptions{Preset: "unity", Out: t.TempDir()}, nil)
 	if err != nil || len(both) != 2 || both[0].Files[0] == both[1].Files[0] {
 		t.Fatalf("two of one name: %v %v", both, err)
 	}
-	if c, ok := k.Settings.ExportChoice(out); !ok || c.Preset != "godot" {
+	if c, ok := k.Settings.ExportChoice(out); !ok || c.Preset != "blender" || c.Format != FormatOBJ { // the last export there
 		t.Errorf("the folder's choice: %+v %v", c, ok)
 	}
 }

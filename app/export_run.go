@@ -202,10 +202,11 @@ func (k *Kiln) exportOne(ctx context.Context, id string, p Preset, f Format, opt
 	taken[stem] = true
 	path := filepath.Join(opt.Out, stem+"."+string(f))
 	sidecar := filepath.Join(opt.Out, stem+SidecarSuffix)
-	if !opt.Force {
-		if _, err := os.Lstat(sidecar); err == nil {
-			return Exported{}, fmt.Errorf("export %s: %s %w", a.Name, sidecar, ErrExists)
-		}
+	// The sidecar names the model, whatever its format: one already there for this asset (its
+	// export in another format) is carried on; one of another model is replaced only with Force.
+	prior, ours, err := priorSidecar(sidecar, a.ID)
+	if err != nil && !opt.Force {
+		return Exported{}, fmt.Errorf("export %s: %w", a.Name, err)
 	}
 	var files []string
 	switch f {
@@ -229,8 +230,15 @@ func (k *Kiln) exportOne(ctx context.Context, id string, p Preset, f Format, opt
 		return Exported{}, fmt.Errorf("export %s: %w", a.Name, err)
 	}
 	write := atomicfile.Write
-	if !opt.Force {
+	if !opt.Force && !ours {
 		write = atomicfile.Create
+	}
+	if ours {
+		for _, e := range append([]ExportedAs{prior.Export}, prior.Also...) {
+			if e.Format != f {
+				side.Also = append(side.Also, e)
+			}
+		}
 	}
 	if err := write(sidecar, 0o644, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
@@ -259,6 +267,31 @@ type ExportSidecar struct {
 	Inputs []ExportedFile `json:"inputs,omitempty"`
 	// Export says how the files were written.
 	Export ExportedAs `json:"export"`
+	// Also are the same model's exports in other formats into the same folder, newest first.
+	Also []ExportedAs `json:"also,omitempty"`
+}
+
+// maxSidecarRead bounds how much of an existing NAME.kiln.json is read: one is a few kilobytes.
+const maxSidecarRead = 1 << 20
+
+// priorSidecar reads the sidecar already at path, if any. ours says it is this asset's (an export
+// in another format, whose record is carried on); err, wrapping ErrExists, says it is another
+// model's, or one Kiln cannot read, which an export replaces only when told to. Nothing there is
+// neither.
+func priorSidecar(path, assetID string) (prior ExportSidecar, ours bool, err error) {
+	exists := fmt.Errorf("%s, the record of another export, %w", path, ErrExists)
+	st, statErr := os.Lstat(path)
+	switch {
+	case errors.Is(statErr, fs.ErrNotExist):
+		return prior, false, nil
+	case statErr != nil || !st.Mode().IsRegular() || st.Size() > maxSidecarRead:
+		return prior, false, exists
+	}
+	data, readErr := os.ReadFile(path)
+	if readErr != nil || json.Unmarshal(data, &prior) != nil || prior.Asset.ID != assetID || len(prior.Also) > len(Formats) {
+		return ExportSidecar{}, false, exists
+	}
+	return prior, true, nil
 }
 
 // ExportedAsset is the library asset's provenance.
