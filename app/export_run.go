@@ -219,7 +219,11 @@ func (k *Kiln) exportOne(ctx context.Context, id string, p Preset, f Format, opt
 		files, err = obj.Write(ctx, m, path, obj.Options{Up: p.Up, Scale: p.Scale, Replace: opt.Force})
 	}
 	if errors.Is(err, fs.ErrExist) {
-		return Exported{}, fmt.Errorf("export %s: %w (%w)", a.Name, err, ErrExists)
+		what := path
+		if f != FormatGLB {
+			what += " or a file beside it"
+		}
+		return Exported{}, fmt.Errorf("export %s: %s %w", a.Name, what, ErrExists)
 	}
 	if err != nil {
 		return Exported{}, fmt.Errorf("export %s: %w", a.Name, err)
