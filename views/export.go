@@ -41,6 +41,8 @@ type exportDialog struct {
 	seq int
 	// failed says whether the latest checks stop the export.
 	failed bool
+	// stopCheck cancels the checks under way (UI thread only).
+	stopCheck context.CancelFunc
 }
 
 // maxChecklists bounds how many models' checklists the dialog shows; the others are still
@@ -98,6 +100,12 @@ func (u *UI) showExport(sel []app.Entry) *exportDialog {
 		title = "Export " + providers.Printable(d.names[0])
 	}
 	d.dlg = dialog.NewCustomWithoutButtons(title, content, u.win)
+	d.dlg.SetOnClosed(func() {
+		d.seq++ // nothing more is shown
+		if d.stopCheck != nil {
+			d.stopCheck()
+		}
+	})
 	d.dlg.Resize(fyne.NewSize(680, 640))
 
 	// Start where the artist exported last, with the choices made for that folder.
@@ -242,11 +250,18 @@ const checkDelay = 250 * time.Millisecond
 
 // check runs the pre-flights of ids off the UI thread and shows them if they are still wanted.
 func (d *exportDialog) check(seq int, ids []string, opt app.ExportOptions) {
+	// The previous checks are no longer wanted: they stop where they can.
+	if d.stopCheck != nil {
+		d.stopCheck()
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	d.stopCheck = stop
 	go func() {
+		defer stop()
 		lists := make([]app.Preflight, len(ids))
 		errs := make([]error, len(ids))
 		for i, id := range ids {
-			lists[i], errs[i] = d.u.k.CheckAsset(context.Background(), id, opt)
+			lists[i], errs[i] = d.u.k.CheckAsset(ctx, id, opt)
 		}
 		d.u.goUI(func() {
 			if seq == d.seq {
