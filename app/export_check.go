@@ -95,17 +95,6 @@ func (p Preflight) Failed() []Check {
 // OK reports whether no line failed.
 func (p Preflight) OK() bool { return len(p.Failed()) == 0 }
 
-// Fixes lists the fixes the failed and warned lines offer, in checklist order.
-func (p Preflight) Fixes() []Fix {
-	var out []Fix
-	for _, c := range p.Checks {
-		if c.Fix != nil && c.Verdict != Pass {
-			out = append(out, *c.Fix)
-		}
-	}
-	return out
-}
-
 // PreflightError is an export stopped by failed pre-flight lines.
 type PreflightError struct {
 	Name   string
@@ -321,10 +310,10 @@ func pivotCheck(lo, hi [3]float64, opt CheckOptions) Check {
 	c := Check{ID: CheckPivot, Title: "Pivot", Verdict: Pass, Detail: "the origin is at " + where}
 	diag := math.Sqrt((hi[0]-lo[0])*(hi[0]-lo[0]) + (hi[1]-lo[1])*(hi[1]-lo[1]) + (hi[2]-lo[2])*(hi[2]-lo[2]))
 	if off > max(1e-4, 0.005*diag) {
-		// The export moves it regardless; the fix keeps the move in the library too.
+		// The export moves it regardless, so the line passes; its fix, there for the artist who
+		// wants it, makes the move in the library too.
 		c.Detail = fmt.Sprintf("the origin is %s from %s: the export moves it there", metres(off), where)
 		c.Fix = &Fix{Kind: FixRecentre, Label: "Recentre", Pivot: opt.Preset.Pivot}
-		c.Verdict = Warn
 	}
 	return c
 }

@@ -304,3 +304,30 @@ func nameWords(name string) []string {
 	}
 	return words
 }
+
+// Summary says in one line what the preset does to a model exported in format f, for the artist
+// to read before exporting.
+func (p Preset) Summary(f Format) string {
+	parts := []string{"the origin at the centre of its base"}
+	if p.Pivot == PivotCentre {
+		parts[0] = "the origin at the centre of its box"
+	}
+	names := map[Naming]string{NamingSnake: "names in snake_case", NamingPascal: "names in PascalCase",
+		NamingUnreal: "names with SM_, M_ and T_ prefixes", NamingWords: "names without spaces"}[p.Naming]
+	parts = append(parts, names)
+	if f == FormatOBJ {
+		unit := "metres"
+		if p.Scale == 100 {
+			unit = "centimetres"
+		}
+		parts = append(parts, fmt.Sprintf("+%s up in %s", strings.ToUpper(p.Up), unit))
+	} else if p.Tangents {
+		parts = append(parts, "tangents written")
+	}
+	limit := fmt.Sprintf("textures up to %d px", p.MaxTexture)
+	if p.PowerOfTwo {
+		limit += ", powers of two"
+	}
+	parts = append(parts, limit)
+	return fmt.Sprintf("%s, read by %s: %s.", p.Title, p.Importer[f], strings.Join(parts, ", "))
+}

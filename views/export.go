@@ -34,6 +34,7 @@ type exportDialog struct {
 	polycount  *widget.Entry
 	maxTexture *widget.Entry
 	checks     *fyne.Container
+	summary    *widget.Label
 	status     *widget.Label
 	ok         *widget.Button
 
@@ -93,7 +94,10 @@ func (u *UI) showExport(sel []app.Entry) *exportDialog {
 		widget.NewFormItem("Triangle budget", d.polycount),
 		widget.NewFormItem("Largest texture", d.maxTexture),
 	)
-	body := container.NewBorder(form, d.status, nil, nil, container.NewVScroll(d.checks))
+	d.summary = widget.NewLabel("")
+	d.summary.Wrapping = fyne.TextWrapWord
+	d.summary.Importance = widget.LowImportance
+	body := container.NewBorder(container.NewVBox(form, d.summary), d.status, nil, nil, container.NewVScroll(d.checks))
 	content := container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, d.ok), nil, nil, body)
 	title := fmt.Sprintf("Export %d models", len(d.names))
 	if len(d.names) == 1 {
@@ -222,10 +226,11 @@ func (d *exportDialog) options() (app.ExportOptions, bool) {
 
 // recheck runs the pre-flight of every model off the UI thread and shows the latest answer.
 func (d *exportDialog) recheck() {
-	if d.checks == nil {
+	if d.summary == nil {
 		return // still being built
 	}
 	opt, valid := d.options()
+	d.summary.SetText(d.chosenPreset().Summary(opt.Format))
 	d.seq++
 	seq := d.seq
 	d.ok.Disable()
@@ -341,7 +346,7 @@ func (d *exportDialog) checkRow(i int, c app.Check) fyne.CanvasObject {
 	text := widget.NewLabel(c.Title + ": " + providers.Printable(c.Detail))
 	text.Wrapping = fyne.TextWrapWord
 	var fix fyne.CanvasObject
-	if c.Fix != nil && c.Verdict != app.Pass {
+	if c.Fix != nil { // a passing line can offer one too (Recentre: the export moves the pivot anyway)
 		f := *c.Fix
 		fix = container.NewVBox(widget.NewButton(f.Label, func() { d.applyFix(i, f) }))
 	}

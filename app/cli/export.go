@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -54,8 +55,12 @@ func export(ctx context.Context, args []string, env Env) int {
 		}
 		opt.Format = f
 	}
-	if _, err := app.FindPreset(*preset); err != nil {
+	p, err := app.FindPreset(*preset)
+	if err != nil {
 		return fail(env, "%v", err)
+	}
+	if !*asJSON {
+		fmt.Fprintln(env.Stderr, p.Summary(cmp.Or(opt.Format, p.Formats[0])))
 	}
 	k, err := env.Open(app.QueueOptions{Workers: 1})
 	if err != nil {
