@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kiln3d/kiln/app/modelio"
 	"github.com/kiln3d/kiln/app/modelio/modeliotest"
@@ -196,5 +198,51 @@ func TestExportNeverOverwrites(t *testing.T) {
 	}
 	if c, ok := k.Settings.ExportChoice(out); !ok || c.Preset != "blender" || c.Format != FormatOBJ { // the last export there
 		t.Errorf("the folder's choice: %+v %v", c, ok)
+	}
+}
+
+// TestExportHostileFolder: a folder that is a file is refused; a FIFO where the model would go is
+// never opened (no hang) and never replaced without Force; a damaged asset is not exported.
+func TestExportHostileFolder(t *testing.T) {
+	ctx := context.Background()
+	k := openKiln(t, t.TempDir(), QueueOptions{}, providertest.NewFake("fake"))
+	a := addModel(t, k, modeliotest.LocalModel(t))
+	file := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Export(ctx, []string{a.ID}, ExportOptions{Preset: "godot", Out: file}, nil); err == nil {
+		t.Error("exported into a file")
+	}
+	out := t.TempDir()
+	fifo := filepath.Join(out, "vase.glb")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := k.Export(ctx, []string{a.ID}, ExportOptions{Preset: "godot", Out: out}, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrExists) {
+			t.Errorf("a FIFO in the way: %v, want ErrExists", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the export hung on a FIFO")
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO was replaced: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(out, "vase"+SidecarSuffix)); err == nil {
+		t.Error("a sidecar was written for a model that was not")
+	}
+	// A model altered after it was filed is damaged: never exported.
+	if err := os.WriteFile(a.ModelPath(), []byte("glTF garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Export(ctx, []string{a.ID}, ExportOptions{Preset: "godot", Out: t.TempDir()}, nil); !errors.Is(err, ErrDamaged) {
+		t.Errorf("a damaged asset: %v", err)
 	}
 }
