@@ -177,7 +177,13 @@ func TestRestartResumes(t *testing.T) {
 	e := startTestEnv(t, home, Options{}, func(f *providertest.Fake) { f.Gate = gate })
 	key := e.key(ScopeJobsRead, ScopeJobsWrite)
 	j := e.submit(key, form{images: []string{e.image("a.png")}, fields: [][2]string{{"provider", "fake"}}})
-	waitFor(t, func() bool { return e.job(key, j.ID).Status == jobsapi.StatusRunning })
+	// Stopped once the provider's handle is saved: a stop between sending the job and saving
+	// its handle is another case (the job is then looked for in the provider's list, which
+	// the second fake, a new process's, does not have), and "running" is said before it.
+	waitFor(t, func() bool {
+		jobs := mustJobs(t, e.k)
+		return e.job(key, j.ID).Status == jobsapi.StatusRunning && len(jobs) == 1 && jobs[0].Remote.ID != ""
+	})
 	e.stop()
 	close(gate)
 	e2 := startTestEnv(t, home, Options{})
