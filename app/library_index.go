@@ -24,7 +24,7 @@ import (
 // the folders. Every change the library makes updates its row in the same step.
 
 // indexVersion names the index's layout: a database whose index has another is rebuilt.
-const indexVersion = "4"
+const indexVersion = "5"
 
 const indexSchema = `
 CREATE TABLE library_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -198,7 +198,13 @@ func newRow(a Asset, sig, modelSig string) row {
 		r.Bytes += f.Bytes
 	}
 	if len(a.Files) > 0 {
-		r.model, r.ModelHash = a.Files[0].Path, strings.ToLower(a.Files[0].SHA256)
+		r.model = a.Files[0].Path
+		// The hash is kept only for a sound asset, whose model was found to have it: a later
+		// refresh trusts it for the unchanged file (hashCache.seed). A damaged asset's sidecar
+		// may claim any hash, and trusting that would make a tampered model pass.
+		if a.Damaged == "" {
+			r.ModelHash = strings.ToLower(a.Files[0].SHA256)
+		}
 	}
 	if p := a.PreviewPath(); p != "" {
 		r.Picture, _ = filepath.Rel(a.Dir, p)

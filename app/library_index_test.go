@@ -466,3 +466,35 @@ func TestAddModels(t *testing.T) {
 		t.Error("a .gltf without its buffer is added")
 	}
 }
+
+// TestIndexNeverTrustsAClaimedHash: a sidecar that claims another hash for its model is damaged,
+// and stays damaged when it is rewritten claiming the same hash again (the index once kept the
+// claim as the model's verified hash, and the next refresh took it for the file's: the fuzzer
+// found it).
+func TestIndexNeverTrustsAClaimedHash(t *testing.T) {
+	// The model is taken as settled at once, as one written long ago would be.
+	defer func(w time.Duration) { racyWindow = w }(racyWindow)
+	racyWindow = 0
+	dir := t.TempDir()
+	const id = "20260101-120000-ab12cd34"
+	a := writeAsset(t, dir, id, nil)
+	l, err := OpenLibrary(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, err := l.List(); err != nil || len(list) != 1 || list[0].Damaged != "" {
+		t.Fatalf("the sound asset: %+v %v", list, err)
+	}
+	forged := strings.Repeat("ab", 32)
+	for _, name := range []string{"pot", "pot, renamed"} {
+		a.Name, a.Files[0].SHA256 = name, forged
+		if err := l.writeSidecar(a.Dir, a); err != nil {
+			t.Fatal(err)
+		}
+		list, _ := l.List()
+		got, _ := l.read(a.Dir)
+		if len(list) != 1 || list[0].Damaged == "" || got.Damaged == "" {
+			t.Fatalf("sidecar %q claiming a hash its model does not have: listed %+v, read %q", name, list, got.Damaged)
+		}
+	}
+}
