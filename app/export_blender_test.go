@@ -87,13 +87,9 @@ type blenderImport struct {
 	Error    string     `json:"error"`
 }
 
-// runBlender imports files into Blender headless, or skips the test when Blender is absent.
-func runBlender(t *testing.T, files []string) map[string]blenderImport {
+// runBlender imports files into the Blender at path, headless.
+func runBlender(t *testing.T, blender string, files []string) map[string]blenderImport {
 	t.Helper()
-	blender, err := exec.LookPath("blender")
-	if err != nil {
-		t.Skip("Blender is not installed (Debian: apt install blender): the import test needs it")
-	}
 	script := filepath.Join(t.TempDir(), "import.py")
 	if err := os.WriteFile(script, []byte(blenderScript), 0o644); err != nil {
 		t.Fatal(err)
@@ -186,8 +182,11 @@ func surface(t *testing.T, path string) (lo, hi, centre [3]float64) {
 // +Y becomes +Z), it faces the way it did (glTF's front, +Z, becomes Blender's −Y: the surface's
 // centre lands where the conversion puts it), and the texture is connected.
 func TestExportImportsIntoBlender(t *testing.T) {
-	if _, err := exec.LookPath("blender"); err != nil {
-		t.Skip("Blender is not installed (Debian: apt install blender): the import test needs it")
+	blender, err := exec.LookPath("blender")
+	if err != nil {
+		// The issue asks for this test to run where Blender is and be skipped where it is not;
+		// CI does not install it (about 300 MB). Debian: apt install blender python3-numpy.
+		t.Skip("Blender is not installed, and this test imports into it")
 	}
 	ctx := context.Background()
 	k := openKiln(t, t.TempDir(), QueueOptions{}, providertest.NewFake("fake"))
@@ -224,7 +223,7 @@ func TestExportImportsIntoBlender(t *testing.T) {
 	for i, e := range all {
 		files[i] = e.model
 	}
-	got := runBlender(t, files)
+	got := runBlender(t, blender, files)
 	for _, e := range all {
 		b := got[e.model]
 		name := strings.TrimPrefix(e.model, dir)

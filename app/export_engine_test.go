@@ -217,7 +217,7 @@ func TestExportHostileFolder(t *testing.T) {
 	out := t.TempDir()
 	fifo := filepath.Join(out, "vase.glb")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skipf("no FIFO here: %v", err)
+		t.Fatalf("a FIFO: %v", err) // the app's tests run on unix, where a FIFO can always be made
 	}
 	done := make(chan error, 1)
 	go func() {

@@ -98,12 +98,6 @@ func TestAddTangentsCorpus(t *testing.T) {
 				t.Errorf("AddTangents says %d primitives got tangents; %d did", n, got)
 			}
 			t.Logf("%d primitives got tangents", n)
-			if name == "webxr_valve-index_right.glb" {
-				// Its buffer views name no target: 50-odd notes of that fill the validator
-				// harness's maxIssues, the validator then gives no info, and the harness takes
-				// that for a rejection. Run unbounded, it reports 0 errors and 0 warnings.
-				t.Skip("the validator harness cannot read a report cut short at 50 issues")
-			}
 			anValidate(t, m)
 		})
 	}
