@@ -3,6 +3,8 @@ package modelio
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/qmuntal/gltf"
 )
 
 // Kind is a kind of named glTF object.
@@ -54,50 +56,35 @@ func (k Kind) String() string {
 // of letters, digits and "_" keep within any policy that allows those.
 func (m *Model) Rename(name func(kind Kind, index int, old string) string) {
 	doc := m.Doc
+	byKind := map[Kind][]*string{
+		KindNode:      names(doc.Nodes, func(o *gltf.Node) *string { return &o.Name }),
+		KindMesh:      names(doc.Meshes, func(o *gltf.Mesh) *string { return &o.Name }),
+		KindMaterial:  names(doc.Materials, func(o *gltf.Material) *string { return &o.Name }),
+		KindImage:     names(doc.Images, func(o *gltf.Image) *string { return &o.Name }),
+		KindTexture:   names(doc.Textures, func(o *gltf.Texture) *string { return &o.Name }),
+		KindAnimation: names(doc.Animations, func(o *gltf.Animation) *string { return &o.Name }),
+		KindSkin:      names(doc.Skins, func(o *gltf.Skin) *string { return &o.Name }),
+		KindScene:     names(doc.Scenes, func(o *gltf.Scene) *string { return &o.Name }),
+	}
 	for kind := KindNode; kind <= KindScene; kind++ {
-		var ptrs []*string
-		switch kind {
-		case KindNode:
-			for _, o := range doc.Nodes {
-				ptrs = append(ptrs, &o.Name)
-			}
-		case KindMesh:
-			for _, o := range doc.Meshes {
-				ptrs = append(ptrs, &o.Name)
-			}
-		case KindMaterial:
-			for _, o := range doc.Materials {
-				ptrs = append(ptrs, &o.Name)
-			}
-		case KindImage:
-			for _, o := range doc.Images {
-				ptrs = append(ptrs, &o.Name)
-			}
-		case KindTexture:
-			for _, o := range doc.Textures {
-				ptrs = append(ptrs, &o.Name)
-			}
-		case KindAnimation:
-			for _, o := range doc.Animations {
-				ptrs = append(ptrs, &o.Name)
-			}
-		case KindSkin:
-			for _, o := range doc.Skins {
-				ptrs = append(ptrs, &o.Name)
-			}
-		case KindScene:
-			for _, o := range doc.Scenes {
-				ptrs = append(ptrs, &o.Name)
-			}
-		}
-		names := make([]string, len(ptrs))
+		ptrs := byKind[kind]
+		renamed := make([]string, len(ptrs))
 		for i, p := range ptrs {
-			names[i] = name(kind, i, *p)
+			renamed[i] = name(kind, i, *p)
 		}
-		for i, n := range uniqueNames(names) {
+		for i, n := range uniqueNames(renamed) {
 			*ptrs[i] = n
 		}
 	}
+}
+
+// names is where each object of a list keeps its name.
+func names[T any](objects []*T, name func(*T) *string) []*string {
+	out := make([]*string, len(objects))
+	for i, o := range objects {
+		out[i] = name(o)
+	}
+	return out
 }
 
 // uniqueNames returns names with every repeat after the first given the first free suffix "_2",
