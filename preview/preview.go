@@ -31,7 +31,7 @@ type Renderer interface {
 	// the swap completes even if ctx ends.
 	Load(ctx context.Context, path string) (*inspect.Report, error)
 	// Render draws the current model (or only the background and grid, before any Load) as a
-	// w×h opaque image seen as v says. The image is the caller's to keep.
+	// w×h image seen as v says: opaque, unless v.Transparent. The image is the caller's to keep.
 	Render(ctx context.Context, w, h int, v View) (*image.RGBA, error)
 	// Close releases the model, the GPU resources and the renderer's thread. Later calls return
 	// ErrClosed; Close itself may be called more than once.
@@ -51,9 +51,30 @@ const (
 	Clay
 	// Wireframe draws the triangle edges over the shaded model.
 	Wireframe
+	// The debug views an artist judges a mesh and its maps with, each unlit:
+	// Normals shows the shading normal (normal map included) in world axes as colour
+	// (x red, y green, z blue, mapped from −1…1 to 0…1).
+	Normals
+	// UVChecker draws a checker of numbered squares over UV set 0, to show stretching and seams.
+	UVChecker
+	// BaseColour shows the base colour (factor, texture, vertex colour) without light.
+	BaseColour
+	// Roughness, Metallic and Occlusion show that channel (factor times map) as grey.
+	Roughness
+	Metallic
+	Occlusion
 )
 
-var modeNames = [...]string{"shaded", "clay", "wireframe"}
+var modeNames = [...]string{"shaded", "clay", "wireframe", "normals", "uv", "basecolor", "roughness", "metallic", "occlusion"}
+
+// Modes lists every mode, in the order a menu shows them.
+func Modes() []Mode {
+	out := make([]Mode, len(modeNames))
+	for i := range out {
+		out[i] = Mode(i)
+	}
+	return out
+}
 
 func (m Mode) String() string {
 	if m >= 0 && int(m) < len(modeNames) {
@@ -69,7 +90,68 @@ func ParseMode(s string) (Mode, error) {
 			return Mode(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown mode %q (want shaded, clay or wireframe)", s)
+	return 0, fmt.Errorf("unknown mode %q (want shaded, clay, wireframe, normals, uv, basecolor, roughness, metallic or occlusion)", s)
+}
+
+// Lighting is what lights a shaded model.
+type Lighting int
+
+const (
+	// Environment lights with an image of the surroundings (image-based lighting): the studio
+	// HDR Kiln ships, or the artist's own (View.EnvironmentFile).
+	Environment Lighting = iota
+	// Studio lights with three lights fixed to the camera (key, fill, rim) over a sky and
+	// ground hemisphere.
+	Studio
+)
+
+func (l Lighting) String() string {
+	if l == Studio {
+		return "studio"
+	}
+	return "environment"
+}
+
+// ParseLighting reads "environment" or "studio".
+func ParseLighting(s string) (Lighting, error) {
+	switch s {
+	case "environment":
+		return Environment, nil
+	case "studio":
+		return Studio, nil
+	}
+	return 0, fmt.Errorf("unknown lighting %q (want environment or studio)", s)
+}
+
+// ToneMap turns the lit scene's radiance into displayable colour.
+type ToneMap int
+
+const (
+	// ACES is the filmic curve most engines default to: highlights roll off, colours saturate.
+	ACES ToneMap = iota
+	// Neutral is Khronos PBR Neutral: base colours come out as authored under a white light.
+	Neutral
+	// Linear only clips (what an engine without tone mapping shows).
+	Linear
+)
+
+var toneMapNames = [...]string{"aces", "neutral", "linear"}
+
+func (t ToneMap) String() string {
+	if t >= 0 && int(t) < len(toneMapNames) {
+		return toneMapNames[t]
+	}
+	return fmt.Sprintf("ToneMap(%d)", int(t))
+}
+
+// ParseToneMap reads "aces", "neutral" or "linear".
+func ParseToneMap(s string) (ToneMap, error) {
+	for i, n := range toneMapNames {
+		if s == n {
+			return ToneMap(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown tone mapping %q (want aces, neutral or linear)", s)
 }
 
 // Background is the colour behind the model.
@@ -145,6 +227,33 @@ type View struct {
 	Background Background
 	// Grid draws the ground grid on y = 0, its spacing chosen by GridScale.
 	Grid bool
+
+	// Light is what lights the Shaded mode; EnvironmentFile, an equirectangular Radiance
+	// .hdr, replaces Kiln's own environment when not "". Exposure brightens in stops (+1 is
+	// twice as bright) before ToneMap.
+	Light           Lighting
+	EnvironmentFile string
+	Exposure        float64
+	ToneMap         ToneMap
+	// Transparent leaves the background (and the grid) out: those pixels have alpha 0.
+	Transparent bool
+
+	// Clip poses the model Time seconds into its animation number Clip−1, an index into
+	// inspect.Report.Animations (skins, morph targets and node transforms); 0 shows the rest
+	// pose the file gives. Time wraps around the clip's duration.
+	Clip int
+	Time float64
+
+	// Moving says the camera is being dragged: the renderer may trade quality for speed (a
+	// lighter proxy of a heavy model, no anti-aliasing) until a frame without it follows.
+	Moving bool
+}
+
+// SameCamera copies where c's camera stands (yaw, pitch, zoom, pan, projection) into v,
+// keeping v's look: how side-by-side viewports share one camera.
+func (v View) SameCamera(c View) View {
+	v.Yaw, v.Pitch, v.Zoom, v.PanX, v.PanY, v.Ortho = c.Yaw, c.Pitch, c.Zoom, c.PanX, c.PanY, c.Ortho
+	return v
 }
 
 // DefaultView is where the viewport starts and what Reset returns to: three-quarter from

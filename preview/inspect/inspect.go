@@ -39,6 +39,51 @@ type Report struct {
 	// Unsupported lists extensions the file uses that the preview does not show.
 	Unsupported []string
 	Warnings    []string
+	// Animations lists the model's clips in file order.
+	Animations []Animation
+	// Issues is the validator-style report of the check: a model with an issue of
+	// SeverityError is refused (Load returns an *Error with its reason); warnings and infos
+	// are shown beside the preview.
+	Issues []Issue
+}
+
+// Animation is one clip of the model.
+type Animation struct {
+	Name     string  // the file's name for it, or "Animation N" (1-based) when it has none
+	Duration float64 // seconds, the latest keyframe time of its samplers
+	Channels int
+	// What it moves: node transforms (translation, rotation, scale), morph target weights,
+	// and whether any node it moves is a skin's joint.
+	Transforms, Morphs, Skins bool
+}
+
+// Severity ranks an Issue as the Khronos glTF validator does.
+type Severity int
+
+const (
+	SeverityError Severity = iota
+	SeverityWarning
+	SeverityInfo
+)
+
+func (s Severity) String() string {
+	switch s {
+	case SeverityError:
+		return "error"
+	case SeverityWarning:
+		return "warning"
+	}
+	return "info"
+}
+
+// Issue is one finding of the check, as the validator reports it: a code (the validator's own
+// where one matches, e.g. ACCESSOR_INDEX_OOB), a JSON pointer to where it is, and a message
+// for the artist.
+type Issue struct {
+	Severity Severity
+	Code     string
+	Pointer  string
+	Message  string
 }
 
 // Texture is one image the model uses.

@@ -61,6 +61,9 @@ func (v *Viewport) Dragged(e *fyne.DragEvent) {
 		v.view = v.view.Orbit(-float64(e.Dragged.DX)*orbitPerUnit, float64(e.Dragged.DY)*orbitPerUnit)
 	}
 	v.request()
+	v.mu.Unlock()
+	v.cameraMoved()
+	v.mu.Lock()
 }
 
 // DragEnd implements fyne.Draggable.
@@ -84,6 +87,9 @@ func (v *Viewport) MouseMoved(e *desktop.MouseEvent) {
 	v.drag.last = e.Position
 	v.panBy(d.X, d.Y, size)
 	v.request()
+	v.mu.Unlock()
+	v.cameraMoved()
+	v.mu.Lock()
 }
 
 // MouseIn implements desktop.Hoverable.
@@ -101,7 +107,11 @@ func (v *Viewport) panBy(dx, dy float32, size fyne.Size) {
 // Scrolled implements fyne.Scrollable: the wheel away from the artist zooms in.
 func (v *Viewport) Scrolled(e *fyne.ScrollEvent) {
 	v.update(func(w *preview.View) { *w = w.Zoomed(math.Exp(float64(e.Scrolled.DY) * zoomPerUnit)) })
+	v.cameraMoved()
 }
 
 // DoubleTapped implements fyne.DoubleTappable: back to the default view.
-func (v *Viewport) DoubleTapped(*fyne.PointEvent) { v.Reset() }
+func (v *Viewport) DoubleTapped(*fyne.PointEvent) {
+	v.Reset()
+	v.cameraMoved()
+}

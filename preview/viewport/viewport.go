@@ -31,6 +31,10 @@ type Viewport struct {
 	OnReport func(*inspect.Report)
 	// OnError receives load and render failures, on the UI thread.
 	OnError func(error)
+	// OnCameraMoved receives the view each time the artist moves the camera with the mouse
+	// (orbit, pan, zoom, reset), on the UI thread: how viewports side by side follow one
+	// another (SetCamera). Camera changes made by calling the viewport are not reported.
+	OnCameraMoved func(preview.View)
 
 	r preview.Renderer
 	// onUI runs a function on the UI thread: fyne.Do, or the tests' stand-in for it.
@@ -141,6 +145,18 @@ func (v *Viewport) SetBackground(b preview.Background) {
 
 // SetGrid shows or hides the ground grid.
 func (v *Viewport) SetGrid(on bool) { v.update(func(w *preview.View) { w.Grid = on }) }
+
+// SetCamera moves the camera to where c's stands, keeping this viewport's look.
+func (v *Viewport) SetCamera(c preview.View) {
+	v.update(func(w *preview.View) { *w = w.SameCamera(c) })
+}
+
+// cameraMoved tells OnCameraMoved, on the UI thread, after input moved the camera.
+func (v *Viewport) cameraMoved() {
+	if f := v.OnCameraMoved; f != nil {
+		f(v.View())
+	}
+}
 
 // Reset returns to the default three-quarter view, framed.
 func (v *Viewport) Reset() { v.update(func(w *preview.View) { *w = w.Reset() }) }
