@@ -154,6 +154,7 @@ func Load(path string) (*gltf.Document, *Report, error) {
 		return nil, nil, err
 	}
 	measure(doc, rep)
+	animations(doc, rep)
 	rep.warn()
 	rep.Files = slices.Clone(c.files)
 	if err := textures(path, doc, rep); err != nil {
