@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -31,6 +32,12 @@ type Viewport struct {
 	OnReport func(*inspect.Report)
 	// OnError receives load and render failures, on the UI thread.
 	OnError func(error)
+	// OnReloaded receives the outcome of each reload a Watch made, on the UI thread: the new
+	// report, or why the changed file was refused (the last good model stays on screen).
+	OnReloaded func(*inspect.Report, error)
+	// OnTime receives the animation's time as playback moves it, and whether it still plays
+	// (a clip that does not loop stops at its end), on the UI thread.
+	OnTime func(t float64, playing bool)
 	// OnCameraMoved receives the view each time the artist moves the camera with the mouse
 	// (orbit, pan, zoom, reset), on the UI thread: how viewports side by side follow one
 	// another (SetCamera). Camera changes made by calling the viewport are not reported.
@@ -51,6 +58,12 @@ type Viewport struct {
 	loadCancel context.CancelFunc
 	loadSeq    int
 	drag       dragState
+	clips      []inspect.Animation // the loaded model's
+	anim       animState
+	watch      watchState
+	watchFiles []string // the files beside the model that it names, watched with it
+	// watchEvery is how often a watched model's files are looked at.
+	watchEvery time.Duration
 
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
@@ -76,16 +89,26 @@ func NewWithUI(r preview.Renderer, onUI func(func())) *Viewport { return newView
 func newViewport(r preview.Renderer, onUI func(func())) *Viewport {
 	ctx, cancel := context.WithCancel(context.Background())
 	v := &Viewport{r: r, onUI: onUI, view: preview.DefaultView(), ctx: ctx, cancel: cancel,
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), done: make(chan struct{}), watchEvery: watchInterval}
 	v.ExtendBaseWidget(v)
 	go v.loop()
 	return v
 }
 
-// Load shows the model at path, replacing the current one once it has loaded. It returns
-// at once; the report or the error arrives through OnReport or OnError. A newer Load
-// cancels an older one still parsing.
+// Load shows the model at path, replacing the current one once it has loaded, seen from the
+// default camera and in its rest pose. It returns at once; the report or the error arrives
+// through OnReport or OnError. A newer Load cancels an older one still parsing. It stops a
+// Watch of the previous model, and playback.
 func (v *Viewport) Load(path string) {
+	v.StopWatching()
+	v.Pause()
+	v.load(path, false)
+}
+
+// load asks the renderer for the model at path on a goroutine. A reload (keep) leaves the
+// camera and the animation where the artist has them and reports through OnReloaded; a failed
+// one leaves the current model on screen (the renderer keeps it).
+func (v *Viewport) load(path string, keep bool) {
 	v.mu.Lock()
 	if v.closed {
 		v.mu.Unlock()
@@ -103,21 +126,45 @@ func (v *Viewport) Load(path string) {
 		defer cancel()
 		rep, err := v.r.Load(ctx, path)
 		v.mu.Lock()
-		defer v.mu.Unlock()
-		if seq != v.loadSeq || v.closed {
-			return // a newer load or Close took over; its outcome is the one to show
+		if seq != v.loadSeq || v.closed || errors.Is(err, context.Canceled) {
+			// A newer load or Close took over; its outcome is the one to show.
+			v.mu.Unlock()
+			return
 		}
-		if err != nil {
-			if !errors.Is(err, context.Canceled) {
-				v.notes = append(v.notes, note{err: err})
+		if err == nil {
+			v.loaded(rep, keep)
+		}
+		if !keep {
+			v.notes = append(v.notes, note{report: rep, err: err})
+			v.request()
+			v.mu.Unlock()
+			return
+		}
+		v.mu.Unlock()
+		// A reload's outcome goes straight to the UI thread (not with the next frame, which a
+		// refused file does not change).
+		v.onUI(func() {
+			if f := v.OnReloaded; f != nil && !v.isClosed() {
+				f(rep, err)
 			}
-		} else {
-			v.notes = append(v.notes, note{report: rep})
-			v.view = v.view.Reset()
-			v.caption = gridCaption(rep)
-		}
-		v.request()
+		})
 	}()
+}
+
+// loaded takes in a model the renderer now shows; the caller holds mu.
+func (v *Viewport) loaded(rep *inspect.Report, keep bool) {
+	v.clips = rep.Animations
+	v.watchFiles = rep.Files
+	v.caption = gridCaption(rep)
+	if !keep {
+		v.view = v.view.SameCamera(v.view.Reset())
+		v.view.Clip, v.view.Time = 0, 0
+	} else if v.view.Clip > len(v.clips) {
+		// The new file has fewer clips than the one that was playing: back to the rest pose.
+		v.view.Clip, v.view.Time = 0, 0
+		v.anim.playing = false
+	}
+	v.request()
 }
 
 // gridCaption names the grid's spacing for the model's size.
@@ -135,8 +182,23 @@ func (v *Viewport) SetView(p preview.Preset) {
 	v.update(func(w *preview.View) { *w = w.WithPreset(p) })
 }
 
-// SetMode draws shaded, clay or wireframe.
+// SetMode draws shaded, clay, wireframe or one of the debug views.
 func (v *Viewport) SetMode(m preview.Mode) { v.update(func(w *preview.View) { w.Mode = m }) }
+
+// SetLighting lights shaded models with the environment or the studio lights.
+func (v *Viewport) SetLighting(l preview.Lighting) { v.update(func(w *preview.View) { w.Light = l }) }
+
+// SetEnvironment lights with the equirectangular .hdr at path, or Kiln's own when path is "".
+// A file the renderer cannot read is reported through OnError with the next frame.
+func (v *Viewport) SetEnvironment(path string) {
+	v.update(func(w *preview.View) { w.EnvironmentFile = path })
+}
+
+// SetExposure brightens (or darkens) the lit model by ev stops.
+func (v *Viewport) SetExposure(ev float64) { v.update(func(w *preview.View) { w.Exposure = ev }) }
+
+// SetToneMap picks how the lit scene is turned into screen colours.
+func (v *Viewport) SetToneMap(t preview.ToneMap) { v.update(func(w *preview.View) { w.ToneMap = t }) }
 
 // SetBackground draws on a light or dark background.
 func (v *Viewport) SetBackground(b preview.Background) {
@@ -158,8 +220,9 @@ func (v *Viewport) cameraMoved() {
 	}
 }
 
-// Reset returns to the default three-quarter view, framed.
-func (v *Viewport) Reset() { v.update(func(w *preview.View) { *w = w.Reset() }) }
+// Reset returns to the default three-quarter view, framed. Only the camera moves: the look
+// the artist chose (mode, light, exposure, the animation) stays.
+func (v *Viewport) Reset() { v.update(func(w *preview.View) { *w = w.SameCamera(w.Reset()) }) }
 
 // View returns how the model is seen now.
 func (v *Viewport) View() preview.View {
@@ -198,7 +261,15 @@ func (v *Viewport) Close() {
 	v.mu.Unlock()
 	v.cancel()
 	<-v.done
+	v.stopTicker()
+	v.StopWatching()
 	_ = v.r.Close()
+}
+
+func (v *Viewport) isClosed() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.closed
 }
 
 // update changes the view and asks for a frame.

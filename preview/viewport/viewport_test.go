@@ -271,3 +271,57 @@ func TestCloseClosesRendererAndStops(t *testing.T) {
 	}
 	v.Close() // twice is fine
 }
+
+func TestRenderImageAtItsOwnSize(t *testing.T) {
+	f := &fakeRenderer{}
+	v, _, q := setup(t, f)
+	v.SetToneMap(preview.Neutral)
+	v.SetLighting(preview.Studio)
+	v.SetEnvironment("/tmp/sky.hdr")
+	v.SetExposure(-1.5)
+	q.settle()
+	img, err := v.RenderImage(t.Context(), 1024, 512, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.Bounds().Dx() != 1024 || img.Bounds().Dy() != 512 {
+		t.Errorf("image %v, asked 1024×512", img.Bounds())
+	}
+	views := f.rendered()
+	got := views[len(views)-1]
+	want := v.View()
+	want.Transparent = true
+	if got != want {
+		t.Errorf("drawn %+v, want the view with a transparent background %+v", got, want)
+	}
+	if v.View().Transparent {
+		t.Error("saving a transparent image changed the viewport's own background")
+	}
+	if v.Frame().Bounds().Dx() == 1024 {
+		t.Error("the image went on screen")
+	}
+	for _, size := range [][2]int{{4097, 100}, {100, 5000}, {0, 10}, {10, -1}} {
+		if _, err := v.RenderImage(t.Context(), size[0], size[1], false); err == nil {
+			t.Errorf("%d×%d drawn", size[0], size[1])
+		}
+	}
+	v.Close()
+	if _, err := v.RenderImage(t.Context(), 16, 16, false); err == nil {
+		t.Error("drawn after Close")
+	}
+}
+
+func TestResetKeepsTheLook(t *testing.T) {
+	f := &fakeRenderer{}
+	v, w, _ := setup(t, f)
+	v.SetLighting(preview.Studio)
+	v.SetExposure(2)
+	v.SetToneMap(preview.Linear)
+	test.Drag(w.Canvas(), fyne.NewPos(100, 100), 80, 40)
+	v.Reset()
+	want := preview.DefaultView()
+	want.Light, want.Exposure, want.ToneMap = preview.Studio, 2, preview.Linear
+	if got := v.View(); got != want {
+		t.Errorf("after Reset %+v, want %+v", got, want)
+	}
+}
