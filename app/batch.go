@@ -96,22 +96,9 @@ func inBatch(batch, name string, created time.Time) SubmitOption {
 // then "-2", "-3"… when the library, an unfinished job or an earlier image of the batch has it
 // (in any case: a name names one asset on the command line, whatever its case).
 func (q *Queue) batchNames(ctx context.Context, images []providers.Image) ([]string, error) {
-	taken := map[string]bool{}
-	entries, err := q.lib.Find(ctx, LibraryQuery{})
+	taken, err := q.takenNames(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("name the batch's models: %w", err)
-	}
-	for _, e := range entries {
-		taken[strings.ToLower(e.Name)] = true
-	}
-	unfinished, err := q.store.Unfinished(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("name the batch's models: %w", err)
-	}
-	for _, j := range unfinished {
-		if j.Kind == KindGenerate {
-			taken[strings.ToLower(j.Name())] = true
-		}
 	}
 	names := make([]string, len(images))
 	for i, img := range images {
@@ -119,6 +106,29 @@ func (q *Queue) batchNames(ctx context.Context, images []providers.Image) ([]str
 		taken[strings.ToLower(names[i])] = true
 	}
 	return names, nil
+}
+
+// takenNames are the names, in lower case, that the library's assets and the unfinished jobs'
+// models have. The caller holds q.naming.
+func (q *Queue) takenNames(ctx context.Context) (map[string]bool, error) {
+	taken := map[string]bool{}
+	entries, err := q.lib.Find(ctx, LibraryQuery{})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		taken[strings.ToLower(e.Name)] = true
+	}
+	unfinished, err := q.store.Unfinished(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range unfinished {
+		if j.Kind == KindGenerate {
+			taken[strings.ToLower(j.Name())] = true
+		}
+	}
+	return taken, nil
 }
 
 // modelName is the name a model made from the image at path takes: the file's name without its
@@ -178,6 +188,8 @@ func (q *Queue) CancelBatch(ctx context.Context, id string) error {
 
 // BatchProgress sums up a batch's jobs.
 type BatchProgress struct {
+	// Compare says that the batch is a comparison (SubmitCompare).
+	Compare bool
 	// Jobs counts the batch's jobs; Done, Failed and Cancelled those that ended so.
 	Jobs, Done, Failed, Cancelled int
 	// Share is how much of the batch's work is behind it, 0 to 1: the mean of its jobs' shares
@@ -191,6 +203,7 @@ func SummarizeBatch(jobs []Job) BatchProgress {
 	if len(jobs) == 0 {
 		return b
 	}
+	b.Compare = jobs[0].Compare
 	var sum float64
 	for _, j := range jobs {
 		switch j.State {
@@ -214,9 +227,14 @@ func SummarizeBatch(jobs []Job) BatchProgress {
 // Finished reports whether every job of the batch has ended.
 func (b BatchProgress) Finished() bool { return b.Done+b.Failed+b.Cancelled == b.Jobs }
 
-// String says it in a line: "Batch of 3 · 1 done · 0 failed", with the cancelled ones when any.
+// String says it in a line: "Batch of 3 · 1 done · 0 failed" ("Comparison of 3 · …"), with the
+// cancelled ones when any.
 func (b BatchProgress) String() string {
-	s := fmt.Sprintf("Batch of %d · %d done · %d failed", b.Jobs, b.Done, b.Failed)
+	what := "Batch"
+	if b.Compare {
+		what = "Comparison"
+	}
+	s := fmt.Sprintf("%s of %d · %d done · %d failed", what, b.Jobs, b.Done, b.Failed)
 	if b.Cancelled > 0 {
 		s += fmt.Sprintf(" · %d cancelled", b.Cancelled)
 	}

@@ -101,9 +101,13 @@ type Job struct {
 	Request providers.Request
 	// Sources are the paths the artist picked, in the order of Request.Images.
 	Sources []string
-	// Batch names the batch the job was submitted in (one model per image, submitted together),
-	// or is empty for a job submitted alone.
+	// Batch names the batch the job was submitted in (one model per image, submitted together,
+	// or one set of references sent to several providers: a comparison), or is empty for a job
+	// submitted alone.
 	Batch string
+	// Compare says that the job's batch is a comparison (SubmitCompare): its models are the same
+	// object made by several providers or settings, for the artist to keep one.
+	Compare bool
 	// AssetName is the name chosen for the job's model when it was submitted (a batch's models
 	// are named after their images, each name unused); empty lets Name decide.
 	AssetName string

@@ -226,6 +226,9 @@ func (l *Library) fill(dir string, j Job, workDir string, results []providers.Fi
 		Finished:    time.Now(),
 		KilnVersion: Version,
 	}
+	if j.Compare && j.Batch != "" {
+		a.Tags = []string{CompareTag(j.Batch)} // the group, found again in the Library (see Keep)
+	}
 	used := map[string]bool{sidecarName: true, "inputs": true}
 	for i, f := range results {
 		name := filepath.Base(f.Path)

@@ -75,6 +75,9 @@ var schema = []string{
 	`ALTER TABLE jobs ADD COLUMN batch TEXT NOT NULL DEFAULT '';
 	ALTER TABLE jobs ADD COLUMN asset_name TEXT NOT NULL DEFAULT '';
 	CREATE INDEX jobs_batch ON jobs(batch) WHERE batch != '';`,
+	// Whether a job's batch is a comparison: one set of references sent to several providers or
+	// settings (see Job.Compare).
+	`ALTER TABLE jobs ADD COLUMN compare INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // OpenStore opens (creating if needed) the database at path and brings its schema up to date.
@@ -142,7 +145,7 @@ func (s *Store) Close() error { return s.db.Close() }
 
 const jobColumns = `id, provider, request, sources, state, progress, message, error, remote,
 	asset_id, files, triangles, created, updated, started, finished, attempt, error_kind, submitted,
-	credential, origin, cost, kind, publish, batch, asset_name`
+	credential, origin, cost, kind, publish, batch, asset_name, compare`
 
 // selectColumns are jobColumns and the lease, which only the lease methods write.
 const selectColumns = jobColumns + `, lease_until, owner`
@@ -155,7 +158,7 @@ func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time
 	}
 	args = append(args, owner, Millis(leaseUntil))
 	_, err = s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`, owner, lease_until)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
 	}
@@ -172,7 +175,7 @@ func (s *Store) Update(ctx context.Context, j Job) error {
 		state = ?5, progress = ?6, message = ?7, error = ?8, remote = ?9, asset_id = ?10, files = ?11,
 		triangles = ?12, created = ?13, updated = ?14, started = ?15, finished = ?16, attempt = ?17,
 		error_kind = ?18, submitted = ?19, credential = ?20, origin = ?21, cost = ?22, kind = ?23,
-		publish = ?24, batch = ?25, asset_name = ?26
+		publish = ?24, batch = ?25, asset_name = ?26, compare = ?27
 		WHERE id = ?1`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
@@ -353,7 +356,7 @@ func jobArgs(j Job) ([]any, error) {
 	return []any{j.ID, j.Provider, string(req), string(sources), string(j.State), j.Progress, j.Message,
 		j.Error, string(remote), j.AssetID, string(files), j.Triangles, Millis(j.Created), Millis(j.Updated),
 		Millis(j.Started), Millis(j.Finished), j.Attempt, string(j.ErrorKind), Millis(j.Submitted),
-		j.Credential, j.Origin, j.Cost, string(j.Kind), string(publish), j.Batch, j.AssetName}, nil
+		j.Credential, j.Origin, j.Cost, string(j.Kind), string(publish), j.Batch, j.AssetName, j.Compare}, nil
 }
 
 func scanJobs(rows *sql.Rows) ([]Job, error) {
@@ -369,7 +372,7 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 		)
 		err := rows.Scan(&j.ID, &j.Provider, &req, &sources, &state, &j.Progress, &j.Message, &j.Error,
 			&remote, &j.AssetID, &files, &j.Triangles, &created, &updated, &started, &finished, &j.Attempt,
-			&failure, &submitted, &j.Credential, &j.Origin, &j.Cost, &jobKind, &publish, &j.Batch, &j.AssetName,
+			&failure, &submitted, &j.Credential, &j.Origin, &j.Cost, &jobKind, &publish, &j.Batch, &j.AssetName, &j.Compare,
 			&lease, &j.owner)
 		if err != nil {
 			return nil, err
