@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,13 @@ type RenderRequest struct {
 	Mode       preview.Mode
 	Background preview.Background
 	Grid       bool
+	// Light is what lights the model: Kiln's studio environment, Env (an equirectangular
+	// Radiance .hdr) when not "", or the studio lights. Exposure is in stops.
+	Light       preview.Lighting
+	Env         string
+	Exposure    float64
+	ToneMap     preview.ToneMap
+	Transparent bool
 }
 
 func render(ctx context.Context, args []string, env Env) int {
@@ -26,15 +34,43 @@ func render(ctx context.Context, args []string, env Env) int {
 	out := fs.String("out", "", "the PNG to write")
 	size := fs.Int("size", 512, "the image's side in pixels (16 to 4096)")
 	view := fs.String("view", "iso", "front, back, left, right, top or iso")
-	mode := fs.String("mode", "shaded", "shaded, clay or wireframe")
+	mode := fs.String("mode", "shaded", "shaded, clay, wireframe, or a debug view: normals, uv, basecolor, roughness, metallic, occlusion")
 	bg := fs.String("background", "dark", "dark or light")
 	grid := fs.Bool("grid", false, "draw the ground grid")
+	light := fs.String("light", "environment", "environment (image-based, from --env or Kiln's studio HDR) or studio (three lights)")
+	envFile := fs.String("env", "", "an equirectangular Radiance .hdr to light with (implies --light environment)")
+	exposure := fs.Float64("exposure", 0, "exposure in stops: +1 is twice as bright (-10 to 10)")
+	tonemap := fs.String("tonemap", "aces", "aces, neutral (Khronos PBR Neutral) or linear")
+	transparent := fs.Bool("transparent", false, "leave the background (and grid) out: transparent pixels")
 	rest, ok := parse(fs, args, env)
 	if !ok || len(rest) != 1 || *out == "" {
-		return usageOr(env, ok, "usage: kiln render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]")
+		return usageOr(env, ok, "usage: kiln render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso]\n"+
+			"  [--mode shaded|clay|wireframe|normals|uv|basecolor|roughness|metallic|occlusion] [--background dark|light] [--grid]\n"+
+			"  [--light environment|studio] [--env FILE.hdr] [--exposure EV] [--tonemap aces|neutral|linear] [--transparent]")
 	}
-	req := RenderRequest{Model: rest[0], Out: *out, Size: *size, Grid: *grid}
+	req := RenderRequest{Model: rest[0], Out: *out, Size: *size, Grid: *grid, Env: *envFile, Exposure: *exposure,
+		Transparent: *transparent}
 	var err error
+	if req.Light, err = preview.ParseLighting(*light); err != nil {
+		return fail(env, "--light: %v", err)
+	}
+	if req.Env != "" {
+		if req.Light == preview.Studio {
+			return fail(env, "--env lights with an environment: it cannot go with --light studio")
+		}
+		if !strings.EqualFold(filepath.Ext(req.Env), ".hdr") {
+			return fail(env, "--env %s: give an equirectangular Radiance .hdr picture", req.Env)
+		}
+		if st, err := os.Stat(req.Env); err != nil || !st.Mode().IsRegular() {
+			return fail(env, "--env %s: the environment cannot be read (not a regular file)", req.Env)
+		}
+	}
+	if math.IsNaN(req.Exposure) || req.Exposure < -10 || req.Exposure > 10 {
+		return fail(env, "--exposure %v: give -10 to 10 stops", *exposure)
+	}
+	if req.ToneMap, err = preview.ParseToneMap(*tonemap); err != nil {
+		return fail(env, "--tonemap: %v", err)
+	}
 	if req.View, err = preview.ParsePreset(*view); err != nil {
 		return fail(env, "--view: %v", err)
 	}
