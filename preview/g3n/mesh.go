@@ -33,21 +33,24 @@ func (m *meshData) stride() int {
 	return n
 }
 
-// readPrimitive reads one triangle primitive, with its default morph weights and, when skin
-// holds joint matrices, posed by them. Primitives that draw no triangles return nil.
-func readPrimitive(doc *gltf.Document, p *gltf.Primitive, uvSet int, weights []float64, skin [][16]float64) (*meshData, error) {
+// readPrimitive reads one triangle primitive, with its morph weights and, when skin holds
+// joint matrices, posed by them. keep says an animation deforms it: what re-posing needs (the
+// file's vertices, its morph targets, its joints and weights) is then kept in a deformer, which
+// a static primitive does not get, so that a large scan is not held twice. Primitives that draw
+// no triangles return nil.
+func readPrimitive(doc *gltf.Document, p *gltf.Primitive, uvSet int, weights []float64, skin [][16]float64, keep bool) (*meshData, *deformer, error) {
 	pi, ok := p.Attributes[gltf.POSITION]
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	switch p.Mode {
 	case gltf.PrimitiveTriangles, gltf.PrimitiveTriangleStrip, gltf.PrimitiveTriangleFan:
 	default:
-		return nil, nil
+		return nil, nil, nil
 	}
 	pos, err := modeler.ReadPosition(doc, doc.Accessors[pi], nil)
 	if err != nil {
-		return nil, fmt.Errorf("positions: %w", err)
+		return nil, nil, fmt.Errorf("positions: %w", err)
 	}
 	var normals [][3]float32
 	if ni, ok := p.Attributes[gltf.NORMAL]; ok {
@@ -55,20 +58,30 @@ func readPrimitive(doc *gltf.Document, p *gltf.Primitive, uvSet int, weights []f
 			normals = nil // computed below, as if the model had none
 		}
 	}
-	if err := morph(doc, p, weights, pos, normals); err != nil {
-		return nil, err
-	}
-	if skin != nil {
-		if err := pose(doc, p, skin, pos, normals); err != nil {
-			return nil, err
+	var d *deformer
+	if keep {
+		if d, err = newDeformer(doc, p, pos, normals, skin != nil); err != nil {
+			return nil, nil, err
+		}
+		d.deform(weights, skin, pos, normals, 0, len(pos))
+	} else {
+		if err := morph(doc, p, weights, pos, normals); err != nil {
+			return nil, nil, err
+		}
+		if skin != nil {
+			joints, jw, err := readSkinning(doc, p, len(pos))
+			if err != nil {
+				return nil, nil, err
+			}
+			skinVertices(joints, jw, skin, pos, normals, 0, len(pos))
 		}
 	}
 	indices, err := triangles(doc, p, len(pos))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(indices) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if normals == nil {
 		normals = computeNormals(pos, indices)
@@ -87,7 +100,10 @@ func readPrimitive(doc *gltf.Document, p *gltf.Primitive, uvSet int, weights []f
 		}
 	}
 	m.interleave(pos, normals, uv, colors)
-	return m, nil
+	if d != nil {
+		d.indices = indices
+	}
+	return m, d, nil
 }
 
 func (m *meshData) interleave(pos, normals [][3]float32, uv [][2]float32, colors [][3]float32) {
@@ -160,45 +176,70 @@ func computeNormals(pos [][3]float32, idx []uint32) [][3]float32 {
 	return out
 }
 
-// morph applies the default morph-target weights to positions and normals.
+// morph applies the default morph-target weights to positions and normals, reading one target
+// at a time: a static model's targets are not kept.
 func morph(doc *gltf.Document, p *gltf.Primitive, weights []float64, pos, normals [][3]float32) error {
-	for t, target := range p.Targets {
+	for t := range p.Targets {
 		if t >= len(weights) || weights[t] == 0 {
 			continue
 		}
-		w := float32(weights[t])
-		if a, ok := target[gltf.POSITION]; ok {
-			d, err := modeler.ReadPosition(doc, doc.Accessors[a], nil)
-			if err != nil {
-				return fmt.Errorf("morph target %d positions: %w", t, err)
-			}
-			if len(d) != len(pos) {
-				return fmt.Errorf("morph target %d has %d positions for %d vertices", t, len(d), len(pos))
-			}
-			for i := range pos {
-				pos[i][0] += w * d[i][0]
-				pos[i][1] += w * d[i][1]
-				pos[i][2] += w * d[i][2]
-			}
+		d, err := readTarget(doc, p, t, len(pos), normals != nil)
+		if err != nil {
+			return err
 		}
-		if a, ok := target[gltf.NORMAL]; ok && normals != nil {
-			d, err := modeler.ReadNormal(doc, doc.Accessors[a], nil)
-			if err != nil || len(d) != len(normals) {
-				continue
-			}
-			for i := range normals {
-				normals[i][0] += w * d[i][0]
-				normals[i][1] += w * d[i][1]
-				normals[i][2] += w * d[i][2]
-			}
+		w := float32(weights[t])
+		addScaled(pos, d.pos, w, 0, len(pos))
+		if normals != nil {
+			addScaled(normals, d.normals, w, 0, len(normals))
 		}
 	}
 	return nil
 }
 
-// skinMatrices returns each joint's world matrix times its inverse bind matrix: the pose the
-// file's node transforms put the skin in.
-func skinMatrices(doc *gltf.Document, skinIndex int, worlds []*[16]float64) ([][16]float64, error) {
+// morphTarget is one morph target's displacements; either may be nil.
+type morphTarget struct{ pos, normals [][3]float32 }
+
+// readTarget reads morph target t of p, for n vertices; its normals only when wanted, and left
+// out (not an error) when they cannot be read, as the model's own normals are.
+func readTarget(doc *gltf.Document, p *gltf.Primitive, t, n int, normals bool) (morphTarget, error) {
+	var d morphTarget
+	if a, ok := p.Targets[t][gltf.POSITION]; ok {
+		var err error
+		if d.pos, err = modeler.ReadPosition(doc, doc.Accessors[a], nil); err != nil {
+			return d, fmt.Errorf("morph target %d positions: %w", t, err)
+		}
+		if len(d.pos) != n {
+			return d, fmt.Errorf("morph target %d has %d positions for %d vertices", t, len(d.pos), n)
+		}
+	}
+	if a, ok := p.Targets[t][gltf.NORMAL]; ok && normals {
+		if nor, err := modeler.ReadNormal(doc, doc.Accessors[a], nil); err == nil && len(nor) == n {
+			d.normals = nor
+		}
+	}
+	return d, nil
+}
+
+// addScaled adds w·d to v over vertices [lo, hi); a nil d adds nothing.
+func addScaled(v, d [][3]float32, w float32, lo, hi int) {
+	if d == nil {
+		return
+	}
+	for i := lo; i < hi; i++ {
+		v[i][0] += w * d[i][0]
+		v[i][1] += w * d[i][1]
+		v[i][2] += w * d[i][2]
+	}
+}
+
+// skinData is a skin's joints (node indices) and their inverse bind matrices, read once.
+type skinData struct {
+	joints []int
+	ibm    [][16]float64 // identity where the file gives none
+}
+
+// readSkin reads skin skinIndex.
+func readSkin(doc *gltf.Document, skinIndex int) (*skinData, error) {
 	if skinIndex < 0 || skinIndex >= len(doc.Skins) {
 		return nil, fmt.Errorf("skin %d does not exist", skinIndex)
 	}
@@ -210,45 +251,80 @@ func skinMatrices(doc *gltf.Document, skinIndex int, worlds []*[16]float64) ([][
 			return nil, fmt.Errorf("skin %d inverse bind matrices: %w", skinIndex, err)
 		}
 	}
-	out := make([][16]float64, len(skin.Joints))
-	for j, node := range skin.Joints {
-		world := inspect.Identity
-		if node >= 0 && node < len(worlds) && worlds[node] != nil {
-			world = *worlds[node]
-		}
-		bind := inspect.Identity
+	sd := &skinData{joints: skin.Joints, ibm: make([][16]float64, len(skin.Joints))}
+	for j := range sd.ibm {
+		sd.ibm[j] = inspect.Identity
 		if j < len(ibm) {
 			// qmuntal gives matrices row by row: ibm[j][row][column].
 			for c := range 4 {
 				for r := range 4 {
-					bind[c*4+r] = float64(ibm[j][r][c])
+					sd.ibm[j][c*4+r] = float64(ibm[j][r][c])
 				}
 			}
 		}
-		out[j] = inspect.Mul(world, bind)
 	}
+	return sd, nil
+}
+
+// matrices writes each joint's world matrix times its inverse bind matrix into out: the pose
+// the node transforms put the skin in. world gives a node's world matrix, nil for a node
+// outside the scene (drawn as if at the origin).
+func (sd *skinData) matrices(world func(node int) *[16]float64, out [][16]float64) {
+	for j, node := range sd.joints {
+		w := &inspect.Identity
+		if node >= 0 {
+			if m := world(node); m != nil {
+				w = m
+			}
+		}
+		out[j] = inspect.Mul(*w, sd.ibm[j])
+	}
+}
+
+// skinMatrices returns skin skinIndex's joint matrices in the file's own pose.
+func skinMatrices(doc *gltf.Document, skinIndex int, worlds []*[16]float64) ([][16]float64, error) {
+	sd, err := readSkin(doc, skinIndex)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][16]float64, len(sd.joints))
+	sd.matrices(func(n int) *[16]float64 {
+		if n < len(worlds) {
+			return worlds[n]
+		}
+		return nil
+	}, out)
 	return out, nil
 }
 
-// pose moves positions and normals by their joints' blended matrices (linear blend skinning).
-func pose(doc *gltf.Document, p *gltf.Primitive, skin [][16]float64, pos, normals [][3]float32) error {
+// readSkinning reads p's JOINTS_0 and WEIGHTS_0 for n vertices; nil for both when it has none.
+func readSkinning(doc *gltf.Document, p *gltf.Primitive, n int) ([][4]uint16, [][4]float32, error) {
 	ja, ok1 := p.Attributes[gltf.JOINTS_0]
 	wa, ok2 := p.Attributes[gltf.WEIGHTS_0]
 	if !ok1 || !ok2 {
-		return nil
+		return nil, nil, nil
 	}
 	joints, err := modeler.ReadJoints(doc, doc.Accessors[ja], nil)
 	if err != nil {
-		return fmt.Errorf("joints: %w", err)
+		return nil, nil, fmt.Errorf("joints: %w", err)
 	}
 	weights, err := modeler.ReadWeights(doc, doc.Accessors[wa], nil)
 	if err != nil {
-		return fmt.Errorf("weights: %w", err)
+		return nil, nil, fmt.Errorf("weights: %w", err)
 	}
-	if len(joints) != len(pos) || len(weights) != len(pos) {
-		return fmt.Errorf("%d joints and %d weights for %d vertices", len(joints), len(weights), len(pos))
+	if len(joints) != n || len(weights) != n {
+		return nil, nil, fmt.Errorf("%d joints and %d weights for %d vertices", len(joints), len(weights), n)
 	}
-	for i := range pos {
+	return joints, weights, nil
+}
+
+// skinVertices moves positions and normals [lo, hi) by their joints' blended matrices (linear
+// blend skinning). Joints past the skin's are left out; a vertex without weight stays put.
+func skinVertices(joints [][4]uint16, weights [][4]float32, skin [][16]float64, pos, normals [][3]float32, lo, hi int) {
+	if joints == nil {
+		return
+	}
+	for i := lo; i < hi; i++ {
 		var m [16]float64
 		var total float64
 		for k := range 4 {
@@ -279,7 +355,6 @@ func pose(doc *gltf.Document, p *gltf.Primitive, skin [][16]float64, pos, normal
 			}
 		}
 	}
-	return nil
 }
 
 // readColors reads COLOR_0 as linear RGB, whatever its component type.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 
 	"github.com/qmuntal/gltf"
 
@@ -24,13 +25,21 @@ type scene struct {
 	materials []materialData
 	textures  []*textureData
 	instances []instance
-	// lo and hi bound the drawn scene in world space (glTF axes, metres).
+	// anim plays the model's clips; nil when it has none.
+	anim *animator
+	// lo and hi bound the drawn scene in world space (glTF axes, metres), in the rest pose:
+	// the camera frames the model on them whatever clip plays, so that the picture holds
+	// still while the model moves in it (a frame that followed each pose's extent would
+	// pump in and out with a walk cycle, and cost a pass over the posed vertices a frame).
 	lo, hi [3]float64
+	// warnings are the preview's own, added to the report.
+	warnings []string
 }
 
 // instance is one mesh primitive drawn at one place.
 type instance struct {
 	mesh, material int // material −1 is the preview's neutral default
+	node           int
 	world          [16]float64
 }
 
@@ -58,6 +67,7 @@ func loadScene(ctx context.Context, path string) (*scene, error) {
 		return nil, err
 	}
 	s.report = rep
+	rep.Warnings = append(rep.Warnings, s.warnings...)
 	return s, nil
 }
 
@@ -66,8 +76,8 @@ func loadScene(ctx context.Context, path string) (*scene, error) {
 var maxDrawnElements int64 = 60_000_000
 
 // drawnTotal counts what buildScene will read for drawing, before it reads anything: each
-// primitive once, or once per node when the node skins or morphs it.
-func drawnTotal(doc *gltf.Document, worlds []*[16]float64) int64 {
+// primitive once, or once per node when the node skins or morphs it (specific).
+func drawnTotal(doc *gltf.Document, worlds []*[16]float64, specific func(node int) bool) int64 {
 	type key struct{ mesh, prim int }
 	seen := map[key]bool{}
 	var total int64
@@ -76,17 +86,32 @@ func drawnTotal(doc *gltf.Document, worlds []*[16]float64) int64 {
 		if node.Mesh == nil || world == nil {
 			continue
 		}
-		specific := node.Skin != nil || len(node.Weights) > 0
+		own := specific(ni)
 		for pi, p := range doc.Meshes[*node.Mesh].Primitives {
 			k := key{*node.Mesh, pi}
-			if seen[k] && !specific {
+			if seen[k] && !own {
 				continue
 			}
-			seen[k] = seen[k] || !specific
+			seen[k] = seen[k] || !own
 			total += drawnElements(doc, p)
 		}
 	}
 	return total
+}
+
+// drawnVertices is primitive p's vertex count.
+func drawnVertices(doc *gltf.Document, p *gltf.Primitive) int64 {
+	if pi, ok := p.Attributes[gltf.POSITION]; ok {
+		return int64(doc.Accessors[pi].Count)
+	}
+	return 0
+}
+
+func appendOnce(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }
 
 // drawnElements is what reading primitive p for drawing holds: its vertices, once more per
@@ -113,13 +138,21 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 	}()
 	s = &scene{}
 	worlds := inspect.WorldMatrices(doc)
+	anim := newAnimator(doc, worlds)
+	// A node's primitives are its own (not shared with other nodes drawing the mesh) when it
+	// skins them, gives them its own morph weights, or a clip animates those weights.
+	specific := func(ni int) bool {
+		n := doc.Nodes[ni]
+		return n.Skin != nil || len(n.Weights) > 0 || (anim != nil && anim.morphs(ni))
+	}
+	posed := 0 // vertices kept for re-posing
 	type key struct{ mesh, prim int }
 	shared := map[key]int{}
 	usedTextures := map[int]int{} // glTF texture → s.textures index
 	materialIndex := map[int]int{}
 	// Many primitives (or skinned nodes) can read one large accessor: what will be read for
 	// drawing is counted first and bounded, not only the file's size.
-	if n := drawnTotal(doc, worlds); n > maxDrawnElements {
+	if n := drawnTotal(doc, worlds, specific); n > maxDrawnElements {
 		return nil, &inspect.Error{File: path, Reason: fmt.Sprintf(
 			"drawing it means reading %d million vertices and indices (its meshes share large parts), more than the %d million the preview takes",
 			n/1_000_000, maxDrawnElements/1_000_000)}
@@ -143,7 +176,11 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 				return nil, fmt.Errorf("g3n: %s: %w", filepath.Base(path), err)
 			}
 		}
-		specific := skin != nil || (len(node.Weights) > 0)
+		own := specific(ni)
+		// The clips deform this node's primitives when they move its skin's joints or its
+		// morph weights; its transform alone moves it otherwise.
+		deformed := anim != nil && ((node.Skin != nil && anim.skinMoves(doc, *node.Skin)) || anim.morphs(ni))
+		moved := anim != nil && skin == nil && anim.movesNode(ni)
 		for pi, p := range mesh.Primitives {
 			mat := -1
 			if p.Material != nil {
@@ -161,8 +198,14 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 			}
 			k := key{*node.Mesh, pi}
 			mi, ok := shared[k]
-			if !ok || specific {
-				md, err := readPrimitive(doc, p, uvSet, weights, skin)
+			if !ok || own {
+				keep := deformed
+				if keep && posed+int(drawnVertices(doc, p)) > maxPosedVertices {
+					keep = false
+					s.warnings = appendOnce(s.warnings, fmt.Sprintf(
+						"animation: more than %d skinned or morphed vertices; the rest stay in their rest pose while the clips play", maxPosedVertices))
+				}
+				md, d, err := readPrimitive(doc, p, uvSet, weights, skin, keep)
 				if err != nil {
 					return nil, fmt.Errorf("g3n: %s: mesh %d primitive %d: %w", filepath.Base(path), *node.Mesh, pi, err)
 				}
@@ -171,11 +214,22 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 				}
 				mi = len(s.meshes)
 				s.meshes = append(s.meshes, md)
-				if !specific {
+				if !own {
 					shared[k] = mi
 				}
+				if d != nil {
+					d.mesh, d.node = mi, ni
+					if node.Skin != nil {
+						d.skin = *node.Skin
+					}
+					posed += d.vertices()
+					anim.deformers = append(anim.deformers, d)
+				}
 			}
-			in := instance{mesh: mi, material: mat, world: *world}
+			if moved {
+				anim.rigid = append(anim.rigid, rigidPart{instance: len(s.instances), node: ni})
+			}
+			in := instance{mesh: mi, material: mat, node: ni, world: *world}
 			if skin != nil {
 				// Skinned vertices are already in world space; the node's own transform is
 				// ignored, as the glTF spec says.
@@ -186,6 +240,10 @@ func buildScene(ctx context.Context, path string, doc *gltf.Document) (s *scene,
 	}
 	if s.textures, err = decodeTextures(ctx, path, doc, usedTextures); err != nil {
 		return nil, err
+	}
+	if anim != nil {
+		anim.finish()
+		s.anim = anim
 	}
 	s.bound()
 	return s, nil
