@@ -118,6 +118,7 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 		}
 		e.grid.root.SetVisible(v.Grid)
 		e.grid.paint(v.Background, s)
+		e.model.pose(v.Clip, v.Time)
 		if err := e.draw(e.root, cam); err != nil {
 			return nil, fmt.Errorf("g3n: render: %w", err)
 		}

@@ -20,6 +20,10 @@ type model struct {
 	geoms    []*geometry.Geometry
 	textures []*gpuTexture
 	surfaces []*surface
+	meshes   []*graphic.Mesh // one per scene instance, in its order
+	// posed marks the scene's meshes a clip deforms: their vertex buffers stay on the CPU,
+	// re-posed and uploaded again as the clip plays.
+	posed    []bool
 	uploaded bool // drawn once: the vertex data lives in the driver now
 }
 
@@ -36,9 +40,18 @@ func newModel(s *scene, look *frameLook) *model {
 	}
 	s.textures = nil // the gpuTextures hold them until they are uploaded
 	geoms := make([]*geometry.Geometry, len(s.meshes))
+	m.posed = make([]bool, len(s.meshes))
+	if s.anim != nil {
+		for _, d := range s.anim.deformers {
+			m.posed[d.mesh] = true
+		}
+	}
 	for i, md := range s.meshes {
 		g := geometry.NewGeometry()
 		vbo := gls.NewVBO(math32.ArrayF32(md.verts))
+		if m.posed[i] {
+			vbo.SetUsage(gls.DYNAMIC_DRAW)
+		}
 		vbo.AddAttrib(gls.VertexPosition).AddAttrib(gls.VertexNormal)
 		if md.hasUV {
 			vbo.AddAttrib(gls.VertexTexcoord)
@@ -83,8 +96,30 @@ func newModel(s *scene, look *frameLook) *model {
 		// mesh per frame (computed from the vertex data on first use).
 		mesh.SetCullable(false)
 		m.root.Add(mesh)
+		m.meshes = append(m.meshes, mesh)
 	}
 	return m
+}
+
+// pose shows the model t seconds into clip (1-based; 0 the rest pose), as preview.View's Clip
+// and Time say: the moved meshes get new matrices, the deformed ones new vertices, uploaded
+// with the next draw. The same clip and time again cost nothing.
+func (m *model) pose(clip int, t float64) {
+	a := m.scene.anim
+	if a == nil {
+		return
+	}
+	a.pose(clip, t, func(r rigidPart, world *[16]float64) {
+		var w math32.Matrix4
+		for e, v := range world {
+			w[e] = float32(v)
+		}
+		m.meshes[r.instance].SetMatrix(&w)
+	}, func(d *deformer, weights []float64, skin [][16]float64) {
+		vbo := m.geoms[d.mesh].VBOs()[0]
+		d.repose(weights, skin, *vbo.Buffer(), m.scene.meshes[d.mesh].stride())
+		vbo.Update()
+	})
 }
 
 // setShader switches every surface to the program named (shaded or with wireframe).
@@ -103,13 +138,14 @@ func (m *model) dropVertices() {
 		return
 	}
 	m.uploaded = true
-	for _, g := range m.geoms {
+	for i, g := range m.geoms {
+		if m.posed[i] {
+			continue
+		}
 		for _, vbo := range g.VBOs() {
 			vbo.SetBuffer(nil)
 		}
-	}
-	for _, md := range m.scene.meshes {
-		md.verts = nil
+		m.scene.meshes[i].verts = nil
 	}
 }
 
