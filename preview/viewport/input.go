@@ -2,6 +2,7 @@ package viewport
 
 import (
 	"math"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -20,6 +21,29 @@ type dragState struct {
 	pan   bool          // shift or the middle button: a left drag pans
 	right bool          // the secondary button is down: mouse moves pan
 	last  fyne.Position // where the secondary-button pan last was
+	// at is when the camera last moved with a drag: View.Moving stays set until stillAfter
+	// has passed without another (or the button is released).
+	at time.Time
+}
+
+// stillAfter is how long a drag may pause before the frame loop draws a still frame at full
+// quality: long enough not to draw one between the events of a slow drag, short enough that
+// the full picture follows a pause at once to the eye.
+const stillAfter = 120 * time.Millisecond
+
+// moved marks the view as moving with a drag, for the frame loop; the caller holds mu.
+func (v *Viewport) moved() {
+	v.view.Moving = true
+	v.drag.at = time.Now()
+}
+
+// still ends a drag's moving frames: the next frame is drawn at full quality. The caller
+// holds mu.
+func (v *Viewport) still() {
+	if v.view.Moving {
+		v.view.Moving = false
+		v.request()
+	}
 }
 
 var (
@@ -47,6 +71,7 @@ func (v *Viewport) MouseUp(e *desktop.MouseEvent) {
 	defer v.mu.Unlock()
 	if e.Button == desktop.MouseButtonSecondary {
 		v.drag.right = false
+		v.still()
 	}
 }
 
@@ -60,17 +85,19 @@ func (v *Viewport) Dragged(e *fyne.DragEvent) {
 	} else {
 		v.view = v.view.Orbit(-float64(e.Dragged.DX)*orbitPerUnit, float64(e.Dragged.DY)*orbitPerUnit)
 	}
+	v.moved()
 	v.request()
 	v.mu.Unlock()
 	v.cameraMoved()
 	v.mu.Lock()
 }
 
-// DragEnd implements fyne.Draggable.
+// DragEnd implements fyne.Draggable: the button is released, the still frame follows.
 func (v *Viewport) DragEnd() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.drag.pan = false
+	v.still()
 }
 
 // MouseMoved implements desktop.Hoverable. Fyne sends no drag events for the secondary
@@ -81,11 +108,13 @@ func (v *Viewport) MouseMoved(e *desktop.MouseEvent) {
 	defer v.mu.Unlock()
 	if !v.drag.right || e.Button&desktop.MouseButtonSecondary == 0 {
 		v.drag.right = false
+		v.still()
 		return
 	}
 	d := e.Position.Subtract(v.drag.last)
 	v.drag.last = e.Position
 	v.panBy(d.X, d.Y, size)
+	v.moved()
 	v.request()
 	v.mu.Unlock()
 	v.cameraMoved()

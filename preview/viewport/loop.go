@@ -19,11 +19,30 @@ func (v *Viewport) loop() {
 	shown <- struct{}{}
 	var last time.Time
 	var lastErr string
+	// Set after a frame drawn while the camera moved: when it fires, the drag has paused (or
+	// not; it then waits again) and the still frame is drawn.
+	var settle <-chan time.Time
 	for {
 		select {
 		case <-v.ctx.Done():
 			return
 		case <-v.wake:
+		case <-settle:
+			settle = nil
+			v.mu.Lock()
+			wait := stillAfter - time.Since(v.drag.at)
+			moving := v.view.Moving
+			if moving && wait <= 0 {
+				v.view.Moving = false
+			}
+			v.mu.Unlock()
+			if !moving {
+				continue // released meanwhile, which asked for the still frame itself
+			}
+			if wait > 0 {
+				settle = time.After(wait)
+				continue
+			}
 		}
 		if wait := frameInterval - time.Since(last); wait > 0 {
 			select {
@@ -52,6 +71,9 @@ func (v *Viewport) loop() {
 			if v.ctx.Err() != nil {
 				return
 			}
+		}
+		if view.Moving {
+			settle = time.After(stillAfter)
 		}
 		if err != nil {
 			// A frame that fails once will fail at every mouse move: say it once.

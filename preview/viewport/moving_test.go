@@ -1,0 +1,105 @@
+package viewport
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+)
+
+// drag is one drag event of a drag still in progress (test.Drag also releases the button).
+func drag(v *Viewport, dx float32) {
+	v.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(100, 100)},
+		Dragged: fyne.Delta{DX: dx}})
+}
+
+// TestDragPauseDrawsStill: frames drawn while a drag goes on say Moving; when the drag pauses
+// without the button being released, one still frame of the same camera follows, and nothing
+// after it.
+func TestDragPauseDrawsStill(t *testing.T) {
+	f := &fakeRenderer{}
+	v, _, q := setup(t, f)
+	q.settle()
+	before := len(f.rendered())
+	for range 5 {
+		drag(v, 4)
+		q.pump()
+		time.Sleep(frameInterval)
+	}
+	q.waitFor(t, "the still frame after the pause", func() bool {
+		views := f.rendered()
+		return len(views) > before && !views[len(views)-1].Moving
+	})
+	q.settle()
+	time.Sleep(2 * stillAfter)
+	q.settle()
+	views := f.rendered()[before:]
+	if len(views) < 2 {
+		t.Fatalf("%d frames for a drag and its pause; want moving ones and a still one", len(views))
+	}
+	last := views[len(views)-1]
+	for i, w := range views[:len(views)-1] {
+		if !w.Moving {
+			t.Errorf("frame %d of %d, drawn during the drag, is not Moving", i+1, len(views))
+		}
+	}
+	if last.Moving {
+		t.Error("the frame after the pause is still Moving")
+	}
+	if moving := views[len(views)-2]; moving.SameCamera(last) != moving {
+		t.Errorf("the still frame's camera %+v is not the last drag's %+v", last, moving)
+	}
+	if v.View().Moving {
+		t.Error("the view says Moving after the pause")
+	}
+}
+
+// TestReleaseDrawsStill: releasing the button draws the still frame without waiting for the
+// pause, and the pause's timer then draws nothing more.
+func TestReleaseDrawsStill(t *testing.T) {
+	f := &fakeRenderer{}
+	v, _, q := setup(t, f)
+	q.settle()
+	drag(v, 6)
+	q.waitFor(t, "a moving frame", func() bool {
+		views := f.rendered()
+		return len(views) > 0 && views[len(views)-1].Moving
+	})
+	before := len(f.rendered())
+	released := time.Now()
+	v.DragEnd()
+	q.waitFor(t, "the still frame after the release", func() bool { return len(f.rendered()) > before })
+	if took := time.Since(released); took >= stillAfter {
+		t.Logf("the still frame came %v after the release (the machine is busy?)", took)
+	}
+	time.Sleep(2 * stillAfter)
+	q.settle()
+	views := f.rendered()[before:]
+	if len(views) != 1 || views[0].Moving {
+		t.Fatalf("after the release: %d frames (%+v); want one still frame", len(views), views)
+	}
+}
+
+// TestRightPanMoves: a pan with the secondary button (mouse moves, not drags) is moving too,
+// and its release draws the still frame.
+func TestRightPanMoves(t *testing.T) {
+	f := &fakeRenderer{}
+	v, _, q := setup(t, f)
+	q.settle()
+	before := len(f.rendered())
+	v.MouseDown(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(50, 50)}, Button: desktop.MouseButtonSecondary})
+	v.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(60, 50)}, Button: desktop.MouseButtonSecondary})
+	q.waitFor(t, "a moving frame", func() bool {
+		views := f.rendered()
+		return len(views) > before && views[len(views)-1].Moving
+	})
+	v.MouseUp(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(60, 50)}, Button: desktop.MouseButtonSecondary})
+	q.waitFor(t, "the still frame after the release", func() bool {
+		views := f.rendered()
+		return !views[len(views)-1].Moving
+	})
+	if v.View().Moving {
+		t.Error("the view says Moving after the release")
+	}
+}
