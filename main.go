@@ -79,6 +79,24 @@ func run(args []string) (status int) {
 		fmt.Fprintf(os.Stderr, "kiln: no such command %q (try kiln help)\n", providers.Printable(args[0]))
 		return 2
 	}
+	window := func(files []string) int {
+		k, err := open(app.QueueOptions{Workers: 4, Resume: true, Limits: map[string]int{local.Name: 1}})
+		if err != nil {
+			return failed(err)
+		}
+		defer k.Close()
+		views.Run(k, views.Options{Dialogs: nativedialog.Dialogs{}, Files: files, Renderer: func() preview.Renderer {
+			// The preview's GL context is a hidden GLFW window beside Fyne's (see preview/g3n).
+			return g3n.Start(glfwctx.New(), g3n.Options{Samples: 4})
+		}})
+		return 0
+	}
+	if len(args) > 0 && args[0] == "view" {
+		// A window, not a command: Ctrl-C ends it at once, as it ends `kiln MODEL`.
+		env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr,
+			Window: func(model string) int { return window([]string{model}) }}
+		return cli.Run(context.Background(), args, env)
+	}
 	if len(args) > 0 && cli.IsCommand(args[0]) {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -90,16 +108,7 @@ func run(args []string) (status int) {
 		}
 		return cli.Run(ctx, args, env)
 	}
-	k, err := open(app.QueueOptions{Workers: 4, Resume: true, Limits: map[string]int{local.Name: 1}})
-	if err != nil {
-		return failed(err)
-	}
-	defer k.Close()
-	views.Run(k, views.Options{Dialogs: nativedialog.Dialogs{}, Files: args, Renderer: func() preview.Renderer {
-		// The preview's GL context is a hidden GLFW window beside Fyne's (see preview/g3n).
-		return g3n.Start(glfwctx.New(), g3n.Options{Samples: 4})
-	}})
-	return 0
+	return window(args)
 }
 
 // stopPromptly makes Ctrl-C and SIGTERM end any command: the first cancels the command's work

@@ -37,6 +37,9 @@ type Env struct {
 	Ask func(label string, secret bool) (string, error)
 	// Render draws a model into a PNG without a window (main provides the GL renderer).
 	Render func(ctx context.Context, r RenderRequest) error
+	// Window opens Kiln's window on the model at the absolute path, in the Preview tab and
+	// watching the file, and returns the exit status once the window closes (`kiln view`).
+	Window func(model string) int
 }
 
 // command is one subcommand.
@@ -68,6 +71,7 @@ func commands() map[string]command {
 			"                (ASSET: an id, the start of one, or an asset's exact name)", library},
 		"publish": {"publish TARGET ASSET [--folder NAME | --folder-id ID] [--replace | --add] [--key NAME] [--json]\n" +
 			"                | publish TARGET --folders [--json]", publish},
+		"view":     {"view MODEL   (opens the window on MODEL and reloads it whenever the file is saved again)", view},
 		"render":   {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},
 		"simplify": {"simplify IN.glb --polycount N --out OUT.glb [--force]", simplify},
 		"export": {"export ASSET... --preset godot|unity|unreal|blender [--format glb|gltf|obj] [--max-texture N]\n" +
@@ -114,7 +118,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "publish", "keys", "export", "check", "render", "thumbnail", "simplify", "serve", "version"}
+	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "publish", "keys", "export", "check", "view", "render", "thumbnail", "simplify", "serve", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}
