@@ -26,8 +26,10 @@ type engine struct {
 	root   *core.Node
 	model  *model
 	grid   *grid
-	shader string // the surfaces' current program
-	scale  int    // supersampling factor, 1 for none
+	shader string     // the surfaces' current program
+	scale  int        // supersampling factor, 1 for none
+	moving target     // frames drawn while the camera moves (View.Moving): no multisampling
+	proxy  proxyState // a lighter stand-in for a heavy model while the camera moves
 }
 
 // newEngine attaches the context on the calling (locked) thread and compiles the shaders.
@@ -67,6 +69,7 @@ func newEngine(c Context, opt Options) (*engine, error) {
 
 // install makes s the drawn model, releasing the previous one's GPU objects.
 func (e *engine) install(s *scene) {
+	e.releaseProxy()
 	if e.model != nil {
 		e.root.Remove(e.model.root)
 		e.model.release()
@@ -87,15 +90,20 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 	if w <= 0 || h <= 0 || w > maxSide || h > maxSide {
 		return nil, fmt.Errorf("g3n: cannot render a %d×%d frame", w, h)
 	}
-	s := e.scale
+	s, t := e.scale, &e.target
+	if v.Moving {
+		// The camera is being dragged: speed first (see proxy.go), full quality in the next
+		// still frame.
+		s, t = 1, e.movingTarget()
+	}
 	for s > 1 && max(w, h)*s > maxSide {
 		s--
 	}
 	w, h = w*s, h*s
-	if err := e.target.fit(w, h); err != nil {
+	if err := t.fit(w, h); err != nil {
 		return nil, err
 	}
-	e.target.bind()
+	t.bind()
 	gs := e.gs
 	gs.Viewport(0, 0, int32(w), int32(h))
 	bg := background(v.Background)
@@ -119,12 +127,14 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 		e.grid.root.SetVisible(v.Grid)
 		e.grid.paint(v.Background, s)
 		e.model.pose(v.Clip, v.Time)
+		e.useProxy(v.Moving)
 		if err := e.draw(e.root, cam); err != nil {
 			return nil, fmt.Errorf("g3n: render: %w", err)
 		}
+		e.startProxy()
 		e.model.dropVertices()
 	}
-	img := e.target.image()
+	img := t.image()
 	if s > 1 {
 		img = shrink(img, s)
 	}
@@ -176,6 +186,7 @@ func (e *engine) stats() Stats {
 
 // release frees the model, the grid and the framebuffer, on the render thread.
 func (e *engine) release() {
+	e.releaseProxy()
 	if e.model != nil {
 		e.model.release()
 		e.model = nil
@@ -185,4 +196,5 @@ func (e *engine) release() {
 		e.grid = nil
 	}
 	e.target.release()
+	e.moving.release()
 }

@@ -160,7 +160,8 @@ func (r *Renderer) Load(ctx context.Context, path string) (*inspect.Report, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := r.do(ctx, func(e *engine) error { e.install(s); return nil }); err != nil {
+	// A model loaded to be looked around gets a proxy to orbit with, if it is heavy.
+	if err := r.do(ctx, func(e *engine) error { e.install(s); e.proxy.wanted = true; return nil }); err != nil {
 		return nil, err
 	}
 	return s.report, nil
