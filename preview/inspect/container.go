@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
@@ -21,16 +20,21 @@ import (
 // MaxFileBytes bounds the model files Kiln opens.
 const MaxFileBytes = 1 << 30
 
-// Error says why a file cannot be previewed, in words a person can act on.
+// Error says why a file cannot be previewed, in words a person can act on: Reason is the first
+// error found (and how many more there are). Issues is the whole report of the check, errors,
+// warnings and infos, for a caller that shows it (Issues[i].Code names each, as the Khronos
+// validator does).
 type Error struct {
 	File   string
 	Reason string
+	Issues []Issue
 }
 
 func (e *Error) Error() string { return filepath.Base(e.File) + ": " + e.Reason }
 
-func refuse(path, format string, a ...any) error {
-	return &Error{File: path, Reason: fmt.Sprintf(format, a...)}
+// refuse is a refusal for one error, code naming it (the validator's code, or one of Kiln's).
+func refuse(path, code, format string, a ...any) error {
+	return refuseCode(path, code, "", format, a...)
 }
 
 // container is a model file split into its JSON and its binary chunk (GLB), checked against the
@@ -61,23 +65,23 @@ func readContainer(path string) (*container, error) {
 	var ge *fsguard.Error
 	switch {
 	case errors.As(err, &ge) && ge.Mode.IsDir():
-		return nil, refuse(path, "is a folder, not a model")
+		return nil, refuse(path, CodeUnsafeFile, "is a folder, not a model")
 	case errors.As(err, &ge):
-		return nil, refuse(path, "%s", ge.Reason)
+		return nil, refuse(path, CodeUnsafeFile, "%s", ge.Reason)
 	case err != nil:
-		return nil, refuse(path, "cannot be opened (%v)", err)
+		return nil, refuse(path, "IO_ERROR", "cannot be opened (%v)", err)
 	}
 	defer f.Close()
 	if st.Size() == 0 {
-		return nil, refuse(path, "the file is empty")
+		return nil, refuse(path, CodeUnreadable, "the file is empty")
 	}
 	if st.Size() > MaxFileBytes {
-		return nil, refuse(path, "the file is %d MiB; Kiln previews models up to %d MiB", st.Size()>>20, MaxFileBytes>>20)
+		return nil, refuse(path, CodeLimit, "the file is %d MiB; Kiln previews models up to %d MiB", st.Size()>>20, MaxFileBytes>>20)
 	}
 	// The opened file's size bounds the read, even if the file grows meanwhile.
 	data, err := io.ReadAll(io.LimitReader(f, st.Size()))
 	if err != nil {
-		return nil, refuse(path, "cannot be read (%v)", err)
+		return nil, refuse(path, "IO_ERROR", "cannot be read (%v)", err)
 	}
 	return parseContainer(path, data)
 }
@@ -88,38 +92,38 @@ func parseContainer(path string, data []byte) (*container, error) {
 	if len(data) < 4 || binary.LittleEndian.Uint32(data) != glbMagic {
 		trimmed := bytes.TrimLeft(data, " \t\r\n\xef\xbb\xbf")
 		if len(trimmed) == 0 || trimmed[0] != '{' {
-			return nil, refuse(path, "not a glTF model (neither a .glb nor glTF JSON)")
+			return nil, refuse(path, CodeUnreadable, "not a glTF model (neither a .glb nor glTF JSON)")
 		}
 		c.json = data
 		return c, nil
 	}
 	if len(data) < glbHeaderLen+8 {
-		return nil, refuse(path, "the GLB file is cut short (%d bytes)", len(data))
+		return nil, refuse(path, "GLB_UNEXPECTED_END_OF_HEADER", "the GLB file is cut short (%d bytes)", len(data))
 	}
 	version := binary.LittleEndian.Uint32(data[4:])
 	if version != 2 {
-		return nil, refuse(path, "a glTF %d.0 binary: Kiln previews glTF 2.0 (convert it, e.g. with gltf-pipeline)", version)
+		return nil, refuse(path, "GLB_INVALID_VERSION", "a glTF %d.0 binary: Kiln previews glTF 2.0 (convert it, e.g. with gltf-pipeline)", version)
 	}
 	total := binary.LittleEndian.Uint32(data[8:])
 	if total < glbHeaderLen+8 {
-		return nil, refuse(path, "the GLB header claims only %d bytes: the file is damaged", total)
+		return nil, refuse(path, "GLB_LENGTH_TOO_SMALL", "the GLB header claims only %d bytes: the file is damaged", total)
 	}
 	if int64(total) > int64(len(data)) {
-		return nil, refuse(path, "the GLB header claims %d bytes but the file has %d: it is cut short", total, len(data))
+		return nil, refuse(path, "GLB_LENGTH_MISMATCH", "the GLB header claims %d bytes but the file has %d: it is cut short", total, len(data))
 	}
 	rest := data[glbHeaderLen:total]
 	for i := 0; len(rest) > 0; i++ {
 		if len(rest) < 8 {
-			return nil, refuse(path, "a GLB chunk header is cut short")
+			return nil, refuse(path, "GLB_UNEXPECTED_END_OF_CHUNK_HEADER", "a GLB chunk header is cut short")
 		}
 		n, kind := binary.LittleEndian.Uint32(rest), binary.LittleEndian.Uint32(rest[4:])
 		if int64(n) > int64(len(rest)-8) {
-			return nil, refuse(path, "a GLB chunk claims %d bytes but only %d remain", n, len(rest)-8)
+			return nil, refuse(path, "GLB_CHUNK_TOO_BIG", "a GLB chunk claims %d bytes but only %d remain", n, len(rest)-8)
 		}
 		body := rest[8 : 8+n]
 		switch {
 		case i == 0 && kind != chunkJSON:
-			return nil, refuse(path, "the GLB file does not start with its JSON chunk")
+			return nil, refuse(path, "GLB_UNEXPECTED_FIRST_CHUNK", "the GLB file does not start with its JSON chunk")
 		case i == 0:
 			c.json = body
 		case i == 1 && kind == chunkBIN:
@@ -141,6 +145,8 @@ type header struct {
 	} `json:"buffers"`
 	ExtensionsRequired []string `json:"extensionsRequired"`
 	ExtensionsUsed     []string `json:"extensionsUsed"`
+	// Nodes is kept raw for checkNodes, which needs to know which transforms the JSON spells out.
+	Nodes json.RawMessage `json:"nodes"`
 }
 
 // checkBuffers refuses buffers whose declared length exceeds what can back them, and reads
@@ -148,26 +154,26 @@ type header struct {
 func (c *container) checkBuffers(path string) (*header, error) {
 	var h header
 	if err := json.Unmarshal(c.json, &h); err != nil {
-		return nil, refuse(path, "its JSON is malformed (%v)", err)
+		return nil, refuse(path, "INVALID_JSON", "its JSON is malformed (%v)", err)
 	}
 	if !strings.HasPrefix(h.Asset.Version, "2.") {
-		return nil, refuse(path, "asset.version is %q: Kiln previews glTF 2.0", h.Asset.Version)
+		return nil, refuse(path, "UNKNOWN_ASSET_MAJOR_VERSION", "asset.version is %q: Kiln previews glTF 2.0", h.Asset.Version)
 	}
 	c.external = map[int][]byte{}
 	for i, b := range h.Buffers {
 		if b.ByteLength <= 0 {
-			return nil, refuse(path, "buffer %d has no length", i)
+			return nil, refuse(path, "UNDEFINED_PROPERTY", "buffer %d has no length", i)
 		}
 		switch {
 		case b.URI == "" && i == 0 && c.bin != nil:
 			if b.ByteLength > int64(len(c.bin)) {
-				return nil, refuse(path, "buffer 0 claims %d bytes but the binary chunk has %d", b.ByteLength, len(c.bin))
+				return nil, refuse(path, "BUFFER_BYTE_LENGTH_MISMATCH", "buffer 0 claims %d bytes but the binary chunk has %d", b.ByteLength, len(c.bin))
 			}
 		case b.URI == "":
-			return nil, refuse(path, "buffer %d has no data (no uri and no binary chunk)", i)
+			return nil, refuse(path, "BUFFER_MISSING_GLB_DATA", "buffer %d has no data (no uri and no binary chunk)", i)
 		case strings.HasPrefix(b.URI, "data:"):
 			if b.ByteLength > int64(len(b.URI)) {
-				return nil, refuse(path, "buffer %d claims %d bytes, more than its data URI holds", i, b.ByteLength)
+				return nil, refuse(path, "BUFFER_BYTE_LENGTH_MISMATCH", "buffer %d claims %d bytes, more than its data URI holds", i, b.ByteLength)
 			}
 		default:
 			data, name, err := readBuffer(path, i, b.URI, b.ByteLength, MaxFileBytes-c.externalBytes)

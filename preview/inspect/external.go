@@ -36,23 +36,23 @@ func resolveURI(path, what, uri string, escaped bool) (name string, err error) {
 	if u, err := url.Parse(uri); err == nil && u.Scheme != "" {
 		switch strings.ToLower(u.Scheme) {
 		case "http", "https", "ftp":
-			return "", refuse(path, "%s is on the network (%s): Kiln only opens local files", what, uri)
+			return "", refuse(path, CodeUnsafeFile, "%s is on the network (%s): Kiln only opens local files", what, uri)
 		}
-		return "", refuse(path, "%s names %q, which is not a file beside the model", what, uri)
+		return "", refuse(path, CodeUnsafeFile, "%s names %q, which is not a file beside the model", what, uri)
 	}
 	name = uri
 	if escaped {
 		if name, err = url.PathUnescape(uri); err != nil {
-			return "", refuse(path, "%s names %q, which is not a file beside the model", what, uri)
+			return "", refuse(path, CodeUnsafeFile, "%s names %q, which is not a file beside the model", what, uri)
 		}
 	}
 	name = strings.TrimPrefix(strings.ReplaceAll(name, "\\", "/"), "./")
 	_, err = fsguard.Within(filepath.Dir(path), name)
 	switch {
 	case errors.Is(err, fsguard.ErrOutside) && strings.Contains(err.Error(), "link"):
-		return "", refuse(path, "%s %s is a link to a file outside the model's folder", what, uri)
+		return "", refuse(path, CodeUnsafeFile, "%s %s is a link to a file outside the model's folder", what, uri)
 	case errors.Is(err, fsguard.ErrOutside):
-		return "", refuse(path, "%s names %q, which is not a file beside the model", what, uri)
+		return "", refuse(path, CodeUnsafeFile, "%s names %q, which is not a file beside the model", what, uri)
 	case err != nil:
 		return name, fmt.Errorf("%s file %s: %w", what, uri, err)
 	}
@@ -66,9 +66,9 @@ func openURI(path, what, uri, name string) (*os.File, os.FileInfo, error) {
 	var ge *fsguard.Error
 	switch {
 	case errors.As(err, &ge):
-		return nil, nil, refuse(path, "its %s file %s %s", what, uri, ge.Reason)
+		return nil, nil, refuse(path, CodeUnsafeFile, "its %s file %s %s", what, uri, ge.Reason)
 	case err != nil:
-		return nil, nil, refuse(path, "its %s file %s cannot be read (%v)", what, uri, err)
+		return nil, nil, refuse(path, "IO_ERROR", "its %s file %s cannot be read (%v)", what, uri, err)
 	}
 	return f, st, nil
 }
@@ -80,7 +80,7 @@ func readBuffer(path string, i int, uri string, length, budget int64) ([]byte, s
 	what := fmt.Sprintf("buffer %d", i)
 	name, err := resolveURI(path, what, uri, true)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, "", refuse(path, "its buffer file %s is missing", uri)
+		return nil, "", refuse(path, "IO_ERROR", "its buffer file %s is missing", uri)
 	} else if err != nil {
 		return nil, "", err
 	}
@@ -90,14 +90,14 @@ func readBuffer(path string, i int, uri string, length, budget int64) ([]byte, s
 	}
 	defer f.Close()
 	if length > st.Size() {
-		return nil, "", refuse(path, "buffer %d claims %d bytes but %s has %d", i, length, uri, st.Size())
+		return nil, "", refuse(path, "BUFFER_BYTE_LENGTH_MISMATCH", "buffer %d claims %d bytes but %s has %d", i, length, uri, st.Size())
 	}
 	if length > budget {
-		return nil, "", refuse(path, "its buffers total more than the %d MiB Kiln previews", MaxFileBytes>>20)
+		return nil, "", refuse(path, CodeLimit, "its buffers total more than the %d MiB Kiln previews", MaxFileBytes>>20)
 	}
 	data := make([]byte, length)
 	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, "", refuse(path, "its buffer file %s cannot be read (%v)", uri, err)
+		return nil, "", refuse(path, "IO_ERROR", "its buffer file %s cannot be read (%v)", uri, err)
 	}
 	return data, name, nil
 }
@@ -112,6 +112,7 @@ type imageInfo struct {
 	data    []byte // the encoded bytes, when the model holds them
 	file    string // the external file: its name in the model's folder
 	warning string // why the image will not be drawn, when it will not
+	code    string // the warning's issue code
 }
 
 func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
@@ -129,7 +130,7 @@ func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
 	case img.IsEmbeddedResource():
 		var err error
 		if in.data, err = img.MarshalData(); err != nil {
-			in.warning = fmt.Sprintf("texture image %d: its data URI cannot be read", i)
+			in.warning, in.code = fmt.Sprintf("texture image %d: its data URI cannot be read", i), codeImageUnrecognized
 			return in, nil
 		}
 		r = bytes.NewReader(in.data)
@@ -137,7 +138,7 @@ func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
 		what := fmt.Sprintf("texture image %d", i)
 		name, err := resolveURI(path, what, img.URI, false)
 		if errors.Is(err, os.ErrNotExist) {
-			in.warning = fmt.Sprintf("texture image %d (%s) is missing: drawn without it", i, img.URI)
+			in.warning, in.code = fmt.Sprintf("texture image %d (%s) is missing: drawn without it", i, img.URI), codeImageMissing
 			return in, nil
 		} else if err != nil {
 			return in, err
@@ -150,12 +151,12 @@ func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
 		in.file = name
 		r = bufio.NewReader(f)
 	default:
-		in.warning = fmt.Sprintf("texture image %d has no data", i)
+		in.warning, in.code = fmt.Sprintf("texture image %d has no data", i), codeImageNoData
 		return in, nil
 	}
 	cfg, format, err := decodeConfig(r)
 	if err != nil {
-		in.warning = fmt.Sprintf("texture image %d is not an image the preview can read: drawn without it", i)
+		in.warning, in.code = fmt.Sprintf("texture image %d is not an image the preview can read: drawn without it", i), codeImageUnrecognized
 		return in, nil
 	}
 	t.Width, t.Height = cfg.Width, cfg.Height
@@ -163,7 +164,7 @@ func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
 		t.MIMEType = "image/" + format
 	}
 	if t.Width > MaxTextureSide || t.Height > MaxTextureSide || int64(t.Width)*int64(t.Height) > MaxTexturePixels {
-		return in, refuse(path, "texture image %d is %d×%d pixels; the preview takes textures up to %d pixels a side and %d megapixels (scale it down)",
+		return in, refuse(path, CodeLimit, "texture image %d is %d×%d pixels; the preview takes textures up to %d pixels a side and %d megapixels (scale it down)",
 			i, t.Width, t.Height, MaxTextureSide, MaxTexturePixels>>20)
 	}
 	return in, nil
@@ -185,25 +186,25 @@ func decodeConfig(r io.Reader) (cfg image.Config, format string, err error) {
 // rather than opening image URIs themselves, so that they decode nothing Inspect did not check.
 func ImageData(path string, doc *gltf.Document, i int) ([]byte, error) {
 	if i < 0 || i >= len(doc.Images) {
-		return nil, refuse(path, "image %d does not exist", i)
+		return nil, refuse(path, "UNRESOLVED_REFERENCE", "image %d does not exist", i)
 	}
 	in, err := imageHeader(path, doc, i)
 	switch {
 	case err != nil:
 		return nil, err
 	case in.warning != "":
-		return nil, refuse(path, "%s", in.warning)
+		return nil, refuse(path, in.code, "%s", in.warning)
 	case in.data != nil:
 		return in.data, nil
 	}
 	// An external file, read whole now.
 	data, err := fsguard.ReadFileWithin(filepath.Dir(path), in.file, MaxFileBytes)
 	if err != nil {
-		return nil, refuse(path, "its texture file %s cannot be read (%v)", in.file, err)
+		return nil, refuse(path, "IO_ERROR", "its texture file %s cannot be read (%v)", in.file, err)
 	}
 	// The file may have changed since its header was read: check again what will be decoded.
 	if cfg, _, err := decodeConfig(bytes.NewReader(data)); err != nil || cfg.Width != in.Width || cfg.Height != in.Height {
-		return nil, refuse(path, "its texture file %s changed while it was read", in.file)
+		return nil, refuse(path, "IO_ERROR", "its texture file %s changed while it was read", in.file)
 	}
 	return data, nil
 }

@@ -113,7 +113,7 @@ func TestRefusesNonFiniteNumbers(t *testing.T) {
 		"Inf position without min/max": {func(d *gltf.Document) {
 			setFloat(d, 16, inf)
 			d.Accessors[0].Min, d.Accessors[0].Max = nil, nil
-		}, "some positions are not numbers"},
+		}, "its positions do not declare their bounds (min and max), which glTF requires (and 1 more error)"},
 		"NaN normal": {normal(0, nan), "mesh 0 primitive 0: some normals are not numbers"},
 		"Inf normal": {normal(1, -inf), "some normals are not numbers"},
 	} {
@@ -140,7 +140,9 @@ func TestRefusesNonFiniteNumbers(t *testing.T) {
 	} {
 		doc := tetra()
 		c.mutate(doc)
-		wantRefusal(t, name, checkDocument("model.glb", doc, 1<<20), c.want)
+		ch := &checker{path: "model.glb"}
+		checkDocument(ch, doc, 1<<20, nil)
+		wantRefusal(t, name, ch.refusal(), c.want)
 	}
 	if _, err := json.Marshal(map[string]float64{"x": math.NaN()}); err == nil {
 		t.Error("encoding/json wrote a NaN: the file-level test above is now possible")

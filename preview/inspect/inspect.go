@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"fmt"
 	_ "image/jpeg" // texture headers
 	_ "image/png"  // texture headers
 	"math"
@@ -101,12 +102,14 @@ func (r *Report) SizeCM() [3]float64 {
 // shading); the model still renders without the others, only less faithfully.
 func shown(ext string) bool { return ext == "KHR_materials_unlit" }
 
-// Inspect checks the model at path and measures it. The model is refused (an *Error) when a
-// renderer could not load it safely: not glTF 2.0, lengths or indices out of range, a required
-// extension it cannot decode (Draco), a node hierarchy with a cycle, non-finite positions,
-// normals or transforms, a texture over the texture limits, or a file that is not a regular
-// file in the model's folder. It reads the model and its external files once, and allocates no
-// more than their real size allows.
+// Inspect checks the model at path and measures it, as the Khronos glTF validator would judge
+// it: the model is refused (an *Error) when the check finds an error (Report.Issues lists
+// errors, warnings and infos with the validator's codes), and when a renderer could not load it
+// safely or the preview cannot show it: not glTF 2.0, lengths or indices out of range, a
+// required extension it cannot decode (Draco), a node hierarchy with a cycle, non-finite
+// positions, normals or transforms, a texture over the texture limits, or a file that is not a
+// regular file in the model's folder. It reads the model and its external files once, and
+// allocates no more than their real size allows.
 func Inspect(path string) (*Report, error) {
 	_, rep, err := Load(path)
 	return rep, err
@@ -127,14 +130,14 @@ func Load(path string) (*gltf.Document, *Report, error) {
 	for _, ext := range h.ExtensionsRequired {
 		switch ext {
 		case "KHR_draco_mesh_compression":
-			return nil, nil, refuse(path, "Draco-compressed: can't preview (decompress it first, e.g. with gltf-transform)")
+			return nil, nil, refuse(path, CodeUnsupported, "Draco-compressed: can't preview (decompress it first, e.g. with gltf-transform)")
 		case "EXT_meshopt_compression", "KHR_meshopt_compression":
-			return nil, nil, refuse(path, "meshopt-compressed: can't preview (decompress it first, e.g. with gltfpack -noq)")
+			return nil, nil, refuse(path, CodeUnsupported, "meshopt-compressed: can't preview (decompress it first, e.g. with gltfpack -noq)")
 		case "KHR_mesh_quantization":
-			return nil, nil, refuse(path, "quantized (KHR_mesh_quantization): can't preview yet")
+			return nil, nil, refuse(path, CodeUnsupported, "quantized (KHR_mesh_quantization): can't preview yet")
 		}
 		if !shown(ext) {
-			return nil, nil, refuse(path, "requires the %s extension, which the preview cannot show", ext)
+			return nil, nil, refuse(path, CodeUnsupported, "requires the %s extension, which the preview cannot show", ext)
 		}
 	}
 	doc, err := decode(path, c)
@@ -142,24 +145,42 @@ func Load(path string) (*gltf.Document, *Report, error) {
 		return nil, nil, err
 	}
 	rep := &Report{File: path, Bytes: c.size, Meshes: len(doc.Meshes), Materials: len(doc.Materials), TextureCount: len(doc.Textures)}
-	for _, ext := range h.ExtensionsUsed {
+	ch := &checker{path: path}
+	for i, ext := range h.ExtensionsUsed {
 		if !shown(ext) {
 			rep.Unsupported = append(rep.Unsupported, ext)
+			ch.warnf("UNSUPPORTED_EXTENSION", fmt.Sprintf("/extensionsUsed/%d", i), "%s: used by the model, not shown by the preview", ext)
 		}
 	}
-	if err := checkDocument(path, doc, c.size+c.externalBytes); err != nil {
-		return nil, nil, err
+	checkExtensions(ch, doc)
+	checkDocument(ch, doc, c.size+c.externalBytes, h.Nodes)
+	if !ch.fatal {
+		checkData(ch, doc)
+		// The clips, and their channels' issues (animation.go): errors among them refuse the
+		// model like any other.
+		animations(doc, rep)
+		for _, is := range rep.Issues {
+			ch.add(is.Severity, is.Code, is.Pointer, "%s", is.Message)
+		}
 	}
-	if err := checkData(path, doc); err != nil {
-		return nil, nil, err
+	if ch.errors > 0 {
+		return nil, nil, ch.refusal()
 	}
 	measure(doc, rep)
-	animations(doc, rep)
-	rep.warn()
+	if !finite(rep.Min[:]) || !finite(rep.Max[:]) {
+		// Valid numbers, but node transforms scale them past the largest float: nothing can
+		// frame or draw it.
+		ch.errorf(CodeUnsupported, "/nodes", "its node transforms put it at infinity (its scales multiply past the largest number)")
+		return nil, nil, ch.refusal()
+	}
+	rep.warn(ch)
 	rep.Files = slices.Clone(c.files)
-	if err := textures(path, doc, rep); err != nil {
+	if err := textures(path, doc, rep, ch); err != nil {
 		return nil, nil, err
 	}
+	unused(ch, doc)
+	rep.Issues = slices.Clip(ch.issues)
+	rep.Warnings = warnings(rep.Issues)
 	return doc, rep, nil
 }
 
@@ -168,20 +189,20 @@ func Load(path string) (*gltf.Document, *Report, error) {
 func decode(path string, c *container) (doc *gltf.Document, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			doc, err = nil, refuse(path, "is not a readable glTF model (%v)", r)
+			doc, err = nil, refuse(path, CodeUnreadable, "is not a readable glTF model (%v)", r)
 		}
 	}()
 	dec := gltf.NewDecoderFS(bytes.NewReader(c.raw), nil)
 	doc = new(gltf.Document)
 	if err := dec.Decode(doc); err != nil {
-		return nil, refuse(path, "is not a readable glTF model (%v)", strings.TrimPrefix(err.Error(), "gltf: "))
+		return nil, refuse(path, CodeUnreadable, "is not a readable glTF model (%v)", strings.TrimPrefix(err.Error(), "gltf: "))
 	}
 	if len(doc.Buffers) != len(c.external)+countInternal(doc) {
-		return nil, refuse(path, "its buffers could not all be read")
+		return nil, refuse(path, CodeUnreadable, "its buffers could not all be read")
 	}
 	for i, data := range c.external {
 		if i >= len(doc.Buffers) {
-			return nil, refuse(path, "its buffers could not all be read")
+			return nil, refuse(path, CodeUnreadable, "its buffers could not all be read")
 		}
 		doc.Buffers[i].Data = data
 	}
@@ -242,7 +263,7 @@ func measure(doc *gltf.Document, rep *Report) {
 		rep.DrawnTriangles += perMesh[*node.Mesh]
 		for _, p := range doc.Meshes[*node.Mesh].Primitives {
 			if pos, ok := p.Attributes[gltf.POSITION]; ok {
-				lo, hi := accessorBounds(doc, doc.Accessors[pos])
+				lo, hi := accessorBounds(doc.Accessors[pos])
 				growBox(rep, *world, lo, hi)
 			}
 		}
@@ -252,32 +273,34 @@ func measure(doc *gltf.Document, rep *Report) {
 	}
 }
 
-func (r *Report) warn() {
+// warn adds the preview's own warnings about how it draws the model.
+func (r *Report) warn(c *checker) {
 	if r.MissingNormals {
-		r.Warnings = append(r.Warnings, "some meshes have no normals: the preview computes them")
+		c.warnf(codeNoNormals, "", "some meshes have no normals: the preview computes them")
 	}
 	if r.Unlit {
-		r.Warnings = append(r.Warnings, "unlit materials (KHR_materials_unlit): drawn without lighting")
-	}
-	for _, ext := range r.Unsupported {
-		r.Warnings = append(r.Warnings, ext+": used by the model, not shown by the preview")
+		c.warnf(codeUnlit, "", "unlit materials (KHR_materials_unlit): drawn without lighting")
 	}
 	if r.Triangles == 0 {
-		r.Warnings = append(r.Warnings, "the model has no triangles to draw")
+		c.warnf(codeNoTriangles, "", "the model has no triangles to draw")
 	}
 }
 
 // textures reads each image's header for its size, refusing what must not be opened or is over
 // the texture limits; an image that cannot be identified is only a warning (the renderer draws
 // the material's colour).
-func textures(path string, doc *gltf.Document, rep *Report) error {
+func textures(path string, doc *gltf.Document, rep *Report, c *checker) error {
 	for i := range doc.Images {
 		in, err := imageHeader(path, doc, i)
 		if err != nil {
 			return err
 		}
+		at := fmt.Sprintf("/images/%d", i)
 		if in.warning != "" {
-			rep.Warnings = append(rep.Warnings, in.warning)
+			c.warnf(in.code, at, "%s", in.warning)
+		}
+		if w, h := in.Width, in.Height; w > 0 && h > 0 && (w&(w-1) != 0 || h&(h-1) != 0) {
+			c.infof("IMAGE_NPOT_DIMENSIONS", at, "texture image %d is %d×%d, not a power of two a side (some engines scale it)", i, w, h)
 		}
 		if in.file != "" && !slices.Contains(rep.Files, in.file) {
 			rep.Files = append(rep.Files, in.file)

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/qmuntal/gltf"
-	"github.com/qmuntal/gltf/modeler"
 )
 
 // WorldMatrices gives every node of the default scene (or, without scenes, every root and its
@@ -93,25 +92,13 @@ func Mul(a, b [16]float64) [16]float64 {
 	return r
 }
 
-// accessorBounds is a POSITION accessor's box: its min/max when given (the spec requires them),
-// else computed from the data.
-func accessorBounds(doc *gltf.Document, a *gltf.Accessor) (lo, hi [3]float64) {
+// accessorBounds is a POSITION accessor's box, its min/max: the check has made sure they are
+// given (the spec requires them) and are the data's own.
+func accessorBounds(a *gltf.Accessor) (lo, hi [3]float64) {
 	if len(a.Min) == 3 && len(a.Max) == 3 {
 		return [3]float64(a.Min), [3]float64(a.Max)
 	}
-	lo = [3]float64{math.Inf(1), math.Inf(1), math.Inf(1)}
-	hi = [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}
-	pos, err := modeler.ReadPosition(doc, a, nil)
-	if err != nil || len(pos) == 0 {
-		return [3]float64{}, [3]float64{}
-	}
-	for _, p := range pos {
-		for k := range 3 {
-			lo[k] = math.Min(lo[k], float64(p[k]))
-			hi[k] = math.Max(hi[k], float64(p[k]))
-		}
-	}
-	return lo, hi
+	return [3]float64{}, [3]float64{}
 }
 
 // growBox adds the 8 corners of a local box, transformed by world, to the report's bounds.

@@ -24,10 +24,11 @@ const fs = require('fs'), path = require('path'), validator = require('gltf-vali
         externalResourceFunction: (uri) => fs.promises.readFile(path.resolve(path.dirname(f), decodeURIComponent(uri))).then((b) => new Uint8Array(b)),
       });
       const errs = r.issues.messages.filter((m) => m.severity === 0).map((m) => m.code + ' ' + m.pointer + ': ' + m.message);
+      const issues = r.issues.messages.map((m) => ({code: m.code, severity: m.severity, pointer: m.pointer || '', message: m.message}));
       console.log(JSON.stringify({file: f, errors: r.issues.numErrors, warnings: r.issues.numWarnings,
-        triangles: (r.info && r.info.totalTriangleCount) || 0, messages: errs}));
+        triangles: (r.info && r.info.totalTriangleCount) || 0, messages: errs, issues: issues}));
     } catch (e) {
-      console.log(JSON.stringify({file: f, errors: 1, messages: ['rejected: ' + String(e)]}));
+      console.log(JSON.stringify({file: f, errors: 1, rejected: true, messages: ['rejected: ' + String(e)]}));
     }
   }
 })();
@@ -40,12 +41,37 @@ type Report struct {
 	Warnings  int      `json:"warnings"`
 	Triangles int      `json:"triangles"`
 	Messages  []string `json:"messages"`
+	// Issues are its findings (the first 50), each with its code and severity (0 error,
+	// 1 warning, 2 info, 3 hint); Rejected says it could not read the file as glTF at all.
+	Issues   []ValidatorIssue `json:"issues"`
+	Rejected bool             `json:"rejected"`
+}
+
+// ValidatorIssue is one finding of the validator.
+type ValidatorIssue struct {
+	Code     string `json:"code"`
+	Severity int    `json:"severity"`
+	Pointer  string `json:"pointer"`
+	Message  string `json:"message"`
 }
 
 // Validate runs the Khronos glTF-Validator over files and fails t for every error it reports.
 // Without node or the validator it skips, unless KILN_REQUIRE_TOOLS=1 (set by `make test`), when it
 // fails: CI must never pass by not looking.
 func Validate(t testing.TB, files ...string) []Report {
+	t.Helper()
+	reports := ValidatorReports(t, files...)
+	for _, r := range reports {
+		if r.Errors > 0 {
+			t.Errorf("glTF-Validator: %s has %d errors: %s", filepath.Base(r.File), r.Errors, strings.Join(r.Messages, "; "))
+		}
+	}
+	return reports
+}
+
+// ValidatorReports runs the Khronos glTF-Validator over files and returns its reports, errors
+// and all, for a test that compares its verdict with another's. It skips as Validate does.
+func ValidatorReports(t testing.TB, files ...string) []Report {
 	t.Helper()
 	if len(files) == 0 {
 		return nil
@@ -70,9 +96,6 @@ func Validate(t testing.TB, files ...string) []Report {
 		var r Report
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("glTF-Validator printed %q: %v", line, err)
-		}
-		if r.Errors > 0 {
-			t.Errorf("glTF-Validator: %s has %d errors: %s", filepath.Base(r.File), r.Errors, strings.Join(r.Messages, "; "))
 		}
 		reports = append(reports, r)
 	}
