@@ -48,8 +48,8 @@ type animator struct {
 	animated []bool // weights[n] is this clip's
 	skinMats map[int][][16]float64
 	movedAny []bool // moved by some clip
-	stamp    []int // per part, the pose that last touched it
-	poses    int   // counts the poses computed, for tests
+	stamp    []int  // per part, the pose that last touched it
+	poses    int    // counts the poses computed, for tests
 }
 
 // nodeTRS is a node's local transform: translation, rotation and scale, or a fixed matrix.
