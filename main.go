@@ -147,5 +147,6 @@ func askTerminal(label string, secret bool) (string, error) {
 // renderFile draws one picture headless (surfaceless EGL: no X server needed).
 func renderFile(ctx context.Context, r cli.RenderRequest) error {
 	return g3n.RenderFile(ctx, r.Model, r.Out, g3n.RenderOptions{Size: r.Size, View: r.View, Mode: r.Mode,
-		Background: r.Background, Grid: r.Grid})
+		Background: r.Background, Grid: r.Grid, Light: r.Light, EnvironmentFile: r.Env, Exposure: r.Exposure,
+		ToneMap: r.ToneMap, Transparent: r.Transparent})
 }

@@ -13,6 +13,13 @@ import (
 //go:embed icon.png
 var IconPNG []byte
 
+// StudioHDR is the environment the preview lights models with unless the artist gives one:
+// soft boxes over a grey floor, 256×128, equirectangular Radiance RGBE. Kiln's developers
+// made it with genstudio.go (go run assets/genstudio.go assets/studio.hdr).
+//
+//go:embed studio.hdr
+var StudioHDR []byte
+
 //go:embed samples/*.png
 var samples embed.FS
 
@@ -46,7 +53,7 @@ type Credit struct {
 
 // Credits are the licences of what ships inside Kiln's binary.
 var Credits = []Credit{
-	{"Icon and sample images", "Kiln's developers", "part of Kiln"},
+	{"Icon, sample images and studio environment", "Kiln's developers", "part of Kiln"},
 	{"Noto Sans fonts (the window's text)", "Google, via Fyne", "SIL Open Font License 1.1"},
 	{"DejaVu Sans Mono (fixed-width text)", "Bitstream, DejaVu, via Fyne", "Bitstream Vera licence; DejaVu changes public domain"},
 	{"EmojiOne Color (emoji)", "Ranks.com, via Fyne", "CC BY 4.0"},

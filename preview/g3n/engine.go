@@ -3,6 +3,7 @@ package g3n
 import (
 	"fmt"
 	"image"
+	"math"
 
 	"github.com/g3n/engine/core"
 	"github.com/g3n/engine/gls"
@@ -26,14 +27,16 @@ type engine struct {
 	root   *core.Node
 	model  *model
 	grid   *grid
-	shader string     // the surfaces' current program
-	scale  int        // supersampling factor, 1 for none
-	moving target     // frames drawn while the camera moves (View.Moving): no multisampling
-	proxy  proxyState // a lighter stand-in for a heavy model while the camera moves
+	shader string      // the surfaces' current program
+	env    *envTexture // the environment on the GPU, nil until a frame is lit by one
+	scale  int         // supersampling factor, 1 for none
+	moving target      // frames drawn while the camera moves (View.Moving): no multisampling
+	proxy  proxyState  // a lighter stand-in for a heavy model while the camera moves
 }
 
 // newEngine attaches the context on the calling (locked) thread and compiles the shaders.
 func newEngine(c Context, opt Options) (*engine, error) {
+	warmEnvironment() // prefiltered on another core while the context starts
 	if err := c.Attach(); err != nil {
 		return nil, err
 	}
@@ -106,15 +109,21 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 	t.bind()
 	gs := e.gs
 	gs.Viewport(0, 0, int32(w), int32(h))
-	bg := background(v.Background)
-	gs.ClearColor(float32(bg[0])/255, float32(bg[1])/255, float32(bg[2])/255, 1)
+	if v.Transparent {
+		gs.ClearColor(0, 0, 0, 0) // premultiplied: nothing there
+	} else {
+		bg := background(v.Background)
+		gs.ClearColor(float32(bg[0])/255, float32(bg[1])/255, float32(bg[2])/255, 1)
+	}
 	gs.DepthMask(true)
 	gs.Clear(gls.COLOR_BUFFER_BIT | gls.DEPTH_BUFFER_BIT | gls.STENCIL_BUFFER_BIT)
 
 	if e.model != nil {
 		centre, r := e.model.scene.sphere()
 		cam := placeCamera(v, centre, r, w, h, e.grid.reach)
-		e.light(cam, v, w, h)
+		if err := e.light(cam, v, w, h); err != nil {
+			return nil, err
+		}
 		e.look.lineScale = float32(s)
 		shader := shaderSurface
 		if v.Mode == preview.Wireframe {
@@ -124,7 +133,7 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 			e.model.setShader(shader)
 			e.shader = shader
 		}
-		e.grid.root.SetVisible(v.Grid)
+		e.grid.root.SetVisible(v.Grid && !v.Transparent)
 		e.grid.paint(v.Background, s)
 		e.model.pose(v.Clip, v.Time)
 		e.useProxy(v.Moving)
@@ -134,23 +143,101 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 		e.startProxy()
 		e.model.dropVertices()
 	}
-	img := t.image()
+	img := t.image(!v.Transparent)
 	if s > 1 {
 		img = shrink(img, s)
 	}
 	return img, e.glError("render")
 }
 
-// light points the studio lights for this camera: they stay put relative to the viewer
-// (key from the upper left, fill from the right, rim from behind), while the hemisphere's
-// sky stays the world's up.
-func (e *engine) light(cam *viewCamera, v preview.View, w, h int) {
-	e.look.clay = v.Mode == preview.Clay
-	e.look.key = normalize([3]float32{-0.55, 0.65, 0.55})
-	e.look.fill = normalize([3]float32{0.8, 0.05, 0.45})
-	e.look.rim = normalize([3]float32{0.15, 0.45, -0.9})
-	e.look.up = cam.toCamera([3]float64{0, 1, 0})
-	e.look.viewport = [2]float32{float32(w), float32(h)}
+// Exposure before View.Exposure: what makes a mid-grey matte surface read as mid-grey
+// under each lighting.
+const (
+	studioExposure = 0.55
+	envExposure    = 1.0
+)
+
+// light sets what a frame's surfaces share: the look (shaded, clay or a debug view), the
+// tone mapping and exposure, and the lighting. The studio lights stay put relative to the
+// viewer (key from the upper left, fill from the right, rim from behind), while the
+// hemisphere's sky stays the world's up; the environment stays put in the world, so its
+// reflections move as the camera orbits, as they would in an engine.
+func (e *engine) light(cam *viewCamera, v preview.View, w, h int) error {
+	l := &e.look
+	l.look = lookOf(v.Mode)
+	l.toneMap = int32(v.ToneMap)
+	if v.ToneMap < preview.ACES || v.ToneMap > preview.Linear {
+		l.toneMap = int32(preview.ACES)
+	}
+	exposure := v.Exposure
+	if math.IsNaN(exposure) || math.IsInf(exposure, 0) {
+		exposure = 0
+	}
+	exposure = min(max(exposure, -20), 20)
+	l.lighting = 0
+	base := envExposure
+	if v.Light == preview.Studio {
+		l.lighting, base = 1, studioExposure
+	}
+	l.exposure = float32(base * math.Exp2(exposure))
+	l.key = normalize([3]float32{-0.55, 0.65, 0.55})
+	l.fill = normalize([3]float32{0.8, 0.05, 0.45})
+	l.rim = normalize([3]float32{0.15, 0.45, -0.9})
+	l.up = cam.toCamera([3]float64{0, 1, 0})
+	b := cam.basis
+	l.viewToWorld = [9]float32{
+		float32(b[0][0]), float32(b[0][1]), float32(b[0][2]),
+		float32(b[1][0]), float32(b[1][1]), float32(b[1][2]),
+		float32(b[2][0]), float32(b[2][1]), float32(b[2][2]),
+	}
+	l.viewport = [2]float32{float32(w), float32(h)}
+	// The environment is read (and prefiltered, once per file) only for a lit look.
+	if v.Light == preview.Environment && l.look <= lookClay {
+		env, err := loadEnvironment(v.EnvironmentFile)
+		if err != nil {
+			return fmt.Errorf("g3n: %w", err)
+		}
+		if e.env == nil || e.env.env != env {
+			e.env.release()
+			e.env = newEnvTexture(e.gs, env)
+		}
+	}
+	l.env = e.env
+	return nil
+}
+
+// The shader's looks.
+const (
+	lookShaded = iota
+	lookClay
+	lookNormals
+	lookUV
+	lookBase
+	lookRoughness
+	lookMetallic
+	lookOcclusion
+)
+
+// lookOf is the shader's look for a mode; wireframe is the shaded look with the wire
+// program's lines over it.
+func lookOf(m preview.Mode) int32 {
+	switch m {
+	case preview.Clay:
+		return lookClay
+	case preview.Normals:
+		return lookNormals
+	case preview.UVChecker:
+		return lookUV
+	case preview.BaseColour:
+		return lookBase
+	case preview.Roughness:
+		return lookRoughness
+	case preview.Metallic:
+		return lookMetallic
+	case preview.Occlusion:
+		return lookOcclusion
+	}
+	return lookShaded
 }
 
 // background is the clear colour: sRGB bytes, written to the frame as they are.
@@ -197,4 +284,6 @@ func (e *engine) release() {
 	}
 	e.target.release()
 	e.moving.release()
+	e.env.release()
+	e.env = nil
 }

@@ -18,6 +18,12 @@ type RenderOptions struct {
 	Background preview.Background
 	// Grid draws the ground grid.
 	Grid bool
+	// Light, EnvironmentFile, Exposure, ToneMap and Transparent are preview.View's.
+	Light           preview.Lighting
+	EnvironmentFile string
+	Exposure        float64
+	ToneMap         preview.ToneMap
+	Transparent     bool
 }
 
 // view is the preview.View the options describe.
@@ -27,6 +33,7 @@ func (o RenderOptions) view() preview.View {
 		v = v.WithPreset(o.View)
 	}
 	v.Mode, v.Background, v.Grid = o.Mode, o.Background, o.Grid
+	v.Light, v.EnvironmentFile, v.Exposure, v.ToneMap, v.Transparent = o.Light, o.EnvironmentFile, o.Exposure, o.ToneMap, o.Transparent
 	return v
 }
 

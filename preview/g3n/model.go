@@ -78,11 +78,14 @@ func newModel(s *scene, look *frameLook) *model {
 			if in.material >= 0 {
 				d = s.materials[in.material]
 			}
-			var tex *gpuTexture
-			if d.texture >= 0 && md.hasUV {
-				tex = texs[d.texture]
+			// A map needs the mesh's UVs to be read; without them the factors alone draw.
+			var tex [mapCount]*gpuTexture
+			for i, ref := range d.maps {
+				if ref.slot >= 0 && md.hasUV {
+					tex[i] = texs[ref.slot]
+				}
 			}
-			surf = newSurface(d, tex, md.hasColor, k.mirrored, look)
+			surf = newSurface(d, tex, md.hasColor, md.hasUV, k.mirrored, look)
 			surfaces[k] = surf
 			m.surfaces = append(m.surfaces, surf)
 		}

@@ -16,7 +16,6 @@ type target struct {
 	color, depth uint32
 	resolveFB    uint32 // 0 without multisampling
 	resolveColor uint32
-	pix          []byte
 }
 
 // fit makes the framebuffer w×h, reallocating only when the size changes.
@@ -57,8 +56,13 @@ func (t *target) fit(w, h int) error {
 // bind makes the framebuffer the one drawn into.
 func (t *target) bind() { t.x.bindFB(glFramebuffer, t.drawFB) }
 
-// image reads the finished frame, top row first, fully opaque.
-func (t *target) image() *image.RGBA {
+// image reads the finished frame, top row first. The shaders write premultiplied alpha,
+// which is what image.RGBA holds; opaque sets every alpha to 255 (blending writes alpha
+// too, and over an opaque background the frame is opaque whatever the model's alpha).
+//
+// The pixels are read straight into the image and its rows turned over in place: a 4096²
+// frame supersampled twice is 256 MB, and a second copy of it would double that.
+func (t *target) image(opaque bool) *image.RGBA {
 	x := t.x
 	if t.samples > 0 {
 		x.bindFB(glReadFramebuffer, t.drawFB)
@@ -68,25 +72,29 @@ func (t *target) image() *image.RGBA {
 	} else {
 		x.bindFB(glReadFramebuffer, t.drawFB)
 	}
-	stride := 4 * t.w
-	if n := stride * t.h; len(t.pix) != n {
-		t.pix = make([]byte, n)
-	}
-	x.read(t.w, t.h, t.pix)
 	img := image.NewRGBA(image.Rect(0, 0, t.w, t.h))
-	for y := 0; y < t.h; y++ {
+	x.read(t.w, t.h, img.Pix)
+	stride := img.Stride
+	tmp := make([]byte, stride)
+	for y := 0; y < t.h/2; y++ {
 		// GL's rows go bottom-up.
-		row := img.Pix[y*stride : (y+1)*stride]
-		copy(row, t.pix[(t.h-1-y)*stride:])
-		// Blending writes alpha too; the frame is opaque whatever the model's alpha.
-		for i := 3; i < stride; i += 4 {
-			row[i] = 255
+		a := img.Pix[y*stride : (y+1)*stride]
+		b := img.Pix[(t.h-1-y)*stride : (t.h-y)*stride]
+		copy(tmp, a)
+		copy(a, b)
+		copy(b, tmp)
+	}
+	if opaque {
+		for i := 3; i < len(img.Pix); i += 4 {
+			img.Pix[i] = 255
 		}
 	}
 	return img
 }
 
-// shrink averages each s×s block of an opaque frame into one pixel.
+// shrink averages each s×s block of a frame into one pixel. The pixels are premultiplied, so
+// a plain average of each channel, alpha included, is the right one: a pixel half covered by
+// an opaque red edge becomes half-transparent red, not dark red.
 func shrink(img *image.RGBA, s int) *image.RGBA {
 	w, h := img.Rect.Dx()/s, img.Rect.Dy()/s
 	out := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -94,16 +102,17 @@ func shrink(img *image.RGBA, s int) *image.RGBA {
 	for y := range h {
 		o := out.Pix[y*out.Stride : y*out.Stride+4*w]
 		for x := range w {
-			var r, g, b int
+			var r, g, b, a int
 			for dy := range s {
 				row := img.Pix[(y*s+dy)*img.Stride+4*x*s:]
 				for dx := range s {
 					r += int(row[4*dx])
 					g += int(row[4*dx+1])
 					b += int(row[4*dx+2])
+					a += int(row[4*dx+3])
 				}
 			}
-			o[4*x], o[4*x+1], o[4*x+2], o[4*x+3] = byte((r+n/2)/n), byte((g+n/2)/n), byte((b+n/2)/n), 255
+			o[4*x], o[4*x+1], o[4*x+2], o[4*x+3] = byte((r+n/2)/n), byte((g+n/2)/n), byte((b+n/2)/n), byte((a+n/2)/n)
 		}
 	}
 	return out

@@ -1,0 +1,134 @@
+package g3n
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kiln3d/kiln/assets"
+	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
+)
+
+// TestStudioEnvironment: Kiln's own HDR decodes and prefilters; its softboxes are far
+// brighter than its sky, the key (front left, above) lights a normal facing it more than one
+// facing away, and each rougher level is smoother than the one before.
+func TestStudioEnvironment(t *testing.T) {
+	env, err := builtinEnvironment()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(env.levels) != envLevels || env.levels[0].w != envWidth || env.levels[0].h != envWidth/2 {
+		t.Fatalf("levels: %d, level 0 %d×%d", len(env.levels), env.levels[0].w, env.levels[0].h)
+	}
+	l0 := env.levels[0]
+	var peak float32
+	for _, v := range l0.pix {
+		peak = max(peak, v)
+	}
+	if peak < 5 || env.mean > 2 || env.mean < 0.2 {
+		t.Errorf("peak %.2f, mean %.2f: want bright boxes over a dim studio", peak, env.mean)
+	}
+	key := env.evalSH(unit(-0.6, 0.55, 0.6))
+	away := env.evalSH(unit(0.6, -0.55, -0.6))
+	if key[1] < 2*away[1] {
+		t.Errorf("irradiance toward the key %.2f, away from it %.2f", key[1], away[1])
+	}
+	// Each level is smoother: its brightest texel is dimmer.
+	prev := peak
+	for k, l := range env.levels[1:] {
+		var p float32
+		for _, v := range l.pix {
+			p = max(p, v)
+		}
+		if p >= prev || p <= 0 {
+			t.Errorf("level %d peaks at %.2f, level %d at %.2f", k+1, p, k, prev)
+		}
+		prev = p
+	}
+}
+
+func unit(x, y, z float64) [3]float64 {
+	l := math.Sqrt(x*x + y*y + z*z)
+	return [3]float64{x / l, y / l, z / l}
+}
+
+// TestHostileHDR: damaged and hostile environment files are refused with the reason,
+// promptly; the header and every run are checked before they are trusted.
+func TestHostileHDR(t *testing.T) {
+	good := assets.StudioHDR
+	header := "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 128 +X 256\n"
+	cases := map[string]struct {
+		data []byte
+		want string
+	}{
+		"empty":       {nil, "not a Radiance"},
+		"png":         {[]byte("\x89PNG\r\n\x1a\n...."), "not a Radiance"},
+		"truncated":   {good[:len(good)/2], "ends early"},
+		"no pixels":   {[]byte(header), "row 1 of 128"},
+		"xyze":        {[]byte("#?RADIANCE\nFORMAT=32-bit_rle_xyze\n\n-Y 8 +X 16\n"), "only 32-bit_rle_rgbe"},
+		"huge":        {[]byte("#?RADIANCE\n\n-Y 99999999 +X 99999999\n"), "want sides of 1 to"},
+		"negative":    {[]byte("#?RADIANCE\n\n-Y -5 +X 16\n"), "want sides of 1 to"},
+		"rotated":     {[]byte("#?RADIANCE\n\n+X 16 -Y 8\n"), "orientation"},
+		"tiny":        {[]byte("#?RADIANCE\n\n-Y 2 +X 4\n" + strings.Repeat("\x80\x80\x80\x81", 8)), "too small"},
+		"endless":     {[]byte("#?RADIANCE\n" + strings.Repeat("X=1\n", 2000)), "does not end"},
+		"long line":   {[]byte("#?RADIANCE\n" + strings.Repeat("x", 10000)), "over 4 KB"},
+		"bad run":     {[]byte("#?RADIANCE\n\n-Y 8 +X 16\n\x02\x02\x00\x10\xff\x07"), "past the end of the row"},
+		"zero run":    {append([]byte(header), 2, 2, 1, 0, 0), "empty"},
+		"wrong width": {append([]byte(header), 2, 2, 0, 200), "says 200 pixels"},
+		"old rle":     {append([]byte(header), 1, 1, 1, 5), "old-style"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := readHDR(bytes.NewReader(c.data), int64(len(c.data)))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one saying %q", err, c.want)
+			}
+		})
+	}
+	if _, err := readHDR(bytes.NewReader(nil), maxHDRBytes+1); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("an oversized file: %v", err)
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.hdr")
+	fsguardtest.MkFIFO(t, fifo)
+	if err := fsguardtest.Promptly(t, 5*time.Second, func() error { _, err := loadEnvironment(fifo); return err }); err == nil {
+		t.Error("a FIFO was read as an environment")
+	}
+	if _, err := loadEnvironment(filepath.Join(dir, "none.hdr")); err == nil || !strings.Contains(err.Error(), "none.hdr") {
+		t.Errorf("a missing file: %v", err)
+	}
+}
+
+// TestEnvironmentCache: a file is prefiltered once; saved again, it is read again.
+func TestEnvironmentCache(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "studio.hdr")
+	if err := os.WriteFile(path, assets.StudioHDR, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := loadEnvironment(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := loadEnvironment(path); b != a {
+		t.Error("the same file was prefiltered twice")
+	}
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := loadEnvironment(path); c == a {
+		t.Error("a file saved again was not read again")
+	}
+}
+
+func BenchmarkPrefilter(b *testing.B) {
+	for b.Loop() {
+		if _, err := readHDR(bytes.NewReader(assets.StudioHDR), int64(len(assets.StudioHDR))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
