@@ -6,97 +6,126 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiln3d/kiln/preview"
 	"github.com/kiln3d/kiln/preview/inspect"
 	"github.com/kiln3d/kiln/preview/viewport"
+	"github.com/kiln3d/kiln/providers"
 )
 
-// previewPanel is the Preview tab: the 3D viewport, its controls, and the model's stats.
+// previewPanel is the Preview tab: the 3D viewport, its controls, the model's stats and the
+// check's report. The model on screen is watched: saved again (from Blender, say), it reloads.
 type previewPanel struct {
 	u       *UI
 	content fyne.CanvasObject
 	vp      *viewport.Viewport
 	title   *widget.Label
-	stats   *widget.Label
-	warn    *widget.Label
+	// status says what happened to the file lately: loading, reloaded, a reload refused.
+	status *widget.Label
+	stats  *widget.Label
+	warn   *widget.Label
+	look   *lookControls
+	anim   *animControls
+	check  *checkReport
+	save   *saveForm // the Save image dialog while it is open
 	// asked is the polycount the model was requested at, 0 when unknown: more triangles than
 	// that is worth a warning before the model goes into an engine.
 	asked int
 	path  string
+	// loading says a model is on its way: an error now is the model's refusal, not a frame's.
+	loading bool
+	// now tells the time for the status line (tests fix it).
+	now func() time.Time
 }
 
+// previewSide is the width of the panel beside the viewport.
+const previewSide = 340
+
 func newPreviewPanel(u *UI, r preview.Renderer) *previewPanel {
-	p := &previewPanel{u: u, vp: viewport.NewWithUI(r, u.goUI)}
+	p := &previewPanel{u: u, vp: viewport.NewWithUI(r, u.goUI), now: time.Now}
 	p.title = widget.NewLabelWithStyle("No model yet: finish a job, or press Preview on one.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.title.Wrapping = fyne.TextWrapWord
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	p.status.Importance = widget.LowImportance
+	p.status.Hide()
 	p.stats = widget.NewLabel("")
 	p.stats.Wrapping = fyne.TextWrapWord
 	p.warn = widget.NewLabel("")
 	p.warn.Wrapping = fyne.TextWrapWord
 	p.warn.Importance = widget.WarningImportance
 	p.vp.OnReport = p.report
-	p.vp.OnError = func(err error) {
-		p.stats.SetText("")
-		p.warn.Importance = widget.DangerImportance
-		p.warn.SetText(err.Error())
-	}
+	p.vp.OnError = p.failed
+	p.vp.OnReloaded = p.reloaded
+	p.look = newLookControls(p)
+	p.anim = newAnimControls(p.vp)
+	p.check = newCheckReport()
 
-	views := container.NewGridWithColumns(3)
-	for _, pr := range preview.Presets() {
-		label := strings.ToUpper(string(pr[:1])) + string(pr[1:])
-		if pr == preview.Iso {
-			label = "3/4"
-		}
-		views.Add(widget.NewButton(label, func() { p.vp.SetView(pr) }))
-	}
-	mode := widget.NewRadioGroup([]string{"Shaded", "Clay", "Wireframe"}, func(s string) {
-		if m, err := preview.ParseMode(strings.ToLower(s)); err == nil {
-			p.vp.SetMode(m)
-		}
-	})
-	mode.Horizontal = true
-	mode.SetSelected("Shaded")
-	bg := widget.NewRadioGroup([]string{"Dark", "Light"}, func(s string) {
-		b := preview.Dark
-		if s == "Light" {
-			b = preview.Light
-		}
-		p.vp.SetBackground(b)
-	})
-	bg.Horizontal = true
-	bg.SetSelected("Dark")
-	grid := widget.NewCheck("Ground grid", p.vp.SetGrid)
-	grid.SetChecked(true)
-	reset := widget.NewButtonWithIcon("Reset view", theme.ViewRestoreIcon(), p.vp.Reset)
 	save := widget.NewButtonWithIcon("Save image…", theme.DocumentSaveIcon(), p.saveImage)
-	help := widget.NewLabel("Drag to orbit, scroll to zoom, right- or shift-drag to pan, double-click to reset.")
+	help := widget.NewLabel("Drag to orbit, scroll to zoom, right- or shift-drag to pan, double-click to reset. " +
+		"A model opened here reloads when its file is saved again.")
 	help.Wrapping = fyne.TextWrapWord
 	help.Importance = widget.LowImportance
 
-	side := container.NewVBox(p.title, views, mode, bg, grid, container.NewGridWithColumns(2, reset, save),
-		widget.NewSeparator(), p.stats, p.warn, help)
-	p.content = container.NewBorder(nil, nil, nil, container.New(fixedWidth(340), container.NewVScroll(side)), p.vp)
+	side := container.NewVBox(p.title, p.status,
+		p.look.camera,
+		heading("Look"), p.look.form,
+		p.anim.box,
+		heading("Model"), p.stats, p.warn,
+		heading("Check"), p.check.box,
+		widget.NewSeparator(), save, help)
+	panel := container.New(fixedWidth(previewSide), container.NewVScroll(side))
+	p.content = newPreviewContent(container.NewBorder(nil, nil, nil, panel, p.vp), p.vp)
 	return p
 }
 
-// show loads a model; asked is the polycount requested for it (0 when unknown).
-func (p *previewPanel) show(path, name string, asked int) {
-	p.path, p.asked = path, asked
-	p.title.SetText(name)
-	p.stats.SetText("Loading…")
-	p.warn.SetText("")
-	p.vp.Load(path)
+// heading starts a group of the panel's controls.
+func heading(text string) fyne.CanvasObject {
+	return container.NewVBox(widget.NewSeparator(),
+		widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 }
 
-// report fills in the stats panel from what inspect measured.
+// show loads a model and watches its file; asked is the polycount requested for it (0 when
+// unknown).
+func (p *previewPanel) show(path, name string, asked int) {
+	p.path, p.asked, p.loading = path, asked, true
+	p.title.SetText(providers.Printable(name))
+	p.setStatus("Loading…", widget.LowImportance)
+	p.stats.SetText("")
+	p.warn.SetText("")
+	p.check.clear()
+	p.anim.setClips(nil)
+	p.vp.Load(path)
+	p.vp.Watch(path)
+}
+
+// setStatus shows the status line, or hides it for "".
+func (p *previewPanel) setStatus(text string, imp widget.Importance) {
+	p.status.Importance = imp
+	p.status.SetText(text)
+	if text == "" {
+		p.status.Hide()
+	} else {
+		p.status.Show()
+	}
+}
+
+// report fills in the panel from what inspect measured of a model that loaded.
 func (p *previewPanel) report(r *inspect.Report) {
+	p.loading = false
+	p.setStatus("", widget.LowImportance)
+	p.fill(r)
+	p.anim.setClips(r.Animations)
+}
+
+// fill shows the stats, warnings and the check's report.
+func (p *previewPanel) fill(r *inspect.Report) {
 	size := r.SizeCM()
 	var tex []string
 	for _, t := range r.Textures {
@@ -110,51 +139,83 @@ func (p *previewPanel) report(r *inspect.Report) {
 	if st, err := os.Stat(p.path); err == nil {
 		fileSize = humanBytes(st.Size())
 	}
-	p.stats.SetText(fmt.Sprintf("Triangles: %d\nVertices: %d\nMeshes: %d\nMaterials: %d\nTextures: %s\n"+
+	anims := "none"
+	if n := len(r.Animations); n > 0 {
+		anims = fmt.Sprint(n)
+	}
+	p.stats.SetText(fmt.Sprintf("Triangles: %d\nVertices: %d\nMeshes: %d\nMaterials: %d\nTextures: %s\nAnimations: %s\n"+
 		"Size: %.1f × %.1f × %.1f cm (W × H × D)\nFile: %s",
-		r.Triangles, r.Vertices, r.Meshes, r.Materials, texText, size[0], size[1], size[2], fileSize))
+		r.Triangles, r.Vertices, r.Meshes, r.Materials, texText, anims, size[0], size[1], size[2], fileSize))
 	warnings := append([]string(nil), r.Warnings...)
 	if p.asked > 0 && r.Triangles > p.asked {
 		warnings = append([]string{fmt.Sprintf("%d triangles: more than the %d asked for", r.Triangles, p.asked)}, warnings...)
 	}
 	p.warn.Importance = widget.WarningImportance
 	p.warn.SetText(strings.Join(warnings, "\n"))
+	p.check.show(r.Issues, nil)
 }
 
-func (p *previewPanel) saveImage() {
-	if p.vp.Frame() == nil {
+// failed shows a load's refusal in the check's report, or a frame's failure in the status line
+// (a picture that could not be drawn, an environment that could not be read: the model's stats
+// stand).
+func (p *previewPanel) failed(err error) {
+	var refused *inspect.Error
+	if !p.loading && !errors.As(err, &refused) {
+		p.setStatus("Could not draw: "+providers.Printable(err.Error()), widget.DangerImportance)
 		return
 	}
-	base := strings.TrimSuffix(filepath.Base(p.path), filepath.Ext(p.path))
-	if base == "" || base == "." {
-		base = "preview"
-	}
-	write := func(dest string) {
-		if !strings.EqualFold(filepath.Ext(dest), ".png") {
-			dest += ".png"
-		}
-		if err := p.vp.SaveImage(dest); err != nil {
-			dialog.ShowError(err, p.u.win)
-		}
-	}
-	if p.u.dialogs == nil {
-		fyneSave(p.u.win, base+".png", write)
+	p.loading = false
+	p.setStatus("", widget.LowImportance)
+	p.stats.SetText("")
+	p.warn.SetText("")
+	p.anim.setClips(nil)
+	p.check.show(nil, err)
+}
+
+// reloaded answers a reload the watch made after the file changed.
+func (p *previewPanel) reloaded(r *inspect.Report, err error) {
+	at := p.now().Format("15:04:05")
+	if err != nil {
+		p.setStatus(fmt.Sprintf("Reload at %s refused: %s. The last good version stays on screen.",
+			at, providers.Printable(err.Error())), widget.DangerImportance)
 		return
 	}
-	go func() {
-		dest, err := p.u.dialogs.SaveImage(base + ".png")
-		p.u.goUI(func() {
-			switch {
-			case errors.Is(err, ErrDialogCancelled):
-			case errors.Is(err, ErrNoNativeDialogs):
-				fyneSave(p.u.win, base+".png", write)
-			case err != nil:
-				dialog.ShowError(err, p.u.win)
-			default:
-				write(dest)
-			}
-		})
-	}()
+	p.loading = false
+	p.setStatus("Reloaded "+at, widget.SuccessImportance)
+	p.fill(r)
+	p.anim.modelChanged(r.Animations)
+}
+
+// previewContent is the Preview tab's content: it tells the viewport when the tab is hidden,
+// so that an animation waits rather than drawing for nobody (tabs hide their content, not
+// what is inside it).
+type previewContent struct {
+	widget.BaseWidget
+	inner fyne.CanvasObject
+	vp    *viewport.Viewport
+}
+
+func newPreviewContent(inner fyne.CanvasObject, vp *viewport.Viewport) *previewContent {
+	c := &previewContent{inner: inner, vp: vp}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// CreateRenderer implements fyne.Widget.
+func (c *previewContent) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(c.inner)
+}
+
+// Hide implements fyne.CanvasObject.
+func (c *previewContent) Hide() {
+	c.BaseWidget.Hide()
+	c.vp.Hide()
+}
+
+// Show implements fyne.CanvasObject.
+func (c *previewContent) Show() {
+	c.BaseWidget.Show()
+	c.vp.Show()
 }
 
 func humanBytes(n int64) string {
@@ -165,4 +226,13 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// baseName is the model's file name without its extension, for files saved from it.
+func baseName(path string) string {
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if base == "" || base == "." || base == string(filepath.Separator) {
+		return "preview"
+	}
+	return base
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/kiln3d/kiln/preview"
 	"github.com/kiln3d/kiln/preview/inspect"
@@ -17,24 +18,38 @@ import (
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
-// fakeRenderer is a preview.Renderer without GL: it measures models with inspect and draws flat
-// colour.
+// fakeRenderer is a preview.Renderer without GL: it measures models with inspect (or answers
+// report, when set) and draws flat colour, recording what it was asked to draw.
 type fakeRenderer struct {
-	mu     sync.Mutex
-	loaded []string
+	mu      sync.Mutex
+	loaded  []string
+	report  *inspect.Report
+	renders []fakeRender
+}
+
+// fakeRender is one Render call.
+type fakeRender struct {
+	w, h int
+	view preview.View
 }
 
 func (f *fakeRenderer) Load(_ context.Context, path string) (*inspect.Report, error) {
 	rep, err := inspect.Inspect(path)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err == nil && f.report != nil {
+		rep = f.report
+	}
 	if err == nil {
-		f.mu.Lock()
 		f.loaded = append(f.loaded, path)
-		f.mu.Unlock()
 	}
 	return rep, err
 }
 
 func (f *fakeRenderer) Render(_ context.Context, w, h int, v preview.View) (*image.RGBA, error) {
+	f.mu.Lock()
+	f.renders = append(f.renders, fakeRender{w, h, v})
+	f.mu.Unlock()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for i := range img.Pix {
 		img.Pix[i] = 200
@@ -49,6 +64,16 @@ func (f *fakeRenderer) paths() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.loaded...)
+}
+
+// lastRender is the newest Render call.
+func (f *fakeRenderer) lastRender() fakeRender {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.renders) == 0 {
+		return fakeRender{}
+	}
+	return f.renders[len(f.renders)-1]
 }
 
 func harnessWithPreview(t *testing.T, r *fakeRenderer, ps ...providers.Provider) (*UI, *uiThread) {
@@ -78,7 +103,13 @@ func TestFinishedJobOpensInThePreview(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "broken.glb")
 	writeFile(t, bad, "glTF\x01\x00\x00\x00\x20\x00\x00\x00"+strings.Repeat("\x00", 24))
 	u.showModel(bad, "broken.glb", 0)
-	ui.until(t, "the refusal", func() bool { return strings.Contains(u.preview.warn.Text, "glTF 1.0 binary") })
+	ui.until(t, "the refusal", func() bool { return strings.Contains(u.preview.check.summary.Text, "glTF 1.0 binary") })
+	if !strings.HasPrefix(u.preview.check.summary.Text, "Refused: broken.glb") || u.preview.check.summary.Importance != widget.DangerImportance {
+		t.Errorf("the refusal reads %q", u.preview.check.summary.Text)
+	}
+	if u.preview.stats.Text != "" {
+		t.Errorf("a refused model's stats: %q", u.preview.stats.Text)
+	}
 }
 
 func TestPreviewButtonsOnRows(t *testing.T) {

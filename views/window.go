@@ -159,9 +159,27 @@ func (u *UI) showAbout() {
 }
 
 // dropped routes files dropped on the window: on the Library tab, models and folders are added
-// to the library; elsewhere a model opens in the preview; images go to Create.
+// to the library; on the Preview tab an .hdr lights the model; elsewhere a model opens in the
+// preview; images go to Create.
 func (u *UI) dropped(paths []string) {
-	u.open(paths, u.tabs.Selected() != nil && u.tabs.Selected().Text == "Library")
+	tab := ""
+	if t := u.tabs.Selected(); t != nil {
+		tab = t.Text
+	}
+	if tab == "Preview" && u.preview != nil {
+		rest := paths[:0:0]
+		for _, p := range paths {
+			if isEnvironmentFile(p) {
+				u.preview.useEnvironment(p)
+			} else {
+				rest = append(rest, p)
+			}
+		}
+		paths = rest
+	}
+	if len(paths) > 0 {
+		u.open(paths, tab == "Library")
+	}
 }
 
 // open routes files: a model opens in the preview (or, intoLibrary, models and folders are

@@ -42,16 +42,16 @@ func viewable(path string) (string, error) {
 	case os.IsNotExist(err):
 		return "", fmt.Errorf("%s: no such file", path)
 	case err != nil:
-		return "", fmt.Errorf("%s: the model cannot be read (%v)", path, err)
+		return "", fmt.Errorf("%s: the model cannot be read (%w)", path, err)
 	}
 	defer f.Close()
 	// Opening is not reading: a file the permissions or the disk refuse fails here, not later.
 	if _, err := f.Read(make([]byte, 1)); err != nil && err != io.EOF {
-		return "", fmt.Errorf("%s: the model cannot be read (%v)", path, err)
+		return "", fmt.Errorf("%s: the model cannot be read (%w)", path, err)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return "", fmt.Errorf("%s: %v", path, err)
+		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	return abs, nil
 }
