@@ -14,10 +14,11 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/preview"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // BenchmarkFirstFrame times a model file to its first finished 512×512 frame, per corpus
-// model, and Debian's f3d doing the same in the same run (f3d --output out.png --resolution
+// model and the 1.1M-triangle bunny (modeltest.SubdividedBunny), and Debian's f3d doing the same in the same run (f3d --output out.png --resolution
 // 512,512 MODEL, under an X server: $DISPLAY, else an Xvfb the benchmark starts).
 //
 // What each figure includes:
@@ -33,6 +34,8 @@ import (
 // medians of 3 process runs.
 func BenchmarkFirstFrame(b *testing.B) {
 	models := slices.DeleteFunc(corpusModels(b, "models"), func(p string) bool { return strings.Contains(p, "DRACO") })
+	big, _ := modeltest.SubdividedBunny(b, b.TempDir())
+	models = append(models, big)
 	display := xDisplay(b)
 	for _, model := range models {
 		name := strings.TrimSuffix(filepath.Base(model), filepath.Ext(model))
@@ -75,22 +78,47 @@ func BenchmarkThumbnails(b *testing.B) {
 	}
 }
 
-// BenchmarkOrbit1M times frames while orbiting a generated 1M-triangle sphere at 512×512,
-// without and with 4× multisampling, and reports the peak resident memory of a separate
-// process that loads the model and draws 30 frames around it (the benchmark's own process
-// also holds the generator's garbage).
+// BenchmarkOrbit1M times frames of a 1.1M-triangle scan (the corpus bunny, subdivided) at
+// the window's 1100×720 as the renderer draws them while orbiting: still (4× multisampling,
+// what follows a release), aliased (the whole model without multisampling: moving without a
+// proxy, for contrast) and moving (View.Moving: the proxy, aliased). proxy-ms is how long the
+// proxy took to be ready after the first frame. peak-memory is a separate process that loads
+// the model and draws 30 frames around it at 512 px (TestMain's orbit child): its peak resident
+// memory (the benchmark's own process also holds the generator's garbage). The viewport's
+// BenchmarkOrbit measures the window's case, proxy and multisampling included.
 func BenchmarkOrbit1M(b *testing.B) {
-	model := sphereModel(b, 1_000_000, "sphere1m.glb")
-	for _, samples := range []int{0, 4} {
-		b.Run(fmt.Sprintf("samples=%d", samples), func(b *testing.B) {
-			r := newRenderer(b, samples)
+	model, _ := modeltest.SubdividedBunny(b, b.TempDir())
+	const w, h = 1100, 720
+	for _, c := range []struct {
+		name    string
+		samples int
+		moving  bool
+	}{{"still", 4, false}, {"aliased", 0, false}, {"moving", 4, true}} {
+		b.Run(c.name, func(b *testing.B) {
+			r := newRenderer(b, c.samples)
 			load(b, r, model)
 			v := preview.DefaultView()
-			frame(b, r, 512, v) // the first frame uploads and compiles: not what orbiting costs
+			if _, err := r.Render(context.Background(), w, h, v); err != nil {
+				b.Fatal(err)
+			}
+			var proxy time.Duration
+			if c.moving {
+				proxy = waitProxy(b, r)
+			}
+			v.Moving = c.moving
+			// The first moving frame uploads the proxy: not what orbiting costs.
+			if _, err := r.Render(context.Background(), w, h, v.Orbit(0.01, 0)); err != nil {
+				b.Fatal(err)
+			}
 			i := 0
 			for b.Loop() {
 				i++
-				frame(b, r, 512, v.Orbit(0.02*float64(i), 0.01))
+				if _, err := r.Render(context.Background(), w, h, v.Orbit(0.02*float64(i), 0.01)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if c.moving {
+				b.ReportMetric(ms(proxy), "proxy-ms")
 			}
 		})
 	}
@@ -108,6 +136,32 @@ func BenchmarkOrbit1M(b *testing.B) {
 		}
 		b.ReportMetric(float64(kib)/1024, "peak-RSS-MB")
 	})
+}
+
+// waitProxy waits for the renderer's proxy of its model and returns how long it took.
+func waitProxy(t testing.TB, r *Renderer) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		var ready, building bool
+		if err := r.do(context.Background(), func(e *engine) error {
+			e.useProxy(false)
+			ready, building = e.proxy.model != nil, e.proxy.build != nil
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if ready {
+			return time.Since(start)
+		}
+		if !building {
+			t.Fatal("the renderer makes no proxy of the model")
+		}
+		if time.Since(start) > time.Minute {
+			t.Fatal("no proxy after a minute")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,0 +1,169 @@
+package viewport
+
+import (
+	"context"
+	"image"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/kiln3d/kiln/preview"
+	"github.com/kiln3d/kiln/preview/g3n"
+	"github.com/kiln3d/kiln/preview/inspect"
+	"github.com/kiln3d/kiln/providers/modeltest"
+)
+
+// timedRenderer notes how long each frame took to draw, and whether it was a moving one.
+type timedRenderer struct {
+	preview.Renderer
+	mu     sync.Mutex
+	frames []timedFrame
+}
+
+type timedFrame struct {
+	moving     bool
+	start, end time.Time
+}
+
+func (r *timedRenderer) Render(ctx context.Context, w, h int, v preview.View) (*image.RGBA, error) {
+	start := time.Now()
+	img, err := r.Renderer.Render(ctx, w, h, v)
+	r.mu.Lock()
+	r.frames = append(r.frames, timedFrame{v.Moving, start, time.Now()})
+	r.mu.Unlock()
+	return img, err
+}
+
+func (r *timedRenderer) since(i int) []timedFrame {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.frames[min(i, len(r.frames)):])
+}
+
+// BenchmarkOrbit drives the viewport as an artist orbits a 1.1M-triangle scan (the corpus
+// bunny, subdivided) in a 1100×720 window with 4× multisampling, on the headless renderer: drag
+// events at 60 a second go through the widget, and frames come back through its loop.
+//
+//   - moving-ms: the mean time to draw a frame while the drag goes on (the proxy, aliased)
+//   - moving-fps: frames delivered per second while dragging
+//   - still-ms: a full-quality frame, as drawn after the release
+//   - release-ms: from the release (DragEnd) to the full-quality frame delivered
+//   - peak-RSS-MB: the process's peak resident memory (VmHWM), model loaded and orbited
+//
+// ns/op is one drag of 1.5 s and its release.
+func BenchmarkOrbit(b *testing.B) {
+	model, _ := modeltest.SubdividedBunny(b, b.TempDir())
+	r, err := g3n.NewHeadless(g3n.Options{Samples: 4})
+	if err != nil {
+		b.Fatalf("no headless OpenGL: %v", err)
+	}
+	tr := &timedRenderer{Renderer: r}
+	test.NewTempApp(b)
+	q := &uiQueue{}
+	v := newViewport(tr, q.post)
+	w := test.NewTempWindow(b, v)
+	w.Resize(fyne.NewSize(1100, 720))
+	b.Cleanup(v.Close)
+	v.Resize(fyne.NewSize(1100, 720))
+	loaded := make(chan error, 1)
+	v.OnReport = func(*inspect.Report) { loaded <- nil }
+	v.OnError = func(err error) { loaded <- err }
+	v.Load(model)
+	waitUI(b, q, loaded)
+	// The first drag pays for the proxy's making and upload: not what orbiting costs.
+	orbit(v, q, 2*time.Second)
+	release(b, v, q, tr)
+
+	var moving, still, release time.Duration
+	var movingN, stillN, releases int
+	var dragTime time.Duration
+	for b.Loop() {
+		first := len(tr.since(0))
+		start := time.Now()
+		orbit(v, q, 1500*time.Millisecond)
+		dragTime += time.Since(start)
+		release += releaseTime(b, v, q, tr)
+		releases++
+		for _, f := range tr.since(first) {
+			if f.moving {
+				moving += f.end.Sub(f.start)
+				movingN++
+			} else {
+				still += f.end.Sub(f.start)
+				stillN++
+			}
+		}
+	}
+	b.StopTimer()
+	if movingN == 0 || stillN == 0 {
+		b.Fatalf("%d moving and %d still frames drawn", movingN, stillN)
+	}
+	b.ReportMetric(ms(moving)/float64(movingN), "moving-ms")
+	b.ReportMetric(float64(movingN)/dragTime.Seconds(), "moving-fps")
+	b.ReportMetric(ms(still)/float64(stillN), "still-ms")
+	b.ReportMetric(ms(release)/float64(releases), "release-ms")
+	b.ReportMetric(float64(modeltest.StatusKiB(b, "VmHWM"))/1024, "peak-RSS-MB")
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// orbit drags across the viewport for d, an event every 16 ms, running the UI queue between.
+func orbit(v *Viewport, q *uiQueue, d time.Duration) {
+	tick := time.NewTicker(16 * time.Millisecond)
+	defer tick.Stop()
+	for end := time.Now().Add(d); time.Now().Before(end); <-tick.C {
+		drag(v, 3)
+		q.pump()
+	}
+}
+
+// release lets go of the button and waits for the full-quality frame.
+func release(b *testing.B, v *Viewport, q *uiQueue, tr *timedRenderer) { releaseTime(b, v, q, tr) }
+
+// releaseTime lets go of the button and returns how long the full-quality frame took to reach
+// the widget: a frame drawn without Moving, begun after the release, shown.
+func releaseTime(b *testing.B, v *Viewport, q *uiQueue, tr *timedRenderer) time.Duration {
+	mark := len(tr.since(0))
+	at := time.Now()
+	v.DragEnd()
+	deadline := at.Add(30 * time.Second)
+	for {
+		q.pump()
+		for _, f := range tr.since(mark) {
+			if !f.moving {
+				// Shown once the UI thread has run what the loop posts with it, just after.
+				time.Sleep(time.Millisecond)
+				q.pump()
+				return time.Since(at)
+			}
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("no full-quality frame 30 s after the release")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// waitUI pumps the UI queue until c delivers, failing on an error.
+func waitUI(b *testing.B, q *uiQueue, c <-chan error) {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		q.pump()
+		select {
+		case err := <-c:
+			if err != nil {
+				b.Fatal(err)
+			}
+			return
+		default:
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("the model did not load in 60 s")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
