@@ -330,7 +330,8 @@ func checkMaterials(c *checker, doc *gltf.Document) {
 				c.fatalf("UNRESOLVED_REFERENCE", fmt.Sprintf("/materials/%d", i), "material %d uses texture %d, which does not exist", i, ti)
 			}
 		}
-		if m.AlphaCutoff != nil && m.AlphaMode != gltf.AlphaMask {
+		// The decoder fills in 0.5 when the file gives none: only another value shows it was given.
+		if m.AlphaCutoff != nil && *m.AlphaCutoff != 0.5 && m.AlphaMode != gltf.AlphaMask {
 			c.warnf("MATERIAL_ALPHA_CUTOFF_INVALID_MODE", fmt.Sprintf("/materials/%d/alphaCutoff", i), "material %d sets an alpha cutoff, which only the MASK alpha mode uses", i)
 		}
 	}

@@ -78,11 +78,14 @@ func readContainer(path string) (*container, error) {
 	if st.Size() > MaxFileBytes {
 		return nil, refuse(path, CodeLimit, "the file is %d MiB; Kiln previews models up to %d MiB", st.Size()>>20, MaxFileBytes>>20)
 	}
-	// The opened file's size bounds the read, even if the file grows meanwhile.
-	data, err := io.ReadAll(io.LimitReader(f, st.Size()))
-	if err != nil {
+	// The opened file's size bounds the read, even if the file grows meanwhile; read into one
+	// buffer of that size (growing one as io.ReadAll does copies a large model several times).
+	data := make([]byte, st.Size())
+	n, err := io.ReadFull(f, data)
+	if err != nil && err != io.ErrUnexpectedEOF {
 		return nil, refuse(path, "IO_ERROR", "cannot be read (%v)", err)
 	}
+	data = data[:n] // shorter if it shrank meanwhile
 	return parseContainer(path, data)
 }
 

@@ -129,8 +129,8 @@ func accessorUses(doc *gltf.Document) []use {
 
 // scanVec3 is the pass for 3-float elements (positions and normals: most of a model's bytes).
 func scanVec3(b []byte, off, stride, count int, unit bool, s *scan) {
-	lo := [3]float32{math.MaxFloat32, math.MaxFloat32, math.MaxFloat32}
-	hi := [3]float32{-math.MaxFloat32, -math.MaxFloat32, -math.MaxFloat32}
+	lo0, lo1, lo2 := float32(math.MaxFloat32), float32(math.MaxFloat32), float32(math.MaxFloat32)
+	hi0, hi1, hi2 := -lo0, -lo0, -lo0
 	for i := range count {
 		e := b[off : off+12]
 		off += stride
@@ -142,9 +142,26 @@ func scanVec3(b []byte, off, stride, count int, unit bool, s *scan) {
 			s.invalidVec(i, []float32{x, y, z})
 			continue
 		}
-		lo[0], hi[0] = min(lo[0], x), max(hi[0], x)
-		lo[1], hi[1] = min(lo[1], y), max(hi[1], y)
-		lo[2], hi[2] = min(lo[2], z), max(hi[2], z)
+		// Plain comparisons rather than min and max, which must also order NaNs (there are
+		// none left here) and cost twice as much.
+		if x < lo0 {
+			lo0 = x
+		}
+		if x > hi0 {
+			hi0 = x
+		}
+		if y < lo1 {
+			lo1 = y
+		}
+		if y > hi1 {
+			hi1 = y
+		}
+		if z < lo2 {
+			lo2 = z
+		}
+		if z > hi2 {
+			hi2 = z
+		}
 		if unit {
 			if l := float64(x)*float64(x) + float64(y)*float64(y) + float64(z)*float64(z); l < unitLo || l > unitHi {
 				s.notUnit(i, l)
@@ -152,8 +169,9 @@ func scanVec3(b []byte, off, stride, count int, unit bool, s *scan) {
 		}
 	}
 	if s.invalid < count {
-		for k := range 3 {
-			s.lo[k], s.hi[k], s.any[k] = float64(lo[k]), float64(hi[k]), true
+		for k, v := range [3][2]float32{{lo0, hi0}, {lo1, hi1}, {lo2, hi2}} {
+			s.grow(k, float64(v[0]))
+			s.grow(k, float64(v[1]))
 		}
 	}
 }
@@ -276,7 +294,48 @@ func scanIndices(b []byte, off, stride, count, size int, u use, s *scan) {
 	limit := min(s.vertexCap, s.restartValue)
 	lo, hi := uint32(math.MaxUint32), uint32(0)
 	i := 0
-	if u.triangles {
+	if u.triangles && stride == size && (size == 2 || size == 4) {
+		// Packed 16- or 32-bit triangle lists, nearly every model's indices: fixed offsets,
+		// so that each triangle costs one bounds check.
+		for ; i+2 < count; i += 3 {
+			var x, y, z uint32
+			if size == 4 {
+				e := b[off : off+12]
+				x, y, z = binary.LittleEndian.Uint32(e), binary.LittleEndian.Uint32(e[4:]), binary.LittleEndian.Uint32(e[8:])
+			} else {
+				e := b[off : off+6]
+				x, y, z = uint32(binary.LittleEndian.Uint16(e)), uint32(binary.LittleEndian.Uint16(e[2:])), uint32(binary.LittleEndian.Uint16(e[4:]))
+			}
+			off += 3 * size
+			if x < lo {
+				lo = x
+			}
+			if x > hi {
+				hi = x
+			}
+			if y < lo {
+				lo = y
+			}
+			if y > hi {
+				hi = y
+			}
+			if z < lo {
+				lo = z
+			}
+			if z > hi {
+				hi = z
+			}
+			if x >= limit || y >= limit || z >= limit {
+				s.badIndex(i, x)
+				s.badIndex(i+1, y)
+				s.badIndex(i+2, z)
+			}
+			if x == y || y == z || x == z {
+				s.degenerate++
+			}
+		}
+		s.triangles = i / 3
+	} else if u.triangles {
 		for ; i+2 < count; i += 3 {
 			x, y, z := index(b, off, size), index(b, off+stride, size), index(b, off+2*stride, size)
 			off += 3 * stride
@@ -289,8 +348,8 @@ func scanIndices(b []byte, off, stride, count, size int, u use, s *scan) {
 			if x == y || y == z || x == z {
 				s.degenerate++
 			}
-			s.triangles++
 		}
+		s.triangles = i / 3
 	}
 	for ; i < count; i++ {
 		x := index(b, off, size)
