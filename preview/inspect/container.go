@@ -82,7 +82,7 @@ func readContainer(path string) (*container, error) {
 	// buffer of that size (growing one as io.ReadAll does copies a large model several times).
 	data := make([]byte, st.Size())
 	n, err := io.ReadFull(f, data)
-	if err != nil && err != io.ErrUnexpectedEOF {
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, refuse(path, "IO_ERROR", "cannot be read (%v)", err)
 	}
 	data = data[:n] // shorter if it shrank meanwhile
