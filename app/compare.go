@@ -362,10 +362,7 @@ func (s ModelStats) Lines() []StatLine {
 	}
 	took := "—"
 	if s.Took > 0 {
-		took = s.Took.Round(time.Second).String()
-		if s.Took < time.Second {
-			took = s.Took.Round(time.Millisecond).String()
-		}
+		took = ElapsedText(s.Took)
 	}
 	return []StatLine{
 		{"Provider", s.Provider},

@@ -191,6 +191,25 @@ func (j Job) Elapsed(now time.Time) time.Duration {
 	return max(0, end.Sub(j.Started))
 }
 
+// ElapsedText writes a job's time as the Jobs list and a comparison show it: "0.25 s", "4.2 s",
+// "1:15", "1:02:03"; "" for none.
+func ElapsedText(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	d = d.Round(time.Second)
+	if d < time.Hour {
+		return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+}
+
 // Share is how much of the whole job is done, 0 to 1: running fills most of it and downloading
 // the rest, so that it never runs backwards between phases. A job that failed or was cancelled
 // has done nothing.

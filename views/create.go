@@ -46,6 +46,7 @@ type createPanel struct {
 	hint        *widget.Label // why Submit is disabled, or what happened
 	submitting  bool
 	choice      *eachChoice // one model from the images' views, or one per image
+	compare     *compareChoice
 }
 
 func newCreatePanel(u *UI) *createPanel {
@@ -100,6 +101,7 @@ func newCreatePanel(u *UI) *createPanel {
 	c.submit.Importance = widget.HighImportance
 	c.hint = widget.NewLabel("")
 	c.hint.Wrapping = fyne.TextWrapWord
+	c.compare = newCompareChoice(c)
 
 	c.fields = newFormGrid()
 	// The options scroll when a provider has many; the cost and Submit stay in sight.
@@ -160,7 +162,7 @@ func (c *createPanel) pickProvider(title string) {
 	c.promptRow.setVisible(caps.Prompt)
 	polycount := container.NewVBox(c.polycount.content, c.rangeNote, c.clampNote)
 	setFormRows(c.fields, append([]formRow{newFormRow("Provider", c.providerSel), c.account.row,
-		newFormRow("Project", container.NewVBox(c.projectSel, c.projectNote)), c.promptRow, newFormRow("Polycount", polycount)}, c.extras.rows()...)...)
+		newFormRow("Project", container.NewVBox(c.projectSel, c.projectNote)), c.promptRow, newFormRow("Polycount", polycount)}, append(c.extras.rows(), c.compare.row)...)...)
 	c.projects = nil
 	c.projectSel.Options = nil
 	c.projectSel.ClearSelected()
@@ -334,6 +336,11 @@ func (c *createPanel) problem() string {
 	if p := c.extras.problem(); p != "" {
 		return p
 	}
+	if c.compare.on() {
+		if p := c.compare.problem(); p != "" {
+			return p
+		}
+	}
 	// Whatever else the provider's contract refuses (a prompt too long, an option out of place).
 	req := c.request()
 	if c.choice.perImage && len(req.Images) > 0 {
@@ -348,6 +355,9 @@ func (c *createPanel) problem() string {
 // ready says what Submit will send, once the request is valid.
 func (c *createPanel) ready() string {
 	ok, _, _ := c.inputs.usable()
+	if c.compare.on() {
+		return c.compare.ready()
+	}
 	if c.choice.perImage {
 		return c.perImageReady(len(ok))
 	}
@@ -389,7 +399,11 @@ func (c *createPanel) doSubmit() {
 	c.submitting = true
 	c.validate()
 	c.hint.SetText("Submitting…")
-	if c.choice.perImage {
+	switch {
+	case c.compare.on():
+		c.submitCompare(name, req)
+		return
+	case c.choice.perImage:
 		c.submitEach(name, credential, req)
 		return
 	}

@@ -200,7 +200,7 @@ func (r *jobRow) show(j app.Job) {
 	r.detail.SetText(detail)
 	r.state.SetText(stateText(j.State))
 	r.bar.SetValue(j.Share())
-	r.elapsed.SetText(formatElapsed(j.Elapsed(time.Now())))
+	r.elapsed.SetText(app.ElapsedText(j.Elapsed(time.Now())))
 	// An unconfirmed job may have reached its provider: the artist decides between sending it
 	// again and marking it as failed, in place of Retry and Cancel.
 	if j.State == app.Unconfirmed {
@@ -385,23 +385,6 @@ func stateText(s app.State) string {
 		return "Cancelled"
 	}
 	return string(s)
-}
-
-func formatElapsed(d time.Duration) string {
-	if d <= 0 {
-		return ""
-	}
-	switch {
-	case d < time.Second:
-		return fmt.Sprintf("%.2f s", d.Seconds())
-	case d < 10*time.Second:
-		return fmt.Sprintf("%.1f s", d.Seconds())
-	}
-	d = d.Round(time.Second)
-	if d < time.Hour {
-		return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 }
 
 func setEnabled(b *widget.Button, on bool) {

@@ -132,6 +132,7 @@ type batchRow struct {
 	detail  *widget.Label
 	bar     *widget.ProgressBar
 	cancel  *widget.Button
+	compare *widget.Button // a comparison's: opens its models side by side
 	content fyne.CanvasObject
 }
 
@@ -145,8 +146,10 @@ func newBatchRow(p *jobsPanel) *batchRow {
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.bar = widget.NewProgressBar()
 	r.cancel = widget.NewButtonWithIcon("Cancel all", theme.CancelIcon(), func() { p.cancelBatch(r.id) })
+	r.compare = widget.NewButtonWithIcon("Compare", theme.ViewFullScreenIcon(), func() { p.u.compareGroup(r.id) })
+	r.compare.Hide()
 	text := container.NewVBox(r.title, r.detail)
-	r.content = container.NewBorder(nil, nil, container.NewCenter(r.fold), container.NewCenter(r.cancel),
+	r.content = container.NewBorder(nil, nil, container.NewCenter(r.fold), container.NewCenter(container.NewHBox(r.compare, r.cancel)),
 		container.NewBorder(nil, nil, nil, container.NewCenter(container.New(fixedWidth(330), r.bar)), text))
 	r.ExtendBaseWidget(r)
 	return r
@@ -161,9 +164,18 @@ func (r *batchRow) show(batch string) {
 	sum := app.SummarizeBatch(jobs)
 	r.title.SetText(sum.String())
 	r.bar.SetValue(sum.Share)
-	if len(jobs) > 0 {
+	switch {
+	case sum.Compare:
+		r.detail.SetText(comparisonDetail(r.panel, jobs))
+	case len(jobs) > 0:
 		first := jobs[0]
 		r.detail.SetText(fmt.Sprintf("One model per image · %s · %d triangles each", r.panel.title(first.Provider), first.Request.Polycount))
+	}
+	if sum.Compare && r.panel.u.compare != nil {
+		r.compare.Show()
+		setEnabled(r.compare, sum.Done >= app.MinCompare)
+	} else {
+		r.compare.Hide()
 	}
 	if r.panel.collapsed[batch] {
 		r.fold.SetIcon(theme.MenuExpandIcon())

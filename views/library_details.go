@@ -60,9 +60,11 @@ type detailsPane struct {
 	multiSave   *widget.Button
 	multiExport *widget.Button
 	multiDel    *widget.Button
-	single      *fyne.Container
-	multi       *fyne.Container
-	empty       *widget.Label
+	// multiCompare sets 2 to 4 selected models side by side (the Compare tab).
+	multiCompare *widget.Button
+	single       *fyne.Container
+	multi        *fyne.Container
+	empty        *widget.Label
 }
 
 // detailPicture is the side of the pane's picture.
@@ -114,7 +116,11 @@ func newDetailsPane(p *libraryPanel) *detailsPane {
 	d.multiSave = widget.NewButtonWithIcon("Save copies to a folder…", theme.DocumentSaveIcon(), func() { p.saveCopies(p.selection()) })
 	d.multiDel = widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { p.deleteSelected() })
 	d.multiDel.Importance = widget.DangerImportance
-	d.multi = container.NewVBox(d.multiTitle, d.multiTags, d.multiExport, d.multiSave, d.multiDel)
+	d.multiCompare = widget.NewButtonWithIcon("Compare", theme.ViewFullScreenIcon(), func() { p.compareSelected() })
+	d.multi = container.NewVBox(d.multiTitle, d.multiCompare, d.multiTags, d.multiExport, d.multiSave, d.multiDel)
+	if u.compare == nil {
+		d.multiCompare.Hide() // no renderer, no viewports
+	}
 	d.empty = widget.NewLabel("Select a model to see its details. Ctrl-click or Shift-click selects several.")
 	d.empty.Wrapping = fyne.TextWrapWord
 	d.empty.Importance = widget.LowImportance
@@ -150,6 +156,7 @@ func (d *detailsPane) update() {
 		d.multiTitle.SetText(fmt.Sprintf("%s selected", app.Plural(len(sel), "model")))
 		setEnabled(d.multiSave, usable > 0)
 		setEnabled(d.multiExport, usable > 0)
+		setEnabled(d.multiCompare, usable == len(sel) && len(sel) <= app.MaxCompare)
 		d.box.Objects = []fyne.CanvasObject{d.multi}
 		d.box.Refresh()
 		d.loaded = key

@@ -50,6 +50,7 @@ type UI struct {
 	library  *libraryPanel
 	settings *settingsPanel
 	preview  *previewPanel // nil without a renderer
+	compare  *comparePanel // nil without a renderer
 	thumbs   *thumbnails
 	stop     chan struct{}
 	// notified are the jobs whose end was announced on the desktop; notifications counts them
@@ -71,6 +72,9 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow("Kiln")
 	u.thumbs = newThumbnails(thumbSide, u.goUI)
+	if opts.Renderer != nil {
+		u.compare = newComparePanel(u, opts.Renderer) // before the Library, which offers Compare
+	}
 	u.create = newCreatePanel(u)
 	u.jobs = newJobsPanel(u)
 	u.library = newLibraryPanel(u)
@@ -82,6 +86,7 @@ func newUI(a fyne.App, k *app.Kiln, opts Options, do func(func())) *UI {
 	if opts.Renderer != nil {
 		u.preview = newPreviewPanel(u, opts.Renderer())
 		u.tabs.Append(container.NewTabItemWithIcon("Preview", theme.VisibilityIcon(), u.preview.content))
+		u.tabs.Append(container.NewTabItemWithIcon("Compare", theme.ViewFullScreenIcon(), u.compare.content))
 	}
 	u.tabs.Append(container.NewTabItemWithIcon("Library", theme.FolderIcon(), u.library.content))
 	u.tabs.Append(container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), u.settings.content))
@@ -143,6 +148,9 @@ func (u *UI) Close() {
 		if u.preview != nil {
 			u.preview.vp.Close()
 		}
+		if u.compare != nil {
+			u.compare.close()
+		}
 	}
 }
 
@@ -180,6 +188,9 @@ func (u *UI) jobChanged(j app.Job) {
 		u.notify(j)
 	} else {
 		u.notifyBatch(j.Batch)
+	}
+	if j.Compare && j.State.Finished() {
+		u.comparisonEnded(j.Batch)
 	}
 	if j.State == app.Done {
 		u.library.reload()

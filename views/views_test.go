@@ -326,11 +326,11 @@ func TestHelpers(t *testing.T) {
 			t.Errorf("roundNice(%d) = %d, want %d", in, got, want)
 		}
 	}
-	if got := formatElapsed(75 * time.Second); got != "1:15" {
-		t.Errorf("formatElapsed = %q", got)
+	if got := app.ElapsedText(75 * time.Second); got != "1:15" {
+		t.Errorf("ElapsedText = %q", got)
 	}
-	if got := formatElapsed(3723 * time.Second); got != "1:02:03" {
-		t.Errorf("formatElapsed = %q", got)
+	if got := app.ElapsedText(3723 * time.Second); got != "1:02:03" {
+		t.Errorf("ElapsedText = %q", got)
 	}
 }
 
