@@ -22,7 +22,7 @@ import (
 // bytes a vertex): BenchmarkPose re-poses 100k skinned vertices in 15 ms and 500k in 62 ms on
 // two busy cores, before the upload. Past it, the remaining skinned and morphed primitives stay
 // in the rest pose while node transforms still play, and the report says so.
-const maxPosedVertices = 500_000
+var maxPosedVertices = 500_000
 
 // animator poses a scene at a time in one of its clips.
 type animator struct {

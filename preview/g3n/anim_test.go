@@ -3,6 +3,7 @@ package g3n
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/qmuntal/gltf"
@@ -398,5 +399,30 @@ func TestStaticModelKeepsNoSource(t *testing.T) {
 		if kept != c.kept {
 			t.Errorf("%s: %d vertex arrays kept after a frame, want %d", c.path, kept, c.kept)
 		}
+	}
+}
+
+// TestPosedVerticesBounded: past maxPosedVertices the skin stays in its rest pose (nothing
+// kept for it), the report says so, and the clip still plays what it can.
+func TestPosedVerticesBounded(t *testing.T) {
+	defer func(n int) { maxPosedVertices = n }(maxPosedVertices)
+	maxPosedVertices = 10
+	r := newRenderer(t, 0)
+	rep, err := r.Load(context.Background(), skinnedBar(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := false
+	for _, w := range rep.Warnings {
+		said = said || strings.Contains(w, "rest pose")
+	}
+	if !said {
+		t.Errorf("warnings %q do not say the skin stays in its rest pose", rep.Warnings)
+	}
+	front := preview.View{}.WithPreset(preview.Front)
+	rest := frame(t, r, 48, front)
+	front.Clip, front.Time = 1, 0.5
+	if d := differing(frame(t, r, 48, front), rest); d != 0 {
+		t.Errorf("%d pixels moved: the skin was re-posed past the bound", d)
 	}
 }
