@@ -376,10 +376,10 @@ func sample(tr *inspect.Track, t float64, out []float64) {
 	}
 	rotation := tr.Path == gltf.TRSRotation
 	i := sort.Search(n, func(i int) bool { return float64(tr.Times[i]) > t })
-	switch {
-	case i == 0:
+	switch i {
+	case 0:
 		copyFloats(out, group(0, 1))
-	case i == n:
+	case n:
 		copyFloats(out, group(n-1, 1))
 	default:
 		k0, k1 := i-1, i
