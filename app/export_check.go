@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/kiln3d/kiln/app/modelio"
@@ -156,17 +157,24 @@ func RunPreflight(ctx context.Context, m *modelio.Model, opt CheckOptions) (Pref
 	add := func(c Check) { p.Checks = append(p.Checks, c) }
 	rep := m.Report
 
-	// Structure: the preview's inspection accepted it; its warnings are worth reading.
+	// Structure: the preview's inspection (the validator's checks) accepted it; its warnings
+	// are worth reading, and its infos are counted by kind.
 	st := Check{ID: CheckStructure, Title: "Structure", Verdict: Pass,
 		Detail: fmt.Sprintf("valid glTF 2.0: %d meshes, %d nodes", len(m.Doc.Meshes), len(m.Doc.Nodes))}
-	var notes []string
-	for _, w := range rep.Warnings {
-		if !strings.Contains(w, "no normals") { // the normals line says it
-			notes = append(notes, w)
+	var notes, infos []string
+	for _, is := range rep.Issues {
+		switch {
+		case is.Severity == inspect.SeverityWarning && is.Code != inspect.CodeNoNormals: // the normals line says it
+			notes = append(notes, is.Message)
+		case is.Severity == inspect.SeverityInfo && !slices.Contains(infos, is.Code):
+			infos = append(infos, is.Code)
 		}
 	}
 	if len(notes) > 0 {
 		st.Verdict, st.Detail = Warn, st.Detail+"; "+strings.Join(notes, "; ")
+	}
+	if len(infos) > 0 {
+		st.Detail += "; for information: " + strings.Join(infos, ", ")
 	}
 	add(st)
 

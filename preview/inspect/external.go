@@ -138,7 +138,7 @@ func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
 		what := fmt.Sprintf("texture image %d", i)
 		name, err := resolveURI(path, what, img.URI, false)
 		if errors.Is(err, os.ErrNotExist) {
-			in.warning, in.code = fmt.Sprintf("texture image %d (%s) is missing: drawn without it", i, img.URI), codeImageMissing
+			in.warning, in.code = fmt.Sprintf("texture image %d (%s) is missing: drawn without it", i, img.URI), CodeImageMissing
 			return in, nil
 		} else if err != nil {
 			return in, err
@@ -151,7 +151,7 @@ func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
 		in.file = name
 		r = bufio.NewReader(f)
 	default:
-		in.warning, in.code = fmt.Sprintf("texture image %d has no data", i), codeImageNoData
+		in.warning, in.code = fmt.Sprintf("texture image %d has no data", i), CodeImageNoData
 		return in, nil
 	}
 	cfg, format, err := decodeConfig(r)

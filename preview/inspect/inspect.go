@@ -276,13 +276,13 @@ func measure(doc *gltf.Document, rep *Report) {
 // warn adds the preview's own warnings about how it draws the model.
 func (r *Report) warn(c *checker) {
 	if r.MissingNormals {
-		c.warnf(codeNoNormals, "", "some meshes have no normals: the preview computes them")
+		c.warnf(CodeNoNormals, "", "some meshes have no normals: the preview computes them")
 	}
 	if r.Unlit {
-		c.warnf(codeUnlit, "", "unlit materials (KHR_materials_unlit): drawn without lighting")
+		c.warnf(CodeUnlit, "", "unlit materials (KHR_materials_unlit): drawn without lighting")
 	}
 	if r.Triangles == 0 {
-		c.warnf(codeNoTriangles, "", "the model has no triangles to draw")
+		c.warnf(CodeNoTriangles, "", "the model has no triangles to draw")
 	}
 }
 

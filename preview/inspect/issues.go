@@ -22,12 +22,14 @@ const (
 	// CodeUnreadable: the file cannot be parsed as a glTF document at all.
 	CodeUnreadable = "KILN_UNREADABLE"
 
-	// Warnings about how the preview draws the model.
-	codeNoNormals      = "KILN_NO_NORMALS"
-	codeUnlit          = "KILN_UNLIT"
-	codeNoTriangles    = "KILN_NO_TRIANGLES"
-	codeImageMissing   = "KILN_IMAGE_MISSING"
-	codeImageNoData    = "KILN_IMAGE_NO_DATA"
+	// Kiln's warnings about how the preview draws the model: no normals (it computes them),
+	// unlit materials, nothing to draw, a texture image missing or without data (drawn
+	// without it).
+	CodeNoNormals         = "KILN_NO_NORMALS"
+	CodeUnlit             = "KILN_UNLIT"
+	CodeNoTriangles       = "KILN_NO_TRIANGLES"
+	CodeImageMissing      = "KILN_IMAGE_MISSING"
+	CodeImageNoData       = "KILN_IMAGE_NO_DATA"
 	codeImageUnrecognized = "IMAGE_UNRECOGNIZED_FORMAT" // the validator's code and severity
 )
 
