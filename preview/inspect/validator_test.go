@@ -176,7 +176,7 @@ func TestAgreesWithValidator(t *testing.T) {
 		}
 		rows = append(rows, agreementRow{name: h.name, path: p, want: h.want})
 	}
-	rows = append(rows, agreementRow{name: "texture file missing", path: textured(t, "missing.png", nil), warnInstead: codeImageMissing})
+	rows = append(rows, agreementRow{name: "texture file missing", path: textured(t, "missing.png", nil), warnInstead: CodeImageMissing})
 	agreement(t, rows)
 }
 
