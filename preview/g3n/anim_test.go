@@ -419,6 +419,9 @@ func TestPosedVerticesBounded(t *testing.T) {
 	if !said {
 		t.Errorf("warnings %q do not say the skin stays in its rest pose", rep.Warnings)
 	}
+	if n := len(rep.Issues); n == 0 || rep.Issues[n-1].Code != inspect.CodeLimit || rep.Issues[n-1].Severity != inspect.SeverityWarning {
+		t.Errorf("issues %+v: want the bound as a warning", rep.Issues)
+	}
 	front := preview.View{}.WithPreset(preview.Front)
 	rest := frame(t, r, 48, front)
 	front.Clip, front.Time = 1, 0.5

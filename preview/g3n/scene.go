@@ -67,7 +67,10 @@ func loadScene(ctx context.Context, path string) (*scene, error) {
 		return nil, err
 	}
 	s.report = rep
-	rep.Warnings = append(rep.Warnings, s.warnings...)
+	for _, w := range s.warnings {
+		rep.Warnings = append(rep.Warnings, w)
+		rep.Issues = append(rep.Issues, inspect.Issue{Severity: inspect.SeverityWarning, Code: inspect.CodeLimit, Pointer: "/animations", Message: w})
+	}
 	return s, nil
 }
 
