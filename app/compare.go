@@ -45,7 +45,7 @@ type Variant struct {
 
 // PlanCompare works out each model of a comparison as Plan works out one job: req holds the
 // references (images, prompt, size), and each variant's provider, polycount, options and project
-// replace req's. withBalance asks each paid account's balance (network calls: off the UI thread).
+// replace req's; a provider that takes no views is sent the images without them. withBalance asks each paid account's balance (network calls: off the UI thread).
 // The plans come back in the order of the variants; the first failure stops it, naming the variant.
 func (k *Kiln) PlanCompare(ctx context.Context, req providers.Request, variants []Variant, withBalance bool) ([]Plan, error) {
 	if n := len(variants); n < MinCompare || n > MaxCompare {
@@ -57,6 +57,11 @@ func (k *Kiln) PlanCompare(ctx context.Context, req providers.Request, variants 
 		one.Images = slices.Clone(req.Images)
 		one.Polycount, one.Options, one.ProjectID = v.Polycount, maps.Clone(v.Options), v.ProjectID
 		one.Model, one.IdempotencyKey = "", ""
+		if p, err := k.Providers.Get(v.Provider); err == nil && !p.Capabilities().Views {
+			for j := range one.Images {
+				one.Images[j].View = "" // the views are a hint for the providers that take them
+			}
+		}
 		plan, err := k.Plan(ctx, v.Provider, v.Credential, one, withBalance)
 		if err != nil {
 			return nil, fmt.Errorf("model %d of the comparison (%s): %w", i+1, v.Provider, err)
@@ -141,10 +146,11 @@ func inComparison(batch, name string, created time.Time) SubmitOption {
 	return func(j *Job) { j.Batch, j.Compare, j.AssetName, j.Created = batch, true, name, created }
 }
 
-// sameReferences reports whether a and b send the same references: images (and their views),
-// prompt and size.
+// sameReferences reports whether a and b send the same references: images, prompt and size. The
+// images' views may differ: a provider that takes none is sent the images without them.
 func sameReferences(a, b providers.Request) bool {
-	return slices.Equal(a.Images, b.Images) && strings.TrimSpace(a.Prompt) == strings.TrimSpace(b.Prompt) && a.Size == b.Size
+	return slices.Equal(imagePaths(a.Images), imagePaths(b.Images)) &&
+		strings.TrimSpace(a.Prompt) == strings.TrimSpace(b.Prompt) && a.Size == b.Size
 }
 
 func imagePaths(images []providers.Image) []string {

@@ -25,7 +25,7 @@ func compareVariants() []Variant {
 func TestCompareSubmitsEachVariantOnce(t *testing.T) {
 	home, src := t.TempDir(), t.TempDir()
 	a, b := providertest.NewFake("a"), providertest.NewFake("b")
-	a.Caps.Offline = true
+	a.Caps.Offline, a.Caps.Views = true, true
 	k := openKiln(t, home, QueueOptions{}, a, b)
 	req := request(writePNG(t, src, "vase.png"), writePNG(t, src, "vase_back.png"))
 	req.Images[1].View = providers.ViewBack
@@ -47,8 +47,12 @@ func TestCompareSubmitsEachVariantOnce(t *testing.T) {
 		t.Errorf("names %v, want %v", got, wantNames)
 	}
 	for i, j := range jobs {
+		view := providers.ViewBack
+		if j.Provider == "b" {
+			view = "" // b takes no views
+		}
 		if j.Batch != group || !j.Compare || j.Request.Polycount != compareVariants()[i].Polycount ||
-			len(j.Request.Images) != 2 || j.Request.Images[1].View != providers.ViewBack || j.Request.Size.HeightCM != 30 {
+			len(j.Request.Images) != 2 || j.Request.Images[1].View != view || j.Request.Size.HeightCM != 30 {
 			t.Errorf("job %d: batch %q compare %v polycount %d images %+v size %+v", i, j.Batch, j.Compare,
 				j.Request.Polycount, j.Request.Images, j.Request.Size)
 		}

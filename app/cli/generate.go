@@ -39,7 +39,8 @@ type generateResult struct {
 
 func generate(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
-	provider := fs.String("provider", "", "provider to use (default: the first one, local)")
+	var provs providerFlags
+	fs.Var(&provs, "provider", "provider to use (default: the first one, local); given 2 to 4 times, NAME or NAME:POLYCOUNT, the images go to each as one comparison")
 	polycount := fs.Int("polycount", 0, "triangles wanted (default: the provider's default)")
 	project := fs.String("project", "", "project ID to file the job under")
 	endpoint := fs.String("endpoint", "", "the provider's address for this run (https, or http on loopback)")
@@ -63,6 +64,18 @@ func generate(ctx context.Context, args []string, env Env) int {
 	if !ok {
 		return exitUsage
 	}
+	variants, err := provs.variants(*polycount)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "kiln generate: "+err.Error())
+		return exitUsage
+	}
+	comparing := len(variants) > 1
+	if comparing {
+		if problem := compareUsage(len(provs), *each, *force, *endpoint, *key, *project, options, *quality, *testRun); problem != "" {
+			fmt.Fprintln(env.Stderr, "kiln generate: "+problem)
+			return exitUsage
+		}
+	}
 	if *each {
 		if problem := eachUsage(positional, views, *force); problem != "" {
 			fmt.Fprintln(env.Stderr, "kiln generate: "+problem)
@@ -83,10 +96,13 @@ func generate(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "kiln generate: give at least one image (kiln generate IMAGE... or --view front=IMAGE), or --prompt TEXT")
 		return exitUsage
 	}
-	if ext := strings.ToLower(filepath.Ext(*out)); ext != "" && (ext != ".glb" || *each) {
+	if ext := strings.ToLower(filepath.Ext(*out)); ext != "" && (ext != ".glb" || *each || comparing) {
 		if st, err := os.Stat(*out); err != nil || !st.IsDir() {
-			if *each {
+			switch {
+			case *each:
 				return fail(env, "--out %s: --each saves one model per image: give a folder", *out)
+			case comparing:
+				return fail(env, "--out %s: a comparison saves one model per provider: give a folder", *out)
 			}
 			return fail(env, "--out %s: Kiln saves .glb models; name the file .glb or give a folder", *out)
 		}
@@ -109,11 +125,22 @@ func generate(ctx context.Context, args []string, env Env) int {
 			k.Close()
 		}
 	}()
-	p := k.Providers.Default()
-	if *provider != "" {
-		if p, err = k.Providers.Get(*provider); err != nil {
+	if comparing {
+		// The models of a comparison run side by side, the offline generator's one at a time.
+		limits := offlineLimits(k.Providers, variants)
+		k.Close()
+		if k, err = env.Open(app.QueueOptions{Workers: app.MaxCompare, Limits: limits}); err != nil {
 			return fail(env, "%v", err)
 		}
+		req := providers.Request{Images: images, Size: size, Prompt: *prompt}
+		return generateCompare(ctx, k, env, req, variants, *out, *asJSON)
+	}
+	p := k.Providers.Default()
+	if len(variants) == 1 {
+		if p, err = k.Providers.Get(variants[0].Provider); err != nil {
+			return fail(env, "%v", err)
+		}
+		*polycount = variants[0].Polycount // NAME:POLYCOUNT, as a comparison's
 	}
 	if *each && !p.Capabilities().Offline {
 		// A cloud provider's jobs mostly wait on its servers: a batch runs several at once. (The

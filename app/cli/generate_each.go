@@ -51,6 +51,13 @@ func generateEach(ctx context.Context, k *app.Kiln, env Env, caps providers.Capa
 		return fail(env, "%v", err)
 	}
 	fmt.Fprintf(env.Stderr, "kiln: %s, one per image (batch %s)\n", app.Plural(len(jobs), "model"), jobs[0].Batch)
+	return saveModels(ctx, k, env, bar, jobs, out, asJSON)
+}
+
+// saveModels waits for the jobs of one batch (or comparison) to end (a Ctrl-C cancels them), saves
+// each model into the folder out, never replacing a file, and prints one line per model saved (with
+// asJSON, one array of results). The exit status is non-zero when any model failed.
+func saveModels(ctx context.Context, k *app.Kiln, env Env, bar *progress, jobs []app.Job, out string, asJSON bool) int {
 	finished, err := waitBatch(ctx, k, jobs)
 	bar.end()
 	if err != nil {
@@ -94,7 +101,11 @@ func generateEach(ctx context.Context, k *app.Kiln, env Env, caps providers.Capa
 			status = fail(env, "%s: %s (then: kiln jobs submit-again %s, or kiln jobs mark-failed %s)", what, j.Message, j.ID, j.ID)
 		default:
 			res.Error, res.Kind = j.Error, string(j.ErrorKind)
-			res.Explanation = j.Explain(caps.Title)
+			title := j.Provider
+			if p, err := k.Providers.Get(j.Provider); err == nil {
+				title = p.Capabilities().Title
+			}
+			res.Explanation = j.Explain(title)
 			status = fail(env, "%s: generation failed: %s", what, res.Explanation)
 		}
 		results[i] = res
