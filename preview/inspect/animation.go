@@ -55,7 +55,9 @@ func Clip(doc *gltf.Document, a int) (tracks []Track, issues []Issue) {
 		}
 		key := [2]int{node, int(ch.Target.Path)}
 		if first, dup := seen[key]; dup {
-			c.fail(at, "ANIMATION_DUPLICATE_TARGETS", "moves the %s of node %d twice (channels %d and %d)", ch.Target.Path, node, first, ci)
+			// Where the validator points: at the first of the two.
+			c.fail(fmt.Sprintf("/animations/%d/channels/%d/target", a, first), "ANIMATION_DUPLICATE_TARGETS",
+				"moves the %s of node %d twice (channels %d and %d)", ch.Target.Path, node, first, ci)
 			continue
 		}
 		seen[key] = ci
@@ -67,12 +69,12 @@ func Clip(doc *gltf.Document, a int) (tracks []Track, issues []Issue) {
 		case gltf.TRSWeights:
 			width = morphTargets(doc, n)
 			if width == 0 {
-				c.fail(at+"/target/path", "ANIMATION_CHANNEL_TARGET_NODE_WEIGHTS_NO_MORPHS", "animates the morph weights of node %d, whose mesh has no morph targets", node)
+				c.fail(at+"/target", "ANIMATION_CHANNEL_TARGET_NODE_WEIGHTS_NO_MORPHS", "animates the morph weights of node %d, whose mesh has no morph targets", node)
 				continue
 			}
 		}
 		if ch.Target.Path != gltf.TRSWeights && n.Matrix != [16]float64{} && n.Matrix != Identity {
-			c.fail(at+"/target/node", "ANIMATION_CHANNEL_TARGET_NODE_MATRIX", "moves node %d, whose transform is a matrix, which cannot be animated", node)
+			c.fail(at+"/target", "ANIMATION_CHANNEL_TARGET_NODE_MATRIX", "moves node %d, whose transform is a matrix, which cannot be animated", node)
 			continue
 		}
 		if ch.Target.Path != gltf.TRSWeights && n.Skin != nil {
@@ -235,9 +237,12 @@ func (c *clipReader) sampler(si int) *samplerData {
 		c.fail(at+"/input", "ANIMATION_SAMPLER_INPUT_ACCESSOR_WITHOUT_BOUNDS", "does not declare the first and last of its keyframe times (accessor %d has no min and max)", smp.Input)
 		return nil
 	}
-	for _, ai := range []int{smp.Input, smp.Output} {
-		if bv := doc.Accessors[ai].BufferView; bv != nil && *bv >= 0 && *bv < len(doc.BufferViews) && doc.BufferViews[*bv].ByteStride != 0 {
-			c.fail(at, "ANIMATION_SAMPLER_ACCESSOR_WITH_BYTESTRIDE", "reads accessor %d from an interleaved bufferView, which animations may not use", ai)
+	for _, ai := range []struct {
+		accessor int
+		name     string
+	}{{smp.Input, "input"}, {smp.Output, "output"}} {
+		if bv := doc.Accessors[ai.accessor].BufferView; bv != nil && *bv >= 0 && *bv < len(doc.BufferViews) && doc.BufferViews[*bv].ByteStride != 0 {
+			c.fail(at+"/"+ai.name, "ANIMATION_SAMPLER_ACCESSOR_WITH_BYTESTRIDE", "reads accessor %d from an interleaved bufferView, which animations may not use", ai.accessor)
 			return nil
 		}
 	}
@@ -258,7 +263,7 @@ func (c *clipReader) sampler(si int) *samplerData {
 	for i, t := range times {
 		switch {
 		case math.IsNaN(float64(t)) || math.IsInf(float64(t), 0):
-			c.fail(at+"/input", "ACCESSOR_INVALID_FLOAT", "has keyframe %d at a time that is not a number (%v): the file is damaged", i, t)
+			c.fail(fmt.Sprintf("/accessors/%d", smp.Input), "ACCESSOR_INVALID_FLOAT", "has keyframe %d at a time that is not a number (%v): the file is damaged", i, t)
 			return nil
 		case t < 0:
 			c.fail(at+"/input", "ACCESSOR_ANIMATION_INPUT_NEGATIVE", "has keyframe %d at a negative time (%g s)", i, t)
@@ -277,7 +282,7 @@ func (c *clipReader) sampler(si int) *samplerData {
 // rotations, that they are unit quaternions.
 func (c *clipReader) track(ci int, ch *gltf.AnimationChannel, s *samplerData, width int) (Track, bool) {
 	doc := c.doc
-	at := fmt.Sprintf("/animations/%d/samplers/%d/output", c.anim, ch.Sampler)
+	at := fmt.Sprintf("/animations/%d/channels/%d/sampler", c.anim, ci) // where the validator points
 	out := doc.Accessors[s.output]
 	wantType := gltf.AccessorVec3
 	switch ch.Target.Path {
@@ -308,7 +313,7 @@ func (c *clipReader) track(ci int, ch *gltf.AnimationChannel, s *samplerData, wi
 	}
 	for i, v := range values {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			c.fail(at, "ACCESSOR_INVALID_FLOAT", "has keyframe value %d that is not a number (%v): the file is damaged", i/width, v)
+			c.fail(fmt.Sprintf("/accessors/%d", s.output), "ACCESSOR_INVALID_FLOAT", "has keyframe value %d that is not a number (%v): the file is damaged", i/width, v)
 			return Track{}, false
 		}
 	}

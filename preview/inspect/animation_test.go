@@ -84,25 +84,39 @@ func TestAnimationsListed(t *testing.T) {
 	}
 }
 
-// TestAnimationIssues: each way a clip can be damaged is a validator error in the report,
-// with the validator's code and a message naming the clip; the damaged channel is left out of
-// the clip's tracks, the sound one beside it kept.
-func TestAnimationIssues(t *testing.T) {
+// animationCase is one way a clip can be damaged: what add does to a document, and the
+// validator's code for it, with words the message must hold.
+type animationCase struct {
+	add  func(doc *gltf.Document, a *gltf.Animation)
+	code string
+	says string
+}
+
+// damagedClip is the animated tetrahedron with the clip "Walk": a sound channel (its root's
+// scale) and c's damage.
+func damagedClip(c animationCase) *gltf.Document {
+	doc := animated()
+	anim := &gltf.Animation{Name: "Walk"}
+	channel(anim, 0, gltf.TRSScale, gltf.InterpolationStep, addTimes(doc, 0, 3), modeler.WriteAccessor(doc, gltf.TargetNone, [][3]float32{{1, 1, 1}, {2, 2, 2}}))
+	c.add(doc, anim)
+	doc.Animations = []*gltf.Animation{anim}
+	return doc
+}
+
+func animationCases() map[string]animationCase {
 	vec3 := func(doc *gltf.Document, n int) int {
 		return modeler.WriteAccessor(doc, gltf.TargetNone, make([][3]float32, n))
 	}
-	cases := map[string]struct {
-		add  func(doc *gltf.Document, a *gltf.Animation)
-		code string
-		says string
-	}{
+	return map[string]animationCase{
 		"times going backwards": {func(doc *gltf.Document, a *gltf.Animation) {
 			in := addTimes(doc, 0, 2, 1)
 			doc.Accessors[in].Max = []float64{2}
 			channel(a, 0, gltf.TRSTranslation, gltf.InterpolationLinear, in, vec3(doc, 3))
 		}, "ACCESSOR_ANIMATION_INPUT_NON_INCREASING", "do not increase"},
 		"a time that is not a number": {func(doc *gltf.Document, a *gltf.Animation) {
-			channel(a, 0, gltf.TRSTranslation, gltf.InterpolationLinear, addTimes(doc, 0, float32(math.Inf(1))), vec3(doc, 2))
+			in := addTimes(doc, 0, float32(math.Inf(1)))
+			doc.Accessors[in].Max = []float64{0} // JSON has no infinity
+			channel(a, 0, gltf.TRSTranslation, gltf.InterpolationLinear, in, vec3(doc, 2))
 		}, "ACCESSOR_INVALID_FLOAT", "not a number"},
 		"a negative time": {func(doc *gltf.Document, a *gltf.Animation) {
 			channel(a, 0, gltf.TRSTranslation, gltf.InterpolationLinear, addTimes(doc, -1, 0), vec3(doc, 2))
@@ -161,14 +175,15 @@ func TestAnimationIssues(t *testing.T) {
 			channel(a, 1, gltf.TRSScale, gltf.InterpolationLinear, addTimes(doc, 0), out)
 		}, "ANIMATION_SAMPLER_ACCESSOR_WITH_BYTESTRIDE", "interleaved"},
 	}
-	for name, c := range cases {
+}
+
+// TestAnimationIssues: each way a clip can be damaged is a validator error in the report,
+// with the validator's code and a message naming the clip; the damaged channel is left out of
+// the clip's tracks, the sound one beside it kept.
+func TestAnimationIssues(t *testing.T) {
+	for name, c := range animationCases() {
 		t.Run(name, func(t *testing.T) {
-			doc := animated()
-			anim := &gltf.Animation{Name: "Walk"}
-			// A sound channel first: it stays playable beside the damaged one.
-			channel(anim, 0, gltf.TRSScale, gltf.InterpolationStep, addTimes(doc, 0, 3), vec3(doc, 2))
-			c.add(doc, anim)
-			doc.Animations = []*gltf.Animation{anim}
+			doc := damagedClip(c)
 			rep := &Report{}
 			animations(doc, rep)
 			var found *Issue
@@ -181,7 +196,7 @@ func TestAnimationIssues(t *testing.T) {
 				t.Fatalf("no error among %+v", rep.Issues)
 			}
 			if found.Code != c.code || !strings.Contains(found.Message, c.says) || !strings.HasPrefix(found.Message, `animation "Walk" `) ||
-				!strings.HasPrefix(found.Pointer, "/animations/0/") {
+				!(strings.HasPrefix(found.Pointer, "/animations/0/") || strings.HasPrefix(found.Pointer, "/accessors/")) {
 				t.Errorf("issue %+v, want code %s saying %q", *found, c.code, c.says)
 			}
 			tracks, _ := Clip(doc, 0)
@@ -192,6 +207,36 @@ func TestAnimationIssues(t *testing.T) {
 				t.Errorf("clip %+v", got)
 			}
 		})
+	}
+}
+
+// TestAnimationIssuesAgreeWithValidator: the Khronos validator finds each damaged clip an error
+// under the code Clip gives it.
+func TestAnimationIssuesAgreeWithValidator(t *testing.T) {
+	cases := animationCases()
+	var files []string
+	mine := map[string]Issue{}
+	for name, c := range cases {
+		path := filepath.Join(t.TempDir(), strings.ReplaceAll(name, " ", "-")+".glb")
+		doc := damagedClip(c)
+		if err := gltf.SaveBinary(doc, path); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, path)
+		_, issues := Clip(doc, 0)
+		if len(issues) != 1 {
+			t.Fatalf("%s: issues %+v", name, issues)
+		}
+		mine[path] = issues[0]
+	}
+	for _, r := range modeltest.ValidatorReports(t, files...) {
+		want, found := mine[r.File], false
+		for _, is := range r.Issues {
+			found = found || (is.Severity == 0 && is.Code == want.Code && is.Pointer == want.Pointer)
+		}
+		if !found {
+			t.Errorf("%s: the validator does not report %s at %s: %v", filepath.Base(r.File), want.Code, want.Pointer, r.Messages)
+		}
 	}
 }
 
