@@ -63,11 +63,10 @@ func newPreviewPanel(u *UI, r preview.Renderer) *previewPanel {
 	p.vp.OnReport = p.report
 	p.vp.OnError = p.failed
 	p.vp.OnReloaded = p.reloaded
-	p.look = newLookControls(p)
+	p.look = newLookControls(p, widget.NewButtonWithIcon("Save image…", theme.DocumentSaveIcon(), p.saveImage))
 	p.anim = newAnimControls(p.vp)
 	p.check = newCheckReport()
 
-	save := widget.NewButtonWithIcon("Save image…", theme.DocumentSaveIcon(), p.saveImage)
 	help := widget.NewLabel("Drag to orbit, scroll to zoom, right- or shift-drag to pan, double-click to reset. " +
 		"A model opened here reloads when its file is saved again.")
 	help.Wrapping = fyne.TextWrapWord
@@ -79,7 +78,7 @@ func newPreviewPanel(u *UI, r preview.Renderer) *previewPanel {
 		p.anim.box,
 		heading("Model"), p.stats, p.warn,
 		heading("Check"), p.check.box,
-		widget.NewSeparator(), save, help)
+		widget.NewSeparator(), help)
 	panel := container.New(fixedWidth(previewSide), container.NewVScroll(side))
 	p.content = newPreviewContent(container.NewBorder(nil, nil, nil, panel, p.vp), p.vp)
 	return p
@@ -98,7 +97,7 @@ func (p *previewPanel) show(path, name string, asked int) {
 	p.title.SetText(providers.Printable(name))
 	p.setStatus("Loading…", widget.LowImportance)
 	p.stats.SetText("")
-	p.warn.SetText("")
+	p.setWarnings("")
 	p.check.clear()
 	p.anim.setClips(nil)
 	p.vp.Load(path)
@@ -113,6 +112,16 @@ func (p *previewPanel) setStatus(text string, imp widget.Importance) {
 		p.status.Hide()
 	} else {
 		p.status.Show()
+	}
+}
+
+// setWarnings shows the model's warnings, or nothing (not even the label's space) for "".
+func (p *previewPanel) setWarnings(text string) {
+	p.warn.SetText(text)
+	if text == "" {
+		p.warn.Hide()
+	} else {
+		p.warn.Show()
 	}
 }
 
@@ -150,8 +159,7 @@ func (p *previewPanel) fill(r *inspect.Report) {
 	if p.asked > 0 && r.Triangles > p.asked {
 		warnings = append([]string{fmt.Sprintf("%d triangles: more than the %d asked for", r.Triangles, p.asked)}, warnings...)
 	}
-	p.warn.Importance = widget.WarningImportance
-	p.warn.SetText(strings.Join(warnings, "\n"))
+	p.setWarnings(strings.Join(warnings, "\n"))
 	p.check.show(r.Issues, nil)
 }
 
@@ -167,7 +175,7 @@ func (p *previewPanel) failed(err error) {
 	p.loading = false
 	p.setStatus("", widget.LowImportance)
 	p.stats.SetText("")
-	p.warn.SetText("")
+	p.setWarnings("")
 	p.anim.setClips(nil)
 	p.check.show(nil, err)
 }

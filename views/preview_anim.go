@@ -54,7 +54,7 @@ func newAnimControls(vp *viewport.Viewport) *animControls {
 	a.time = widget.NewLabel("")
 	vp.OnTime = a.sync
 	a.box = container.NewVBox(heading("Animation"), a.clip,
-		container.NewBorder(nil, nil, a.play, container.NewHBox(a.loop, a.time), a.scrub))
+		container.NewBorder(nil, nil, a.play, a.loop, container.NewCenter(a.time)), a.scrub)
 	a.loop.SetChecked(true) // what a game plays a walk or an idle as
 	a.box.Hide()
 	return a

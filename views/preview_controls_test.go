@@ -127,6 +127,12 @@ func TestPreviewCheckReport(t *testing.T) {
 		t.Errorf("all lines: %d, last %q", len(c.lines.Objects), last.Text)
 	}
 
+	// The lines that matter come first, whatever the file's order.
+	c.show([]inspect.Issue{{Severity: inspect.SeverityInfo, Code: "NODE_EMPTY"}, {Severity: inspect.SeverityWarning, Code: "UNUSED_OBJECT"}}, nil)
+	if got := c.lines.Objects[0].(*widget.Label).Text; got != "Warning UNUSED_OBJECT" {
+		t.Errorf("first line %q, want the warning before the info", got)
+	}
+
 	// A refused model: its reason first, with its issues.
 	refused := &inspect.Error{File: "/m/bad.glb", Reason: "accessor 3 reads past its buffer",
 		Issues: []inspect.Issue{{Severity: inspect.SeverityError, Code: "ACCESSOR_TOTAL_OFFSET_ALIGNMENT", Pointer: "/accessors/3"}}}

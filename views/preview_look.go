@@ -46,7 +46,8 @@ const (
 	exposureStep = 0.1
 )
 
-func newLookControls(p *previewPanel) *lookControls {
+// newLookControls builds the controls; save (Save image…) sits beside Reset view.
+func newLookControls(p *previewPanel, save *widget.Button) *lookControls {
 	l := &lookControls{p: p}
 	views := container.NewGridWithColumns(3)
 	for _, pr := range preview.Presets() {
@@ -57,7 +58,7 @@ func newLookControls(p *previewPanel) *lookControls {
 		views.Add(widget.NewButton(label, func() { p.vp.SetView(pr) }))
 	}
 	reset := widget.NewButtonWithIcon("Reset view", theme.ViewRestoreIcon(), p.vp.Reset)
-	l.camera = container.NewVBox(views, reset)
+	l.camera = container.NewVBox(views, container.NewGridWithColumns(2, reset, save))
 
 	l.mode = widget.NewSelect(modeLabels, func(s string) {
 		if i := slices.Index(modeLabels, s); i >= 0 {
@@ -115,7 +116,8 @@ func newLookControls(p *previewPanel) *lookControls {
 		widget.NewFormItem("Mode", l.mode),
 		widget.NewFormItem("Backdrop", container.NewHBox(bg, grid)),
 		widget.NewFormItem("Light", l.light),
-		widget.NewFormItem("", container.NewBorder(nil, nil, nil, container.NewHBox(l.envPick, l.envReset), l.envName)),
+		widget.NewFormItem("Sky", l.envName),
+		widget.NewFormItem("", container.NewGridWithColumns(2, l.envPick, l.envReset)),
 		widget.NewFormItem("Exposure", container.NewBorder(nil, nil, nil, l.evLabel, l.exposure)),
 		widget.NewFormItem("Tone map", l.toneMap),
 	)

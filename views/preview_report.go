@@ -1,8 +1,10 @@
 package views
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -55,11 +57,15 @@ func (c *checkReport) clear() {
 // show reports a model's issues; refused is its Load error when it was refused (its issues,
 // when the error carries them, are the report).
 func (c *checkReport) show(issues []inspect.Issue, refused error) {
-	c.issues, c.all = issues, false
 	var ie *inspect.Error
 	if refused != nil && errors.As(refused, &ie) && len(ie.Issues) > 0 {
-		c.issues = ie.Issues
+		issues = ie.Issues
 	}
+	// Errors first, then warnings, then infos, each in the file's order: the lines shown
+	// before "Show all" are the ones that matter.
+	c.issues = slices.Clone(issues)
+	slices.SortStableFunc(c.issues, func(a, b inspect.Issue) int { return cmp.Compare(a.Severity, b.Severity) })
+	c.all = false
 	errs, warns, infos := 0, 0, 0
 	for _, is := range c.issues {
 		switch is.Severity {
