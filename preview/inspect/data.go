@@ -390,7 +390,7 @@ func report(c *checker, i int, a *gltf.Accessor, u use, s *scan, data []byte, st
 	}
 	what := where + ": " + word
 	if s.invalid > 0 {
-		c.errorf("ACCESSOR_INVALID_FLOAT", at, "%s: some %s are not numbers (NaN or infinite): the file is damaged (%d values, the first in element %d)",
+		c.errorf("ACCESSOR_INVALID_FLOAT", at, "%s: some %s are not numbers (NaN or infinite): the file is damaged (%d of its values, the first in element %d)",
 			where, word, s.invalid, s.firstInvalid)
 	}
 	if s.nonUnit > 0 {
