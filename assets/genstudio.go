@@ -26,7 +26,7 @@ type softbox struct {
 }
 
 var boxes = []softbox{
-	{norm(-0.6, 0.55, 0.6), 0.32, 0.24, [3]float64{10, 9.6, 9}},      // key: front left, above
+	{norm(-0.6, 0.55, 0.6), 0.32, 0.24, [3]float64{16, 15.4, 14.4}},  // key: front left, above
 	{norm(0.9, 0.2, 0.35), 0.28, 0.38, [3]float64{2.6, 2.8, 3.1}},    // fill: right, a little cool
 	{norm(0.25, 0.45, -0.85), 0.16, 0.42, [3]float64{6.5, 6.5, 6.5}}, // rim: behind, a strip
 	{norm(-0.8, 0.3, -0.5), 0.22, 0.26, [3]float64{3, 3, 3}},         // back left, for views from behind
@@ -49,8 +49,8 @@ func radiance(d [3]float64) [3]float64 {
 	el := math.Asin(math.Max(-1, math.Min(1, d[1])))
 	// Sky: a soft neutral grey brightening upward; floor: darker warm grey, with a soft
 	// horizon between them.
-	sky := 0.42 + 0.25*math.Max(0, math.Sin(el))
-	floor := 0.16 - 0.05*math.Max(0, -math.Sin(el))
+	sky := 0.16 + 0.14*math.Max(0, math.Sin(el))
+	floor := 0.08 - 0.03*math.Max(0, -math.Sin(el))
 	t := 1 / (1 + math.Exp(-el*18))
 	c := [3]float64{
 		floor*1.05*(1-t) + sky*0.97*t,

@@ -14,6 +14,12 @@ import (
 // maxSide bounds a frame's side, well under any driver's renderbuffer limit.
 const maxSide = 8192
 
+// maxSupersampled bounds a supersampled frame's pixels: its colour, its depth and the image
+// read back are 64 MB each at 4096², where a 4096² picture supersampled twice would hold
+// 768 MB and take llvmpipe seconds. Bigger pictures are drawn with less supersampling (a
+// 4096² one with none: its pixels are small enough).
+const maxSupersampled = 4096 * 4096
+
 // engine is everything that lives on the render thread: the GL context's state, g3n's
 // renderer, the framebuffer and the model on the GPU. Only the render goroutine touches it.
 type engine struct {
@@ -99,7 +105,7 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 		// still frame.
 		s, t = 1, e.movingTarget()
 	}
-	for s > 1 && max(w, h)*s > maxSide {
+	for s > 1 && (max(w, h)*s > maxSide || w*h*s*s > maxSupersampled) {
 		s--
 	}
 	w, h = w*s, h*s
@@ -154,7 +160,7 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 // under each lighting.
 const (
 	studioExposure = 0.55
-	envExposure    = 1.0
+	envExposure    = 0.8
 )
 
 // light sets what a frame's surfaces share: the look (shaded, clay or a debug view), the

@@ -37,17 +37,21 @@ func TestStudioEnvironment(t *testing.T) {
 	if key[1] < 2*away[1] {
 		t.Errorf("irradiance toward the key %.2f, away from it %.2f", key[1], away[1])
 	}
-	// Each level is smoother: its brightest texel is dimmer.
+	// Each level is blurrier: its brightest texel is no brighter than the sharper level's,
+	// and at roughness 1 the soft boxes have spread into a broad glow.
 	prev := peak
 	for k, l := range env.levels[1:] {
 		var p float32
 		for _, v := range l.pix {
 			p = max(p, v)
 		}
-		if p >= prev || p <= 0 {
+		if p > prev*1.001 || p <= 0 {
 			t.Errorf("level %d peaks at %.2f, level %d at %.2f", k+1, p, k, prev)
 		}
 		prev = p
+	}
+	if prev > peak/3 {
+		t.Errorf("the roughest level peaks at %.2f, the mirror level at %.2f: not blurred", prev, peak)
 	}
 }
 

@@ -89,7 +89,9 @@ func at(img *image.RGBA, u, v float64) color.RGBA {
 	return img.RGBAAt(x, y)
 }
 
-func luma(c color.RGBA) float64 { return 0.2126*float64(c.R) + 0.7152*float64(c.G) + 0.0722*float64(c.B) }
+func luma(c color.RGBA) float64 {
+	return 0.2126*float64(c.R) + 0.7152*float64(c.G) + 0.0722*float64(c.B)
+}
 
 // region lists the plate's pixel values over the UV square [u0, u1]×[v0, v1].
 func region(img *image.RGBA, u0, v0, u1, v1 float64) []color.RGBA {
@@ -316,9 +318,10 @@ func TestEnvironmentAgainstStudio(t *testing.T) {
 	studio.Light = preview.Studio
 	lit := frame(t, r, matSize, studio)
 	defer keep(t, "metal-studio", lit)
-	// The sphere (radius 0.5) is the whole framed model: its outline fills FrameFill.
+	// The framed bounding sphere is the bounding box's (radius 0.5·√3); the sphere's own
+	// outline is 1/√3 of it.
 	pixel := func(n [3]float64) color.RGBA {
-		rad := preview.FrameFill * matSize / 2
+		rad := preview.FrameFill * matSize / 2 / math.Sqrt(3)
 		return env.RGBAAt(int(matSize/2+n[0]*rad), int(matSize/2-n[1]*rad))
 	}
 	key := unit(-0.6, 0.55, 0.6)
@@ -525,5 +528,31 @@ func TestBadEnvironmentFile(t *testing.T) {
 	v.Light = preview.Studio
 	if _, err := r.Render(context.Background(), 32, 32, v); err != nil {
 		t.Errorf("the studio lights read the environment: %v", err)
+	}
+}
+
+// TestLargeTransparentPicture: a 4096² picture (Save image's largest), transparent, is drawn
+// and written whole, within the supersampled frame's memory bound.
+func TestLargeTransparentPicture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 4096² frame on a CPU rasteriser")
+	}
+	out := filepath.Join(t.TempDir(), "big.png")
+	if err := RenderFile(context.Background(), plainCube(t, matte(0.6, 0.6, 0.6), false, "cube.glb"), out,
+		RenderOptions{Size: 4096, Transparent: true}); err != nil {
+		t.Fatal(err)
+	}
+	img, err := readPNG(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 4096 || b.Dy() != 4096 {
+		t.Fatalf("the picture is %v", b)
+	}
+	if _, _, _, a := img.At(10, 10).RGBA(); a != 0 {
+		t.Errorf("the corner's alpha is %d: want transparent", a)
+	}
+	if _, _, _, a := img.At(2048, 2048).RGBA(); a != 0xffff {
+		t.Errorf("the cube's alpha is %d: want opaque", a)
 	}
 }
