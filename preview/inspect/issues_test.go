@@ -166,9 +166,7 @@ func TestPassRespectsLayout(t *testing.T) {
 	// Texture coordinates as normalized bytes: the bounds are the stored 0..255.
 	uv := func(max float64) *gltf.Document {
 		doc := tetra()
-		a := modeler.WriteTextureCoord(doc, [][2]uint8{{0, 0}, {255, 0}, {0, 255}, {255, 255}})
-		doc.Accessors[a].Min, doc.Accessors[a].Max = []float64{0, 0}, []float64{max, max}
-		doc.Meshes[0].Primitives[0].Attributes[gltf.TEXCOORD_0] = a
+		normalizedUV(max)(doc)
 		return doc
 	}
 	if _, _, err := Load(save(t, uv(255))); err != nil {

@@ -37,6 +37,16 @@ func withNormals(k int, v float32) func(*gltf.Document) {
 	}
 }
 
+// normalizedUV gives the tetrahedron texture coordinates as normalized bytes, declaring their
+// max as max.
+func normalizedUV(max float64) func(*gltf.Document) {
+	return func(d *gltf.Document) {
+		a := modeler.WriteTextureCoord(d, [][2]uint8{{0, 0}, {255, 0}, {0, 255}, {255, 255}})
+		d.Accessors[a].Min, d.Accessors[a].Max = []float64{0, 0}, []float64{max, max}
+		d.Meshes[0].Primitives[0].Attributes[gltf.TEXCOORD_0] = a
+	}
+}
+
 // hostileModels are the models the agreement test builds: each breaks one of the validator's
 // rules (or sits inside its tolerance), in the binary data a .glb can spell.
 func hostileModels() []hostile {
@@ -91,6 +101,12 @@ func hostileModels() []hostile {
 			d.Materials = []*gltf.Material{{Name: "m", PBRMetallicRoughness: &gltf.PBRMetallicRoughness{BaseColorTexture: &gltf.TextureInfo{Index: 3}}}}
 			d.Meshes[0].Primitives[0].Material = gltf.Index(0)
 		}, "UNRESOLVED_REFERENCE"},
+		{"normalized texture coordinates bounded by their stored values", normalizedUV(255), ""},
+		{"normalized texture coordinates bounded 0 to 1", normalizedUV(1), "ACCESSOR_ELEMENT_OUT_OF_MAX_BOUND"},
+		{"indices shared by a primitive of fewer vertices", func(d *gltf.Document) {
+			three := modeler.WritePosition(d, [][3]float32{{0, 0, 0}, {1, 0, 0}, {0, 1, 0}})
+			d.Meshes[0].Primitives = append(d.Meshes[0].Primitives, &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{gltf.POSITION: three}, Indices: gltf.Index(1)})
+		}, "ACCESSOR_INDEX_OOB"},
 		{"an unused accessor (an info)", func(d *gltf.Document) { modeler.WriteNormal(d, [][3]float32{{1, 0, 0}}) }, ""},
 		{"a primitive without positions (a warning)", func(d *gltf.Document) {
 			d.Meshes[0].Primitives = append(d.Meshes[0].Primitives, &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{gltf.NORMAL: modeler.WriteNormal(d, [][3]float32{{1, 0, 0}})}, Mode: gltf.PrimitivePoints})
