@@ -325,6 +325,8 @@ func skinVertices(joints [][4]uint16, weights [][4]float32, skin [][16]float64, 
 		return
 	}
 	for i := lo; i < hi; i++ {
+		// Only the affine part is blended: joint matrices are affine (the validator refuses
+		// inverse bind matrices that are not), and transform reads no more.
 		var m [16]float64
 		var total float64
 		for k := range 4 {
@@ -333,15 +335,22 @@ func skinVertices(joints [][4]uint16, weights [][4]float32, skin [][16]float64, 
 				continue
 			}
 			total += w
-			for e := range m {
-				m[e] += w * skin[j][e]
+			sj := &skin[j]
+			for c := 0; c < 16; c += 4 {
+				m[c] += w * sj[c]
+				m[c+1] += w * sj[c+1]
+				m[c+2] += w * sj[c+2]
 			}
 		}
 		if total == 0 {
 			continue
 		}
-		for e := range m {
-			m[e] /= total
+		if total != 1 {
+			for c := 0; c < 16; c += 4 {
+				m[c] /= total
+				m[c+1] /= total
+				m[c+2] /= total
+			}
 		}
 		q := transform(m, [3]float64{float64(pos[i][0]), float64(pos[i][1]), float64(pos[i][2])})
 		pos[i] = [3]float32{float32(q[0]), float32(q[1]), float32(q[2])}
