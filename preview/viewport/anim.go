@@ -181,37 +181,46 @@ func (v *Viewport) tick(ctx context.Context, stopped chan struct{}) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if !v.advance(ctx, now) {
+			if !v.advance(ctx, now, stopped) {
 				return
 			}
 		}
 	}
 }
 
-// advance sets the time the clock reads at now and says whether playback goes on.
-func (v *Viewport) advance(ctx context.Context, now time.Time) bool {
+// advance sets the time the clock reads at now and says whether playback goes on. stopped is
+// the calling goroutine's: when playback ends here (the clip's end, or no clip left to play)
+// the goroutine is forgotten, so that Play can start another.
+func (v *Viewport) advance(ctx context.Context, now time.Time, stopped chan struct{}) bool {
 	v.mu.Lock()
-	if ctx.Err() != nil || !v.anim.playing {
+	if ctx.Err() != nil {
 		v.mu.Unlock()
 		return false
 	}
-	var end context.CancelFunc
 	d := v.duration()
 	t := v.anim.base + now.Sub(v.anim.since).Seconds()
+	ended := !v.anim.playing || d <= 0
 	switch {
-	case d <= 0:
-		t = 0
+	case ended:
+		t = v.view.Time
+		if d <= 0 {
+			t = 0 // the clip went (SetClip(0), or a reload with fewer clips): the rest pose
+		}
 	case t >= d && v.anim.loop:
 		t = math.Mod(t, d)
 	case t >= d:
 		t = endOf(d)
+		ended = true
+	}
+	var end context.CancelFunc
+	if ended {
 		v.anim.playing = false
-		// This goroutine ends now; stopTicker must not wait for it.
-		end = v.anim.stop
-		v.anim.stop, v.anim.stopped = nil, nil
+		if v.anim.stopped == stopped {
+			end = v.anim.stop
+			v.anim.stop, v.anim.stopped = nil, nil
+		}
 	}
 	v.view.Time = t
-	playing := v.anim.playing
 	v.request()
 	tell := !v.anim.told && v.OnTime != nil
 	v.anim.told = v.anim.told || tell
@@ -222,7 +231,7 @@ func (v *Viewport) advance(ctx context.Context, now time.Time) bool {
 	if tell {
 		v.onUI(v.tellTime)
 	}
-	return playing
+	return !ended
 }
 
 // tellTime hands the newest time to OnTime, on the UI thread.

@@ -157,3 +157,27 @@ func TestNewModelStartsAtRest(t *testing.T) {
 		t.Error("chose a clip the model does not have")
 	}
 }
+
+// TestPlayAgainAfterTheRestPose: choosing the rest pose while playing stops the clock, and
+// playing a clip afterwards starts it again.
+func TestPlayAgainAfterTheRestPose(t *testing.T) {
+	f := animatedRenderer()
+	v, _, q := setup(t, f)
+	loadAnimated(t, v, q)
+	v.SetClip(2)
+	v.Play()
+	q.waitFor(t, "time to pass", func() bool { return v.View().Time > 0 })
+	v.SetClip(0)
+	q.waitFor(t, "the clock to stop", func() bool {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		return v.anim.stop == nil
+	})
+	if v.Playing() || v.View().Time != 0 {
+		t.Fatalf("the rest pose plays (%v) at %v", v.Playing(), v.View().Time)
+	}
+	v.SetClip(2)
+	v.Play()
+	q.waitFor(t, "time to pass again", func() bool { return v.View().Time > 0.05 })
+	v.Pause()
+}

@@ -160,9 +160,9 @@ func (v *Viewport) loaded(rep *inspect.Report, keep bool) {
 		v.view = v.view.SameCamera(v.view.Reset())
 		v.view.Clip, v.view.Time = 0, 0
 	} else if v.view.Clip > len(v.clips) {
-		// The new file has fewer clips than the one that was playing: back to the rest pose.
+		// The new file has fewer clips than the one that was playing: back to the rest pose
+		// (the playback clock stops at its next tick).
 		v.view.Clip, v.view.Time = 0, 0
-		v.anim.playing = false
 	}
 	v.request()
 }
