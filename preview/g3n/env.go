@@ -65,7 +65,7 @@ type environment struct {
 var builtinEnvironment = sync.OnceValues(func() (*environment, error) {
 	env, err := readHDR(bytes.NewReader(assets.StudioHDR), int64(len(assets.StudioHDR)))
 	if err != nil {
-		return nil, fmt.Errorf("Kiln's studio environment: %w", err)
+		return nil, fmt.Errorf("the studio environment Kiln ships: %w", err)
 	}
 	env.name = "studio"
 	return env, nil
@@ -192,7 +192,7 @@ func countPixels(b, bins, n int) int {
 // readHDRHeader reads the header through the resolution line and returns the size.
 func readHDRHeader(br *bufio.Reader) (w, h int, err error) {
 	line, err := headerLine(br)
-	if err != nil || !(strings.HasPrefix(line, "#?RADIANCE") || strings.HasPrefix(line, "#?RGBE")) {
+	if err != nil || !strings.HasPrefix(line, "#?RADIANCE") && !strings.HasPrefix(line, "#?RGBE") {
 		return 0, 0, errNotHDR
 	}
 	for lines := 0; ; lines++ {

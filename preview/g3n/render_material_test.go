@@ -458,10 +458,11 @@ func TestTransparentBackground(t *testing.T) {
 	b := f.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
-			switch _, _, _, a := f.At(x, y).RGBA(); {
-			case a == 0:
+			_, _, _, a := f.At(x, y).RGBA()
+			switch a {
+			case 0:
 				clear++
-			case a == 0xffff:
+			case 0xffff:
 				solid++
 			default:
 				edge++
