@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,6 +17,20 @@ func FuzzInspect(f *testing.F) {
 	}
 	data, _ := os.ReadFile(seed)
 	f.Add(data, true)
+	// Each hostile model of the agreement test: the data pass's and the validator rules' inputs.
+	for i, h := range hostileModels() {
+		doc := tetra()
+		h.mutate(doc)
+		p := filepath.Join(f.TempDir(), fmt.Sprintf("hostile%d.glb", i))
+		if err := saveDoc(doc, p); err != nil {
+			f.Fatal(err)
+		}
+		data, _ := os.ReadFile(p)
+		f.Add(data, true)
+	}
+	// A node with a matrix beside a translation, an undeclared extension and a rotation out of
+	// range, in JSON.
+	f.Add([]byte(`{"asset":{"version":"2.0"},"extensionsRequired":["KHR_materials_unlit"],"nodes":[{"matrix":[1,0,0,0,0,1,0,0,0,0,1,0,0,0,0,1],"translation":[1,2,3],"rotation":[0,0,2,1],"extensions":{"EXT_x":{}}}],"scenes":[{"nodes":[0,0]}]}`), false)
 	f.Add([]byte(`{"asset":{"version":"2.0"},"buffers":[{"byteLength":8,"uri":"data:application/octet-stream;base64,AAAAAAAAAAA="}],"bufferViews":[{"buffer":0,"byteLength":8}],"accessors":[{"bufferView":0,"componentType":5123,"count":4,"type":"SCALAR"}]}`), false)
 	f.Add([]byte("glTF\x02\x00\x00\x00\x20\x00\x00\x00"), true)
 	// One folder per fuzzing process, left empty after each input, rather than t.TempDir per
