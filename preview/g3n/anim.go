@@ -19,8 +19,9 @@ import (
 
 // maxPosedVertices bounds the vertices re-posed on the CPU each frame (all clips' deformed
 // primitives together), and so a frame's work and the memory their sources hold (about 130
-// bytes a vertex): BenchmarkPose re-poses 100k skinned vertices in 2 to 4.5 ms and 500k in 9
-// to 70 ms on two cores shared with other work, before the upload. Past it, the remaining
+// bytes a vertex): BenchmarkPose re-poses 100k skinned vertices in 2 to 18 ms and 500k in 9
+// to 70 ms on two cores shared with other builds (the spread is their load), before the
+// upload. Past it, the remaining
 // skinned and morphed primitives stay in the rest pose while node transforms still play, and
 // the report says so.
 var maxPosedVertices = 500_000
