@@ -33,7 +33,8 @@ type previewPanel struct {
 	look   *lookControls
 	anim   *animControls
 	check  *checkReport
-	save   *saveForm // the Save image dialog while it is open
+	save   *saveForm  // the Save image dialog while it is open
+	saving *imageSave // the picture being drawn and written
 	// asked is the polycount the model was requested at, 0 when unknown: more triangles than
 	// that is worth a warning before the model goes into an engine.
 	asked int

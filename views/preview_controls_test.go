@@ -323,3 +323,26 @@ func TestPreviewSaveImage(t *testing.T) {
 		t.Errorf("4096×16: %d×%d %v", w, h, err)
 	}
 }
+
+// TestPreviewSaveImageCancelled: a slow picture shows its progress, and Cancel stops it with
+// nothing written.
+func TestPreviewSaveImageCancelled(t *testing.T) {
+	r := &fakeRenderer{slow: true}
+	out := filepath.Join(t.TempDir(), "big.png")
+	u, ui := harnessWith(t, Options{Dialogs: fakeDialogs{save: out}, Renderer: func() preview.Renderer { return r }}, providertest.NewFake("fake"))
+	p := u.preview
+	openModel(t, u, ui, "pot.glb")
+	ui.until(t, "a frame", func() bool { return p.vp.Frame() != nil })
+	p.saveImage()
+	p.save.size.SetSelected("4096 × 4096")
+	p.save.submit()
+	ui.until(t, "the progress dialog", func() bool { return p.saving != nil && p.saving.shown })
+	p.saving.progress.Hide() // what its Cancel button does
+	ui.until(t, "the cancellation", func() bool { return p.status.Text == "Save image cancelled." })
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a cancelled picture was written")
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(out)); len(entries) != 0 {
+		t.Errorf("%d files left behind", len(entries))
+	}
+}

@@ -167,20 +167,27 @@ func (p *previewPanel) askImagePath(w, h int, transparent bool) {
 	}()
 }
 
+// imageSave is a Save image in progress.
+type imageSave struct {
+	progress dialog.Dialog // shown once the picture takes longer than showProgressAfter
+	shown    bool
+	finished bool
+}
+
 // renderImage draws the current view at w×h off the UI thread and writes it to dest as a PNG,
 // atomically. A picture that takes a while shows its progress with a Cancel button.
 func (p *previewPanel) renderImage(dest string, w, h int, transparent bool) {
 	ctx, cancel := context.WithCancel(p.u.ctx)
 	what := fmt.Sprintf("%d × %d", w, h)
-	progress := dialog.NewCustom("Saving image", "Cancel", container.NewVBox(
-		widget.NewLabel("Drawing "+what+" pixels…"), widget.NewProgressBarInfinite()), p.u.win)
-	progress.SetOnClosed(cancel)
-	finished, shown := false, false
+	s := &imageSave{progress: dialog.NewCustom("Saving image", "Cancel", container.NewVBox(
+		widget.NewLabel("Drawing "+what+" pixels…"), widget.NewProgressBarInfinite()), p.u.win)}
+	s.progress.SetOnClosed(cancel)
+	p.saving = s
 	timer := time.AfterFunc(showProgressAfter, func() {
 		p.u.goUI(func() {
-			if !finished {
-				shown = true
-				progress.Show()
+			if !s.finished {
+				s.shown = true
+				s.progress.Show()
 			}
 		})
 	})
@@ -191,12 +198,15 @@ func (p *previewPanel) renderImage(dest string, w, h int, transparent bool) {
 		}
 		cancelled := ctx.Err() != nil
 		p.u.goUI(func() {
-			finished = true
+			s.finished = true
 			timer.Stop()
-			if shown {
-				progress.Hide()
+			if s.shown {
+				s.progress.Hide()
 			}
 			cancel()
+			if p.saving == s {
+				p.saving = nil
+			}
 			switch {
 			case cancelled:
 				p.setStatus("Save image cancelled.", widget.LowImportance)

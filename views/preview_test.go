@@ -25,6 +25,8 @@ type fakeRenderer struct {
 	loaded  []string
 	report  *inspect.Report
 	renders []fakeRender
+	// slow makes pictures larger than 1024² wait until they are cancelled.
+	slow bool
 }
 
 // fakeRender is one Render call.
@@ -46,10 +48,15 @@ func (f *fakeRenderer) Load(_ context.Context, path string) (*inspect.Report, er
 	return rep, err
 }
 
-func (f *fakeRenderer) Render(_ context.Context, w, h int, v preview.View) (*image.RGBA, error) {
+func (f *fakeRenderer) Render(ctx context.Context, w, h int, v preview.View) (*image.RGBA, error) {
 	f.mu.Lock()
 	f.renders = append(f.renders, fakeRender{w, h, v})
+	slow := f.slow
 	f.mu.Unlock()
+	if slow && w*h > 1024*1024 {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for i := range img.Pix {
 		img.Pix[i] = 200
