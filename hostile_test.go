@@ -35,7 +35,9 @@ func TestHostileInputsThroughTheBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	nan := filepath.Join(dir, "nan.glb")
-	writeNaNGLB(t, nan)
+	writeDamagedGLB(t, nan, float32(math.NaN()))
+	inf := filepath.Join(dir, "inf.glb")
+	writeDamagedGLB(t, inf, float32(math.Inf(-1)))
 	// 870 KB whose 2,100 meshes share one accessor: 126 million vertices once read.
 	shared := filepath.Join(dir, "shared.glb")
 	if err := os.WriteFile(shared, modeltest.SharedAccessorGLB(2100, 60000), 0o644); err != nil {
@@ -55,6 +57,7 @@ func TestHostileInputsThroughTheBinary(t *testing.T) {
 		{"a buffer claiming a terabyte, simplified", []string{"simplify", huge, "--polycount", "10", "--out", filepath.Join(dir, "s.glb")}, 1, "claims"},
 		{"a buffer claiming a terabyte, rendered", []string{"render", huge, "--out", png}, 1, "claims"},
 		{"NaN positions, rendered", []string{"render", nan, "--out", png}, 1, "not numbers (NaN or infinite)"},
+		{"infinite positions, rendered", []string{"render", inf, "--out", png}, 1, "inf.glb: mesh 0 primitive 0: some positions are not numbers (NaN or infinite): the file is damaged"},
 		{"meshes sharing one large accessor, rendered", []string{"render", shared, "--out", png}, 1, "more than the 60 million the preview takes"},
 		{"meshes sharing one large accessor, simplified", []string{"simplify", shared, "--polycount", "10", "--out", filepath.Join(dir, "s.glb")}, 1, "more than the 100 million Kiln simplifies"},
 		{"a mistyped command", []string{"serev"}, 2, `no such command "serev"`},
@@ -167,13 +170,14 @@ func listAssets(t *testing.T, bin, home string) []string {
 	return ids
 }
 
-// writeNaNGLB writes a tetrahedron whose first position is NaN, its declared bounds finite.
-func writeNaNGLB(t *testing.T, path string) {
+// writeDamagedGLB writes a tetrahedron whose first position is v (NaN, an infinity), its
+// declared bounds finite.
+func writeDamagedGLB(t *testing.T, path string, v float32) {
 	doc := providertest.Tetrahedron()
 	acc := doc.Accessors[doc.Meshes[0].Primitives[0].Attributes[gltf.POSITION]]
 	bv := doc.BufferViews[*acc.BufferView]
 	data := doc.Buffers[bv.Buffer].Data
-	binary.LittleEndian.PutUint32(data[bv.ByteOffset+acc.ByteOffset:], math.Float32bits(float32(math.NaN())))
+	binary.LittleEndian.PutUint32(data[bv.ByteOffset+acc.ByteOffset:], math.Float32bits(v))
 	if err := gltf.SaveBinary(doc, path); err != nil {
 		t.Fatal(err)
 	}
