@@ -5,9 +5,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/zalando/go-keyring"
 
 	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/preview"
@@ -277,4 +280,45 @@ func TestCompareFromTheLibrary(t *testing.T) {
 		}
 	}
 
+}
+
+// A comparison with a paid provider says what that model costs against its account, and what the
+// plans changed; one model per image cannot be compared.
+func TestComparisonCostAndProblems(t *testing.T) {
+	keyring.MockInit()
+	cloud := newPriced(map[string]float64{"sk-personal-0123456789": 0.25})
+	u, ui := harness(t, nil, providertest.NewFake("local"), cloud)
+	addKey(t, u, "Personal", "sk-personal-0123456789")
+	c := u.create
+	c.cost.delay = time.Millisecond
+	src := t.TempDir()
+	c.addPaths([]string{writeImage(t, src, "pot.png")})
+	ui.until(t, "the image", func() bool { return !c.submit.Disabled() })
+	c.compare.check.SetChecked(true)
+	c.compare.rows[0].provider.SetSelected("Fake cloud")
+	c.compare.rows[0].polycount.SetText("99")
+	ui.until(t, "the comparison's cost", func() bool { return strings.Contains(c.cost.label.Text, "Model 2 (Fake cloud): Cost 0.5 credits") })
+	if !strings.Contains(c.cost.label.Text, "the balance is only 0.25 credits") || c.cost.label.Importance != widget.DangerImportance {
+		t.Errorf("cost %q (importance %v)", c.cost.label.Text, c.cost.label.Importance)
+	}
+	if !strings.Contains(c.cost.label.Text, "Model 2: Polycount 99 is outside") {
+		t.Errorf("the clamped polycount is not said: %q", c.cost.label.Text)
+	}
+
+	// Images of different objects make one model each: that is a batch, not a comparison.
+	c.addPaths([]string{writeImage(t, src, "chair.png")})
+	ui.until(t, "one model per image", func() bool { ok, _, _ := c.inputs.usable(); return len(ok) == 2 && c.choice.perImage })
+	if !c.submit.Disabled() || !strings.Contains(c.hint.Text, "A comparison makes one model of the images") {
+		t.Errorf("per image and compare: submit enabled %v, hint %q", !c.submit.Disabled(), c.hint.Text)
+	}
+	c.choice.radio.SetSelected(oneFromViews)
+	c.compare.rows[0].provider.SetSelected("Fake local")
+	c.compare.rows[0].polycount.SetText("")
+	if c.submit.Disabled() || !strings.Contains(c.hint.Text, "Ready: a comparison of 2 models from 2 images: Fake local 1,000 · Fake local default.") {
+		t.Errorf("submit disabled %v, hint %q", c.submit.Disabled(), c.hint.Text)
+	}
+	test.Tap(c.compare.rows[0].remove) // the last row: no comparison
+	if c.compare.on() || strings.Contains(c.hint.Text, "comparison") {
+		t.Errorf("after removing the last row: on %v, hint %q", c.compare.on(), c.hint.Text)
+	}
 }

@@ -294,7 +294,11 @@ func (c *createPanel) validate() {
 		reason = c.ready()
 	}
 	c.hint.SetText(reason)
-	if c.provider != nil {
+	switch {
+	case c.provider == nil:
+	case c.compare.on() && c.compare.problem() == "":
+		c.cost.updateCompare(c.request(), c.compare.variants())
+	default:
 		c.cost.updateEach(c.provider, c.account.chosen(), c.request(), c.choice.perImage)
 	}
 }

@@ -1,9 +1,12 @@
 package views
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -233,4 +236,72 @@ func (c *createPanel) submitCompare(provider string, req providers.Request) {
 			return fmt.Sprintf("Submitted a comparison of %s.", app.Plural(len(jobs), "model"))
 		})
 	}()
+}
+
+// updateCompare works out the plans of a comparison (app.PlanCompare: each model's polycount
+// brought into its range, each paid model's cost and its account's balance) a moment after the
+// last change, as update does for one job, and shows what was changed and what each paid model
+// costs; nothing when no model costs anything and nothing was changed.
+func (l *costLine) updateCompare(req providers.Request, variants []app.Variant) {
+	blob, _ := json.Marshal(struct {
+		Req      providers.Request
+		Variants []app.Variant
+	}{req, variants})
+	key := "compare\x00" + string(blob)
+	if key == l.last {
+		return
+	}
+	l.last, l.okFor = key, ""
+	l.stop()
+	l.seq++
+	seq := l.seq
+	ctx, cancel := context.WithCancel(l.u.ctx)
+	l.cancel = cancel
+	time.AfterFunc(l.delay, func() {
+		if ctx.Err() != nil {
+			return
+		}
+		plans, err := l.u.k.PlanCompare(ctx, req, variants, true)
+		if ctx.Err() != nil {
+			return
+		}
+		l.u.goUI(func() {
+			if seq == l.seq {
+				l.showCompare(plans, err)
+			}
+		})
+	})
+}
+
+// showCompare puts a comparison's notes and each paid model's cost in the line.
+func (l *costLine) showCompare(plans []app.Plan, err error) {
+	if err != nil {
+		l.show(app.Plan{}, err)
+		return
+	}
+	var lines []string
+	importance := widget.MediumImportance
+	for i, plan := range plans {
+		for _, n := range plan.Notes {
+			lines = append(lines, fmt.Sprintf("Model %d: %s", i+1, n))
+		}
+		if s := plan.Summary(); s != "" {
+			title := plan.Provider
+			if p, err := l.u.k.Providers.Get(plan.Provider); err == nil {
+				title = app.ShortTitle(p.Capabilities().Title)
+			}
+			lines = append(lines, fmt.Sprintf("Model %d (%s): %s", i+1, title, s))
+		}
+		switch {
+		case plan.Short():
+			importance = widget.DangerImportance
+		case plan.BalanceError != "" && importance != widget.DangerImportance:
+			importance = widget.WarningImportance
+		}
+	}
+	if len(lines) == 0 {
+		l.label.Hide()
+		return
+	}
+	setNote(l.label, providers.Printable(strings.Join(lines, "\n")), importance)
 }
