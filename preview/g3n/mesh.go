@@ -335,22 +335,13 @@ func skinVertices(joints [][4]uint16, weights [][4]float32, skin [][16]float64, 
 				continue
 			}
 			total += w
-			sj := &skin[j]
-			for c := 0; c < 16; c += 4 {
-				m[c] += w * sj[c]
-				m[c+1] += w * sj[c+1]
-				m[c+2] += w * sj[c+2]
-			}
+			addAffine(&m, w, &skin[j])
 		}
 		if total == 0 {
 			continue
 		}
 		if total != 1 {
-			for c := 0; c < 16; c += 4 {
-				m[c] /= total
-				m[c+1] /= total
-				m[c+2] /= total
-			}
+			addAffine(&m, 1/total-1, &m) // m divided by total
 		}
 		q := transform(m, [3]float64{float64(pos[i][0]), float64(pos[i][1]), float64(pos[i][2])})
 		pos[i] = [3]float32{float32(q[0]), float32(q[1]), float32(q[2])}
@@ -364,6 +355,14 @@ func skinVertices(joints [][4]uint16, weights [][4]float32, skin [][16]float64, 
 			}
 		}
 	}
+}
+
+// addAffine adds w times the affine part of s (its first three rows) to m.
+func addAffine(m *[16]float64, w float64, s *[16]float64) {
+	m[0], m[1], m[2] = m[0]+w*s[0], m[1]+w*s[1], m[2]+w*s[2]
+	m[4], m[5], m[6] = m[4]+w*s[4], m[5]+w*s[5], m[6]+w*s[6]
+	m[8], m[9], m[10] = m[8]+w*s[8], m[9]+w*s[9], m[10]+w*s[10]
+	m[12], m[13], m[14] = m[12]+w*s[12], m[13]+w*s[13], m[14]+w*s[14]
 }
 
 // readColors reads COLOR_0 as linear RGB, whatever its component type.

@@ -196,7 +196,7 @@ func TestAnimationIssues(t *testing.T) {
 				t.Fatalf("no error among %+v", rep.Issues)
 			}
 			if found.Code != c.code || !strings.Contains(found.Message, c.says) || !strings.HasPrefix(found.Message, `animation "Walk" `) ||
-				!(strings.HasPrefix(found.Pointer, "/animations/0/") || strings.HasPrefix(found.Pointer, "/accessors/")) {
+				(!strings.HasPrefix(found.Pointer, "/animations/0/") && !strings.HasPrefix(found.Pointer, "/accessors/")) {
 				t.Errorf("issue %+v, want code %s saying %q", *found, c.code, c.says)
 			}
 			tracks, _ := Clip(doc, 0)
