@@ -3,6 +3,7 @@ package g3n
 import (
 	"context"
 	"image"
+	"image/draw"
 	"path/filepath"
 	"testing"
 
@@ -88,5 +89,30 @@ func TestCorpusAnimationsPlay(t *testing.T) {
 				t.Errorf("the rest pose again: %d pixels differ", d)
 			}
 		})
+	}
+}
+
+// TestRenderFilePosesClip: a one-shot picture (kiln render) shows the clip and time asked for.
+func TestRenderFilePosesClip(t *testing.T) {
+	model, dir := skinnedBar(t), t.TempDir()
+	opts := RenderOptions{Size: 64, View: preview.Front}
+	rest, bent := filepath.Join(dir, "rest.png"), filepath.Join(dir, "bent.png")
+	if err := RenderFile(context.Background(), model, rest, opts); err != nil {
+		t.Fatal(err)
+	}
+	opts.Clip, opts.Time = 1, 0.5
+	if err := RenderFile(context.Background(), model, bent, opts); err != nil {
+		t.Fatal(err)
+	}
+	a, errA := readPNG(rest)
+	b, errB := readPNG(bent)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	ra, rb := image.NewRGBA(a.Bounds()), image.NewRGBA(b.Bounds())
+	draw.Draw(ra, ra.Bounds(), a, image.Point{}, draw.Src)
+	draw.Draw(rb, rb.Bounds(), b, image.Point{}, draw.Src)
+	if d := differing(ra, rb); d < 20 {
+		t.Errorf("the bent bar's picture differs from the rest pose's in %d pixels", d)
 	}
 }

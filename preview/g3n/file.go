@@ -24,6 +24,10 @@ type RenderOptions struct {
 	Exposure        float64
 	ToneMap         preview.ToneMap
 	Transparent     bool
+	// Clip and Time pose the model as preview.View's do: Time seconds into clip number Clip
+	// (1-based, of inspect.Report.Animations); Clip 0 is the rest pose.
+	Clip int
+	Time float64
 }
 
 // view is the preview.View the options describe.
@@ -34,6 +38,7 @@ func (o RenderOptions) view() preview.View {
 	}
 	v.Mode, v.Background, v.Grid = o.Mode, o.Background, o.Grid
 	v.Light, v.EnvironmentFile, v.Exposure, v.ToneMap, v.Transparent = o.Light, o.EnvironmentFile, o.Exposure, o.ToneMap, o.Transparent
+	v.Clip, v.Time = o.Clip, o.Time
 	return v
 }
 
