@@ -258,6 +258,13 @@ func checkMesh(c *checker, doc *gltf.Document, mi int, m *gltf.Mesh) {
 		}
 		if p.Material != nil && (*p.Material < 0 || *p.Material >= len(doc.Materials)) {
 			c.fatalf("UNRESOLVED_REFERENCE", at+"/material", "%s uses material %d, which does not exist", where, *p.Material)
+		} else if p.Material != nil {
+			for _, b := range textureBindings(doc.Materials[*p.Material]) {
+				if _, ok := p.Attributes[fmt.Sprintf("TEXCOORD_%d", b.texCoord)]; !ok {
+					c.errorf("MESH_PRIMITIVE_TOO_FEW_TEXCOORDS", at+"/material", "%s: its material's %s texture reads TEXCOORD_%d, which the primitive does not have",
+						where, b.name, b.texCoord)
+				}
+			}
 		}
 		if p.Mode > gltf.PrimitiveTriangleFan {
 			c.fatalf("VALUE_NOT_IN_LIST", at+"/mode", "%s has drawing mode %d, which glTF does not define", where, p.Mode)
@@ -354,6 +361,41 @@ func materialTextures(m *gltf.Material) []int {
 		}
 		if pbr.MetallicRoughnessTexture != nil {
 			out = append(out, pbr.MetallicRoughnessTexture.Index)
+		}
+	}
+	return out
+}
+
+// binding is a material's texture and the texture coordinates it reads.
+type binding struct {
+	name     string
+	texCoord int
+}
+
+// textureBindings lists a material's core textures with their texture coordinate sets; one
+// with an extension (KHR_texture_transform may choose another set) is left out.
+func textureBindings(m *gltf.Material) []binding {
+	var out []binding
+	add := func(name string, texCoord int, ext gltf.Extensions) {
+		if len(ext) == 0 {
+			out = append(out, binding{name, texCoord})
+		}
+	}
+	if t := m.NormalTexture; t != nil && t.Index != nil {
+		add("normal", t.TexCoord, t.Extensions)
+	}
+	if t := m.OcclusionTexture; t != nil && t.Index != nil {
+		add("occlusion", t.TexCoord, t.Extensions)
+	}
+	if t := m.EmissiveTexture; t != nil {
+		add("emissive", t.TexCoord, t.Extensions)
+	}
+	if pbr := m.PBRMetallicRoughness; pbr != nil {
+		if t := pbr.BaseColorTexture; t != nil {
+			add("base colour", t.TexCoord, t.Extensions)
+		}
+		if t := pbr.MetallicRoughnessTexture; t != nil {
+			add("metallic-roughness", t.TexCoord, t.Extensions)
 		}
 	}
 	return out

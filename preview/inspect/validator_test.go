@@ -98,6 +98,7 @@ func hostileModels() []hostile {
 			d.Scenes[0].Nodes = []int{0, 1}
 		}, "SCENE_NON_ROOT_NODE"},
 		{"missing texture", func(d *gltf.Document) {
+			normalizedUV(255)(d)
 			d.Materials = []*gltf.Material{{Name: "m", PBRMetallicRoughness: &gltf.PBRMetallicRoughness{BaseColorTexture: &gltf.TextureInfo{Index: 3}}}}
 			d.Meshes[0].Primitives[0].Material = gltf.Index(0)
 		}, "UNRESOLVED_REFERENCE"},
@@ -107,6 +108,12 @@ func hostileModels() []hostile {
 			three := modeler.WritePosition(d, [][3]float32{{0, 0, 0}, {1, 0, 0}, {0, 1, 0}})
 			d.Meshes[0].Primitives = append(d.Meshes[0].Primitives, &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{gltf.POSITION: three}, Indices: gltf.Index(1)})
 		}, "ACCESSOR_INDEX_OOB"},
+		{"a texture without texture coordinates", func(d *gltf.Document) {
+			d.Images = []*gltf.Image{{URI: "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="}}
+			d.Textures = []*gltf.Texture{{Source: gltf.Index(0)}}
+			d.Materials = []*gltf.Material{{Name: "m", PBRMetallicRoughness: &gltf.PBRMetallicRoughness{BaseColorTexture: &gltf.TextureInfo{Index: 0}}}}
+			d.Meshes[0].Primitives[0].Material = gltf.Index(0)
+		}, "MESH_PRIMITIVE_TOO_FEW_TEXCOORDS"},
 		{"an unused accessor (an info)", func(d *gltf.Document) { modeler.WriteNormal(d, [][3]float32{{1, 0, 0}}) }, ""},
 		{"a primitive without positions (a warning)", func(d *gltf.Document) {
 			d.Meshes[0].Primitives = append(d.Meshes[0].Primitives, &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{gltf.NORMAL: modeler.WriteNormal(d, [][3]float32{{1, 0, 0}})}, Mode: gltf.PrimitivePoints})
