@@ -142,7 +142,9 @@ func addClip(doc *gltf.Document, name string, node int, path gltf.TRSProperty, i
 // the lower half to the root bone, the upper to a bone at 1 m, which the clip "Bend" turns a
 // quarter about Z in its 1 s. The vertices at 1 m in the upper half are shared half and half,
 // and a static box beside it is drawn too.
-func skinnedBar(t testing.TB) string {
+func skinnedBar(t testing.TB) string { return save(t, skinnedBarDoc(t), "bar.glb") }
+
+func skinnedBarDoc(t testing.TB) *gltf.Document {
 	doc := newDoc()
 	p := writeBoxes(doc, []box{
 		{[3]float32{-0.05, 0, -0.05}, [3]float32{0.05, 1, 0.05}},
@@ -182,7 +184,7 @@ func skinnedBar(t testing.TB) string {
 	addClip(doc, "Bend", 2, gltf.TRSRotation, gltf.InterpolationLinear, []float32{0, 1}, [][4]float32{{0, 0, 0, 1}, {0, 0, s, s}})
 	// A static box 1 m to the right, with its own mesh: never re-posed.
 	finish(doc, writeBoxes(doc, []box{{[3]float32{0.9, 0, -0.1}, [3]float32{1.1, 0.2, 0.1}}}, meshOptions{}), matte(0.5, 0.5, 0.5))
-	return save(t, doc, "bar.glb")
+	return doc
 }
 
 // loadTestScene reads a model as Load does, on the CPU.
@@ -427,5 +429,54 @@ func TestPosedVerticesBounded(t *testing.T) {
 	front.Clip, front.Time = 1, 0.5
 	if d := differing(frame(t, r, 48, front), rest); d != 0 {
 		t.Errorf("%d pixels moved: the skin was re-posed past the bound", d)
+	}
+}
+
+// TestAnimationOddCases: clips moving nodes outside the drawn scene, a skin with a joint
+// outside it, a clip of one instant, and times and clips out of range all draw, and never
+// crash the renderer.
+func TestAnimationOddCases(t *testing.T) {
+	doc := skinnedBarDoc(t)
+	// Node 4, outside every scene, is the skin's third joint and a second clip's target; a
+	// third clip holds the bar bent at one instant.
+	doc.Nodes = append(doc.Nodes, &gltf.Node{Name: "stray"})
+	doc.Skins[0].Joints = append(doc.Skins[0].Joints, 4)
+	id := [4][4]float32{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}
+	down := [4][4]float32{{1, 0, 0, 0}, {0, 1, 0, -1}, {0, 0, 1, 0}, {0, 0, 0, 1}}
+	doc.Skins[0].InverseBindMatrices = gltf.Index(modeler.WriteInverseBindMatrices(doc, [][4][4]float32{id, down, id}))
+	addClip(doc, "Stray", 4, gltf.TRSTranslation, gltf.InterpolationStep, []float32{0, 1}, [][3]float32{{0, 0, 0}, {5, 0, 0}})
+	s := float32(math.Sqrt(0.5))
+	addClip(doc, "Held", 2, gltf.TRSRotation, gltf.InterpolationStep, []float32{0}, [][4]float32{{0, 0, s, s}})
+	r := newRenderer(t, 0)
+	rep, err := r.Load(context.Background(), save(t, doc, "odd.glb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Animations) != 3 || rep.Animations[2].Duration != 0 {
+		t.Fatalf("clips %+v", rep.Animations)
+	}
+	front := preview.View{}.WithPreset(preview.Front)
+	rest := frame(t, r, 48, front)
+	for _, c := range []struct {
+		clip  int
+		at    float64
+		moves bool
+	}{
+		{1, math.NaN(), false}, {1, math.Inf(-1), false},
+		{1, 1e308, false}, {1, -1e308, false}, // whole numbers of the 1 s clip: its start
+		{1, 1e9 + 0.5, true},
+		{2, 0.5, false}, // a node nobody draws: nothing moves
+		{3, 123, true},  // held bent at every time
+		{-5, 1, false}, {99, 1, false},
+	} {
+		v := front
+		v.Clip, v.Time = c.clip, c.at
+		img, err := r.Render(context.Background(), 48, 48, v)
+		if err != nil {
+			t.Fatalf("clip %d at %g: %v", c.clip, c.at, err)
+		}
+		if d := differing(img, rest); (d > 0) != c.moves {
+			t.Errorf("clip %d at %g: %d pixels differ from the rest pose; moves: %v", c.clip, c.at, d, c.moves)
+		}
 	}
 }
