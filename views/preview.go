@@ -30,6 +30,7 @@ type previewPanel struct {
 	status *widget.Label
 	stats  *widget.Label
 	warn   *widget.Label
+	model  *fyne.Container // the Model section: stats and warnings, hidden for a refused model
 	look   *lookControls
 	anim   *animControls
 	check  *checkReport
@@ -64,6 +65,7 @@ func newPreviewPanel(u *UI, r preview.Renderer) *previewPanel {
 	p.vp.OnReport = p.report
 	p.vp.OnError = p.failed
 	p.vp.OnReloaded = p.reloaded
+	p.model = container.NewVBox(heading("Model"), p.stats, p.warn)
 	p.look = newLookControls(p, widget.NewButtonWithIcon("Save image…", theme.DocumentSaveIcon(), p.saveImage))
 	p.anim = newAnimControls(p.vp)
 	p.check = newCheckReport()
@@ -77,7 +79,7 @@ func newPreviewPanel(u *UI, r preview.Renderer) *previewPanel {
 		p.look.camera,
 		heading("Look"), p.look.form,
 		p.anim.box,
-		heading("Model"), p.stats, p.warn,
+		p.model,
 		heading("Check"), p.check.box,
 		widget.NewSeparator(), help)
 	panel := container.New(fixedWidth(previewSide), container.NewVScroll(side))
@@ -130,6 +132,7 @@ func (p *previewPanel) setWarnings(text string) {
 func (p *previewPanel) report(r *inspect.Report) {
 	p.loading = false
 	p.setStatus("", widget.LowImportance)
+	p.model.Show()
 	p.fill(r)
 	p.anim.setClips(r.Animations)
 }
@@ -173,10 +176,12 @@ func (p *previewPanel) failed(err error) {
 		p.setStatus("Could not draw: "+providers.Printable(err.Error()), widget.DangerImportance)
 		return
 	}
+	// The reason goes at the top, where it is seen at once; the check lists it with the rest.
 	p.loading = false
-	p.setStatus("", widget.LowImportance)
+	p.setStatus("Refused: "+providers.Printable(err.Error()), widget.DangerImportance)
 	p.stats.SetText("")
 	p.setWarnings("")
+	p.model.Hide()
 	p.anim.setClips(nil)
 	p.check.show(nil, err)
 }
@@ -191,6 +196,7 @@ func (p *previewPanel) reloaded(r *inspect.Report, err error) {
 	}
 	p.loading = false
 	p.setStatus("Reloaded "+at, widget.SuccessImportance)
+	p.model.Show()
 	p.fill(r)
 	p.anim.modelChanged(r.Animations)
 }

@@ -138,11 +138,21 @@ func TestPreviewCheckReport(t *testing.T) {
 		Issues: []inspect.Issue{{Severity: inspect.SeverityError, Code: "ACCESSOR_TOTAL_OFFSET_ALIGNMENT", Pointer: "/accessors/3"}}}
 	u.preview.loading = true
 	u.preview.failed(refused)
-	if !strings.HasPrefix(c.summary.Text, "Refused: bad.glb: accessor 3 reads past its buffer\n1 error") || c.summary.Importance != widget.DangerImportance {
+	if c.summary.Text != "Refused: 1 error, 0 warnings, 0 info" || c.summary.Importance != widget.DangerImportance {
 		t.Errorf("refused: %q", c.summary.Text)
 	}
-	if len(c.lines.Objects) != 1 || c.lines.Objects[0].(*widget.Label).Importance != widget.DangerImportance {
+	if s := u.preview.status; s.Text != "Refused: bad.glb: accessor 3 reads past its buffer" || !s.Visible() {
+		t.Errorf("the status line reads %q", s.Text)
+	}
+	if len(c.lines.Objects) != 1 || c.lines.Objects[0].(*widget.Label).Importance != widget.DangerImportance ||
+		c.lines.Objects[0].(*widget.Label).Text != "Error ACCESSOR_TOTAL_OFFSET_ALIGNMENT at /accessors/3" {
 		t.Errorf("refused lines: %d", len(c.lines.Objects))
+	}
+	// A refusal with no report of its own (not glTF at all) is the report's one error line.
+	u.preview.loading = true
+	u.preview.failed(&inspect.Error{File: "/m/x.glb", Reason: "not a glTF model"})
+	if len(c.lines.Objects) != 1 || c.lines.Objects[0].(*widget.Label).Text != "Error: x.glb: not a glTF model" {
+		t.Errorf("a bare refusal's line: %d lines", len(c.lines.Objects))
 	}
 }
 

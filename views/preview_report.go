@@ -58,8 +58,12 @@ func (c *checkReport) clear() {
 // when the error carries them, are the report).
 func (c *checkReport) show(issues []inspect.Issue, refused error) {
 	var ie *inspect.Error
-	if refused != nil && errors.As(refused, &ie) && len(ie.Issues) > 0 {
+	switch {
+	case refused != nil && errors.As(refused, &ie) && len(ie.Issues) > 0:
 		issues = ie.Issues
+	case refused != nil:
+		// A refusal without a report (a file that is not glTF at all): its reason is the line.
+		issues = []inspect.Issue{{Severity: inspect.SeverityError, Message: refused.Error()}}
 	}
 	// Errors first, then warnings, then infos, each in the file's order: the lines shown
 	// before "Show all" are the ones that matter.
@@ -80,11 +84,8 @@ func (c *checkReport) show(issues []inspect.Issue, refused error) {
 	counts := plural(errs, "error") + ", " + plural(warns, "warning") + ", " + plural(infos, "info")
 	switch {
 	case refused != nil:
-		if errs == 0 {
-			counts = plural(1, "error") + ", " + plural(warns, "warning") + ", " + plural(infos, "info")
-		}
 		c.summary.Importance = widget.DangerImportance
-		c.summary.SetText("Refused: " + providers.Printable(refused.Error()) + "\n" + counts)
+		c.summary.SetText("Refused: " + counts)
 	case errs > 0:
 		c.summary.Importance = widget.DangerImportance
 		c.summary.SetText("Invalid glTF: " + counts)
@@ -133,7 +134,10 @@ func (c *checkReport) layout() {
 // issueLine writes one issue: its severity, code and pointer, then the message.
 func issueLine(is inspect.Issue) string {
 	sev := is.Severity.String()
-	s := strings.ToUpper(sev[:1]) + sev[1:] + " " + is.Code
+	s := strings.ToUpper(sev[:1]) + sev[1:]
+	if is.Code != "" {
+		s += " " + is.Code
+	}
 	if is.Pointer != "" {
 		s += " at " + is.Pointer
 	}

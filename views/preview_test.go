@@ -110,12 +110,15 @@ func TestFinishedJobOpensInThePreview(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "broken.glb")
 	writeFile(t, bad, "glTF\x01\x00\x00\x00\x20\x00\x00\x00"+strings.Repeat("\x00", 24))
 	u.showModel(bad, "broken.glb", 0)
-	ui.until(t, "the refusal", func() bool { return strings.Contains(u.preview.check.summary.Text, "glTF 1.0 binary") })
-	if !strings.HasPrefix(u.preview.check.summary.Text, "Refused: broken.glb") || u.preview.check.summary.Importance != widget.DangerImportance {
-		t.Errorf("the refusal reads %q", u.preview.check.summary.Text)
+	ui.until(t, "the refusal", func() bool { return strings.Contains(u.preview.status.Text, "glTF 1.0 binary") })
+	if !strings.HasPrefix(u.preview.status.Text, "Refused: broken.glb: ") || u.preview.status.Importance != widget.DangerImportance {
+		t.Errorf("the refusal reads %q", u.preview.status.Text)
 	}
-	if u.preview.stats.Text != "" {
-		t.Errorf("a refused model's stats: %q", u.preview.stats.Text)
+	if s := u.preview.check.summary; !strings.HasPrefix(s.Text, "Refused: 1 error") || s.Importance != widget.DangerImportance {
+		t.Errorf("the check reads %q", s.Text)
+	}
+	if u.preview.model.Visible() {
+		t.Errorf("a refused model's stats are shown: %q", u.preview.stats.Text)
 	}
 }
 
