@@ -156,6 +156,7 @@ func Load(path string) (*gltf.Document, *Report, error) {
 	checkDocument(ch, doc, c.size+c.externalBytes, h.Nodes)
 	if !ch.fatal {
 		checkData(ch, doc)
+		checkSkinning(ch, doc)
 		// The clips, and their channels' issues (animation.go): errors among them refuse the
 		// model like any other.
 		animations(doc, rep)

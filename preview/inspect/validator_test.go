@@ -47,6 +47,22 @@ func normalizedUV(max float64) func(*gltf.Document) {
 	}
 }
 
+// skinned binds the tetrahedron to a skin of three joints, every vertex but the first with
+// joints j and weights w.
+func skinned(w [4]float32, j [4]uint8) func(*gltf.Document) {
+	return func(d *gltf.Document) {
+		weights := [][4]float32{{1, 0, 0, 0}, w, w, w}
+		joints := [][4]uint8{{0, 0, 0, 0}, j, j, j}
+		p := d.Meshes[0].Primitives[0]
+		p.Attributes[gltf.JOINTS_0] = modeler.WriteJoints(d, joints)
+		p.Attributes[gltf.WEIGHTS_0] = modeler.WriteWeights(d, weights)
+		d.Nodes = append(d.Nodes, &gltf.Node{Name: "root", Children: []int{2, 3}}, &gltf.Node{Name: "a"}, &gltf.Node{Name: "b"})
+		d.Skins = []*gltf.Skin{{Joints: []int{1, 2, 3}}}
+		d.Nodes[0].Skin = gltf.Index(0)
+		d.Scenes[0].Nodes = []int{0, 1}
+	}
+}
+
 // hostileModels are the models the agreement test builds: each breaks one of the validator's
 // rules (or sits inside its tolerance), in the binary data a .glb can spell.
 func hostileModels() []hostile {
@@ -114,6 +130,12 @@ func hostileModels() []hostile {
 			d.Materials = []*gltf.Material{{Name: "m", PBRMetallicRoughness: &gltf.PBRMetallicRoughness{BaseColorTexture: &gltf.TextureInfo{Index: 0}}}}
 			d.Meshes[0].Primitives[0].Material = gltf.Index(0)
 		}, "MESH_PRIMITIVE_TOO_FEW_TEXCOORDS"},
+		{"skin weights adding up to 0.9", skinned([4]float32{0.5, 0.4, 0, 0}, [4]uint8{0, 1, 0, 0}), "ACCESSOR_WEIGHTS_NON_NORMALIZED"},
+		{"skin weights adding up to 1", skinned([4]float32{0.5, 0.25, 0.25, 0}, [4]uint8{0, 1, 2, 0}), ""},
+		{"a joint the skin does not have", skinned([4]float32{0.5, 0.5, 0, 0}, [4]uint8{0, 5, 0, 0}), "ACCESSOR_JOINTS_INDEX_OOB"},
+		{"a joint named twice", skinned([4]float32{0.5, 0.5, 0, 0}, [4]uint8{1, 1, 0, 0}), "ACCESSOR_JOINTS_INDEX_DUPLICATE"},
+		{"a negative skin weight", skinned([4]float32{1.5, -0.5, 0, 0}, [4]uint8{0, 1, 0, 0}), "ACCESSOR_WEIGHTS_NEGATIVE"},
+		{"a joint without weight (a warning)", skinned([4]float32{1, 0, 0, 0}, [4]uint8{0, 2, 0, 0}), ""},
 		{"an unused accessor (an info)", func(d *gltf.Document) { modeler.WriteNormal(d, [][3]float32{{1, 0, 0}}) }, ""},
 		{"a primitive without positions (a warning)", func(d *gltf.Document) {
 			d.Meshes[0].Primitives = append(d.Meshes[0].Primitives, &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{gltf.NORMAL: modeler.WriteNormal(d, [][3]float32{{1, 0, 0}})}, Mode: gltf.PrimitivePoints})
