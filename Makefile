@@ -74,4 +74,5 @@ package:
 	VERSION='$(VERSION)' LDFLAGS='$(LDFLAGS)' GO='$(GO)' .ci/package
 
 clean:
-	rm -rf $(BINARY) *.tar.xz kiln-*-linux-*.tar.gz testdata/failed
+	rm -rf $(BINARY) *.tar.xz kiln-*-linux-*.tar.gz
+	find . -path ./.tools -prune -o -type d -path '*/testdata/failed' -prune -exec rm -rf {} +
