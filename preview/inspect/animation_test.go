@@ -1,7 +1,9 @@
 package inspect
 
 import (
+	"bytes"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -303,4 +305,64 @@ func TestCorpusAnimations(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzAnimations feeds Load animated models with their bytes changed: it must never panic, and
+// any clip of a model it accepts gives tracks a player can index blindly (times increasing and
+// finite, values Width per keyframe, three times as many for a cubic spline, nodes in range).
+func FuzzAnimations(f *testing.F) {
+	doc := animated()
+	walk := &gltf.Animation{Name: "Walk"}
+	channel(walk, 0, gltf.TRSTranslation, gltf.InterpolationCubicSpline, addTimes(doc, 0, 1),
+		modeler.WriteAccessor(doc, gltf.TargetNone, make([][3]float32, 6)))
+	channel(walk, 0, gltf.TRSWeights, gltf.InterpolationStep, addTimes(doc, 0, 0.5, 2), modeler.WriteAccessor(doc, gltf.TargetNone, []float32{0, 1, 0.5}))
+	rot := modeler.WriteAccessor(doc, gltf.TargetNone, [][4]int16{{0, 0, 0, 32767}, {0, 32767, 0, 0}})
+	doc.Accessors[rot].Normalized = true
+	channel(walk, 1, gltf.TRSRotation, gltf.InterpolationLinear, addTimes(doc, 0, 4), rot)
+	doc.Animations = []*gltf.Animation{walk}
+	doc.Buffers[0].EmbeddedResource()
+	var b bytes.Buffer
+	if err := gltf.NewEncoder(&b).Encode(doc); err != nil {
+		f.Fatal(err)
+	}
+	seed := filepath.Join(f.TempDir(), "seed.gltf")
+	if err := os.WriteFile(seed, b.Bytes(), 0o600); err != nil {
+		f.Fatal(err)
+	}
+	if _, rep, err := Load(seed); err != nil || len(rep.Animations) != 1 || rep.Animations[0].Channels != 3 {
+		f.Fatalf("the seed: %v, %+v", err, rep)
+	}
+	f.Add(b.Bytes())
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "model.gltf")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(path)
+		doc, rep, err := Load(path)
+		if err != nil {
+			return
+		}
+		for a := range doc.Animations {
+			tracks, _ := Clip(doc, a)
+			for _, tr := range tracks {
+				per := tr.Width
+				if tr.Interpolation == gltf.InterpolationCubicSpline {
+					per *= 3
+				}
+				if tr.Node < 0 || tr.Node >= len(doc.Nodes) || tr.Width < 1 || len(tr.Values) != per*len(tr.Times) || len(tr.Times) == 0 {
+					t.Fatalf("clip %d: track %+v", a, tr)
+				}
+				for i, x := range tr.Times {
+					if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) || (i > 0 && x <= tr.Times[i-1]) {
+						t.Fatalf("clip %d: times %v", a, tr.Times)
+					}
+				}
+			}
+		}
+		if len(rep.Animations) != len(doc.Animations) {
+			t.Fatalf("%d clips listed of %d", len(rep.Animations), len(doc.Animations))
+		}
+	})
 }
