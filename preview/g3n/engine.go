@@ -100,10 +100,14 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 		return nil, fmt.Errorf("g3n: cannot render a %d×%d frame", w, h)
 	}
 	s, t := e.scale, &e.target
+	var full image.Point // the size a moving frame drawn at half size is brought back to
 	if v.Moving {
 		// The camera is being dragged: speed first (see proxy.go), full quality in the next
 		// still frame.
 		s, t = 1, e.movingTarget()
+		if w*h > movingHalfAbove {
+			full, w, h = image.Pt(w, h), (w+1)/2, (h+1)/2
+		}
 	}
 	for s > 1 && (max(w, h)*s > maxSide || w*h*s*s > maxSupersampled) {
 		s--
@@ -152,6 +156,9 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 	img := t.image(!v.Transparent)
 	if s > 1 {
 		img = shrink(img, s)
+	}
+	if full.X > 0 {
+		img = upscale2(img, full.X, full.Y)
 	}
 	return img, e.glError("render")
 }

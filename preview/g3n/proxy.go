@@ -2,6 +2,7 @@ package g3n
 
 import (
 	"context"
+	"image"
 	"math"
 
 	"github.com/g3n/engine/core"
@@ -320,6 +321,48 @@ func (e *engine) releaseProxy() {
 		p.model.release()
 	}
 	*p = proxyState{}
+}
+
+// movingHalfAbove is the frame size, in pixels, above which a moving frame is drawn at half
+// the size each way and enlarged: a CPU rasteriser's cost grows with the pixels shaded, and at a
+// window's size (1100×720) the lighting of each pixel costs more than a proxy's triangles.
+const movingHalfAbove = 640 * 480
+
+// upscale2 enlarges img twice each way, with bilinear weights, cropped to w×h (img is at least
+// half of each). Each output pixel lies a quarter pixel from its source's centre: 3/4 of it and
+// 1/4 of the neighbour on that side, along each axis.
+func upscale2(img *image.RGBA, w, h int) *image.RGBA {
+	sw, sh := img.Rect.Dx(), img.Rect.Dy()
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	// near and far are the source rows (or columns) an output row (or column) mixes, 3:1.
+	pair := func(o, n int) (near, far int) {
+		near = o / 2
+		far = near - 1 + 2*(o%2)
+		return near, min(max(far, 0), n-1)
+	}
+	cols := make([][2]int, w)
+	for x := range cols {
+		n, f := pair(x, sw)
+		cols[x] = [2]int{4 * n, 4 * f}
+	}
+	mix := make([]uint16, 4*sw) // a row mixed from two source rows, times 4
+	for y := range h {
+		ny, fy := pair(y, sh)
+		rn, rf := img.Pix[ny*img.Stride:ny*img.Stride+4*sw], img.Pix[fy*img.Stride:fy*img.Stride+4*sw]
+		for i := range mix {
+			mix[i] = 3*uint16(rn[i]) + uint16(rf[i])
+		}
+		o := out.Pix[y*out.Stride : y*out.Stride+4*w]
+		for x, c := range cols {
+			n, f := mix[c[0]:c[0]+4], mix[c[1]:c[1]+4]
+			p := o[4*x : 4*x+4]
+			p[0] = byte((3*uint32(n[0]) + uint32(f[0]) + 8) / 16)
+			p[1] = byte((3*uint32(n[1]) + uint32(f[1]) + 8) / 16)
+			p[2] = byte((3*uint32(n[2]) + uint32(f[2]) + 8) / 16)
+			p[3] = byte((3*uint32(n[3]) + uint32(f[3]) + 8) / 16)
+		}
+	}
+	return out
 }
 
 // movingTarget is the framebuffer of frames drawn while the camera moves: the same size as a

@@ -157,3 +157,60 @@ func TestMovingFramesDrawProxy(t *testing.T) {
 }
 
 func equalPix(a, b *image.RGBA) bool { return a.Rect == b.Rect && bytes.Equal(a.Pix, b.Pix) }
+
+// TestUpscale2: each enlarged pixel is 3/4 its source and 1/4 the neighbour on its side along
+// each axis, edges clamped, and an odd size is cropped.
+func TestUpscale2(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	set := func(x, y int, v byte) { copy(src.Pix[y*src.Stride+4*x:], []byte{v, v, v, 255}) }
+	set(0, 0, 0)
+	set(1, 0, 160)
+	set(0, 1, 80)
+	set(1, 1, 240)
+	out := upscale2(src, 4, 3)
+	if out.Rect != image.Rect(0, 0, 4, 3) {
+		t.Fatalf("enlarged to %v, want 4×3", out.Rect)
+	}
+	want := [3][4]byte{
+		{0, 40, 120, 160},   // row 0: source row 0 alone (clamped above)
+		{20, 60, 140, 180},  // row 1: 3/4 row 0, 1/4 row 1
+		{60, 100, 180, 220}, // row 2: 3/4 row 1, 1/4 row 0
+	}
+	for y := range 3 {
+		for x := range 4 {
+			p := out.Pix[y*out.Stride+4*x:]
+			if p[0] != want[y][x] || p[1] != want[y][x] || p[3] != 255 {
+				t.Errorf("(%d,%d) = %v, want %d (alpha 255)", x, y, p[:4], want[y][x])
+			}
+		}
+	}
+}
+
+// TestMovingFrameHalfSize: a moving frame at a window's size is drawn at half size and
+// enlarged: it has the size asked for and the still frame's silhouette.
+func TestMovingFrameHalfSize(t *testing.T) {
+	r := newRenderer(t, 0)
+	load(t, r, texturedCube(t))
+	v := preview.DefaultView()
+	v.Grid = false // its lines, a pixel wide at half size, would count in the silhouette
+	still, err := r.Render(context.Background(), 1000, 600, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Moving = true
+	moving, err := r.Render(context.Background(), 1000, 600, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer keep(t, "moving-half", moving)
+	defer keep(t, "still-full", still)
+	if moving.Rect != still.Rect {
+		t.Fatalf("the moving frame is %v, the still one %v", moving.Rect, still.Rect)
+	}
+	if iou := modeltest.IoU(modeltest.ObjectMask(still), modeltest.ObjectMask(moving)); iou < 0.97 {
+		t.Errorf("the moving frame's silhouette matches the still one's by %.3f; want ≥ 0.97", iou)
+	}
+	if equalPix(still, moving) {
+		t.Error("the moving frame is the still frame: not drawn at half size")
+	}
+}
