@@ -34,6 +34,9 @@ func checkDocument(c *checker, doc *gltf.Document, size int64, nodes json.RawMes
 			}
 			checkMaterials(c, doc)
 			checkSkins(c, doc)
+			if !c.fatal {
+				checkVertexViews(c, doc)
+			}
 		},
 		func() { checkNodes(c, doc, nodes) },
 	} {
@@ -296,6 +299,44 @@ func checkMesh(c *checker, doc *gltf.Document, mi int, m *gltf.Mesh) {
 	}
 	if len(m.Weights) > 0 && len(m.Primitives) > 0 && len(m.Weights) != len(m.Primitives[0].Targets) {
 		c.errorf("MESH_INVALID_WEIGHTS_COUNT", fmt.Sprintf("/meshes/%d/weights", mi), "mesh %d has %d morph weights for %d morph targets", mi, len(m.Weights), len(m.Primitives[0].Targets))
+	}
+}
+
+// checkVertexViews checks how vertex attributes sit in their buffer views: each must start on
+// a 4-byte boundary, and a view that holds more than one attribute must say its stride.
+func checkVertexViews(c *checker, doc *gltf.Document) {
+	users := map[int][]int{} // bufferView → the accessors read from it as vertex attributes
+	seen := map[int]bool{}
+	vertex := func(at string, ai int) {
+		a := doc.Accessors[ai]
+		if seen[ai] || a.BufferView == nil {
+			return
+		}
+		seen[ai] = true
+		bv := *a.BufferView
+		users[bv] = append(users[bv], ai)
+		if (doc.BufferViews[bv].ByteOffset+a.ByteOffset)%4 != 0 {
+			c.errorf("MESH_PRIMITIVE_ACCESSOR_UNALIGNED", at, "accessor %d, a vertex attribute, does not start on a 4-byte boundary", ai)
+		}
+	}
+	for mi, m := range doc.Meshes {
+		for pi, p := range m.Primitives {
+			at := fmt.Sprintf("/meshes/%d/primitives/%d", mi, pi)
+			for _, name := range slices.Sorted(maps.Keys(p.Attributes)) {
+				vertex(at+"/attributes/"+name, p.Attributes[name])
+			}
+			for ti, t := range p.Targets {
+				for _, name := range slices.Sorted(maps.Keys(t)) {
+					vertex(fmt.Sprintf("%s/targets/%d/%s", at, ti, name), t[name])
+				}
+			}
+		}
+	}
+	for _, bv := range slices.Sorted(maps.Keys(users)) {
+		if len(users[bv]) > 1 && doc.BufferViews[bv].ByteStride == 0 {
+			c.errorf("MESH_PRIMITIVE_ACCESSOR_WITHOUT_BYTESTRIDE", fmt.Sprintf("/bufferViews/%d", bv),
+				"bufferView %d holds %d vertex attributes but does not say its byteStride", bv, len(users[bv]))
+		}
 	}
 }
 

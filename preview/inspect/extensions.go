@@ -9,7 +9,8 @@ import (
 )
 
 // checkExtensions finds extensions that objects use without the file declaring them in
-// extensionsUsed (UNDECLARED_EXTENSION), and required ones it does not use.
+// extensionsUsed (UNDECLARED_EXTENSION), required ones it does not use, and extras that are not
+// objects (an info).
 func checkExtensions(c *checker, doc *gltf.Document) {
 	for i, ext := range doc.ExtensionsRequired {
 		if !slices.Contains(doc.ExtensionsUsed, ext) {
@@ -17,7 +18,12 @@ func checkExtensions(c *checker, doc *gltf.Document) {
 		}
 	}
 	seen := map[string]bool{}
-	visit := func(at string, exts gltf.Extensions) {
+	visit := func(at string, exts gltf.Extensions, extras any) {
+		if extras != nil {
+			if _, ok := extras.(map[string]any); !ok {
+				c.infof("NON_OBJECT_EXTRAS", at+"/extras", "extras that are not a JSON object, which tools expect")
+			}
+		}
 		for _, name := range slices.Sorted(maps.Keys(exts)) {
 			if !slices.Contains(doc.ExtensionsUsed, name) && !seen[name] {
 				seen[name] = true // once per extension: an exporter that forgot it forgot it everywhere
@@ -25,67 +31,67 @@ func checkExtensions(c *checker, doc *gltf.Document) {
 			}
 		}
 	}
-	visit("", doc.Extensions)
+	visit("", doc.Extensions, doc.Extras)
 	for i, a := range doc.Accessors {
-		visit(fmt.Sprintf("/accessors/%d", i), a.Extensions)
+		visit(fmt.Sprintf("/accessors/%d", i), a.Extensions, a.Extras)
 	}
 	for i, a := range doc.Animations {
-		visit(fmt.Sprintf("/animations/%d", i), a.Extensions)
+		visit(fmt.Sprintf("/animations/%d", i), a.Extensions, a.Extras)
 	}
 	for i, b := range doc.Buffers {
-		visit(fmt.Sprintf("/buffers/%d", i), b.Extensions)
+		visit(fmt.Sprintf("/buffers/%d", i), b.Extensions, b.Extras)
 	}
 	for i, b := range doc.BufferViews {
-		visit(fmt.Sprintf("/bufferViews/%d", i), b.Extensions)
+		visit(fmt.Sprintf("/bufferViews/%d", i), b.Extensions, b.Extras)
 	}
 	for i, cam := range doc.Cameras {
-		visit(fmt.Sprintf("/cameras/%d", i), cam.Extensions)
+		visit(fmt.Sprintf("/cameras/%d", i), cam.Extensions, cam.Extras)
 	}
 	for i, img := range doc.Images {
-		visit(fmt.Sprintf("/images/%d", i), img.Extensions)
+		visit(fmt.Sprintf("/images/%d", i), img.Extensions, img.Extras)
 	}
 	for i, m := range doc.Materials {
 		at := fmt.Sprintf("/materials/%d", i)
-		visit(at, m.Extensions)
+		visit(at, m.Extensions, m.Extras)
 		if m.NormalTexture != nil {
-			visit(at+"/normalTexture", m.NormalTexture.Extensions)
+			visit(at+"/normalTexture", m.NormalTexture.Extensions, m.NormalTexture.Extras)
 		}
 		if m.OcclusionTexture != nil {
-			visit(at+"/occlusionTexture", m.OcclusionTexture.Extensions)
+			visit(at+"/occlusionTexture", m.OcclusionTexture.Extensions, m.OcclusionTexture.Extras)
 		}
 		if m.EmissiveTexture != nil {
-			visit(at+"/emissiveTexture", m.EmissiveTexture.Extensions)
+			visit(at+"/emissiveTexture", m.EmissiveTexture.Extensions, m.EmissiveTexture.Extras)
 		}
 		if pbr := m.PBRMetallicRoughness; pbr != nil {
-			visit(at+"/pbrMetallicRoughness", pbr.Extensions)
+			visit(at+"/pbrMetallicRoughness", pbr.Extensions, pbr.Extras)
 			if pbr.BaseColorTexture != nil {
-				visit(at+"/pbrMetallicRoughness/baseColorTexture", pbr.BaseColorTexture.Extensions)
+				visit(at+"/pbrMetallicRoughness/baseColorTexture", pbr.BaseColorTexture.Extensions, pbr.BaseColorTexture.Extras)
 			}
 			if pbr.MetallicRoughnessTexture != nil {
-				visit(at+"/pbrMetallicRoughness/metallicRoughnessTexture", pbr.MetallicRoughnessTexture.Extensions)
+				visit(at+"/pbrMetallicRoughness/metallicRoughnessTexture", pbr.MetallicRoughnessTexture.Extensions, pbr.MetallicRoughnessTexture.Extras)
 			}
 		}
 	}
 	for i, m := range doc.Meshes {
-		visit(fmt.Sprintf("/meshes/%d", i), m.Extensions)
+		visit(fmt.Sprintf("/meshes/%d", i), m.Extensions, m.Extras)
 		for pi, p := range m.Primitives {
-			visit(fmt.Sprintf("/meshes/%d/primitives/%d", i, pi), p.Extensions)
+			visit(fmt.Sprintf("/meshes/%d/primitives/%d", i, pi), p.Extensions, p.Extras)
 		}
 	}
 	for i, n := range doc.Nodes {
-		visit(fmt.Sprintf("/nodes/%d", i), n.Extensions)
+		visit(fmt.Sprintf("/nodes/%d", i), n.Extensions, n.Extras)
 	}
 	for i, s := range doc.Samplers {
-		visit(fmt.Sprintf("/samplers/%d", i), s.Extensions)
+		visit(fmt.Sprintf("/samplers/%d", i), s.Extensions, s.Extras)
 	}
 	for i, s := range doc.Scenes {
-		visit(fmt.Sprintf("/scenes/%d", i), s.Extensions)
+		visit(fmt.Sprintf("/scenes/%d", i), s.Extensions, s.Extras)
 	}
 	for i, s := range doc.Skins {
-		visit(fmt.Sprintf("/skins/%d", i), s.Extensions)
+		visit(fmt.Sprintf("/skins/%d", i), s.Extensions, s.Extras)
 	}
 	for i, t := range doc.Textures {
-		visit(fmt.Sprintf("/textures/%d", i), t.Extensions)
+		visit(fmt.Sprintf("/textures/%d", i), t.Extensions, t.Extras)
 	}
 }
 

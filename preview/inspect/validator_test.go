@@ -136,6 +136,16 @@ func hostileModels() []hostile {
 		{"a joint named twice", skinned([4]float32{0.5, 0.5, 0, 0}, [4]uint8{1, 1, 0, 0}), "ACCESSOR_JOINTS_INDEX_DUPLICATE"},
 		{"a negative skin weight", skinned([4]float32{1.5, -0.5, 0, 0}, [4]uint8{0, 1, 0, 0}), "ACCESSOR_WEIGHTS_NEGATIVE"},
 		{"a joint without weight (a warning)", skinned([4]float32{1, 0, 0, 0}, [4]uint8{0, 2, 0, 0}), ""},
+		{"two attributes in one view without a stride", func(d *gltf.Document) {
+			withNormals(-1, 1)(d)
+			// The normals' view moved into the positions': one view, two attributes, no stride.
+			pos, nor := d.Accessors[0], d.Accessors[2]
+			pv, nv := d.BufferViews[*pos.BufferView], d.BufferViews[*nor.BufferView]
+			nor.ByteOffset = nv.ByteOffset - pv.ByteOffset
+			pv.ByteLength = nv.ByteOffset + nv.ByteLength - pv.ByteOffset
+			nor.BufferView = pos.BufferView
+		}, "MESH_PRIMITIVE_ACCESSOR_WITHOUT_BYTESTRIDE"},
+		{"extras that are not an object (an info)", func(d *gltf.Document) { d.Nodes[0].Extras = "note" }, ""},
 		{"an unused accessor (an info)", func(d *gltf.Document) { modeler.WriteNormal(d, [][3]float32{{1, 0, 0}}) }, ""},
 		{"a primitive without positions (a warning)", func(d *gltf.Document) {
 			d.Meshes[0].Primitives = append(d.Meshes[0].Primitives, &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{gltf.NORMAL: modeler.WriteNormal(d, [][3]float32{{1, 0, 0}})}, Mode: gltf.PrimitivePoints})
