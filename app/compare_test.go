@@ -369,3 +369,46 @@ func TestCompareStats(t *testing.T) {
 		t.Errorf("a model from disk: %+v, %v", other[1], err)
 	}
 }
+
+// A comparison interrupted by quitting Kiln resumes at the next start: the unfinished model is
+// collected again, never sent twice, and lands in the library with the group's tag.
+func TestComparisonResumesWithoutResubmitting(t *testing.T) {
+	home := t.TempDir()
+	a, b := providertest.NewFake("a"), providertest.NewFake("b")
+	b.Gate = make(chan struct{})
+	k := openKiln(t, home, QueueOptions{}, a, b)
+	var rec recorder
+	k.Jobs.Subscribe(rec.add)
+	jobs, err := k.SubmitCompare(context.Background(), request(writePNG(t, t.TempDir(), "pot.png")),
+		[]Variant{{Provider: "a"}, {Provider: "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Gate <- struct{}{}
+	waitFor(t, "b's job to report progress", func() bool {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return slices.ContainsFunc(rec.events, func(j Job) bool { return j.ID == jobs[1].ID && j.Progress > 0 })
+	})
+	if got := wait(t, k, jobs[0].ID); got.State != Done {
+		t.Fatalf("a's job: %s", got.State)
+	}
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	b2 := providertest.NewFake("b")
+	k2 := openKiln(t, home, QueueOptions{Resume: true}, a, b2)
+	defer k2.Close()
+	got := wait(t, k2, jobs[1].ID)
+	if got.State != Done || !got.Compare || got.Batch != jobs[0].Batch {
+		t.Fatalf("resumed: %s, compare %v, group %q (%s)", got.State, got.Compare, got.Batch, got.Error)
+	}
+	if a.Submits() != 1 || b.Submits() != 1 || b2.Submits() != 0 {
+		t.Errorf("submits a %d, b %d then %d; want 1, 1, 0", a.Submits(), b.Submits(), b2.Submits())
+	}
+	asset, err := k2.Library.Get(got.AssetID)
+	if err != nil || !slices.Equal(asset.Tags, []string{CompareTag(got.Batch)}) {
+		t.Errorf("resumed model's tags %v (%v)", asset.Tags, err)
+	}
+}
