@@ -327,9 +327,11 @@ func (s *surface) RenderSetup(gs *gls.GLS) {
 	if s.blend {
 		// The shader writes premultiplied colour, so the frame's alpha comes out right for
 		// a transparent background too: over = src + (1 − src.a) · dst, alpha included.
+		// (One BlendFunc for colour and alpha: g3n caches BlendFunc and BlendFuncSeparate
+		// apart, so mixing them with the grid's BlendFunc would let a stale cache skip a call.)
 		gs.Enable(gls.BLEND)
 		gs.BlendEquation(gls.FUNC_ADD)
-		gs.BlendFuncSeparate(gls.ONE, gls.ONE_MINUS_SRC_ALPHA, gls.ONE, gls.ONE_MINUS_SRC_ALPHA)
+		gs.BlendFunc(gls.ONE, gls.ONE_MINUS_SRC_ALPHA)
 	}
 	// Every sampler names its own unit, bound or not: samplers of one program must not
 	// share a unit with different texture types, and unused ones cost nothing.

@@ -557,3 +557,22 @@ func TestLargeTransparentPicture(t *testing.T) {
 		t.Errorf("the cube's alpha is %d: want opaque", a)
 	}
 }
+
+// TestBlendIsRepeatable: a blended surface and the grid's lines, each with its own blend
+// function, draw the same frame twice over (a cached GL state gone stale would draw the
+// second frame's grid with the glass's function).
+func TestBlendIsRepeatable(t *testing.T) {
+	r := newRenderer(t, 0)
+	glass := matte(0.2, 0.4, 1)
+	glass.PBRMetallicRoughness.BaseColorFactor[3] = 0.5
+	glass.AlphaMode = gltf.AlphaBlend
+	load(t, r, plateModel(t, newDoc(), plainUV, glass, "glass.glb"))
+	v := preview.DefaultView()
+	first := frame(t, r, matSize, v)
+	second := frame(t, r, matSize, v)
+	if d := differing(first, second); d != 0 {
+		keep(t, "blend-first", first)
+		keep(t, "blend-second", second)
+		t.Errorf("the same view drawn twice differs in %d pixels", d)
+	}
+}
