@@ -136,3 +136,35 @@ func BenchmarkPrefilter(b *testing.B) {
 		}
 	}
 }
+
+// TestUniformEnvironment: an evenly lit world of radiance L, in a flat (not run-length)
+// file of an odd size, comes out as L in every texel of every level, and a white
+// Lambertian surface facing any way sends back L: the binning, the prefilter and the SH
+// convolution keep energy.
+func TestUniformEnvironment(t *testing.T) {
+	const w, h = 301, 149
+	var b bytes.Buffer
+	b.WriteString("#?RGBE\nFORMAT=32-bit_rle_rgbe\nEXPOSURE=1\n\n-Y 149 +X 301\n")
+	for range w * h {
+		b.Write([]byte{128, 128, 128, 130}) // 0.5 × 2² = 2
+	}
+	env, err := readHDR(&b, int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.levels[0].w != 256 || env.levels[0].h != 128 {
+		t.Errorf("a 301×149 picture works at %d×%d, want 256×128 (the widest power of two it covers)", env.levels[0].w, env.levels[0].h)
+	}
+	for k, l := range env.levels {
+		for i, v := range l.pix {
+			if math.Abs(float64(v)-2) > 1e-3 {
+				t.Fatalf("level %d texel %d is %v, want 2", k, i/3, v)
+			}
+		}
+	}
+	for _, d := range [][3]float64{{0, 1, 0}, {0, -1, 0}, unit(1, 1, 1), unit(-0.3, 0.1, -0.9)} {
+		if e := env.evalSH(d); math.Abs(e[0]-2) > 0.02 || math.Abs(e[2]-2) > 0.02 {
+			t.Errorf("irradiance ÷ π toward %v is %v, want 2", d, e)
+		}
+	}
+}
