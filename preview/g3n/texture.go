@@ -5,8 +5,8 @@ import (
 	"context"
 	"image"
 	"image/draw"
-	_ "image/jpeg" // base colour textures
-	_ "image/png"  // base colour textures
+	_ "image/jpeg" // textures
+	_ "image/png"  // textures
 	"runtime"
 	"sync"
 
@@ -39,7 +39,10 @@ type mipLevel struct {
 
 // decodeTextures decodes the textures materials use (used maps a glTF texture to its index
 // in the result) in parallel: PNG and JPEG decoding is most of a textured model's load time.
-// A texture that cannot be decoded is left nil: its material draws its colour alone.
+// Each is decoded once however many maps use it, and kept as the file's bytes say: colour
+// maps (base colour, emissive) are sRGB and data maps (metallic-roughness, normal,
+// occlusion) linear, and the shader decodes sRGB where a map holds colour.
+// A texture that cannot be decoded is left nil: its material draws its factors alone.
 func decodeTextures(ctx context.Context, path string, doc *gltf.Document, used map[int]int) ([]*textureData, error) {
 	out := make([]*textureData, len(used))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
