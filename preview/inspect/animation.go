@@ -30,14 +30,33 @@ type Track struct {
 // or not the model is refused for the issues. Channels without a target node (another
 // extension's) are skipped, as the spec says.
 func Clip(doc *gltf.Document, a int) (tracks []Track, issues []Issue) {
-	if a < 0 || a >= len(doc.Animations) {
-		return nil, nil
+	r := newAnimReader(doc)
+	tracks = r.clip(a)
+	return tracks, r.done()
+}
+
+// Clips is Clip for every animation of doc, each accessor read and checked once however many
+// samplers, channels and clips share it: a file cannot make the check cost its channels times
+// its largest accessor.
+func Clips(doc *gltf.Document) (clips [][]Track, issues []Issue) {
+	r := newAnimReader(doc)
+	clips = make([][]Track, len(doc.Animations))
+	for a := range doc.Animations {
+		clips[a] = r.clip(a)
 	}
-	anim := doc.Animations[a]
-	if anim == nil {
-		return nil, nil
+	return clips, r.done()
+}
+
+// maxAnimationIssues bounds the issues the clips add to a report: a file of a million damaged
+// channels is refused for the first, and listing them all would cost more than the file.
+const maxAnimationIssues = 100
+
+func (r *animReader) clip(a int) (tracks []Track) {
+	if a < 0 || a >= len(r.doc.Animations) || r.doc.Animations[a] == nil {
+		return nil
 	}
-	c := clipReader{doc: doc, anim: a, name: ClipName(doc, a), samplers: map[int]*samplerData{}}
+	doc, anim := r.doc, r.doc.Animations[a]
+	c := clipReader{animReader: r, anim: a, name: ClipName(doc, a), samplers: map[int]*samplerData{}}
 	seen := map[[2]int]int{} // {node, path} → the first channel targeting it
 	for ci, ch := range anim.Channels {
 		if ch == nil || ch.Target.Node == nil {
@@ -78,7 +97,7 @@ func Clip(doc *gltf.Document, a int) (tracks []Track, issues []Issue) {
 			continue
 		}
 		if ch.Target.Path != gltf.TRSWeights && n.Skin != nil {
-			c.issues = append(c.issues, Issue{Severity: SeverityWarning, Code: "ANIMATION_CHANNEL_TARGET_NODE_SKIN", Pointer: at + "/target/node",
+			c.add(Issue{Severity: SeverityWarning, Code: "ANIMATION_CHANNEL_TARGET_NODE_SKIN", Pointer: at + "/target/node",
 				Message: fmt.Sprintf("animation %q moves skinned node %d, which has no effect: its joints pose it", c.name, node)})
 		}
 		s := c.sampler(ch.Sampler)
@@ -90,7 +109,7 @@ func Clip(doc *gltf.Document, a int) (tracks []Track, issues []Issue) {
 			tracks = append(tracks, tr)
 		}
 	}
-	return tracks, c.issues
+	return tracks
 }
 
 // ClipName is the name Report.Animations gives animation a: its own, or "Animation N".
@@ -157,9 +176,9 @@ func morphTargets(doc *gltf.Document, n *gltf.Node) int {
 // animations lists the model's clips in the report, with the issues of their channels.
 func animations(doc *gltf.Document, rep *Report) {
 	joints := jointSubtrees(doc)
-	for a := range doc.Animations {
-		tracks, issues := Clip(doc, a)
-		rep.Issues = append(rep.Issues, issues...)
+	clips, issues := Clips(doc)
+	rep.Issues = append(rep.Issues, issues...)
+	for a, tracks := range clips {
 		clip := Animation{Name: ClipName(doc, a), Duration: Duration(tracks), Channels: len(tracks)}
 		for _, t := range tracks {
 			if t.Path == gltf.TRSWeights {
@@ -199,16 +218,67 @@ type samplerData struct {
 	output int
 }
 
+// animReader reads a document's clips, each accessor once.
+type animReader struct {
+	doc    *gltf.Document
+	times  map[int]*readTimes  // by accessor
+	values map[int]*readValues // by accessor
+	quats  map[[2]int]quatFault
+	issues []Issue
+	more   int // issues past maxAnimationIssues, counted
+}
+
+// readTimes is an input accessor read and checked: its times, or what is wrong with them
+// (fault's code, message and whether it points at the accessor rather than the sampler).
+type readTimes struct {
+	times      []float32
+	code, msg  string
+	atAccessor bool
+}
+
+// readValues is an output accessor read as floats and checked to be numbers.
+type readValues struct {
+	values    []float32
+	code, msg string
+	accessor  bool
+}
+
+// quatFault is an accessor's first rotation that is not unit length, if any (index < 0).
+type quatFault struct {
+	index  int
+	length float64
+}
+
+func newAnimReader(doc *gltf.Document) *animReader {
+	return &animReader{doc: doc, times: map[int]*readTimes{}, values: map[int]*readValues{}, quats: map[[2]int]quatFault{}}
+}
+
+func (r *animReader) add(is Issue) {
+	if len(r.issues) >= maxAnimationIssues {
+		r.more++
+		return
+	}
+	r.issues = append(r.issues, is)
+}
+
+// done is the issues found, the last saying how many more were left out.
+func (r *animReader) done() []Issue {
+	if r.more > 0 {
+		r.issues = append(r.issues, Issue{Severity: SeverityInfo, Code: CodeLimit, Pointer: "/animations",
+			Message: fmt.Sprintf("%d more issues with the animations are not listed", r.more)})
+	}
+	return r.issues
+}
+
 type clipReader struct {
-	doc      *gltf.Document
+	*animReader
 	anim     int
 	name     string
 	samplers map[int]*samplerData // nil value: the sampler has an error, already reported
-	issues   []Issue
 }
 
 func (c *clipReader) fail(pointer, code, format string, a ...any) {
-	c.issues = append(c.issues, Issue{Severity: SeverityError, Code: code, Pointer: pointer,
+	c.add(Issue{Severity: SeverityError, Code: code, Pointer: pointer,
 		Message: fmt.Sprintf("animation %q ", c.name) + fmt.Sprintf(format, a...)})
 }
 
@@ -254,28 +324,102 @@ func (c *clipReader) sampler(si int) *samplerData {
 		c.fail(at+"/input", "ANIMATION_SAMPLER_INPUT_ACCESSOR_TOO_FEW_ELEMENTS", "has %d keyframes, and %s interpolation needs at least %d", in.Count, smp.Interpolation, need)
 		return nil
 	}
-	data, err := modeler.ReadAccessor(doc, in, nil)
+	rt := c.readTimes(smp.Input)
+	if rt.code != "" {
+		pointer := at + "/input"
+		if rt.atAccessor {
+			pointer = fmt.Sprintf("/accessors/%d", smp.Input)
+		}
+		c.fail(pointer, rt.code, "%s", rt.msg)
+		return nil
+	}
+	times := rt.times
+	s := &samplerData{times: times, interp: smp.Interpolation, output: smp.Output}
+	c.samplers[si] = s
+	return s
+}
+
+// readTimes reads and checks input accessor ai, once.
+func (r *animReader) readTimes(ai int) *readTimes {
+	if rt, ok := r.times[ai]; ok {
+		return rt
+	}
+	rt := &readTimes{}
+	r.times[ai] = rt
+	data, err := modeler.ReadAccessor(r.doc, r.doc.Accessors[ai], nil)
 	times, ok := data.([]float32)
 	if err != nil || !ok {
-		c.fail(at+"/input", "ANIMATION_SAMPLER_INPUT_ACCESSOR_INVALID_FORMAT", "has keyframe times that cannot be read (%v)", err)
-		return nil
+		rt.code, rt.msg = "ANIMATION_SAMPLER_INPUT_ACCESSOR_INVALID_FORMAT", fmt.Sprintf("has keyframe times that cannot be read (%v)", err)
+		return rt
 	}
 	for i, t := range times {
 		switch {
 		case math.IsNaN(float64(t)) || math.IsInf(float64(t), 0):
-			c.fail(fmt.Sprintf("/accessors/%d", smp.Input), "ACCESSOR_INVALID_FLOAT", "has keyframe %d at a time that is not a number (%v): the file is damaged", i, t)
-			return nil
+			rt.code, rt.atAccessor = "ACCESSOR_INVALID_FLOAT", true
+			rt.msg = fmt.Sprintf("has keyframe %d at a time that is not a number (%v): the file is damaged", i, t)
+			return rt
 		case t < 0:
-			c.fail(at+"/input", "ACCESSOR_ANIMATION_INPUT_NEGATIVE", "has keyframe %d at a negative time (%g s)", i, t)
-			return nil
+			rt.code, rt.msg = "ACCESSOR_ANIMATION_INPUT_NEGATIVE", fmt.Sprintf("has keyframe %d at a negative time (%g s)", i, t)
+			return rt
 		case i > 0 && t <= times[i-1]:
-			c.fail(at+"/input", "ACCESSOR_ANIMATION_INPUT_NON_INCREASING", "has keyframe times that do not increase (keyframe %d at %g s comes after %g s): the file is damaged", i, t, times[i-1])
-			return nil
+			rt.code = "ACCESSOR_ANIMATION_INPUT_NON_INCREASING"
+			rt.msg = fmt.Sprintf("has keyframe times that do not increase (keyframe %d at %g s comes after %g s): the file is damaged", i, t, times[i-1])
+			return rt
 		}
 	}
-	s := &samplerData{times: times, interp: smp.Interpolation, output: smp.Output}
-	c.samplers[si] = s
-	return s
+	rt.times = times
+	return rt
+}
+
+// readValues reads output accessor ai as floats and checks they are numbers, once.
+func (r *animReader) readValues(ai int) *readValues {
+	if rv, ok := r.values[ai]; ok {
+		return rv
+	}
+	rv := &readValues{}
+	r.values[ai] = rv
+	values, err := floats(r.doc, r.doc.Accessors[ai])
+	if err != nil {
+		rv.code, rv.msg = "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_FORMAT", fmt.Sprintf("has keyframe values that cannot be read (%v)", err)
+		return rv
+	}
+	comps := max(1, r.doc.Accessors[ai].Type.Components())
+	for i, v := range values {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			rv.code, rv.accessor = "ACCESSOR_INVALID_FLOAT", true
+			rv.msg = fmt.Sprintf("has keyframe value %d that is not a number (%v): the file is damaged", i/comps, v)
+			return rv
+		}
+	}
+	rv.values = values
+	return rv
+}
+
+// quatFault finds the first rotation of accessor ai (its values, read) that is not unit
+// length, once per accessor and layout: a cubic spline's tangents need not be.
+func (r *animReader) quatFault(ai int, values []float32, cubic bool) quatFault {
+	key := [2]int{ai, 0}
+	if cubic {
+		key[1] = 1
+	}
+	if f, ok := r.quats[key]; ok {
+		return f
+	}
+	f := quatFault{index: -1}
+	for k := 0; k+4 <= len(values); k += 4 {
+		if cubic && (k/4)%3 != 1 {
+			continue
+		}
+		q := values[k : k+4]
+		l := math.Sqrt(float64(q[0])*float64(q[0]) + float64(q[1])*float64(q[1]) + float64(q[2])*float64(q[2]) + float64(q[3])*float64(q[3]))
+		// The validator's tolerance on the length, loosened for quaternions stored as bytes.
+		if math.Abs(l-1) > 0.01 {
+			f = quatFault{index: k / 4, length: l}
+			break
+		}
+	}
+	r.quats[key] = f
+	return f
 }
 
 // track reads channel ci's values for its path, checking their format, count and, for
@@ -306,29 +450,20 @@ func (c *clipReader) track(ci int, ch *gltf.AnimationChannel, s *samplerData, wi
 			out.Count, len(s.times), s.interp, ch.Target.Path, want)
 		return Track{}, false
 	}
-	values, err := floats(doc, out)
-	if err != nil {
-		c.fail(at, "ANIMATION_SAMPLER_OUTPUT_ACCESSOR_INVALID_FORMAT", "has keyframe values that cannot be read (%v)", err)
+	rv := c.readValues(s.output)
+	if rv.code != "" {
+		pointer := at
+		if rv.accessor {
+			pointer = fmt.Sprintf("/accessors/%d", s.output)
+		}
+		c.fail(pointer, rv.code, "%s", rv.msg)
 		return Track{}, false
 	}
-	for i, v := range values {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			c.fail(fmt.Sprintf("/accessors/%d", s.output), "ACCESSOR_INVALID_FLOAT", "has keyframe value %d that is not a number (%v): the file is damaged", i/width, v)
-			return Track{}, false
-		}
-	}
+	values := rv.values
 	if ch.Target.Path == gltf.TRSRotation {
-		for k := 0; k+4 <= len(values); k += 4 {
-			if s.interp == gltf.InterpolationCubicSpline && (k/4)%3 != 1 {
-				continue // tangents need not be unit length
-			}
-			q := values[k : k+4]
-			l := float64(q[0])*float64(q[0]) + float64(q[1])*float64(q[1]) + float64(q[2])*float64(q[2]) + float64(q[3])*float64(q[3])
-			// The validator's tolerance on the length, loosened for quaternions stored as bytes.
-			if math.Abs(math.Sqrt(l)-1) > 0.01 {
-				c.fail(at, "ACCESSOR_ANIMATION_SAMPLER_OUTPUT_NON_NORMALIZED_QUATERNION", "rotates node %d by a quaternion of length %.3g at value %d, not 1: the file is damaged", *ch.Target.Node, math.Sqrt(l), k/4)
-				return Track{}, false
-			}
+		if f := c.quatFault(s.output, values, s.interp == gltf.InterpolationCubicSpline); f.index >= 0 {
+			c.fail(at, "ACCESSOR_ANIMATION_SAMPLER_OUTPUT_NON_NORMALIZED_QUATERNION", "rotates node %d by a quaternion of length %.3g at value %d, not 1: the file is damaged", *ch.Target.Node, f.length, f.index)
+			return Track{}, false
 		}
 	}
 	return Track{Node: *ch.Target.Node, Path: ch.Target.Path, Interpolation: s.interp, Times: s.times, Values: values, Width: width}, true

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -365,4 +366,38 @@ func FuzzAnimations(f *testing.F) {
 			t.Fatalf("%d clips listed of %d", len(rep.Animations), len(doc.Animations))
 		}
 	})
+}
+
+// TestAnimationChecksAreBounded: channels sharing an accessor share one reading of it (a file
+// cannot make the check cost its channels times its largest accessor), and a file of many
+// damaged channels lists the first hundred issues and counts the rest.
+func TestAnimationChecksAreBounded(t *testing.T) {
+	doc := animated()
+	const keys, nodes = 10_000, 300
+	times := make([]float32, keys)
+	for i := range times {
+		times[i] = float32(i) / 30
+	}
+	in := addTimes(doc, times...)
+	out := modeler.WriteAccessor(doc, gltf.TargetNone, make([][3]float32, keys))
+	anim := &gltf.Animation{Samplers: []*gltf.AnimationSampler{{Input: in, Output: out}}}
+	broken := &gltf.Animation{}
+	for range nodes {
+		doc.Nodes = append(doc.Nodes, &gltf.Node{})
+		n := gltf.Index(len(doc.Nodes) - 1)
+		anim.Channels = append(anim.Channels, &gltf.AnimationChannel{Sampler: 0, Target: gltf.AnimationChannelTarget{Node: n}})
+		broken.Channels = append(broken.Channels, &gltf.AnimationChannel{Sampler: 5, Target: gltf.AnimationChannelTarget{Node: n}})
+	}
+	doc.Animations = []*gltf.Animation{anim, anim, broken}
+	clips, issues := Clips(doc)
+	if len(clips[0]) != nodes || len(clips[1]) != nodes || len(clips[2]) != 0 {
+		t.Fatalf("%d, %d and %d tracks", len(clips[0]), len(clips[1]), len(clips[2]))
+	}
+	if &clips[0][0].Values[0] != &clips[1][nodes-1].Values[0] || &clips[0][0].Times[0] != &clips[1][nodes-1].Times[0] {
+		t.Error("channels sharing an accessor read it again")
+	}
+	if len(issues) != maxAnimationIssues+1 || issues[len(issues)-1].Code != CodeLimit ||
+		!strings.Contains(issues[len(issues)-1].Message, fmt.Sprintf("%d more", nodes-maxAnimationIssues)) {
+		t.Errorf("%d issues, the last %+v", len(issues), issues[len(issues)-1])
+	}
 }
