@@ -49,9 +49,14 @@ type animator struct {
 	weights  [][]float64
 	animated []bool // weights[n] is this clip's
 	skinMats map[int][][16]float64
-	movedAny []bool // moved by some clip
-	stamp    []int  // per part, the pose that last touched it
-	poses    int    // counts the poses computed, for tests
+	// order lists the drawn scene's nodes, each after its parent; movedAny and morphedAny
+	// mark the nodes some clip moves (or one above them) and whose weights it animates; mark
+	// is scratch for working out one clip's.
+	order                []int
+	movedAny, morphedAny []bool
+	mark                 []bool
+	stamp                []int // per part, the pose that last touched it
+	poses                int   // counts the poses computed, for tests
 }
 
 // nodeTRS is a node's local transform: translation, rotation and scale, or a fixed matrix.
@@ -73,6 +78,7 @@ func (n *nodeTRS) local() [16]float64 {
 type animClip struct {
 	tracks   []inspect.Track
 	duration float64
+	prepared bool // order and parts worked out
 	// order lists the nodes it moves (targeted, or below a targeted one), parents first.
 	order []int
 	// parts lists the rigid parts (index i) and deformers (index len(rigid)+i) it moves.
@@ -82,16 +88,16 @@ type animClip struct {
 // rigidPart is a drawn instance whose node some clip moves: it gets a new matrix.
 type rigidPart struct{ instance, node int }
 
-// newAnimator reads the document's clips; nil when it has none that can play.
+// newAnimator reads the document's clips; nil when it has none that can play. What each clip
+// moves is worked out when it first plays: a file of many clips costs their channels at load,
+// not their number times the node count.
 func newAnimator(doc *gltf.Document, worlds []*[16]float64) *animator {
-	var clips []animClip
-	for i := range doc.Animations {
-		tracks, _ := inspect.Clip(doc, i) // the damaged channels are inspect's to report
-		clips = append(clips, animClip{tracks: tracks, duration: inspect.Duration(tracks)})
-	}
+	all, _ := inspect.Clips(doc) // the damaged channels are inspect's to report
+	clips := make([]animClip, len(all))
 	playable := false
-	for _, c := range clips {
-		playable = playable || len(c.tracks) > 0
+	for i, tracks := range all {
+		clips[i] = animClip{tracks: tracks, duration: inspect.Duration(tracks)}
+		playable = playable || len(tracks) > 0
 	}
 	if !playable {
 		return nil
@@ -100,7 +106,8 @@ func newAnimator(doc *gltf.Document, worlds []*[16]float64) *animator {
 	a := &animator{clips: clips, parent: inspect.Parents(doc), rest: worlds, restTRS: make([]nodeTRS, n),
 		restWeights: make([][]float64, n), skins: map[int]*skinData{}, skinMats: map[int][][16]float64{},
 		moved: make([]bool, n), posed: make([]nodeTRS, n), world: make([][16]float64, n),
-		weights: make([][]float64, n), animated: make([]bool, n), movedAny: make([]bool, n)}
+		weights: make([][]float64, n), animated: make([]bool, n), movedAny: make([]bool, n),
+		morphedAny: make([]bool, n), mark: make([]bool, n)}
 	for i, node := range doc.Nodes {
 		r := &a.restTRS[i]
 		r.t, r.r, r.s = node.TranslationOrDefault(), node.RotationOrDefault(), node.ScaleOrDefault()
@@ -116,32 +123,70 @@ func newAnimator(doc *gltf.Document, worlds []*[16]float64) *animator {
 			}
 		}
 	}
-	// Each clip's moved nodes, parents first: the scene's nodes in breadth-first order, a node
-	// moved when targeted or below a moved one.
-	order := a.sceneOrder(doc)
-	for ci := range a.clips {
-		c := &a.clips[ci]
-		targeted := map[int]bool{}
+	// What some clip moves: the nodes it targets and those below them, in the scene.
+	for _, c := range a.clips {
 		for _, t := range c.tracks {
-			if t.Path != gltf.TRSWeights {
-				targeted[t.Node] = true
+			if t.Path == gltf.TRSWeights {
+				a.morphedAny[t.Node] = true
+			} else {
+				a.mark[t.Node] = true
 			}
-		}
-		if len(targeted) == 0 {
-			continue
-		}
-		for _, nd := range order {
-			if targeted[nd] || (a.parent[nd] >= 0 && a.moved[a.parent[nd]]) {
-				a.moved[nd] = true
-				c.order = append(c.order, nd)
-			}
-		}
-		for _, nd := range c.order {
-			a.moved[nd] = false
-			a.movedAny[nd] = true
 		}
 	}
+	a.order = a.sceneOrder(doc)
+	for _, nd := range a.order {
+		p := a.parent[nd]
+		a.movedAny[nd] = a.mark[nd] || (p >= 0 && a.movedAny[p])
+	}
+	clear(a.mark)
 	return a
+}
+
+// prepare works out what clip ci moves, the first time it plays: its moved nodes (targeted,
+// or below a targeted one) parents first, and the parts they carry.
+func (a *animator) prepare(ci int) {
+	c := &a.clips[ci]
+	if c.prepared {
+		return
+	}
+	c.prepared = true
+	morphed := map[int]bool{}
+	for _, t := range c.tracks {
+		if t.Path == gltf.TRSWeights {
+			morphed[t.Node] = true
+		} else {
+			a.mark[t.Node] = true
+		}
+	}
+	for _, nd := range a.order {
+		if p := a.parent[nd]; a.mark[nd] || (p >= 0 && a.mark[p]) {
+			a.mark[nd] = true
+			c.order = append(c.order, nd)
+		}
+	}
+	for i, r := range a.rigid {
+		if a.mark[r.node] {
+			c.parts = append(c.parts, i)
+		}
+	}
+	skinMoved := map[int]bool{}
+	for i, sd := range a.skins {
+		if sd == nil {
+			continue
+		}
+		for _, j := range sd.joints {
+			if j >= 0 && j < len(a.mark) && a.mark[j] {
+				skinMoved[i] = true
+				break
+			}
+		}
+	}
+	for i, d := range a.deformers {
+		if morphed[d.node] || (d.skin >= 0 && skinMoved[d.skin]) {
+			c.parts = append(c.parts, len(a.rigid)+i)
+		}
+	}
+	clear(a.mark)
 }
 
 // sceneOrder lists the nodes of the drawn scene, each after its parent.
@@ -166,16 +211,7 @@ func (a *animator) sceneOrder(doc *gltf.Document) []int {
 func (a *animator) movesNode(n int) bool { return n >= 0 && n < len(a.movedAny) && a.movedAny[n] }
 
 // morphs says some clip animates node n's morph weights.
-func (a *animator) morphs(n int) bool {
-	for _, c := range a.clips {
-		for _, t := range c.tracks {
-			if t.Path == gltf.TRSWeights && t.Node == n {
-				return true
-			}
-		}
-	}
-	return false
-}
+func (a *animator) morphs(n int) bool { return n >= 0 && n < len(a.morphedAny) && a.morphedAny[n] }
 
 // skin reads skin i once; nil when it cannot be read (the load reports that).
 func (a *animator) skin(doc *gltf.Document, i int) *skinData {
@@ -204,37 +240,9 @@ func (a *animator) skinMoves(doc *gltf.Document, i int) bool {
 	return false
 }
 
-// finish lists, per clip, the parts it moves, once the scene's parts are known.
+// finish readies the pose's bookkeeping once the scene's parts are known.
 func (a *animator) finish() {
 	a.stamp = make([]int, len(a.rigid)+len(a.deformers))
-	for ci := range a.clips {
-		c := &a.clips[ci]
-		for _, nd := range c.order {
-			a.moved[nd] = true
-		}
-		for i, r := range a.rigid {
-			if a.moved[r.node] {
-				c.parts = append(c.parts, i)
-			}
-		}
-		for i, d := range a.deformers {
-			hit := false
-			for _, t := range c.tracks {
-				hit = hit || (t.Path == gltf.TRSWeights && t.Node == d.node)
-			}
-			if sd := a.skins[d.skin]; d.skin >= 0 && sd != nil {
-				for _, j := range sd.joints {
-					hit = hit || (j >= 0 && j < len(a.moved) && a.moved[j])
-				}
-			}
-			if hit {
-				c.parts = append(c.parts, len(a.rigid)+i)
-			}
-		}
-		for _, nd := range c.order {
-			a.moved[nd] = false
-		}
-	}
 }
 
 // clipTime is where time t falls in clip (1-based; 0 or out of range: the rest pose), wrapped
@@ -279,6 +287,7 @@ func (a *animator) pose(clip int, t float64, rigid func(r rigidPart, world *[16]
 		touched = append(touched, a.clips[prev-1].parts...)
 	}
 	if clip > 0 {
+		a.prepare(clip - 1)
 		c := &a.clips[clip-1]
 		for _, nd := range c.order {
 			a.posed[nd] = a.restTRS[nd]
