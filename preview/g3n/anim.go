@@ -36,6 +36,7 @@ type animator struct {
 	restTRS     []nodeTRS
 	restWeights [][]float64
 	skins       map[int]*skinData
+	skinMoved   map[int]bool
 	rigid       []rigidPart
 	deformers   []*deformer
 
@@ -104,7 +105,7 @@ func newAnimator(doc *gltf.Document, worlds []*[16]float64) *animator {
 	}
 	n := len(doc.Nodes)
 	a := &animator{clips: clips, parent: inspect.Parents(doc), rest: worlds, restTRS: make([]nodeTRS, n),
-		restWeights: make([][]float64, n), skins: map[int]*skinData{}, skinMats: map[int][][16]float64{},
+		restWeights: make([][]float64, n), skins: map[int]*skinData{}, skinMoved: map[int]bool{}, skinMats: map[int][][16]float64{},
 		moved: make([]bool, n), posed: make([]nodeTRS, n), world: make([][16]float64, n),
 		weights: make([][]float64, n), animated: make([]bool, n), movedAny: make([]bool, n),
 		morphedAny: make([]bool, n), mark: make([]bool, n)}
@@ -226,18 +227,20 @@ func (a *animator) skin(doc *gltf.Document, i int) *skinData {
 	return sd
 }
 
-// skinMoves says some clip moves one of skin i's joints.
+// skinMoves says some clip moves one of skin i's joints; worked out once per skin, however
+// many nodes it skins.
 func (a *animator) skinMoves(doc *gltf.Document, i int) bool {
-	sd := a.skin(doc, i)
-	if sd == nil {
-		return false
+	if moves, ok := a.skinMoved[i]; ok {
+		return moves
 	}
-	for _, j := range sd.joints {
-		if a.movesNode(j) {
-			return true
+	moves := false
+	if sd := a.skin(doc, i); sd != nil {
+		for _, j := range sd.joints {
+			moves = moves || a.movesNode(j)
 		}
 	}
-	return false
+	a.skinMoved[i] = moves
+	return moves
 }
 
 // finish readies the pose's bookkeeping once the scene's parts are known.
