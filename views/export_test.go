@@ -94,9 +94,11 @@ func TestExportDialog(t *testing.T) {
 		_, err2 := os.Stat(filepath.Join(out, "vase_"+strconv.Itoa(fixed.Triangles)+"_triangles"+app.SidecarSuffix))
 		return err1 == nil && err2 == nil
 	})
-	if c, ok := u.k.Settings.ExportChoice(out); !ok || c.Preset != "godot" || c.Polycount != budget {
-		t.Errorf("the folder's choices: %+v %v", c, ok)
-	}
+	// The choices are remembered once every file is written: a moment after the files appear.
+	ui.until(t, "the folder's choices remembered", func() bool {
+		c, ok := u.k.Settings.ExportChoice(out)
+		return ok && c.Preset == "godot" && c.Polycount == budget
+	})
 	if orig, err := u.k.Library.Get(src.ID); err != nil || orig.Files[0].SHA256 != src.Files[0].SHA256 {
 		t.Errorf("the original changed: %v", err)
 	}
