@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,9 +81,10 @@ func BenchmarkThumbnails(b *testing.B) {
 
 // BenchmarkOrbit1M times frames of a 1.1M-triangle scan (the corpus bunny, subdivided) at
 // the window's 1100×720 as the renderer draws them while orbiting: still (4× multisampling,
-// what follows a release), aliased (the whole model without multisampling: moving without a
-// proxy, for contrast) and moving (View.Moving: the proxy, aliased). proxy-ms is how long the
-// proxy took to be ready after the first frame. peak-memory is a separate process that loads
+// what follows a release), aliased (the whole model at full size without multisampling),
+// moving-noproxy (View.Moving without a proxy: the whole model, aliased, at half size) and
+// moving (View.Moving: the proxy, aliased, at half size). proxy-ms is how long the proxy took
+// to be ready after the first frame. peak-memory is a separate process that loads
 // the model and draws 30 frames around it at 512 px (TestMain's orbit child): its peak resident
 // memory (the benchmark's own process also holds the generator's garbage). The viewport's
 // BenchmarkOrbit measures the window's case, proxy and multisampling included.
@@ -90,11 +92,16 @@ func BenchmarkOrbit1M(b *testing.B) {
 	model, _ := modeltest.SubdividedBunny(b, b.TempDir())
 	const w, h = 1100, 720
 	for _, c := range []struct {
-		name    string
-		samples int
-		moving  bool
-	}{{"still", 4, false}, {"aliased", 0, false}, {"moving", 4, true}} {
+		name            string
+		samples         int
+		moving, noProxy bool
+	}{{"still", 4, false, false}, {"aliased", 0, false, false}, {"moving-noproxy", 4, true, true}, {"moving", 4, true, false}} {
 		b.Run(c.name, func(b *testing.B) {
+			if c.noProxy {
+				above := proxyAbove
+				proxyAbove = math.MaxInt
+				b.Cleanup(func() { proxyAbove = above })
+			}
 			r := newRenderer(b, c.samples)
 			load(b, r, model)
 			v := preview.DefaultView()
@@ -102,7 +109,7 @@ func BenchmarkOrbit1M(b *testing.B) {
 				b.Fatal(err)
 			}
 			var proxy time.Duration
-			if c.moving {
+			if c.moving && !c.noProxy {
 				proxy = waitProxy(b, r)
 			}
 			v.Moving = c.moving
@@ -117,7 +124,7 @@ func BenchmarkOrbit1M(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if c.moving {
+			if proxy > 0 {
 				b.ReportMetric(ms(proxy), "proxy-ms")
 			}
 		})
