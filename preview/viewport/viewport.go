@@ -119,6 +119,9 @@ func (v *Viewport) load(path string, keep bool) {
 	}
 	ctx, cancel := context.WithCancel(v.ctx)
 	v.loadCancel = cancel
+	if !keep {
+		v.watchFiles = nil // the files the last model named are not this one's
+	}
 	v.loadSeq++
 	seq := v.loadSeq
 	v.mu.Unlock()
