@@ -157,7 +157,7 @@ type header struct {
 func (c *container) checkBuffers(path string) (*header, error) {
 	var h header
 	if err := json.Unmarshal(c.json, &h); err != nil {
-		return nil, refuse(path, "INVALID_JSON", "its JSON is malformed (%v)", err)
+		return nil, refuse(path, jsonCode(err), "its JSON is malformed (%v)", err)
 	}
 	if !strings.HasPrefix(h.Asset.Version, "2.") {
 		return nil, refuse(path, "UNKNOWN_ASSET_MAJOR_VERSION", "asset.version is %q: Kiln previews glTF 2.0", h.Asset.Version)
@@ -191,4 +191,14 @@ func (c *container) checkBuffers(path string) (*header, error) {
 		}
 	}
 	return &h, nil
+}
+
+// jsonCode is the validator's code for a JSON decoding error: a value of the wrong type is its
+// TYPE_MISMATCH, anything else INVALID_JSON.
+func jsonCode(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return "TYPE_MISMATCH"
+	}
+	return "INVALID_JSON"
 }

@@ -196,7 +196,11 @@ func decode(path string, c *container) (doc *gltf.Document, err error) {
 	dec := gltf.NewDecoderFS(bytes.NewReader(c.raw), nil)
 	doc = new(gltf.Document)
 	if err := dec.Decode(doc); err != nil {
-		return nil, refuse(path, CodeUnreadable, "is not a readable glTF model (%v)", strings.TrimPrefix(err.Error(), "gltf: "))
+		code := CodeUnreadable
+		if c := jsonCode(err); c == "TYPE_MISMATCH" {
+			code = c
+		}
+		return nil, refuse(path, code, "is not a readable glTF model (%v)", strings.TrimPrefix(err.Error(), "gltf: "))
 	}
 	if len(doc.Buffers) != len(c.external)+countInternal(doc) {
 		return nil, refuse(path, CodeUnreadable, "its buffers could not all be read")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -230,6 +231,18 @@ func TestAgreesWithValidator(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows = append(rows, agreementRow{name: h.name, path: p, want: h.want})
+	}
+	// What a .glb from a writer cannot spell: JSON of the wrong types.
+	for _, c := range [][2]string{
+		{"a node's mesh given as a word", `{"asset":{"version":"2.0"},"nodes":[{"mesh":"a"}]}`},
+		{"a buffer's length as a word", `{"asset":{"version":"2.0"},"buffers":[{"byteLength":"4"}]}`},
+	} {
+		name, text := c[0], c[1]
+		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".gltf")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, agreementRow{name: name, path: p, want: "TYPE_MISMATCH"})
 	}
 	rows = append(rows, agreementRow{name: "texture file missing", path: textured(t, "missing.png", nil), warnInstead: CodeImageMissing})
 	agreement(t, rows)
