@@ -580,3 +580,12 @@ func (d *deformer) repose(weights []float64, skin [][16]float64, verts []float32
 
 // vertices counts what re-posing the deformer costs.
 func (d *deformer) vertices() int { return len(d.base) }
+
+// keptBytes is the memory the deformer holds (the vertex buffer it writes aside).
+func (d *deformer) keptBytes() int {
+	n := 12 * (len(d.base) + len(d.baseNormals) + len(d.pos) + len(d.normals))
+	for _, t := range d.targets {
+		n += 12 * (len(t.pos) + len(t.normals))
+	}
+	return n + 8*len(d.joints) + 16*len(d.weights) + 4*len(d.indices)
+}
