@@ -168,3 +168,24 @@ func TestUniformEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadHDR: whatever the bytes, readHDR returns (never panics, never hangs), and what it
+// accepts is finite, non-negative light.
+func FuzzReadHDR(f *testing.F) {
+	f.Add(assets.StudioHDR[:200])
+	f.Add([]byte("#?RADIANCE\n\n-Y 8 +X 16\n\x02\x02\x00\x10\xff\x07"))
+	f.Add(append([]byte("#?RADIANCE\n\n-Y 8 +X 16\n"), bytes.Repeat([]byte{1, 2, 3, 200}, 128)...))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env, err := readHDR(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		for _, l := range env.levels {
+			for _, v := range l.pix {
+				if !(v >= 0) || math.IsInf(float64(v), 0) {
+					t.Fatalf("texel %v", v)
+				}
+			}
+		}
+	})
+}
