@@ -144,8 +144,12 @@ func straightRGBA(img image.Image) (w, h int, pix []byte) {
 		return w, h, n.Pix
 	}
 	if opaque(img) {
-		// For opaque pixels premultiplied and straight are the same, and draw has fast
-		// paths into RGBA from the decoders' YCbCr, Gray and Paletted images.
+		// For opaque pixels premultiplied and straight are the same: the PNG decoder's RGBA
+		// is used as it is, and draw has fast paths into RGBA from the decoders' YCbCr, Gray
+		// and Paletted images.
+		if r, ok := img.(*image.RGBA); ok && r.Stride == 4*w && b.Min == (image.Point{}) {
+			return w, h, r.Pix[:4*w*h]
+		}
 		dst := image.NewRGBA(image.Rect(0, 0, w, h))
 		draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
 		return w, h, dst.Pix
