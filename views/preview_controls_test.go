@@ -96,6 +96,17 @@ func TestPreviewEnvironment(t *testing.T) {
 	if p.vp.View().EnvironmentFile != "" || p.look.envName.Text != "Kiln studio" {
 		t.Errorf("Default left %q", p.vp.View().EnvironmentFile)
 	}
+
+	// A model and an environment dropped together: each goes where it belongs.
+	model := filepath.Join(dir, "vase.glb")
+	if err := providertest.WriteTetrahedron(model); err != nil {
+		t.Fatal(err)
+	}
+	u.dropped([]string{sky, model})
+	ui.until(t, "the dropped model", func() bool { return len(r.paths()) == 2 })
+	if p.vp.View().EnvironmentFile != sky || p.title.Text != "vase.glb" {
+		t.Errorf("after dropping both: environment %q, model %q", p.vp.View().EnvironmentFile, p.title.Text)
+	}
 }
 
 func TestPreviewCheckReport(t *testing.T) {
