@@ -13,6 +13,7 @@ import (
 	"github.com/qmuntal/gltf"
 
 	"github.com/kiln3d/kiln/preview/inspect"
+	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -65,4 +66,29 @@ func firstError(issues []inspect.Issue) string {
 		}
 	}
 	return ""
+}
+
+// TestRenderFileDrawsSparsePositions: a sparse accessor (the check reads its substitutions)
+// renders, over its data and over zeros.
+func TestRenderFileDrawsSparsePositions(t *testing.T) {
+	dir := t.TempDir()
+	for name, zeros := range map[string]bool{"over-data": false, "over-zeros": true} {
+		doc := providertest.Tetrahedron()
+		if zeros {
+			modeltest.SparsePositions(doc, 0, true, []uint8{1, 2, 3}, [][3]float32{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}})
+		} else {
+			modeltest.SparsePositions(doc, 0, false, []uint8{3}, [][3]float32{{0, 0, 1}})
+		}
+		model := filepath.Join(dir, name+".glb")
+		if err := gltf.SaveBinary(doc, model); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, name+".png")
+		if err := RenderFile(context.Background(), model, out, RenderOptions{Size: 64}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if _, err := os.Stat(out); err != nil {
+			t.Errorf("%s: no picture (%v)", name, err)
+		}
+	}
 }

@@ -85,8 +85,7 @@ func checkAccessor(c *checker, doc *gltf.Document, i int, a *gltf.Accessor, size
 	case comps == 0 || csize == 0:
 		c.fatalf("VALUE_NOT_IN_LIST", at, "accessor %d has an unknown type", i)
 		return
-	case a.Sparse != nil:
-		c.fatalf(CodeUnsupported, at+"/sparse", "accessor %d is sparse, which the preview cannot read yet", i)
+	case a.Sparse != nil && !checkSparse(c, doc, i, a):
 		return
 	case !finite(a.Min) || !finite(a.Max):
 		c.fatalf("ACCESSOR_INVALID_FLOAT", at, "accessor %d declares bounds that are not numbers (NaN or infinite)", i)
@@ -135,6 +134,46 @@ func checkAccessor(c *checker, doc *gltf.Document, i int, a *gltf.Accessor, size
 	if need > int64(bv.ByteLength) {
 		c.fatalf("ACCESSOR_TOO_LONG", at, "accessor %d needs %d bytes but its bufferView has %d", i, need, bv.ByteLength)
 	}
+}
+
+// checkSparse checks a sparse accessor's substitutions can be read: their count, the index
+// type, and both arrays within their buffer views. Whether the indices increase and stay within
+// the accessor is for the data pass.
+func checkSparse(c *checker, doc *gltf.Document, i int, a *gltf.Accessor) bool {
+	at := fmt.Sprintf("/accessors/%d/sparse", i)
+	sp := a.Sparse
+	switch {
+	case sp.Count < 1:
+		c.fatalf("VALUE_NOT_IN_RANGE", at+"/count", "accessor %d's sparse substitutions number %d", i, sp.Count)
+		return false
+	case sp.Count > a.Count:
+		c.fatalf("ACCESSOR_SPARSE_COUNT_OUT_OF_RANGE", at+"/count", "accessor %d substitutes %d elements but has %d", i, sp.Count, a.Count)
+		return false
+	}
+	switch sp.Indices.ComponentType {
+	case gltf.ComponentUbyte, gltf.ComponentUshort, gltf.ComponentUint:
+	default:
+		c.fatalf("VALUE_NOT_IN_LIST", at+"/indices/componentType", "accessor %d's sparse indices are not unsigned integers", i)
+		return false
+	}
+	for _, part := range []struct {
+		name      string
+		view, off int
+		elem      int
+	}{
+		{"indices", sp.Indices.BufferView, sp.Indices.ByteOffset, sp.Indices.ComponentType.ByteSize()},
+		{"values", sp.Values.BufferView, sp.Values.ByteOffset, gltf.SizeOfElement(a.ComponentType, a.Type)},
+	} {
+		if part.view < 0 || part.view >= len(doc.BufferViews) {
+			c.fatalf("UNRESOLVED_REFERENCE", at+"/"+part.name+"/bufferView", "accessor %d's sparse %s point at bufferView %d, which does not exist", i, part.name, part.view)
+			return false
+		}
+		if need := int64(part.off) + int64(sp.Count)*int64(part.elem); part.off < 0 || need > int64(doc.BufferViews[part.view].ByteLength) {
+			c.fatalf("ACCESSOR_TOO_LONG", at+"/"+part.name, "accessor %d's sparse %s need %d bytes but their bufferView has %d", i, part.name, need, doc.BufferViews[part.view].ByteLength)
+			return false
+		}
+	}
+	return true
 }
 
 // formats are the accessor formats the spec allows for each vertex attribute (an unlisted

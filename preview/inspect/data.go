@@ -56,30 +56,39 @@ type scan struct {
 func checkData(c *checker, doc *gltf.Document) {
 	uses := accessorUses(doc)
 	for i, a := range doc.Accessors {
-		if a.BufferView == nil || a.Count == 0 {
+		if (a.BufferView == nil && a.Sparse == nil) || a.Count == 0 {
 			continue
 		}
-		bv := doc.BufferViews[*a.BufferView]
-		data := doc.Buffers[bv.Buffer].Data[bv.ByteOffset : bv.ByteOffset+bv.ByteLength]
 		comps, csize := a.Type.Components(), a.ComponentType.ByteSize()
 		elem := gltf.SizeOfElement(a.ComponentType, a.Type)
-		stride := bv.ByteStride
-		if stride == 0 {
+		var data []byte
+		var off, stride int
+		if a.Sparse != nil {
+			if data = sparseData(c, doc, i, a); data == nil {
+				continue
+			}
 			stride = elem
+		} else {
+			bv := doc.BufferViews[*a.BufferView]
+			data = doc.Buffers[bv.Buffer].Data[bv.ByteOffset : bv.ByteOffset+bv.ByteLength]
+			off, stride = a.ByteOffset, bv.ByteStride
+			if stride == 0 {
+				stride = elem
+			}
 		}
 		u := uses[i]
 		var s scan
 		switch {
 		case u.indices && comps == 1:
-			scanIndices(data, a.ByteOffset, stride, a.Count, csize, u, &s)
+			scanIndices(data, off, stride, a.Count, csize, u, &s)
 		case a.ComponentType == gltf.ComponentFloat && comps == 3:
-			scanVec3(data, a.ByteOffset, stride, a.Count, u.unit == 3, &s)
+			scanVec3(data, off, stride, a.Count, u.unit == 3, &s)
 		case a.ComponentType == gltf.ComponentFloat:
-			scanFloats(data, a.ByteOffset, stride, a.Count, comps, u.unit == 4, &s)
+			scanFloats(data, off, stride, a.Count, comps, u.unit == 4, &s)
 		default:
-			scanInts(data, a.ByteOffset, stride, a.Count, comps, a.ComponentType, &s)
+			scanInts(data, off, stride, a.Count, comps, a.ComponentType, &s)
 		}
-		report(c, i, a, u, &s, data, stride)
+		report(c, i, a, off, u, &s, data, stride)
 	}
 }
 
@@ -382,7 +391,7 @@ func (s *scan) badIndex(i int, v uint32) {
 var axisNames = []string{"x", "y", "z", "w"}
 
 // report turns what the pass found into issues.
-func report(c *checker, i int, a *gltf.Accessor, u use, s *scan, data []byte, stride int) {
+func report(c *checker, i int, a *gltf.Accessor, off int, u use, s *scan, data []byte, stride int) {
 	at := fmt.Sprintf("/accessors/%d", i)
 	where, word, ptr := u.where, u.word, u.pointer
 	if where == "" {
@@ -444,7 +453,7 @@ func report(c *checker, i int, a *gltf.Accessor, u use, s *scan, data []byte, st
 			outside := (bound.name == "min" && actual < declared) || (bound.name == "max" && actual > declared)
 			code := "ACCESSOR_" + map[string]string{"min": "MIN", "max": "MAX"}[bound.name] + "_MISMATCH"
 			if outside {
-				n := countOutside(data, a, stride, k, declared, bound.name == "min")
+				n := countOutside(data, a, off, stride, k, declared, bound.name == "min")
 				c.errorf("ACCESSOR_ELEMENT_OUT_OF_"+map[string]string{"min": "MIN", "max": "MAX"}[bound.name]+"_BOUND", fmt.Sprintf("%s/%s/%d", at, bound.name, k),
 					"%s lie outside the bounds the file declares (%d %s values %s the declared %s of %g): the file is damaged",
 					what, n, axis, map[bool]string{true: "below", false: "above"}[bound.name == "min"], bound.name, declared)
@@ -459,14 +468,60 @@ func report(c *checker, i int, a *gltf.Accessor, u use, s *scan, data []byte, st
 
 // countOutside counts the elements whose component k is beyond a declared bound: only for the
 // message of a damaged file, so it reads the data a second time rather than slow the first.
-func countOutside(data []byte, a *gltf.Accessor, stride, k int, bound float64, below bool) int {
+func countOutside(data []byte, a *gltf.Accessor, off, stride, k int, bound float64, below bool) int {
 	size := a.ComponentType.ByteSize()
 	n := 0
 	for i := range a.Count {
-		v := component(data[a.ByteOffset+i*stride+k*size:], a.ComponentType)
+		v := component(data[off+i*stride+k*size:], a.ComponentType)
 		if (below && v < bound) || (!below && v > bound) {
 			n++
 		}
 	}
 	return n
+}
+
+// sparseData is a sparse accessor's elements, packed: its base (or zeros) with the substitutions
+// made, for the pass to read like any other; nil when the substitutions' indices are out of
+// order or out of range (errors added). Its size is bounded as the base's is (checkAccessor).
+func sparseData(c *checker, doc *gltf.Document, i int, a *gltf.Accessor) []byte {
+	sp := a.Sparse
+	at := fmt.Sprintf("/accessors/%d/sparse/indices", i)
+	elem := gltf.SizeOfElement(a.ComponentType, a.Type)
+	view := func(v int) []byte {
+		bv := doc.BufferViews[v]
+		return doc.Buffers[bv.Buffer].Data[bv.ByteOffset : bv.ByteOffset+bv.ByteLength]
+	}
+	isize := sp.Indices.ComponentType.ByteSize()
+	indices := view(sp.Indices.BufferView)[sp.Indices.ByteOffset:]
+	prev := -1
+	for k := range sp.Count {
+		ix := int(index(indices, k*isize, isize))
+		switch {
+		case ix >= a.Count:
+			c.errorf("ACCESSOR_SPARSE_INDEX_OOB", at, "accessor %d's sparse substitution %d is for element %d, past its %d", i, k, ix, a.Count)
+			return nil
+		case ix <= prev:
+			c.errorf("ACCESSOR_SPARSE_INDICES_NON_INCREASING", at, "accessor %d's sparse substitutions are not in increasing order (element %d after %d)", i, ix, prev)
+			return nil
+		}
+		prev = ix
+	}
+	out := make([]byte, a.Count*elem)
+	if a.BufferView != nil {
+		bv := doc.BufferViews[*a.BufferView]
+		stride := bv.ByteStride
+		if stride == 0 {
+			stride = elem
+		}
+		base := view(*a.BufferView)[a.ByteOffset:]
+		for e := range a.Count {
+			copy(out[e*elem:(e+1)*elem], base[e*stride:e*stride+elem])
+		}
+	}
+	values := view(sp.Values.BufferView)[sp.Values.ByteOffset:]
+	for k := range sp.Count {
+		ix := int(index(indices, k*isize, isize))
+		copy(out[ix*elem:(ix+1)*elem], values[k*elem:(k+1)*elem])
+	}
+	return out
 }

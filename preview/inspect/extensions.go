@@ -145,6 +145,11 @@ func unused(c *checker, doc *gltf.Document) {
 			views[*a.BufferView] = true
 		}
 	}
+	for _, a := range doc.Accessors {
+		if a.Sparse != nil {
+			views[a.Sparse.Indices.BufferView], views[a.Sparse.Values.BufferView] = true, true
+		}
+	}
 	for _, img := range doc.Images {
 		if img.BufferView != nil {
 			views[*img.BufferView] = true

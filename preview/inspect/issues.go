@@ -11,7 +11,8 @@ import (
 // the validator's (its ISSUES.md), with the validator's severity.
 const (
 	// CodeUnsupported: the model is valid but uses what the preview cannot read (Draco,
-	// meshopt, quantization, sparse accessors, an unknown required extension).
+	// meshopt, quantization, an unknown required extension), or node transforms carry it to
+	// infinity.
 	CodeUnsupported = "KILN_UNSUPPORTED"
 	// CodeLimit: over a limit Kiln sets so that no file can make it allocate without bound
 	// (file size, texture size, elements in one accessor).

@@ -64,6 +64,11 @@ func skinned(w [4]float32, j [4]uint8) func(*gltf.Document) {
 	}
 }
 
+// sparsePositions makes the tetrahedron's positions sparse (modeltest.SparsePositions).
+func sparsePositions(zeros bool, indices []uint8, values [][3]float32) func(*gltf.Document) {
+	return func(d *gltf.Document) { modeltest.SparsePositions(d, 0, zeros, indices, values) }
+}
+
 // hostileModels are the models the agreement test builds: each breaks one of the validator's
 // rules (or sits inside its tolerance), in the binary data a .glb can spell.
 func hostileModels() []hostile {
@@ -147,6 +152,11 @@ func hostileModels() []hostile {
 			nor.BufferView = pos.BufferView
 		}, "MESH_PRIMITIVE_ACCESSOR_WITHOUT_BYTESTRIDE"},
 		{"extras that are not an object (an info)", func(d *gltf.Document) { d.Nodes[0].Extras = "note" }, ""},
+		{"sparse positions", sparsePositions(false, []uint8{3}, [][3]float32{{0, 0, 1}}), ""},
+		{"sparse positions over zeros", sparsePositions(true, []uint8{1, 2, 3}, [][3]float32{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}), ""},
+		{"a sparse substitution past the end", sparsePositions(false, []uint8{7}, [][3]float32{{0, 0, 1}}), "ACCESSOR_SPARSE_INDEX_OOB"},
+		{"sparse substitutions out of order", sparsePositions(false, []uint8{3, 1}, [][3]float32{{0, 0, 1}, {1, 0, 0}}), "ACCESSOR_SPARSE_INDICES_NON_INCREASING"},
+		{"a sparse substitution that is NaN", sparsePositions(false, []uint8{3}, [][3]float32{{0, float32(math.NaN()), 1}}), "ACCESSOR_INVALID_FLOAT"},
 		{"an unused accessor (an info)", func(d *gltf.Document) { modeler.WriteNormal(d, [][3]float32{{1, 0, 0}}) }, ""},
 		{"a primitive without positions (a warning)", func(d *gltf.Document) {
 			d.Meshes[0].Primitives = append(d.Meshes[0].Primitives, &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{gltf.NORMAL: modeler.WriteNormal(d, [][3]float32{{1, 0, 0}})}, Mode: gltf.PrimitivePoints})
