@@ -282,12 +282,9 @@ func (v View) WithPreset(p Preset) View {
 	return v
 }
 
-// Reset returns to DefaultView's camera, keeping mode, background and grid.
-func (v View) Reset() View {
-	d := DefaultView()
-	d.Mode, d.Background, d.Grid = v.Mode, v.Background, v.Grid
-	return d
-}
+// Reset returns to DefaultView's camera, keeping everything else: the mode, background,
+// grid, lighting and the animation's pose.
+func (v View) Reset() View { return v.SameCamera(DefaultView()) }
 
 // Orbit turns the camera around the model by dyaw and dpitch radians, the pitch held within
 // straight up and straight down. Orbiting leaves an axis view for perspective, as Blender's

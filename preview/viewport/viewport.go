@@ -160,7 +160,7 @@ func (v *Viewport) loaded(rep *inspect.Report, keep bool) {
 	v.watchFiles = rep.Files
 	v.caption = gridCaption(rep)
 	if !keep {
-		v.view = v.view.SameCamera(v.view.Reset())
+		v.view = v.view.Reset()
 		v.view.Clip, v.view.Time = 0, 0
 	} else if v.view.Clip > len(v.clips) {
 		// The new file has fewer clips than the one that was playing: back to the rest pose
@@ -225,7 +225,7 @@ func (v *Viewport) cameraMoved() {
 
 // Reset returns to the default three-quarter view, framed. Only the camera moves: the look
 // the artist chose (mode, light, exposure, the animation) stays.
-func (v *Viewport) Reset() { v.update(func(w *preview.View) { *w = w.SameCamera(w.Reset()) }) }
+func (v *Viewport) Reset() { v.update(func(w *preview.View) { *w = w.Reset() }) }
 
 // View returns how the model is seen now.
 func (v *Viewport) View() preview.View {
