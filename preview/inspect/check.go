@@ -125,7 +125,9 @@ func checkAccessor(c *checker, doc *gltf.Document, i int, a *gltf.Accessor, size
 		c.errorf("ACCESSOR_TOTAL_OFFSET_ALIGNMENT", at+"/byteOffset", "accessor %d starts at byte %d of its buffer, not a multiple of its %d-byte components", i, bv.ByteOffset+a.ByteOffset, csize)
 	}
 	if bv.ByteStride != 0 && bv.ByteStride < elem {
-		c.errorf("ACCESSOR_SMALL_BYTESTRIDE", at, "accessor %d has %d-byte elements but its bufferView's stride is %d", i, elem, bv.ByteStride)
+		// Fatal: elements that overlap would let a copy of them (a sparse accessor's)
+		// outgrow the file.
+		c.fatalf("ACCESSOR_SMALL_BYTESTRIDE", at, "accessor %d has %d-byte elements but its bufferView's stride is %d", i, elem, bv.ByteStride)
 	}
 	if a.Count == 0 {
 		return
