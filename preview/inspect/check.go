@@ -277,6 +277,9 @@ func checkMesh(c *checker, doc *gltf.Document, mi int, m *gltf.Mesh) {
 			if _, n := p.Attributes[gltf.NORMAL]; !n {
 				c.warnf("MESH_PRIMITIVE_TANGENT_WITHOUT_NORMAL", at, "%s has tangents but no normals", where)
 			}
+			if p.Material == nil || *p.Material < 0 || *p.Material >= len(doc.Materials) || doc.Materials[*p.Material].NormalTexture == nil {
+				c.infof("UNUSED_MESH_TANGENT", at+"/attributes/TANGENT", "%s has tangents, which its material (without a normal map) does not use", where)
+			}
 		}
 		for ti, target := range p.Targets {
 			for _, name := range slices.Sorted(maps.Keys(target)) {
@@ -527,6 +530,12 @@ func checkNodes(c *checker, doc *gltf.Document, raw json.RawMessage) {
 	for i := range parent {
 		parent[i] = -1
 	}
+	joint := make([]bool, len(doc.Nodes)) // a skin's joint is not empty, though it holds nothing
+	for _, s := range doc.Skins {
+		for _, j := range s.Joints {
+			joint[j] = true
+		}
+	}
 	for i, n := range doc.Nodes {
 		at := fmt.Sprintf("/nodes/%d", i)
 		if n.Mesh != nil && (*n.Mesh < 0 || *n.Mesh >= len(doc.Meshes)) {
@@ -554,7 +563,7 @@ func checkNodes(c *checker, doc *gltf.Document, raw json.RawMessage) {
 		if math.Abs(1-l) > 0.00769 { // the validator's tolerance
 			c.errorf("ROTATION_NON_UNIT", at+"/rotation", "node %d's rotation is not a unit quaternion (length %.4g)", i, l)
 		}
-		if n.Mesh == nil && n.Camera == nil && n.Skin == nil && len(n.Children) == 0 && len(n.Extensions) == 0 {
+		if n.Mesh == nil && n.Camera == nil && n.Skin == nil && len(n.Children) == 0 && len(n.Extensions) == 0 && !joint[i] {
 			c.infof("NODE_EMPTY", at, "node %d is empty (no mesh, camera or children)", i)
 		}
 		for k, ch := range n.Children {
@@ -592,6 +601,11 @@ func checkNodes(c *checker, doc *gltf.Document, raw json.RawMessage) {
 		}
 		for p := i; p >= 0 && state[p] == 1; p = parent[p] {
 			state[p] = 2
+		}
+	}
+	for i, n := range doc.Nodes {
+		if n.Skin != nil && n.Mesh != nil && parent[i] >= 0 {
+			c.warnf("NODE_SKINNED_MESH_NON_ROOT", fmt.Sprintf("/nodes/%d", i), "node %d draws a skinned mesh but has a parent, whose transform does not move a skin", i)
 		}
 	}
 	for si, s := range doc.Scenes {
