@@ -185,6 +185,21 @@ type verdict struct {
 	codes   []string
 }
 
+// warningCodes are the distinct codes of an accepted model's warnings that are the validator's.
+func warningCodes(path string) []string {
+	_, rep, err := Load(path)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, is := range rep.Issues {
+		if is.Severity == SeverityWarning && !is.Kiln() && is.Code != "UNSUPPORTED_EXTENSION" && !slices.Contains(out, is.Code) {
+			out = append(out, is.Code)
+		}
+	}
+	return out
+}
+
 func judge(path string) verdict {
 	_, rep, err := Load(path)
 	var ie *Error
@@ -306,6 +321,17 @@ func agreement(t *testing.T, rows []agreementRow) {
 			why = "valid; the preview cannot show it"
 		case v.refused && !rep.Rejected && !slices.Contains(vcodes, v.first):
 			ok, why = false, "Kiln's first error is not among the validator's"
+		}
+		// On real models, the warnings are the validator's too (UNSUPPORTED_EXTENSION, which
+		// Kiln gives for what the preview does not show, aside).
+		var vwarn []string
+		for _, is := range rep.Issues {
+			if is.Severity == 1 && !slices.Contains(vwarn, is.Code) {
+				vwarn = append(vwarn, is.Code)
+			}
+		}
+		if kwarn := warningCodes(r.path); r.corpus && !v.refused && !slices.Equal(slices.Sorted(slices.Values(kwarn)), slices.Sorted(slices.Values(vwarn))) {
+			ok, why = false, fmt.Sprintf("warnings %v, the validator's %v", kwarn, vwarn)
 		}
 		if !r.corpus && r.want != v.first {
 			ok, why = false, fmt.Sprintf("Kiln's first error is %q, want %q", v.first, r.want)
