@@ -150,10 +150,14 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 		if err := e.draw(e.root, cam); err != nil {
 			return nil, fmt.Errorf("g3n: render: %w", err)
 		}
+	}
+	img := t.image(!v.Transparent)
+	if e.model != nil {
+		// After the read back, which waits for the drawing to finish: making the proxy does
+		// not compete with this frame's rasterising.
 		e.startProxy()
 		e.model.dropVertices()
 	}
-	img := t.image(!v.Transparent)
 	if s > 1 {
 		img = shrink(img, s)
 	}
