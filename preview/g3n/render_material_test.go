@@ -530,6 +530,16 @@ func TestBadEnvironmentFile(t *testing.T) {
 	if _, err := r.Render(context.Background(), 32, 32, v); err != nil {
 		t.Errorf("the studio lights read the environment: %v", err)
 	}
+	// kiln render's way: the error names the file, and no picture is left behind.
+	out := filepath.Join(t.TempDir(), "shot.png")
+	err := RenderFile(context.Background(), plateModel(t, newDoc(), plainUV, matte(0.5, 0.5, 0.5), "p.glb"), out,
+		RenderOptions{Size: 32, EnvironmentFile: bad})
+	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("broken.hdr")) {
+		t.Errorf("RenderFile with a damaged environment: %v", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a picture was written despite the error: %v", err)
+	}
 }
 
 // TestLargeTransparentPicture: a 4096² picture (Save image's largest), transparent, is drawn
