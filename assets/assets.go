@@ -20,6 +20,13 @@ var IconPNG []byte
 //go:embed studio.hdr
 var StudioHDR []byte
 
+// StudioIBL is StudioHDR prefiltered for the preview's image-based lighting (irradiance and
+// roughness levels), made by the preview's own code (go test ./preview/g3n -run
+// TestStudioIBLAsset -update), so that no process spends the time on it.
+//
+//go:embed studio.ibl
+var StudioIBL []byte
+
 //go:embed samples/*.png
 var samples embed.FS
 

@@ -3,6 +3,7 @@ package g3n
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -53,23 +54,105 @@ type envLevel struct {
 
 // environment is a prefiltered environment, ready to upload.
 type environment struct {
-	name   string // the file's base name, or "studio" for Kiln's own
 	sh     [9][3]float32
 	levels []envLevel
 	// mean is the average radiance, which the tests use to check exposure.
 	mean float32
 }
 
-// builtinEnvironment is Kiln's own studio environment, prefiltered on first use (and early,
-// in the background, when a renderer starts; see warmEnvironment).
+// builtinEnvironment is Kiln's own studio environment. Its prefiltered form ships beside it
+// (assets.StudioIBL, made from studio.hdr by this file's code: TestStudioIBLAsset checks it
+// and -update remakes it), so that no process spends the prefilter's tens of milliseconds on
+// it; the .hdr is prefiltered here only if that form cannot be read. It is made on first use,
+// and early, in the background, when a renderer starts (see warmEnvironment).
 var builtinEnvironment = sync.OnceValues(func() (*environment, error) {
+	if env, err := decodeIBL(assets.StudioIBL); err == nil {
+		return env, nil
+	}
 	env, err := readHDR(bytes.NewReader(assets.StudioHDR), int64(len(assets.StudioHDR)))
 	if err != nil {
 		return nil, fmt.Errorf("the studio environment Kiln ships: %w", err)
 	}
-	env.name = "studio"
 	return env, nil
 })
+
+// iblMagic starts a prefiltered environment: then the SH coefficients as 27 little-endian
+// float32, the mean, and each level's width and height (uint16) and texels as RGBE.
+const iblMagic = "KILNIBL1"
+
+// encodeIBL writes env in the shipped prefiltered form.
+func encodeIBL(env *environment) []byte {
+	var b bytes.Buffer
+	b.WriteString(iblMagic)
+	put := func(v any) { _ = binary.Write(&b, binary.LittleEndian, v) }
+	put(env.sh)
+	put(env.mean)
+	put(uint16(len(env.levels)))
+	for _, l := range env.levels {
+		put([2]uint16{uint16(l.w), uint16(l.h)})
+		for i := 0; i < len(l.pix); i += 3 {
+			b.Write(rgbe(l.pix[i], l.pix[i+1], l.pix[i+2]))
+		}
+	}
+	return b.Bytes()
+}
+
+// decodeIBL reads encodeIBL's form, checking every count against the data.
+func decodeIBL(data []byte) (*environment, error) {
+	r := bytes.NewReader(data)
+	magic := make([]byte, len(iblMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != iblMagic {
+		return nil, errors.New("not a prefiltered environment")
+	}
+	env := &environment{}
+	var n uint16
+	if err := binary.Read(r, binary.LittleEndian, &env.sh); err != nil {
+		return nil, err
+	}
+	if err := binary.Read(r, binary.LittleEndian, &env.mean); err != nil {
+		return nil, err
+	}
+	if err := binary.Read(r, binary.LittleEndian, &n); err != nil || n != envLevels {
+		return nil, errors.New("a prefiltered environment with the wrong number of levels")
+	}
+	for k := range int(n) {
+		var size [2]uint16
+		if err := binary.Read(r, binary.LittleEndian, &size); err != nil {
+			return nil, err
+		}
+		w, h := int(size[0]), int(size[1])
+		if w < 1 || h < 1 || w > envWidth || h > envWidth || r.Len() < 4*w*h ||
+			(k > 0 && (w != max(1, env.levels[0].w>>k) || h != max(1, env.levels[0].h>>k))) {
+			return nil, errors.New("a prefiltered environment's level does not fit")
+		}
+		l := envLevel{w: w, h: h, pix: make([]float32, 3*w*h)}
+		p := make([]byte, 4)
+		for i := range w * h {
+			_, _ = io.ReadFull(r, p)
+			if p[3] == 0 {
+				continue
+			}
+			f := float32(math.Ldexp(1, int(p[3])-136))
+			l.pix[3*i], l.pix[3*i+1], l.pix[3*i+2] = float32(p[0])*f, float32(p[1])*f, float32(p[2])*f
+		}
+		env.levels = append(env.levels, l)
+	}
+	if r.Len() != 0 {
+		return nil, errors.New("a prefiltered environment with bytes left over")
+	}
+	return env, nil
+}
+
+// rgbe packs a colour as Ward's shared-exponent bytes.
+func rgbe(r, g, b float32) []byte {
+	v := float64(max(r, g, b))
+	if v < 1e-32 {
+		return []byte{0, 0, 0, 0}
+	}
+	m, e := math.Frexp(v)
+	s := m * 256 / v
+	return []byte{byte(float64(r) * s), byte(float64(g) * s), byte(float64(b) * s), byte(e + 128)}
+}
 
 // warmEnvironment prefilters the built-in environment in the background, so that a first
 // frame lit by it (the default) finds it done, or nearly.
@@ -112,7 +195,6 @@ func loadEnvironment(path string) (*environment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("environment %s: %w", filepath.Base(path), err)
 	}
-	env.name = filepath.Base(path)
 	envCache.Lock()
 	defer envCache.Unlock()
 	envCache.entries = append(envCache.entries, envEntry{key, env})

@@ -189,3 +189,51 @@ func FuzzReadHDR(f *testing.F) {
 		}
 	})
 }
+
+// TestStudioIBLAsset: the prefiltered studio environment Kiln ships (assets/studio.ibl) is
+// what this code makes of assets/studio.hdr, to RGBE's precision; -update remakes it.
+func TestStudioIBLAsset(t *testing.T) {
+	fresh, err := readHDR(bytes.NewReader(assets.StudioHDR), int64(len(assets.StudioHDR)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "..", "assets", "studio.ibl")
+	if *updatePictures {
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, encodeIBL(fresh), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s rewritten", path)
+		return
+	}
+	shipped, err := decodeIBL(assets.StudioIBL)
+	if err != nil {
+		t.Fatalf("assets/studio.ibl: %v (remake it: go test ./preview/g3n -run TestStudioIBLAsset -update)", err)
+	}
+	if shipped.sh != fresh.sh || shipped.mean != fresh.mean {
+		t.Errorf("assets/studio.ibl's irradiance is not studio.hdr's: remake it with -update")
+	}
+	for k, l := range fresh.levels {
+		s := shipped.levels[k]
+		if s.w != l.w || s.h != l.h {
+			t.Fatalf("level %d is %d×%d in the asset, %d×%d made now", k, s.w, s.h, l.w, l.h)
+		}
+		for i := 0; i < len(l.pix); i += 3 {
+			peak := max(l.pix[i], l.pix[i+1], l.pix[i+2])
+			for c := range 3 {
+				if d := math.Abs(float64(s.pix[i+c] - l.pix[i+c])); d > float64(peak)/100+1e-6 {
+					t.Fatalf("level %d texel %d: %v in the asset, %v made now: remake it with -update", k, i/3, s.pix[i:i+3], l.pix[i:i+3])
+				}
+			}
+		}
+	}
+	// Hostile forms of it are refused, not trusted.
+	for _, bad := range [][]byte{nil, []byte(iblMagic), assets.StudioIBL[:len(assets.StudioIBL)-1], append(append([]byte{}, assets.StudioIBL...), 0)} {
+		if _, err := decodeIBL(bad); err == nil {
+			t.Errorf("a damaged prefiltered environment of %d bytes was read", len(bad))
+		}
+	}
+}
