@@ -38,7 +38,10 @@ func checkDocument(c *checker, doc *gltf.Document, size int64, nodes json.RawMes
 				checkVertexViews(c, doc)
 			}
 		},
-		func() { checkNodes(c, doc, nodes) },
+		func() {
+			checkNodes(c, doc, nodes)
+			checkCameras(c, doc)
+		},
 	} {
 		if stage(); c.fatal {
 			return
@@ -631,4 +634,30 @@ func finite(v []float64) bool {
 		}
 	}
 	return true
+}
+
+// checkCameras checks each camera's projection as the validator does.
+func checkCameras(c *checker, doc *gltf.Document) {
+	for i, cam := range doc.Cameras {
+		at := fmt.Sprintf("/cameras/%d", i)
+		if p := cam.Perspective; p != nil {
+			if p.Zfar != nil && *p.Zfar <= p.Znear {
+				c.errorf("CAMERA_ZFAR_LEQUAL_ZNEAR", at+"/perspective", "camera %d's far plane (%g) is not beyond its near plane (%g)", i, *p.Zfar, p.Znear)
+			}
+			if p.Yfov >= math.Pi {
+				c.warnf("CAMERA_YFOV_GEQUAL_PI", at+"/perspective/yfov", "camera %d's vertical field of view (%g rad) is not less than π", i, p.Yfov)
+			}
+		}
+		if o := cam.Orthographic; o != nil {
+			switch {
+			case o.Xmag == 0 || o.Ymag == 0:
+				c.errorf("CAMERA_XMAG_YMAG_ZERO", at+"/orthographic", "camera %d's magnification is zero", i)
+			case o.Xmag < 0 || o.Ymag < 0:
+				c.warnf("CAMERA_XMAG_YMAG_NEGATIVE", at+"/orthographic", "camera %d's magnification is negative", i)
+			}
+			if o.Zfar <= o.Znear {
+				c.errorf("CAMERA_ZFAR_LEQUAL_ZNEAR", at+"/orthographic", "camera %d's far plane (%g) is not beyond its near plane (%g)", i, o.Zfar, o.Znear)
+			}
+		}
+	}
 }

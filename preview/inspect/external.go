@@ -113,6 +113,7 @@ type imageInfo struct {
 	file    string // the external file: its name in the model's folder
 	warning string // why the image will not be drawn, when it will not
 	code    string // the warning's issue code
+	format  string // the format its header shows ("png", "jpeg", "webp"), when it was read
 }
 
 func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
@@ -159,7 +160,7 @@ func imageHeader(path string, doc *gltf.Document, i int) (imageInfo, error) {
 		in.warning, in.code = fmt.Sprintf("texture image %d is not an image the preview can read: drawn without it", i), codeImageUnrecognized
 		return in, nil
 	}
-	t.Width, t.Height = cfg.Width, cfg.Height
+	t.Width, t.Height, in.format = cfg.Width, cfg.Height, format
 	if t.MIMEType == "" {
 		t.MIMEType = "image/" + format
 	}

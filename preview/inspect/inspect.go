@@ -164,6 +164,12 @@ func Load(path string) (*gltf.Document, *Report, error) {
 			ch.add(is.Severity, is.Code, is.Pointer, "%s", is.Message)
 		}
 	}
+	rep.Files = slices.Clone(c.files)
+	if !ch.fatal {
+		if err := textures(path, doc, rep, ch); err != nil {
+			return nil, nil, err
+		}
+	}
 	if ch.errors > 0 {
 		return nil, nil, ch.refusal()
 	}
@@ -175,10 +181,6 @@ func Load(path string) (*gltf.Document, *Report, error) {
 		return nil, nil, ch.refusal()
 	}
 	rep.warn(ch)
-	rep.Files = slices.Clone(c.files)
-	if err := textures(path, doc, rep, ch); err != nil {
-		return nil, nil, err
-	}
 	unused(ch, doc)
 	rep.Issues = slices.Clip(ch.issues)
 	rep.Warnings = warnings(rep.Issues)
@@ -303,6 +305,9 @@ func textures(path string, doc *gltf.Document, rep *Report, c *checker) error {
 		at := fmt.Sprintf("/images/%d", i)
 		if in.warning != "" {
 			c.warnf(in.code, at, "%s", in.warning)
+		}
+		if declared := doc.Images[i].MimeType; declared != "" && in.format != "" && declared != "image/"+in.format {
+			c.errorf("IMAGE_MIME_TYPE_INVALID", at+"/mimeType", "texture image %d says it is %s but is image/%s", i, declared, in.format)
 		}
 		if w, h := in.Width, in.Height; w > 0 && h > 0 && (w&(w-1) != 0 || h&(h-1) != 0) {
 			c.infof("IMAGE_NPOT_DIMENSIONS", at, "texture image %d is %d×%d, not a power of two a side (some engines scale it)", i, w, h)

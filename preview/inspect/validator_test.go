@@ -1,8 +1,11 @@
 package inspect
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"math"
 	"os"
 	"path/filepath"
@@ -67,6 +70,15 @@ func skinned(w [4]float32, j [4]uint8) func(*gltf.Document) {
 // sparsePositions makes the tetrahedron's positions sparse (modeltest.SparsePositions).
 func sparsePositions(zeros bool, indices []uint8, values [][3]float32) func(*gltf.Document) {
 	return func(d *gltf.Document) { modeltest.SparsePositions(d, 0, zeros, indices, values) }
+}
+
+// tinyJPEG is a 2×2 JPEG.
+func tinyJPEG() []byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 2, 2)), nil); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }
 
 // hostileModels are the models the agreement test builds: each breaks one of the validator's
@@ -157,6 +169,28 @@ func hostileModels() []hostile {
 		{"a sparse substitution past the end", sparsePositions(false, []uint8{7}, [][3]float32{{0, 0, 1}}), "ACCESSOR_SPARSE_INDEX_OOB"},
 		{"sparse substitutions out of order", sparsePositions(false, []uint8{3, 1}, [][3]float32{{0, 0, 1}, {1, 0, 0}}), "ACCESSOR_SPARSE_INDICES_NON_INCREASING"},
 		{"a sparse substitution that is NaN", sparsePositions(false, []uint8{3}, [][3]float32{{0, float32(math.NaN()), 1}}), "ACCESSOR_INVALID_FLOAT"},
+		{"a camera whose far plane is nearer than its near", func(d *gltf.Document) {
+			d.Cameras = []*gltf.Camera{{Perspective: &gltf.Perspective{Yfov: 1, Znear: 10, Zfar: gltf.Float(1)}}}
+			d.Nodes[0].Camera = gltf.Index(0)
+		}, "CAMERA_ZFAR_LEQUAL_ZNEAR"},
+		{"an orthographic camera of zero magnification", func(d *gltf.Document) {
+			d.Cameras = []*gltf.Camera{{Orthographic: &gltf.Orthographic{Xmag: 0, Ymag: 1, Znear: 0.1, Zfar: 10}}}
+			d.Nodes[0].Camera = gltf.Index(0)
+		}, "CAMERA_XMAG_YMAG_ZERO"},
+		{"a JPEG that says it is a PNG", func(d *gltf.Document) {
+			normalizedUV(255)(d)
+			img := tinyJPEG()
+			for len(d.Buffers[0].Data)%4 != 0 {
+				d.Buffers[0].Data = append(d.Buffers[0].Data, 0)
+			}
+			d.BufferViews = append(d.BufferViews, &gltf.BufferView{Buffer: 0, ByteOffset: len(d.Buffers[0].Data), ByteLength: len(img)})
+			d.Buffers[0].Data = append(d.Buffers[0].Data, img...)
+			d.Buffers[0].ByteLength = len(d.Buffers[0].Data)
+			d.Images = []*gltf.Image{{MimeType: "image/png", BufferView: gltf.Index(len(d.BufferViews) - 1)}}
+			d.Textures = []*gltf.Texture{{Source: gltf.Index(0)}}
+			d.Materials = []*gltf.Material{{Name: "m", PBRMetallicRoughness: &gltf.PBRMetallicRoughness{BaseColorTexture: &gltf.TextureInfo{Index: 0}}}}
+			d.Meshes[0].Primitives[0].Material = gltf.Index(0)
+		}, "IMAGE_MIME_TYPE_INVALID"},
 		{"an unused accessor (an info)", func(d *gltf.Document) { modeler.WriteNormal(d, [][3]float32{{1, 0, 0}}) }, ""},
 		{"a primitive without positions (a warning)", func(d *gltf.Document) {
 			d.Meshes[0].Primitives = append(d.Meshes[0].Primitives, &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{gltf.NORMAL: modeler.WriteNormal(d, [][3]float32{{1, 0, 0}})}, Mode: gltf.PrimitivePoints})
