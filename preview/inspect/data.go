@@ -426,10 +426,9 @@ func report(c *checker, i int, a *gltf.Accessor, off int, u use, s *scan, data [
 	}
 	comps := a.Type.Components()
 	for _, bound := range []struct {
-		name     string
-		declared []float64
-		actual   []float64
-	}{{"min", a.Min, s.lo[:comps]}, {"max", a.Max, s.hi[:comps]}} {
+		name, code, side string // "min", its codes' word, where the data lies beyond it
+		declared, actual []float64
+	}{{"min", "MIN", "below", a.Min, s.lo[:comps]}, {"max", "MAX", "above", a.Max, s.hi[:comps]}} {
 		if len(bound.declared) != comps {
 			continue
 		}
@@ -450,18 +449,18 @@ func report(c *checker, i int, a *gltf.Accessor, off int, u use, s *scan, data [
 			} else if comps == 1 {
 				axis = "value"
 			}
-			outside := (bound.name == "min" && actual < declared) || (bound.name == "max" && actual > declared)
-			code := "ACCESSOR_" + map[string]string{"min": "MIN", "max": "MAX"}[bound.name] + "_MISMATCH"
-			if outside {
-				n := countOutside(data, a, off, stride, k, declared, bound.name == "min")
-				c.errorf("ACCESSOR_ELEMENT_OUT_OF_"+map[string]string{"min": "MIN", "max": "MAX"}[bound.name]+"_BOUND", fmt.Sprintf("%s/%s/%d", at, bound.name, k),
-					"%s lie outside the bounds the file declares (%d %s values %s the declared %s of %g): the file is damaged",
-					what, n, axis, map[bool]string{true: "below", false: "above"}[bound.name == "min"], bound.name, declared)
-				c.errorf(code, fmt.Sprintf("%s/%s/%d", at, bound.name, k), "%s: the declared %s %s (%g) is not the data's (%g)", what, axis, bound.name, declared, actual)
+			ptr := fmt.Sprintf("%s/%s/%d", at, bound.name, k)
+			below := bound.name == "min"
+			if (below && actual < declared) || (!below && actual > declared) {
+				// The validator reports both: data beyond the bound, and the bound not the data's.
+				n := countOutside(data, a, off, stride, k, declared, below)
+				c.errorf("ACCESSOR_ELEMENT_OUT_OF_"+bound.code+"_BOUND", ptr, "%s lie outside the bounds the file declares (%d %s values %s the declared %s of %g): the file is damaged",
+					what, n, axis, bound.side, bound.name, declared)
+				c.errorf("ACCESSOR_"+bound.code+"_MISMATCH", ptr, "%s: the declared %s %s (%g) is not the data's (%g)", what, axis, bound.name, declared, actual)
 				continue
 			}
-			c.errorf(code, fmt.Sprintf("%s/%s/%d", at, bound.name, k),
-				"%s do not reach the bounds the file declares (the declared %s %s is %g, the data's %g): the file is damaged", what, axis, bound.name, declared, actual)
+			c.errorf("ACCESSOR_"+bound.code+"_MISMATCH", ptr, "%s do not reach the bounds the file declares (the declared %s %s is %g, the data's %g): the file is damaged",
+				what, axis, bound.name, declared, actual)
 		}
 	}
 }
