@@ -1,6 +1,7 @@
-// Package inspect checks a glTF model's structure before anything renders it, and measures it
-// for the stats panel: triangles, vertices, meshes, materials, textures, size, and what a
-// viewer should warn about. It never touches OpenGL, and no input crashes it: g3n's loader
+// Package inspect checks a glTF model before anything renders it, by the Khronos glTF
+// validator's rules and codes (Report.Issues: errors refuse the model, warnings and infos are
+// shown beside it), and measures it for the stats panel: triangles, vertices, meshes,
+// materials, textures, size, and what a viewer should warn about. It never touches OpenGL, and no input crashes it: g3n's loader
 // panics, or allocates without bound, on files this package refuses first.
 package inspect
 
