@@ -22,14 +22,16 @@ func (t *gpuTexture) bind(gs *gls.GLS, unit int) {
 		t.gs, t.name = gs, gs.GenTexture()
 		gs.BindTexture(gls.TEXTURE_2D, t.name)
 		d := t.data
-		for i, l := range d.levels {
-			gs.TexImage2D(gls.TEXTURE_2D, int32(i), gls.RGBA8, int32(l.w), int32(l.h), gls.RGBA, gls.UNSIGNED_BYTE, l.pix)
-		}
+		// The sampler first: told the level count and filter before any image, the driver
+		// allocates the whole mipmap chain once instead of again for each level.
 		gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_MAX_LEVEL, int32(len(d.levels)-1))
 		gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_MAG_FILTER, int32(d.magFilter))
 		gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_MIN_FILTER, int32(d.minFilter))
 		gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_WRAP_S, int32(d.wrapS))
 		gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_WRAP_T, int32(d.wrapT))
+		for i, l := range d.levels {
+			gs.TexImage2D(gls.TEXTURE_2D, int32(i), gls.RGBA8, int32(l.w), int32(l.h), gls.RGBA, gls.UNSIGNED_BYTE, l.pix)
+		}
 		t.data = nil // the driver has its copy
 		return
 	}
