@@ -60,15 +60,15 @@ func newEnvTexture(gs *gls.GLS, env *environment) *envTexture {
 	t := &envTexture{env: env, sh: env.sh, gs: gs, name: gs.GenTexture()}
 	gs.ActiveTexture(gls.TEXTURE0 + envUnit)
 	gs.BindTexture(gls.TEXTURE_2D, t.name)
-	for i, l := range env.levels {
-		gs.TexImage2D(gls.TEXTURE_2D, int32(i), gls.RGB16F, int32(l.w), int32(l.h), gls.RGB, gls.FLOAT, l.pix)
-	}
 	gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_MAX_LEVEL, int32(len(env.levels)-1))
 	gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_MAG_FILTER, gls.LINEAR)
 	gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_MIN_FILTER, gls.LINEAR_MIPMAP_LINEAR)
 	// Around the horizon the map wraps; at the poles it ends.
 	gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_WRAP_S, gls.REPEAT)
 	gs.TexParameteri(gls.TEXTURE_2D, gls.TEXTURE_WRAP_T, gls.CLAMP_TO_EDGE)
+	for i, l := range env.levels {
+		gs.TexImage2D(gls.TEXTURE_2D, int32(i), gls.RGB16F, int32(l.w), int32(l.h), gls.RGB, gls.FLOAT, l.pix)
+	}
 	return t
 }
 
