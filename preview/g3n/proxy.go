@@ -17,8 +17,8 @@ import (
 // coarser copy made by vertex clustering: the vertices are gathered into the cells of a grid
 // over each mesh, every cell becomes one vertex, and the triangles whose corners fall in three
 // different cells are kept. It is cheap (one pass over the vertices and one over the
-// triangles, about 0.15 s of CPU for a million triangles) and keeps the silhouette to within a cell,
-// which is all a moving picture needs; the still frame that follows is the model itself.
+// triangles, about 0.15 s of CPU for a million triangles) and keeps the silhouette to within
+// a cell, which is all a moving picture needs; the still frame that follows is the model.
 //
 // The proxy is made on a goroutine of its own once the first frame has drawn the model (so it
 // never delays that frame), from the vertex data the first frame uploaded: those are held
