@@ -81,6 +81,14 @@ func tinyJPEG() []byte {
 	return b.Bytes()
 }
 
+// skinnedBytes is skinned with weights as normalized bytes.
+func skinnedBytes(w [4]uint8) func(*gltf.Document) {
+	return func(d *gltf.Document) {
+		skinned([4]float32{1, 0, 0, 0}, [4]uint8{0, 1, 0, 0})(d)
+		d.Meshes[0].Primitives[0].Attributes[gltf.WEIGHTS_0] = modeler.WriteWeights(d, [][4]uint8{{255, 0, 0, 0}, w, w, w})
+	}
+}
+
 // hostileModels are the models the agreement test builds: each breaks one of the validator's
 // rules (or sits inside its tolerance), in the binary data a .glb can spell.
 func hostileModels() []hostile {
@@ -153,6 +161,8 @@ func hostileModels() []hostile {
 		{"a joint the skin does not have", skinned([4]float32{0.5, 0.5, 0, 0}, [4]uint8{0, 5, 0, 0}), "ACCESSOR_JOINTS_INDEX_OOB"},
 		{"a joint named twice", skinned([4]float32{0.5, 0.5, 0, 0}, [4]uint8{1, 1, 0, 0}), "ACCESSOR_JOINTS_INDEX_DUPLICATE"},
 		{"a negative skin weight", skinned([4]float32{1.5, -0.5, 0, 0}, [4]uint8{0, 1, 0, 0}), "ACCESSOR_WEIGHTS_NEGATIVE"},
+		{"byte weights adding up to 255", skinnedBytes([4]uint8{128, 127, 0, 0}), ""},
+		{"byte weights adding up to 254", skinnedBytes([4]uint8{128, 126, 0, 0}), "ACCESSOR_WEIGHTS_NON_NORMALIZED"},
 		{"a joint without weight (a warning)", skinned([4]float32{1, 0, 0, 0}, [4]uint8{0, 2, 0, 0}), ""},
 		{"two attributes in one view without a stride", func(d *gltf.Document) {
 			withNormals(-1, 1)(d)
