@@ -96,6 +96,7 @@ void main() {
 //   - Studio: a hemisphere (sky above, ground below, in world terms) and three lights fixed
 //     to the camera (a warm key from the upper left, a cool fill from the right, a rim from
 //     behind), so that no view leaves a side pitch black.
+//
 // Lighting is done in linear light; colour textures (base colour, emissive) are sRGB and
 // decoded here, data textures (metallic-roughness, normal, occlusion) are linear. The output
 // is sRGB with premultiplied alpha, which is what the framebuffer blends and what Go's
