@@ -35,12 +35,15 @@ import (
 // medians of 3 process runs.
 func BenchmarkFirstFrame(b *testing.B) {
 	models := slices.DeleteFunc(corpusModels(b, "models"), func(p string) bool { return strings.Contains(p, "DRACO") })
-	big, _ := modeltest.SubdividedBunny(b, b.TempDir())
-	models = append(models, big)
+	const bunny = "bunny-1m.glb" // made when its benchmark runs
+	models = append(models, bunny)
 	display := xDisplay(b)
 	for _, model := range models {
 		name := strings.TrimSuffix(filepath.Base(model), filepath.Ext(model))
 		b.Run(name, func(b *testing.B) {
+			if model == bunny {
+				model, _ = modeltest.SubdividedBunny(b, b.TempDir())
+			}
 			out := filepath.Join(b.TempDir(), "out.png")
 			for b.Loop() {
 				if err := RenderFile(context.Background(), model, out, RenderOptions{Size: 512}); err != nil {
