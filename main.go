@@ -148,5 +148,5 @@ func askTerminal(label string, secret bool) (string, error) {
 func renderFile(ctx context.Context, r cli.RenderRequest) error {
 	return g3n.RenderFile(ctx, r.Model, r.Out, g3n.RenderOptions{Size: r.Size, View: r.View, Mode: r.Mode,
 		Background: r.Background, Grid: r.Grid, Light: r.Light, EnvironmentFile: r.Env, Exposure: r.Exposure,
-		ToneMap: r.ToneMap, Transparent: r.Transparent})
+		ToneMap: r.ToneMap, Transparent: r.Transparent, Clip: r.Clip, Time: r.Time})
 }

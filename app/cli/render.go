@@ -7,9 +7,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/kiln3d/kiln/preview"
+	"github.com/kiln3d/kiln/preview/inspect"
+	"github.com/kiln3d/kiln/providers"
 )
 
 // RenderRequest is one picture `kiln render` asks of the renderer main provides.
@@ -27,6 +30,10 @@ type RenderRequest struct {
 	Exposure    float64
 	ToneMap     preview.ToneMap
 	Transparent bool
+	// Clip poses the model Time seconds into its animation number Clip (1-based, of
+	// inspect.Report.Animations); 0 is the rest pose the file gives.
+	Clip int
+	Time float64
 }
 
 func render(ctx context.Context, args []string, env Env) int {
@@ -42,11 +49,14 @@ func render(ctx context.Context, args []string, env Env) int {
 	exposure := fs.Float64("exposure", 0, "exposure in stops: +1 is twice as bright (-10 to 10)")
 	tonemap := fs.String("tonemap", "aces", "aces, neutral (Khronos PBR Neutral) or linear")
 	transparent := fs.Bool("transparent", false, "leave the background (and grid) out: transparent pixels")
+	clip := fs.String("clip", "", "pose the model in one of its animations: its name, or its number (1 for the first)")
+	at := fs.Float64("time", 0, "seconds into --clip")
 	rest, ok := parse(fs, args, env)
 	if !ok || len(rest) != 1 || *out == "" {
 		return usageOr(env, ok, "usage: kiln render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso]\n"+
 			"  [--mode shaded|clay|wireframe|normals|uv|basecolor|roughness|metallic|occlusion] [--background dark|light] [--grid]\n"+
-			"  [--light environment|studio] [--env FILE.hdr] [--exposure EV] [--tonemap aces|neutral|linear] [--transparent]")
+			"  [--light environment|studio] [--env FILE.hdr] [--exposure EV] [--tonemap aces|neutral|linear] [--transparent]\n"+
+			"  [--clip NAME|N [--time SECONDS]]")
 	}
 	req := RenderRequest{Model: rest[0], Out: *out, Size: *size, Grid: *grid, Env: *envFile, Exposure: *exposure,
 		Transparent: *transparent}
@@ -96,6 +106,18 @@ func render(ctx context.Context, args []string, env Env) int {
 	if _, err := os.Stat(req.Model); err != nil {
 		return fail(env, "%s: the model cannot be read (%v)", req.Model, err)
 	}
+	if math.IsNaN(*at) || math.IsInf(*at, 0) || *at < 0 {
+		return fail(env, "--time %v: give seconds from 0", *at)
+	}
+	if *clip == "" && *at != 0 {
+		return fail(env, "--time poses an animation: name it with --clip")
+	}
+	if *clip != "" {
+		if req.Clip, err = pickClip(req.Model, *clip); err != nil {
+			return fail(env, "--clip: %v", err)
+		}
+		req.Time = *at
+	}
 	if env.Render == nil {
 		return fail(env, "this build of Kiln has no renderer")
 	}
@@ -108,4 +130,28 @@ func render(ctx context.Context, args []string, env Env) int {
 	}
 	fmt.Fprintln(env.Stdout, abs)
 	return exitOK
+}
+
+// pickClip finds the animation a --clip names, by name (any case) or by number from 1, in the
+// model's own list, and returns its number; the model is checked first, as the render will.
+func pickClip(model, name string) (int, error) {
+	_, rep, err := inspect.Load(model)
+	if err != nil {
+		return 0, err
+	}
+	names := make([]string, len(rep.Animations))
+	for i, a := range rep.Animations {
+		names[i] = providers.Printable(a.Name)
+		if strings.EqualFold(a.Name, name) {
+			return i + 1, nil
+		}
+	}
+	if n, err := strconv.Atoi(name); err == nil && n >= 1 && n <= len(names) {
+		return n, nil
+	}
+	if len(names) == 0 {
+		return 0, fmt.Errorf("%q: %s has no animations", providers.Printable(name), filepath.Base(model))
+	}
+	return 0, fmt.Errorf("%q: %s has no such animation; it has %d: %s (or give a number from 1 to %d)",
+		providers.Printable(name), filepath.Base(model), len(names), strings.Join(names, ", "), len(names))
 }

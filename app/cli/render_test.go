@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/qmuntal/gltf"
+	"github.com/qmuntal/gltf/modeler"
+
 	"github.com/kiln3d/kiln/preview"
 	"github.com/kiln3d/kiln/providers/fsguard/fsguardtest"
 	"github.com/kiln3d/kiln/providers/providertest"
@@ -75,5 +78,73 @@ func TestRenderLookFlags(t *testing.T) {
 	}
 	if s, e := run(model); s == 0 || !strings.Contains(e, "--tonemap aces|neutral|linear") || !strings.Contains(e, "normals|uv|basecolor") {
 		t.Errorf("usage does not list the new flags: %q", e)
+	}
+}
+
+// TestRenderClip: --clip takes an animation's name (any case) or number and --time its moment;
+// a clip the model lacks is refused naming those it has, before the renderer is called.
+func TestRenderClip(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "spin.glb")
+	writeSpinning(t, model, "Spin", "Wave")
+	still := filepath.Join(dir, "still.glb")
+	if err := providertest.WriteTetrahedron(still); err != nil {
+		t.Fatal(err)
+	}
+	var got *RenderRequest
+	run := func(args ...string) (int, string) {
+		got = nil
+		var out, errOut bytes.Buffer
+		env := Env{Stdout: &out, Stderr: &errOut, Render: func(_ context.Context, r RenderRequest) error {
+			got = &r
+			return os.WriteFile(r.Out, []byte("png"), 0o644)
+		}}
+		return Run(context.Background(), append([]string{"render"}, args...), env), errOut.String()
+	}
+	out := filepath.Join(dir, "shot.png")
+	if s, e := run(model, "--out", out); s != 0 || got.Clip != 0 || got.Time != 0 {
+		t.Errorf("no clip: %d %q %+v", s, e, got)
+	}
+	if s, e := run(model, "--out", out, "--clip", "wave", "--time", "0.25"); s != 0 || got.Clip != 2 || got.Time != 0.25 {
+		t.Errorf("--clip wave: %d %q %+v", s, e, got)
+	}
+	if s, e := run(model, "--out", out, "--clip", "1"); s != 0 || got.Clip != 1 {
+		t.Errorf("--clip 1: %d %q %+v", s, e, got)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{model, "--clip", "Run"}, `"Run": spin.glb has no such animation; it has 2: Spin, Wave`},
+		{[]string{model, "--clip", "3"}, "has no such animation"},
+		{[]string{model, "--time", "1"}, "name it with --clip"},
+		{[]string{model, "--clip", "Spin", "--time", "-1"}, "give seconds from 0"},
+		{[]string{still, "--clip", "Spin"}, "still.glb has no animations"},
+	} {
+		s, e := run(append(c.args, "--out", out)...)
+		if s != 1 || !strings.Contains(e, c.want) || got != nil {
+			t.Errorf("%v: %d %q (renderer called: %v), want %q", c.args, s, e, got != nil, c.want)
+		}
+	}
+}
+
+// writeSpinning writes a triangle whose node each named clip turns about y.
+func writeSpinning(t *testing.T, path string, clips ...string) {
+	t.Helper()
+	doc := gltf.NewDocument()
+	pos := modeler.WritePosition(doc, [][3]float32{{0, 0, 0}, {1, 0, 0}, {0, 1, 0}})
+	doc.Meshes = []*gltf.Mesh{{Primitives: []*gltf.Primitive{{Attributes: gltf.PrimitiveAttributes{gltf.POSITION: pos}}}}}
+	doc.Nodes = []*gltf.Node{{Mesh: gltf.Index(0)}}
+	doc.Scenes[0].Nodes = []int{0}
+	times := modeler.WriteAccessor(doc, gltf.TargetNone, []float32{0, 1})
+	doc.Accessors[times].Min, doc.Accessors[times].Max = []float64{0}, []float64{1}
+	turns := modeler.WriteAccessor(doc, gltf.TargetNone, [][4]float32{{0, 0, 0, 1}, {0, 0.7071068, 0, 0.7071068}})
+	for _, name := range clips {
+		doc.Animations = append(doc.Animations, &gltf.Animation{Name: name,
+			Samplers: []*gltf.AnimationSampler{{Input: times, Output: turns}},
+			Channels: []*gltf.AnimationChannel{{Sampler: 0, Target: gltf.AnimationChannelTarget{Node: gltf.Index(0), Path: gltf.TRSRotation}}}})
+	}
+	if err := gltf.SaveBinary(doc, path); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -98,9 +98,16 @@ func (r *Report) SizeCM() [3]float64 {
 	return [3]float64{100 * (r.Max[0] - r.Min[0]), 100 * (r.Max[1] - r.Min[1]), 100 * (r.Max[2] - r.Min[2])}
 }
 
-// shown reports whether the preview draws an extension's effect (unlit materials, by Kiln's own
-// shading); the model still renders without the others, only less faithfully.
-func shown(ext string) bool { return ext == "KHR_materials_unlit" }
+// shown reports whether the preview draws an extension's effect (unlit materials, emissive
+// strength and texture transforms, by Kiln's own shading); the model still renders without the
+// others, only less faithfully.
+func shown(ext string) bool {
+	switch ext {
+	case "KHR_materials_unlit", "KHR_materials_emissive_strength", "KHR_texture_transform":
+		return true
+	}
+	return false
+}
 
 // Inspect checks the model at path and measures it, as the Khronos glTF validator would judge
 // it: the model is refused (an *Error) when the check finds an error (Report.Issues lists

@@ -157,3 +157,25 @@ func TestInspectCorpus(t *testing.T) {
 }
 
 func saveDoc(doc *gltf.Document, path string) error { return gltf.SaveBinary(doc, path) }
+
+// TestShownExtensions: the material extensions the preview draws raise no "not shown" warning,
+// even when required; one it does not draw is listed and warned about, and refused when required.
+func TestShownExtensions(t *testing.T) {
+	for _, ext := range []string{"KHR_materials_unlit", "KHR_materials_emissive_strength", "KHR_texture_transform"} {
+		doc := tetra()
+		doc.ExtensionsUsed, doc.ExtensionsRequired = []string{ext}, []string{ext}
+		rep, err := Inspect(save(t, doc))
+		if err != nil || len(rep.Unsupported) != 0 {
+			t.Errorf("%s: %v, unsupported %v", ext, err, rep)
+		}
+	}
+	doc := tetra()
+	doc.ExtensionsUsed = []string{"KHR_materials_sheen"}
+	if rep, err := Inspect(save(t, doc)); err != nil || len(rep.Unsupported) != 1 || rep.Unsupported[0] != "KHR_materials_sheen" {
+		t.Errorf("sheen: %v %+v", err, rep)
+	}
+	doc.ExtensionsRequired = []string{"KHR_materials_sheen"}
+	if _, err := Inspect(save(t, doc)); err == nil || !strings.Contains(err.Error(), "which the preview cannot show") {
+		t.Errorf("sheen required: %v", err)
+	}
+}
