@@ -1,15 +1,12 @@
 package g3n
 
 import (
-	"bufio"
 	"context"
-	"os"
 	"runtime/debug"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/kiln3d/kiln/preview"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // TestModelSwitchesReleaseGPU switches between a textured model and a 50k-triangle one 50
@@ -55,21 +52,5 @@ func TestModelSwitchesReleaseGPU(t *testing.T) {
 func settledRSS(t *testing.T) int {
 	t.Helper()
 	debug.FreeOSMemory()
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		t.Skip("no /proc/self/status to measure memory with")
-	}
-	defer f.Close()
-	return statusKiB(f, "VmRSS:")
-}
-
-func statusKiB(f *os.File, key string) int {
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), key); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			return n
-		}
-	}
-	return 0
+	return modeltest.StatusKiB(t, "VmRSS")
 }

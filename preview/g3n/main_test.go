@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kiln3d/kiln/preview"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // The test binary doubles as two small commands, so that benchmarks can time and measure a
@@ -56,11 +57,11 @@ func childOrbit(model, frames string) int {
 			return 1
 		}
 	}
-	f, err := os.Open("/proc/self/status")
+	peak, err := modeltest.ReadStatusKiB("VmHWM")
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer f.Close()
-	fmt.Println(statusKiB(f, "VmHWM:"))
+	fmt.Println(peak)
 	return 0
 }

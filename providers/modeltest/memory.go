@@ -2,6 +2,9 @@ package modeltest
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -13,9 +16,21 @@ import (
 // skipped.
 func StatusKiB(t testing.TB, key string) int {
 	t.Helper()
+	n, err := ReadStatusKiB(key)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("no /proc/self/status to measure memory with")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// ReadStatusKiB is StatusKiB for a child process with no testing.TB to report to.
+func ReadStatusKiB(key string) (int, error) {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		t.Skip("no /proc/self/status to measure memory with")
+		return 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -23,11 +38,10 @@ func StatusKiB(t testing.TB, key string) int {
 		if rest, ok := strings.CutPrefix(sc.Text(), key+":"); ok {
 			n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
 			if err != nil {
-				t.Fatalf("/proc/self/status: %s %q: %v", key, rest, err)
+				return 0, fmt.Errorf("/proc/self/status: %s %q: %w", key, rest, err)
 			}
-			return n
+			return n, nil
 		}
 	}
-	t.Fatalf("/proc/self/status has no %s", key)
-	return 0
+	return 0, fmt.Errorf("/proc/self/status has no %s", key)
 }
