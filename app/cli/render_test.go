@@ -28,33 +28,25 @@ func TestRenderLookFlags(t *testing.T) {
 	if err := os.WriteFile(hdr, []byte("#?RADIANCE\n\n-Y 8 +X 16\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var got *RenderRequest
-	run := func(args ...string) (int, string) {
-		got = nil
-		var out, errOut bytes.Buffer
-		env := Env{Stdout: &out, Stderr: &errOut, Render: func(_ context.Context, r RenderRequest) error {
-			got = &r
-			return os.WriteFile(r.Out, []byte("png"), 0o644)
-		}}
-		return Run(context.Background(), append([]string{"render"}, args...), env), errOut.String()
-	}
+	rec := &renderRecorder{}
+	run := rec.run
 	out := filepath.Join(dir, "shot.png")
 	for _, m := range preview.Modes() {
-		if s, e := run(model, "--out", out, "--mode", m.String()); s != 0 || got == nil || got.Mode != m {
-			t.Errorf("--mode %s: %d %q %+v", m, s, e, got)
+		if s, e := run(model, "--out", out, "--mode", m.String()); s != 0 || rec.got == nil || rec.got.Mode != m {
+			t.Errorf("--mode %s: %d %q %+v", m, s, e, rec.got)
 		}
 	}
-	if s, e := run(model, "--out", out); s != 0 || got.Light != preview.Environment || got.Env != "" ||
-		got.Exposure != 0 || got.ToneMap != preview.ACES || got.Transparent {
-		t.Errorf("defaults: %d %q %+v", s, e, got)
+	if s, e := run(model, "--out", out); s != 0 || rec.got.Light != preview.Environment || rec.got.Env != "" ||
+		rec.got.Exposure != 0 || rec.got.ToneMap != preview.ACES || rec.got.Transparent {
+		t.Errorf("defaults: %d %q %+v", s, e, rec.got)
 	}
 	if s, e := run(model, "--out", out, "--light", "studio", "--exposure", "-1.5", "--tonemap", "neutral", "--transparent"); s != 0 ||
-		got.Light != preview.Studio || got.Exposure != -1.5 || got.ToneMap != preview.Neutral || !got.Transparent {
-		t.Errorf("studio, -1.5 EV, neutral, transparent: %d %q %+v", s, e, got)
+		rec.got.Light != preview.Studio || rec.got.Exposure != -1.5 || rec.got.ToneMap != preview.Neutral || !rec.got.Transparent {
+		t.Errorf("studio, -1.5 EV, neutral, transparent: %d %q %+v", s, e, rec.got)
 	}
-	if s, e := run(model, "--out", out, "--env", hdr, "--tonemap", "linear"); s != 0 || got.Env != hdr ||
-		got.Light != preview.Environment || got.ToneMap != preview.Linear {
-		t.Errorf("--env: %d %q %+v", s, e, got)
+	if s, e := run(model, "--out", out, "--env", hdr, "--tonemap", "linear"); s != 0 || rec.got.Env != hdr ||
+		rec.got.Light != preview.Environment || rec.got.ToneMap != preview.Linear {
+		t.Errorf("--env: %d %q %+v", s, e, rec.got)
 	}
 	fifo := filepath.Join(dir, "pipe.hdr")
 	fsguardtest.MkFIFO(t, fifo)
@@ -72,8 +64,8 @@ func TestRenderLookFlags(t *testing.T) {
 		{[]string{"--env", hdr, "--light", "studio"}, "cannot go with --light studio"},
 	} {
 		s, e := run(append([]string{model, "--out", out}, c.args...)...)
-		if s == 0 || !strings.Contains(e, c.want) || got != nil {
-			t.Errorf("%v: %d %q (renderer called: %v), want %q", c.args, s, e, got != nil, c.want)
+		if s == 0 || !strings.Contains(e, c.want) || rec.got != nil {
+			t.Errorf("%v: %d %q (renderer called: %v), want %q", c.args, s, e, rec.got != nil, c.want)
 		}
 	}
 	if s, e := run(model); s == 0 || !strings.Contains(e, "--tonemap aces|neutral|linear") || !strings.Contains(e, "normals|uv|basecolor") {
@@ -91,25 +83,17 @@ func TestRenderClip(t *testing.T) {
 	if err := providertest.WriteTetrahedron(still); err != nil {
 		t.Fatal(err)
 	}
-	var got *RenderRequest
-	run := func(args ...string) (int, string) {
-		got = nil
-		var out, errOut bytes.Buffer
-		env := Env{Stdout: &out, Stderr: &errOut, Render: func(_ context.Context, r RenderRequest) error {
-			got = &r
-			return os.WriteFile(r.Out, []byte("png"), 0o644)
-		}}
-		return Run(context.Background(), append([]string{"render"}, args...), env), errOut.String()
-	}
+	rec := &renderRecorder{}
+	run := rec.run
 	out := filepath.Join(dir, "shot.png")
-	if s, e := run(model, "--out", out); s != 0 || got.Clip != 0 || got.Time != 0 {
-		t.Errorf("no clip: %d %q %+v", s, e, got)
+	if s, e := run(model, "--out", out); s != 0 || rec.got.Clip != 0 || rec.got.Time != 0 {
+		t.Errorf("no clip: %d %q %+v", s, e, rec.got)
 	}
-	if s, e := run(model, "--out", out, "--clip", "wave", "--time", "0.25"); s != 0 || got.Clip != 2 || got.Time != 0.25 {
-		t.Errorf("--clip wave: %d %q %+v", s, e, got)
+	if s, e := run(model, "--out", out, "--clip", "wave", "--time", "0.25"); s != 0 || rec.got.Clip != 2 || rec.got.Time != 0.25 {
+		t.Errorf("--clip wave: %d %q %+v", s, e, rec.got)
 	}
-	if s, e := run(model, "--out", out, "--clip", "1"); s != 0 || got.Clip != 1 {
-		t.Errorf("--clip 1: %d %q %+v", s, e, got)
+	if s, e := run(model, "--out", out, "--clip", "1"); s != 0 || rec.got.Clip != 1 {
+		t.Errorf("--clip 1: %d %q %+v", s, e, rec.got)
 	}
 	for _, c := range []struct {
 		args []string
@@ -122,8 +106,8 @@ func TestRenderClip(t *testing.T) {
 		{[]string{still, "--clip", "Spin"}, "still.glb has no animations"},
 	} {
 		s, e := run(append(c.args, "--out", out)...)
-		if s != 1 || !strings.Contains(e, c.want) || got != nil {
-			t.Errorf("%v: %d %q (renderer called: %v), want %q", c.args, s, e, got != nil, c.want)
+		if s != 1 || !strings.Contains(e, c.want) || rec.got != nil {
+			t.Errorf("%v: %d %q (renderer called: %v), want %q", c.args, s, e, rec.got != nil, c.want)
 		}
 	}
 }
@@ -147,4 +131,18 @@ func writeSpinning(t *testing.T, path string, clips ...string) {
 	if err := gltf.SaveBinary(doc, path); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// renderRecorder runs kiln render with a renderer that records its request in got (nil when the
+// command never called it) and writes a stand-in picture.
+type renderRecorder struct{ got *RenderRequest }
+
+func (r *renderRecorder) run(args ...string) (int, string) {
+	r.got = nil
+	var out, errOut bytes.Buffer
+	env := Env{Stdout: &out, Stderr: &errOut, Render: func(_ context.Context, req RenderRequest) error {
+		r.got = &req
+		return os.WriteFile(req.Out, []byte("png"), 0o644)
+	}}
+	return Run(context.Background(), append([]string{"render"}, args...), env), errOut.String()
 }

@@ -47,20 +47,7 @@ func newModel(s *scene, look *frameLook) *model {
 		}
 	}
 	for i, md := range s.meshes {
-		g := geometry.NewGeometry()
-		vbo := gls.NewVBO(math32.ArrayF32(md.verts))
-		if m.posed[i] {
-			vbo.SetUsage(gls.DYNAMIC_DRAW)
-		}
-		vbo.AddAttrib(gls.VertexPosition).AddAttrib(gls.VertexNormal)
-		if md.hasUV {
-			vbo.AddAttrib(gls.VertexTexcoord)
-		}
-		if md.hasColor {
-			vbo.AddAttrib(gls.VertexColor)
-		}
-		g.AddVBO(vbo)
-		g.SetIndices(math32.ArrayU32(md.indices))
+		g := newGeometry(md, m.posed[i])
 		geoms[i] = g
 		m.geoms = append(m.geoms, g)
 	}
@@ -162,4 +149,24 @@ func (m *model) release() {
 	}
 	m.geoms, m.textures, m.surfaces = nil, nil, nil
 	m.root.RemoveAll(true)
+}
+
+// newGeometry makes the g3n geometry of one mesh, its interleaved vertices in one VBO (drawn
+// anew each time a clip re-poses it when dynamic). It makes no GL calls.
+func newGeometry(md *meshData, dynamic bool) *geometry.Geometry {
+	g := geometry.NewGeometry()
+	vbo := gls.NewVBO(math32.ArrayF32(md.verts))
+	if dynamic {
+		vbo.SetUsage(gls.DYNAMIC_DRAW)
+	}
+	vbo.AddAttrib(gls.VertexPosition).AddAttrib(gls.VertexNormal)
+	if md.hasUV {
+		vbo.AddAttrib(gls.VertexTexcoord)
+	}
+	if md.hasColor {
+		vbo.AddAttrib(gls.VertexColor)
+	}
+	g.AddVBO(vbo)
+	g.SetIndices(math32.ArrayU32(md.indices))
+	return g
 }

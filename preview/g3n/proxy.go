@@ -7,9 +7,7 @@ import (
 
 	"github.com/g3n/engine/core"
 	"github.com/g3n/engine/geometry"
-	"github.com/g3n/engine/gls"
 	"github.com/g3n/engine/graphic"
-	"github.com/g3n/engine/math32"
 )
 
 // A CPU rasteriser draws a million-triangle scan at about five frames a second: too slow to
@@ -223,17 +221,7 @@ func newProxyModel(m *model, meshes []*meshData) *proxyModel {
 		if md == nil {
 			continue
 		}
-		g := geometry.NewGeometry()
-		vbo := gls.NewVBO(math32.ArrayF32(md.verts))
-		vbo.AddAttrib(gls.VertexPosition).AddAttrib(gls.VertexNormal)
-		if md.hasUV {
-			vbo.AddAttrib(gls.VertexTexcoord)
-		}
-		if md.hasColor {
-			vbo.AddAttrib(gls.VertexColor)
-		}
-		g.AddVBO(vbo)
-		g.SetIndices(math32.ArrayU32(md.indices))
+		g := newGeometry(md, false)
 		geoms[i] = g
 		p.geoms = append(p.geoms, g)
 	}

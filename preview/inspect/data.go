@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/qmuntal/gltf"
+
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // use is how the meshes use one accessor: which checks its data gets, and how a message names it.
@@ -247,23 +249,6 @@ func scanFloats(b []byte, off, stride, count, comps int, tangent bool, s *scan) 
 	}
 }
 
-// component reads one integer component of type t.
-func component(b []byte, t gltf.ComponentType) float64 {
-	switch t {
-	case gltf.ComponentByte:
-		return float64(int8(b[0]))
-	case gltf.ComponentUbyte:
-		return float64(b[0])
-	case gltf.ComponentShort:
-		return float64(int16(binary.LittleEndian.Uint16(b)))
-	case gltf.ComponentUshort:
-		return float64(binary.LittleEndian.Uint16(b))
-	case gltf.ComponentUint:
-		return float64(binary.LittleEndian.Uint32(b))
-	}
-	return float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
-}
-
 // scanInts is the pass for integer elements that are not indices: only their bounds.
 func scanInts(b []byte, off, stride, count, comps int, t gltf.ComponentType, s *scan) {
 	size := t.ByteSize()
@@ -271,7 +256,7 @@ func scanInts(b []byte, off, stride, count, comps int, t gltf.ComponentType, s *
 		e := b[off : off+size*comps]
 		off += stride
 		for k := range comps {
-			s.grow(k, component(e[k*size:], t))
+			s.grow(k, gltfdoc.Component(e[k*size:], t))
 		}
 	}
 }
@@ -471,7 +456,7 @@ func countOutside(data []byte, a *gltf.Accessor, off, stride, k int, bound float
 	size := a.ComponentType.ByteSize()
 	n := 0
 	for i := range a.Count {
-		v := component(data[off+i*stride+k*size:], a.ComponentType)
+		v := gltfdoc.Component(data[off+i*stride+k*size:], a.ComponentType)
 		if (below && v < bound) || (!below && v > bound) {
 			n++
 		}

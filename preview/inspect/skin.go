@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/qmuntal/gltf"
+
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // checkSkinning checks each skinned primitive's joints and weights per vertex, as the
@@ -54,7 +56,7 @@ func element(doc *gltf.Document, a *gltf.Accessor, i, k int) float64 {
 	if stride == 0 {
 		stride = size * a.Type.Components()
 	}
-	v := component(doc.Buffers[bv.Buffer].Data[bv.ByteOffset+a.ByteOffset+i*stride+k*size:], a.ComponentType)
+	v := gltfdoc.Component(doc.Buffers[bv.Buffer].Data[bv.ByteOffset+a.ByteOffset+i*stride+k*size:], a.ComponentType)
 	if a.Normalized {
 		switch a.ComponentType {
 		case gltf.ComponentUbyte:

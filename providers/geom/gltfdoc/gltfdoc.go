@@ -3,7 +3,9 @@
 package gltfdoc
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math"
 
 	"github.com/qmuntal/gltf"
 )
@@ -66,4 +68,22 @@ func ExtensionSource(ext any) (int, bool) {
 		return 0, false
 	}
 	return *v.Source, true
+}
+
+// Component reads one component of type t, as stored (a normalized integer is not scaled), from
+// the start of b, little-endian as glTF's buffers are.
+func Component(b []byte, t gltf.ComponentType) float64 {
+	switch t {
+	case gltf.ComponentByte:
+		return float64(int8(b[0]))
+	case gltf.ComponentUbyte:
+		return float64(b[0])
+	case gltf.ComponentShort:
+		return float64(int16(binary.LittleEndian.Uint16(b)))
+	case gltf.ComponentUshort:
+		return float64(binary.LittleEndian.Uint16(b))
+	case gltf.ComponentUint:
+		return float64(binary.LittleEndian.Uint32(b))
+	}
+	return float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"github.com/qmuntal/gltf"
+
+	"github.com/kiln3d/kiln/providers/geom/gltfdoc"
 )
 
 // column is an accessor's elements packed tightly (size bytes each, in the accessor's own
@@ -140,20 +142,7 @@ func (c *column) components() int { return c.acc.Type.Components() }
 // value is component j of element i as stored (min and max are in stored units).
 func (c *column) value(i, j int) float64 {
 	cs := c.acc.ComponentType.ByteSize()
-	b := c.data[i*c.size+j*cs:]
-	switch c.acc.ComponentType {
-	case gltf.ComponentFloat:
-		return float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
-	case gltf.ComponentByte:
-		return float64(int8(b[0]))
-	case gltf.ComponentUbyte:
-		return float64(b[0])
-	case gltf.ComponentShort:
-		return float64(int16(binary.LittleEndian.Uint16(b)))
-	case gltf.ComponentUshort:
-		return float64(binary.LittleEndian.Uint16(b))
-	}
-	return float64(binary.LittleEndian.Uint32(b))
+	return gltfdoc.Component(c.data[i*c.size+j*cs:], c.acc.ComponentType)
 }
 
 // floats returns the first n components of every element as the shader sees them (normalised
