@@ -37,13 +37,15 @@ func (v *Viewport) moved() {
 	v.drag.at = time.Now()
 }
 
-// still ends a drag's moving frames: the next frame is drawn at full quality. The caller
-// holds mu.
-func (v *Viewport) still() {
-	if v.view.Moving {
-		v.view.Moving = false
-		v.request()
+// still ends a drag's moving frames: the next frame is drawn at full quality. It reports
+// whether the view was moving. The caller holds mu.
+func (v *Viewport) still() bool {
+	if !v.view.Moving {
+		return false
 	}
+	v.view.Moving = false
+	v.request()
+	return true
 }
 
 var (
@@ -68,10 +70,14 @@ func (v *Viewport) MouseDown(e *desktop.MouseEvent) {
 // MouseUp implements desktop.Mouseable.
 func (v *Viewport) MouseUp(e *desktop.MouseEvent) {
 	v.mu.Lock()
-	defer v.mu.Unlock()
+	settled := false
 	if e.Button == desktop.MouseButtonSecondary {
 		v.drag.right = false
-		v.still()
+		settled = v.still()
+	}
+	v.mu.Unlock()
+	if settled {
+		v.cameraMoved() // viewports following this one settle with it
 	}
 }
 
@@ -95,9 +101,12 @@ func (v *Viewport) Dragged(e *fyne.DragEvent) {
 // DragEnd implements fyne.Draggable: the button is released, the still frame follows.
 func (v *Viewport) DragEnd() {
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	v.drag.pan = false
-	v.still()
+	settled := v.still()
+	v.mu.Unlock()
+	if settled {
+		v.cameraMoved() // viewports following this one settle with it
+	}
 }
 
 // MouseMoved implements desktop.Hoverable. Fyne sends no drag events for the secondary

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
 )
 
 // drag is one drag event of a drag still in progress (test.Drag also releases the button).
@@ -101,5 +102,37 @@ func TestRightPanMoves(t *testing.T) {
 	})
 	if v.View().Moving {
 		t.Error("the view says Moving after the release")
+	}
+}
+
+// TestFollowerMovesWithLeader: a viewport following another's camera (SetCamera from
+// OnCameraMoved, as Compare does) draws moving frames while the other is dragged, and its still
+// frame when the drag ends.
+func TestFollowerMovesWithLeader(t *testing.T) {
+	lead := &fakeRenderer{}
+	v, _, q := setup(t, lead)
+	f := &fakeRenderer{}
+	follower := newViewport(f, q.post)
+	w := test.NewTempWindow(t, follower)
+	w.Resize(fyne.NewSize(200, 200))
+	t.Cleanup(follower.Close)
+	v.OnCameraMoved = follower.SetCamera
+	q.settle()
+	drag(v, 8)
+	q.waitFor(t, "a moving frame of the follower", func() bool {
+		views := f.rendered()
+		return len(views) > 0 && views[len(views)-1].Moving
+	})
+	if got, want := follower.View().Yaw, v.View().Yaw; got != want {
+		t.Errorf("the follower's yaw %v, the leader's %v", got, want)
+	}
+	before := len(f.rendered())
+	v.DragEnd()
+	q.waitFor(t, "the follower's still frame", func() bool {
+		views := f.rendered()
+		return len(views) > before && !views[len(views)-1].Moving
+	})
+	if follower.View().Moving {
+		t.Error("the follower still says Moving after the leader's drag ended")
 	}
 }

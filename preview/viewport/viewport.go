@@ -39,8 +39,9 @@ type Viewport struct {
 	// (a clip that does not loop stops at its end), on the UI thread.
 	OnTime func(t float64, playing bool)
 	// OnCameraMoved receives the view each time the artist moves the camera with the mouse
-	// (orbit, pan, zoom, reset), on the UI thread: how viewports side by side follow one
-	// another (SetCamera). Camera changes made by calling the viewport are not reported.
+	// (orbit, pan, zoom, reset), and once more when a drag ends (View.Moving false), on the UI
+	// thread: how viewports side by side follow one another (SetCamera). Camera changes made
+	// by calling the viewport are not reported.
 	OnCameraMoved func(preview.View)
 
 	r preview.Renderer
@@ -211,9 +212,18 @@ func (v *Viewport) SetBackground(b preview.Background) {
 // SetGrid shows or hides the ground grid.
 func (v *Viewport) SetGrid(on bool) { v.update(func(w *preview.View) { w.Grid = on }) }
 
-// SetCamera moves the camera to where c's stands, keeping this viewport's look.
+// SetCamera moves the camera to where c's stands, keeping this viewport's look. While c is
+// Moving (another viewport being dragged) this one draws moving frames too, and its still
+// frame follows when c stops moving or pauses, as a drag of its own would.
 func (v *Viewport) SetCamera(c preview.View) {
-	v.update(func(w *preview.View) { *w = w.SameCamera(c) })
+	v.update(func(w *preview.View) {
+		*w = w.SameCamera(c)
+		if c.Moving {
+			v.moved()
+		} else {
+			v.still()
+		}
+	})
 }
 
 // cameraMoved tells OnCameraMoved, on the UI thread, after input moved the camera.
