@@ -247,6 +247,10 @@ type View struct {
 	// Moving says the camera is being dragged: the renderer may trade quality for speed (a
 	// lighter proxy of a heavy model, no anti-aliasing) until a frame without it follows.
 	Moving bool
+	// Draft asks for the first still frame after a drag: the whole model at full size, but a
+	// heavy one without anti-aliasing, so that the artist sees it at once; the same view
+	// without Draft follows, anti-aliased (a light model's is the draft itself, kept).
+	Draft bool
 }
 
 // SameCamera copies where c's camera stands (yaw, pitch, zoom, pan, projection) into v,

@@ -38,6 +38,14 @@ type engine struct {
 	scale  int         // supersampling factor, 1 for none
 	moving target      // frames drawn while the camera moves (View.Moving): no multisampling
 	proxy  proxyState  // a lighter stand-in for a heavy model while the camera moves
+	heavy  bool        // the model draws over proxyAbove triangles
+	// draft is a light model's View.Draft frame, kept for the full-quality frame of the same
+	// view that follows it: for a light model the draft is drawn at full quality already.
+	draft struct {
+		v    preview.View // Draft cleared
+		size image.Point
+		img  *image.RGBA
+	}
 }
 
 // newEngine attaches the context on the calling (locked) thread and compiles the shaders.
@@ -89,6 +97,8 @@ func (e *engine) install(s *scene) {
 	}
 	e.model = newModel(s, &e.look)
 	e.model.setShader(e.shader)
+	e.heavy = drawnTriangles(s.meshes, s.instances) > proxyAbove
+	e.draft.img = nil
 	e.grid = newGrid(s.lo, s.hi)
 	e.root.Add(e.model.root)
 	e.root.Add(e.grid.root)
@@ -99,8 +109,22 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 	if w <= 0 || h <= 0 || w > maxSide || h > maxSide {
 		return nil, fmt.Errorf("g3n: cannot render a %d×%d frame", w, h)
 	}
+	asked, final := image.Pt(w, h), v
+	final.Draft = false
+	if d := &e.draft; d.img != nil {
+		img := d.img
+		d.img = nil
+		if !v.Draft && !v.Moving && d.v == final && d.size == asked {
+			return img, nil // the light model's draft was this very frame
+		}
+	}
 	s, t := e.scale, &e.target
 	var full image.Point // the size a moving frame drawn at half size is brought back to
+	if v.Draft && !v.Moving && e.heavy {
+		// The first still frame after a drag: the whole model at full size at once, without
+		// multisampling (which costs llvmpipe more than the drawing); the full frame follows.
+		s, t = 1, e.movingTarget()
+	}
 	if v.Moving {
 		// The camera is being dragged: speed first (see proxy.go), full quality in the next
 		// still frame.
@@ -164,7 +188,17 @@ func (e *engine) render(w, h int, v preview.View) (*image.RGBA, error) {
 	if full.X > 0 {
 		img = upscale2(img, full.X, full.Y)
 	}
+	if v.Draft && !v.Moving && !e.heavy {
+		e.draft.v, e.draft.size, e.draft.img = final, asked, cloneRGBA(img)
+	}
 	return img, e.glError("render")
+}
+
+// cloneRGBA copies img: a frame handed to the caller is the caller's to keep (and change).
+func cloneRGBA(img *image.RGBA) *image.RGBA {
+	c := *img
+	c.Pix = append([]uint8(nil), img.Pix...)
+	return &c
 }
 
 // Exposure before View.Exposure: what makes a mid-grey matte surface read as mid-grey

@@ -33,17 +33,18 @@ const stillAfter = 120 * time.Millisecond
 
 // moved marks the view as moving with a drag, for the frame loop; the caller holds mu.
 func (v *Viewport) moved() {
-	v.view.Moving = true
+	v.view.Moving, v.draft = true, false
 	v.drag.at = time.Now()
 }
 
-// still ends a drag's moving frames: the next frame is drawn at full quality. It reports
-// whether the view was moving. The caller holds mu.
+// still ends a drag's moving frames: the next frame is the draft of the still one (the whole
+// model at once), and the loop asks for the full-quality frame after it. It reports whether
+// the view was moving. The caller holds mu.
 func (v *Viewport) still() bool {
 	if !v.view.Moving {
 		return false
 	}
-	v.view.Moving = false
+	v.view.Moving, v.draft = false, true
 	v.request()
 	return true
 }

@@ -33,7 +33,7 @@ func (v *Viewport) loop() {
 			wait := stillAfter - time.Since(v.drag.at)
 			moving := v.view.Moving
 			if moving && wait <= 0 {
-				v.view.Moving = false
+				v.view.Moving, v.draft = false, true
 			}
 			v.mu.Unlock()
 			if !moving {
@@ -61,6 +61,7 @@ func (v *Viewport) loop() {
 
 		v.mu.Lock()
 		view, size, notes := v.view, v.pixels, v.notes
+		view.Draft = v.draft && !view.Moving
 		v.notes = nil
 		v.mu.Unlock()
 
@@ -74,6 +75,16 @@ func (v *Viewport) loop() {
 		}
 		if view.Moving {
 			settle = time.After(stillAfter)
+		}
+		if view.Draft {
+			// The draft of a still frame is on its way: the full-quality one follows, unless
+			// the camera moves again first.
+			v.mu.Lock()
+			if v.draft {
+				v.draft = false
+				v.request()
+			}
+			v.mu.Unlock()
 		}
 		if err != nil {
 			// A frame that fails once will fail at every mouse move: say it once.

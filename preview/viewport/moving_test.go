@@ -30,26 +30,26 @@ func TestDragPauseDrawsStill(t *testing.T) {
 	}
 	q.waitFor(t, "the still frame after the pause", func() bool {
 		views := f.rendered()
-		return len(views) > before && !views[len(views)-1].Moving
+		return len(views) > before && !views[len(views)-1].Moving && !views[len(views)-1].Draft
 	})
 	q.settle()
 	time.Sleep(2 * stillAfter)
 	q.settle()
 	views := f.rendered()[before:]
-	if len(views) < 2 {
-		t.Fatalf("%d frames for a drag and its pause; want moving ones and a still one", len(views))
+	if len(views) < 3 {
+		t.Fatalf("%d frames for a drag and its pause; want moving ones, a draft and a still one", len(views))
 	}
-	last := views[len(views)-1]
-	for i, w := range views[:len(views)-1] {
+	draft, last := views[len(views)-2], views[len(views)-1]
+	for i, w := range views[:len(views)-2] {
 		if !w.Moving {
 			t.Errorf("frame %d of %d, drawn during the drag, is not Moving", i+1, len(views))
 		}
 	}
-	if last.Moving {
-		t.Error("the frame after the pause is still Moving")
+	if draft.Moving || !draft.Draft || last.Moving || last.Draft {
+		t.Errorf("the frames after the pause: %+v then %+v; want a draft, then the still frame", draft, last)
 	}
-	if moving := views[len(views)-2]; moving.SameCamera(last) != moving {
-		t.Errorf("the still frame's camera %+v is not the last drag's %+v", last, moving)
+	if moving := views[len(views)-3]; moving.SameCamera(last) != moving || moving.SameCamera(draft) != moving {
+		t.Errorf("the still frames' cameras %+v, %+v are not the last drag's %+v", draft, last, moving)
 	}
 	if v.View().Moving {
 		t.Error("the view says Moving after the pause")
@@ -77,8 +77,8 @@ func TestReleaseDrawsStill(t *testing.T) {
 	time.Sleep(2 * stillAfter)
 	q.settle()
 	views := f.rendered()[before:]
-	if len(views) != 1 || views[0].Moving {
-		t.Fatalf("after the release: %d frames (%+v); want one still frame", len(views), views)
+	if len(views) != 2 || views[0].Moving || !views[0].Draft || views[1].Moving || views[1].Draft {
+		t.Fatalf("after the release: %d frames (%+v); want a draft, then one still frame", len(views), views)
 	}
 }
 
@@ -98,7 +98,7 @@ func TestRightPanMoves(t *testing.T) {
 	v.MouseUp(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(60, 50)}, Button: desktop.MouseButtonSecondary})
 	q.waitFor(t, "the still frame after the release", func() bool {
 		views := f.rendered()
-		return !views[len(views)-1].Moving
+		return !views[len(views)-1].Moving && !views[len(views)-1].Draft
 	})
 	if v.View().Moving {
 		t.Error("the view says Moving after the release")
@@ -130,7 +130,7 @@ func TestFollowerMovesWithLeader(t *testing.T) {
 	v.DragEnd()
 	q.waitFor(t, "the follower's still frame", func() bool {
 		views := f.rendered()
-		return len(views) > before && !views[len(views)-1].Moving
+		return len(views) > before && !views[len(views)-1].Moving && !views[len(views)-1].Draft
 	})
 	if follower.View().Moving {
 		t.Error("the follower still says Moving after the leader's drag ended")

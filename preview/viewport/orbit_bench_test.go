@@ -28,15 +28,15 @@ type timedRenderer struct {
 }
 
 type timedFrame struct {
-	moving     bool
-	start, end time.Time
+	moving, draft bool
+	start, end    time.Time
 }
 
 func (r *timedRenderer) Render(ctx context.Context, w, h int, v preview.View) (*image.RGBA, error) {
 	start := time.Now()
 	img, err := r.Renderer.Render(ctx, w, h, v)
 	r.mu.Lock()
-	r.frames = append(r.frames, timedFrame{v.Moving, start, time.Now()})
+	r.frames = append(r.frames, timedFrame{v.Moving, v.Draft, start, time.Now()})
 	r.mu.Unlock()
 	return img, err
 }
@@ -53,8 +53,10 @@ func (r *timedRenderer) since(i int) []timedFrame {
 //
 //   - moving-ms: the mean time to draw a frame while the drag goes on (the proxy, aliased)
 //   - moving-fps: frames delivered per second while dragging
-//   - still-ms: a full-quality frame, as drawn after the release
-//   - release-ms: from the release (DragEnd) to the full-quality frame delivered
+//   - draft-ms: the draft drawn first after the release: the whole model at full size, aliased
+//   - still-ms: a full-quality (anti-aliased) frame, as drawn after the draft
+//   - release-draft-ms: from the release (DragEnd) to the draft delivered
+//   - release-ms: from the release to the full-quality frame delivered
 //   - peak-RSS-MB: the process's peak resident memory (VmHWM), model loaded and orbited
 //
 // ns/op is one drag of 1.5 s and its release.
@@ -97,33 +99,41 @@ func BenchmarkOrbit(b *testing.B) {
 		prev = mean
 	}
 
-	var moving, still, release time.Duration
-	var movingN, stillN, releases int
+	var moving, still, draft, release, releaseDraft time.Duration
+	var movingN, stillN, draftN, releases int
 	var dragTime time.Duration
 	for b.Loop() {
 		first := len(tr.since(0))
 		start := time.Now()
 		orbit(v, q, 1500*time.Millisecond)
 		dragTime += time.Since(start)
-		release += releaseTime(b, v, q, tr)
+		d, full := releaseTime(b, v, q, tr)
+		releaseDraft += d
+		release += full
 		releases++
 		for _, f := range tr.since(first) {
-			if f.moving {
+			switch {
+			case f.moving:
 				moving += f.end.Sub(f.start)
 				movingN++
-			} else {
+			case f.draft:
+				draft += f.end.Sub(f.start)
+				draftN++
+			default:
 				still += f.end.Sub(f.start)
 				stillN++
 			}
 		}
 	}
 	b.StopTimer()
-	if movingN == 0 || stillN == 0 {
-		b.Fatalf("%d moving and %d still frames drawn", movingN, stillN)
+	if movingN == 0 || stillN == 0 || draftN == 0 {
+		b.Fatalf("%d moving, %d draft and %d still frames drawn", movingN, draftN, stillN)
 	}
 	b.ReportMetric(ms(moving)/float64(movingN), "moving-ms")
 	b.ReportMetric(float64(movingN)/dragTime.Seconds(), "moving-fps")
+	b.ReportMetric(ms(draft)/float64(draftN), "draft-ms")
 	b.ReportMetric(ms(still)/float64(stillN), "still-ms")
+	b.ReportMetric(ms(releaseDraft)/float64(releases), "release-draft-ms")
 	b.ReportMetric(ms(release)/float64(releases), "release-ms")
 	b.ReportMetric(float64(modeltest.StatusKiB(b, "VmHWM"))/1024, "peak-RSS-MB")
 }
@@ -163,9 +173,10 @@ func orbit(v *Viewport, q *uiQueue, d time.Duration) {
 // release lets go of the button and waits for the full-quality frame.
 func release(b *testing.B, v *Viewport, q *uiQueue, tr *timedRenderer) { releaseTime(b, v, q, tr) }
 
-// releaseTime lets go of the button and returns how long the full-quality frame took to reach
-// the widget: a frame drawn without Moving, begun after the release, shown.
-func releaseTime(b *testing.B, v *Viewport, q *uiQueue, tr *timedRenderer) time.Duration {
+// releaseTime lets go of the button and returns how long the draft (the first frame drawn
+// without Moving) and then the full-quality frame (without Draft) took to reach the widget,
+// each begun after the release and shown.
+func releaseTime(b *testing.B, v *Viewport, q *uiQueue, tr *timedRenderer) (draft, full time.Duration) {
 	mark := len(tr.since(0))
 	at := time.Now()
 	v.DragEnd()
@@ -173,11 +184,17 @@ func releaseTime(b *testing.B, v *Viewport, q *uiQueue, tr *timedRenderer) time.
 	for {
 		q.pump()
 		for _, f := range tr.since(mark) {
-			if !f.moving {
-				// Shown once the UI thread has run what the loop posts with it, just after.
-				time.Sleep(time.Millisecond)
-				q.pump()
-				return time.Since(at)
+			if f.moving {
+				continue
+			}
+			// Shown once the UI thread has run what the loop posts with it, just after.
+			time.Sleep(time.Millisecond)
+			q.pump()
+			if draft == 0 {
+				draft = time.Since(at)
+			}
+			if !f.draft {
+				return draft, time.Since(at)
 			}
 		}
 		if time.Now().After(deadline) {

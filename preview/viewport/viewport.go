@@ -59,6 +59,9 @@ type Viewport struct {
 	loadCancel context.CancelFunc
 	loadSeq    int
 	drag       dragState
+	// draft says the next frame is the draft of a still one (View.Draft), the drag just over;
+	// it is not part of the view the viewport reports.
+	draft      bool
 	clips      []inspect.Animation // the loaded model's
 	anim       animState
 	watch      watchState
