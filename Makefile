@@ -39,9 +39,9 @@ test: deps
 	$(TEST_ENV) .ci/keychain-test
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=10000x
 
-# The fuzz targets over every hostile input: models, images, a server's answers, asset.json, a
-# submission to kiln serve. Briefly in make test; longer by hand (make fuzz FUZZTIME=10m). A
-# finding is kept as a seed in testdata/.
+# The fuzz targets over every hostile input: models, their animations, images, environment .hdr
+# files, a server's answers, asset.json, a submission to kiln serve. Briefly in make test; longer
+# by hand (make fuzz FUZZTIME=10m). A finding is kept as a seed in testdata/.
 # make test counts inputs (10000x) rather than seconds: Go 1.26's coordinator can fail a timed run
 # with "context deadline exceeded" as its time runs out, having found nothing (go.dev/issue/75804).
 FUZZTIME ?= 2m
@@ -50,6 +50,8 @@ FUZZTIME ?= 2m
 FUZZFLAGS = -run '^$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2000x
 fuzz:
 	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzInspect ./preview/inspect
+	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzAnimations ./preview/inspect
+	$(TEST_ENV) xvfb-run -a $(GO) test $(FUZZFLAGS) -fuzz=FuzzReadHDR ./preview/g3n
 	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzImage ./providers/imageio
 	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzResponse ./providers/kaedim
 	$(TEST_ENV) $(GO) test $(FUZZFLAGS) -fuzz=FuzzSidecar ./app
