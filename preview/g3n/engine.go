@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"time"
 
 	"github.com/g3n/engine/core"
 	"github.com/g3n/engine/gls"
@@ -35,10 +36,14 @@ type engine struct {
 	grid   *grid
 	shader string      // the surfaces' current program
 	env    *envTexture // the environment on the GPU, nil until a frame is lit by one
-	scale  int         // supersampling factor, 1 for none
-	moving target      // frames drawn while the camera moves (View.Moving): no multisampling
-	proxy  proxyState  // a lighter stand-in for a heavy model while the camera moves
-	heavy  bool        // the model draws over proxyAbove triangles
+	// envFile is the View.EnvironmentFile env was made from, and envLooked when that file was
+	// last looked at: an orbit asks for it every frame, the disk is asked about once a second.
+	envFile   string
+	envLooked time.Time
+	scale     int        // supersampling factor, 1 for none
+	moving    target     // frames drawn while the camera moves (View.Moving): no multisampling
+	proxy     proxyState // a lighter stand-in for a heavy model while the camera moves
+	heavy     bool       // the model draws over proxyAbove triangles
 	// draft is a light model's View.Draft frame, kept for the full-quality frame of the same
 	// view that follows it: for a light model the draft is drawn at full quality already.
 	draft struct {
@@ -243,7 +248,8 @@ func (e *engine) light(cam *viewCamera, v preview.View, w, h int) error {
 	}
 	l.viewport = [2]float32{float32(w), float32(h)}
 	// The environment is read (and prefiltered, once per file) only for a lit look.
-	if v.Light == preview.Environment && l.look <= lookClay {
+	if v.Light == preview.Environment && l.look <= lookClay &&
+		(e.env == nil || v.EnvironmentFile != e.envFile || time.Since(e.envLooked) > envRecheck) {
 		env, err := loadEnvironment(v.EnvironmentFile)
 		if err != nil {
 			return fmt.Errorf("g3n: %w", err)
@@ -252,10 +258,14 @@ func (e *engine) light(cam *viewCamera, v preview.View, w, h int) error {
 			e.env.release()
 			e.env = newEnvTexture(e.gs, env)
 		}
+		e.envFile, e.envLooked = v.EnvironmentFile, time.Now()
 	}
 	l.env = e.env
 	return nil
 }
+
+// envRecheck is how often a frame looks whether the environment's file was saved again.
+const envRecheck = time.Second
 
 // The shader's looks.
 const (

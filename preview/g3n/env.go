@@ -154,8 +154,8 @@ func rgbe(r, g, b float32) []byte {
 	return []byte{byte(float64(r) * s), byte(float64(g) * s), byte(float64(b) * s), byte(e + 128)}
 }
 
-// warmEnvironment prefilters the built-in environment in the background, so that a first
-// frame lit by it (the default) finds it done, or nearly.
+// warmEnvironment reads the built-in environment (shipped prefiltered) in the background, so
+// that a first frame lit by it (the default) finds it ready.
 func warmEnvironment() { go func() { _, _ = builtinEnvironment() }() }
 
 // envCache holds the artists' environments, keyed by path, size and modification time: a

@@ -546,7 +546,7 @@ func TestBadEnvironmentFile(t *testing.T) {
 // and written whole, within the supersampled frame's memory bound.
 func TestLargeTransparentPicture(t *testing.T) {
 	if testing.Short() {
-		t.Skip("a 4096² frame on a CPU rasteriser")
+		t.Skip("-short: a 4096² frame takes seconds on a CPU rasteriser (make test runs it)")
 	}
 	out := filepath.Join(t.TempDir(), "big.png")
 	if err := RenderFile(context.Background(), plainCube(t, matte(0.6, 0.6, 0.6), false, "cube.glb"), out,
