@@ -3,6 +3,7 @@ package g3n
 import (
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -488,7 +489,7 @@ type deformer struct {
 // newDeformer keeps what re-posing primitive p needs: copies of its vertices (pos and normals
 // are posed in place afterwards), every morph target, and its joints and weights when skinned.
 func newDeformer(doc *gltf.Document, p *gltf.Primitive, pos, normals [][3]float32, skinned bool) (*deformer, error) {
-	d := &deformer{skin: -1, base: clone3(pos), baseNormals: clone3(normals),
+	d := &deformer{skin: -1, base: slices.Clone(pos), baseNormals: slices.Clone(normals),
 		pos: make([][3]float32, len(pos)), normals: make([][3]float32, len(pos))}
 	for t := range p.Targets {
 		tg, err := readTarget(doc, p, t, len(pos), normals != nil)
@@ -504,13 +505,6 @@ func newDeformer(doc *gltf.Document, p *gltf.Primitive, pos, normals [][3]float3
 		}
 	}
 	return d, nil
-}
-
-func clone3(v [][3]float32) [][3]float32 {
-	if v == nil {
-		return nil
-	}
-	return append([][3]float32(nil), v...)
 }
 
 // deform poses vertices [lo, hi) into pos and normals (normals nil: not wanted): the base
