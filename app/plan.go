@@ -28,6 +28,9 @@ type Plan struct {
 	// Price is what the job costs, when the provider charges credits; for a batch, what each of
 	// its models costs.
 	Price *providers.Price `json:"price,omitempty"`
+	// Foresight is what the provider says the job will make (the local provider: the shape and
+	// its size), when it can say; nil otherwise.
+	Foresight *providers.Foresight `json:"foresight,omitempty"`
 	// Balance is the account's credits, when they could be asked; BalanceError says why not.
 	Balance      *float64 `json:"balance,omitempty"`
 	BalanceError string   `json:"balance_error,omitempty"`

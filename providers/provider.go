@@ -41,6 +41,23 @@ type Provider interface {
 	Collect(ctx context.Context, req Request, r Remote, dir string, report func(Progress)) ([]File, error)
 }
 
+// Foreseer is implemented by providers that can say, before a job is submitted, what it will
+// make of a request: the local provider reads the images, finds the object and picks a shape.
+// Create and `kiln generate` show it, so the artist knows the size and shape before waiting.
+type Foreseer interface {
+	// Foresee returns what a job of req would make, or the *InputError it would fail with (a size
+	// at odds with the image's proportions, an image without an object). It writes nothing.
+	Foresee(ctx context.Context, req Request) (Foresight, error)
+}
+
+// Foresight is what a request will make.
+type Foresight struct {
+	// Size is the model's size, in centimetres, all three given.
+	Size Dimensions
+	// Notes say what the provider decided and why, as Progress.Note will ("Shape: Turned, ...").
+	Notes []string
+}
+
 // Capabilities describes a provider to the views and to request validation.
 type Capabilities struct {
 	// Name is the stable registry key stored with every job ("local", "kaedim").
@@ -211,6 +228,10 @@ type Dimensions struct {
 	HeightCM float64 `json:"height_cm,omitempty"`
 	WidthCM  float64 `json:"width_cm,omitempty"`
 	DepthCM  float64 `json:"depth_cm,omitempty"`
+	// Default says that the artist gave no size: HeightCM is the default height from Settings.
+	// A provider may apply it differently (the local provider sizes a model seen only from the
+	// top by its footprint).
+	Default bool `json:"default,omitempty"`
 }
 
 // Option returns the value of the option key in the request, or the option's default for it.
@@ -246,6 +267,11 @@ type Image struct {
 	Path string `json:"path"`
 	// View names where the camera stood ("front", "left", ...); empty when unknown.
 	View string `json:"view,omitempty"`
+	// Mask, when set, is a PNG whose alpha marks the object in this image (opaque on the object,
+	// transparent elsewhere): the cut-out the artist checked or corrected (`kiln mask`, the
+	// rectangle in Create). Its size is the image's, or the same shape at another resolution.
+	// Providers that separate the object themselves (local) use it instead of their own guess.
+	Mask string `json:"mask,omitempty"`
 }
 
 // Remote is the provider's handle on submitted work: enough to resume Collect after a restart.
@@ -272,6 +298,10 @@ type Progress struct {
 	Fraction float64
 	// Message says what is happening, in an artist's words ("Inflating the silhouette").
 	Message string
+	// Note, when set, is a lasting remark about the result, kept with the job and its model
+	// ("Shape: Turned, because the outline is mirror-symmetric about a vertical axis (98%)",
+	// "The back is the front mirrored: no back view was given").
+	Note string
 }
 
 // File is one result written by Collect.

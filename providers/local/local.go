@@ -44,6 +44,33 @@ const (
 	objectsLargest = "largest"
 )
 
+// The "shape" option: how a model is made from views along one axis (one image, or a front and a
+// back). Auto picks among the others from the outline and says why.
+const (
+	OptionShape = "shape"
+	ShapeAuto   = "auto"
+	// ShapeRound inflates the outline into a body with a round cross-section.
+	ShapeRound = "round"
+	// ShapeTurned spins the outline's half-widths about a vertical axis: a solid of revolution.
+	ShapeTurned = "turned"
+	// ShapeFlat extrudes the outline to a thickness with a rounded bevel.
+	ShapeFlat = "flat"
+)
+
+// The shapes' controls.
+const (
+	// OptionDepth scales a Round model's depth, in percent of a round cross-section.
+	OptionDepth = "depth"
+	// OptionThickness is a Flat model's thickness, in percent of its height.
+	OptionThickness = "thickness"
+)
+
+// depthRange and thicknessRange bound the shapes' controls.
+var (
+	depthRange     = providers.Range{Min: 10, Max: 300, Default: 100}
+	thicknessRange = providers.Range{Min: 1, Max: 50, Default: 5}
+)
+
 // Capabilities describes the local provider.
 func (Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
@@ -56,6 +83,28 @@ func (Provider) Capabilities() providers.Capabilities {
 		Views:      true,
 		Dimensions: true,
 		Options: []providers.Option{{
+			Key:   OptionShape,
+			Label: "Shape",
+			Choices: []providers.Choice{
+				{Value: ShapeAuto, Label: "Auto"},
+				{Value: ShapeRound, Label: "Round"},
+				{Value: ShapeTurned, Label: "Turned"},
+				{Value: ShapeFlat, Label: "Flat"},
+			},
+			Help: "How one view becomes a solid: Round inflates the outline, Turned spins it about a vertical axis (vases, bottles), Flat extrudes it (signs, leaves, sprites); Auto picks from the outline and says why",
+		}, {
+			Key:    OptionDepth,
+			Label:  "Depth %",
+			Number: &depthRange,
+			When:   providers.Condition{OptionShape: {ShapeAuto, ShapeRound}},
+			Help:   "How deep a Round model is, in percent of a round cross-section (100: as deep as wide)",
+		}, {
+			Key:    OptionThickness,
+			Label:  "Thickness %",
+			Number: &thicknessRange,
+			When:   providers.Condition{OptionShape: {ShapeAuto, ShapeFlat}},
+			Help:   "How thick a Flat model is, in percent of its height",
+		}, {
 			Key:   optionObjects,
 			Label: "Separate objects",
 			Choices: []providers.Choice{

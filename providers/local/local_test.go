@@ -261,12 +261,31 @@ func TestProgress(t *testing.T) {
 
 func TestCapabilities(t *testing.T) {
 	c := New().Capabilities()
-	want := providers.Capabilities{Name: "local", Title: "Local (offline)", MinImages: 1, MaxImages: 5,
-		Polycount: providers.Range{Min: 500, Max: 200000, Default: 20000}, Views: true, Dimensions: true, Offline: true,
-		Options: []providers.Option{{Key: "objects", Label: "Separate objects", Choices: []providers.Choice{
-			{Value: "all", Label: "Keep all, as parts"}, {Value: "largest", Label: "Largest only"}}}}}
-	if !reflect.DeepEqual(c, want) {
-		t.Errorf("Capabilities() = %+v, want %+v", c, want)
+	if c.Name != "local" || c.Title != "Local (offline)" || c.MinImages != 1 || c.MaxImages != 5 || !c.Views || !c.Dimensions || !c.Offline || c.NeedsKey {
+		t.Errorf("Capabilities() = %+v", c)
+	}
+	if c.Polycount != (providers.Range{Min: 500, Max: 200000, Default: 20000}) {
+		t.Errorf("Polycount = %+v", c.Polycount)
+	}
+	var keys []string
+	for _, o := range c.Options {
+		keys = append(keys, o.Key)
+	}
+	if want := []string{"shape", "depth", "thickness", "objects"}; !reflect.DeepEqual(keys, want) {
+		t.Errorf("options %v, want %v", keys, want)
+	}
+	req := providers.Request{Polycount: 1000, Images: []providers.Image{{Path: "x.png"}}}
+	if got := req.Option(c, OptionShape); got != ShapeAuto {
+		t.Errorf("default shape %q, want auto", got)
+	}
+	// A control that does not apply to the shape asked for is refused.
+	req.Options = map[string]string{OptionShape: ShapeTurned, OptionDepth: "150"}
+	if err := providers.CheckRequest(c, req); err == nil {
+		t.Errorf("depth with a Turned shape was accepted")
+	}
+	req.Options = map[string]string{OptionShape: ShapeRound, OptionDepth: "150"}
+	if err := providers.CheckRequest(c, req); err != nil {
+		t.Errorf("depth 150 for Round: %v", err)
 	}
 	if ps, err := New().Projects(context.Background()); ps != nil || err != nil {
 		t.Errorf("Projects() = %v, %v", ps, err)
