@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"github.com/kiln3d/kiln/providers"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,6 +95,30 @@ func TestSettingsRememberAndSurviveDamage(t *testing.T) {
 	os.WriteFile(path, []byte("{{{"), 0o644)
 	if d := loadSettings(path); d.Provider() != "" {
 		t.Errorf("damaged settings gave %q", d.Provider())
+	}
+}
+
+func TestSettingsDefaultHeight(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "settings.json")
+	s := loadSettings(path)
+	if h := s.HeightCM(); h != 100 {
+		t.Errorf("fresh default height %g cm, want 100", h)
+	}
+	for _, bad := range []float64{0, -5, 0.01, 1e6, math.NaN(), math.Inf(1)} {
+		if err := s.SetHeightCM(bad); err == nil {
+			t.Errorf("height %g accepted", bad)
+		}
+	}
+	if err := s.SetHeightCM(30); err != nil {
+		t.Fatal(err)
+	}
+	if h := loadSettings(path).HeightCM(); h != 30 {
+		t.Errorf("reloaded default height %g, want 30", h)
+	}
+	// A hand-edited file out of range falls back to the default.
+	os.WriteFile(path, []byte(`{"height_cm": -3}`), 0o644)
+	if h := loadSettings(path).HeightCM(); h != 100 {
+		t.Errorf("tampered default height %g, want 100", h)
 	}
 }
 

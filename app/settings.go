@@ -27,7 +27,19 @@ type settingsFile struct {
 	// path; ExportFolder is the folder last exported into.
 	Exports      map[string]ExportChoice `json:"exports,omitempty"`
 	ExportFolder string                  `json:"export_folder,omitempty"`
+	// HeightCM is the height a model gets when the artist gives no size; 0 for DefaultHeightCM.
+	HeightCM float64 `json:"height_cm,omitempty"`
 }
+
+// DefaultHeightCM is the height of a model made without a size until the artist changes it in
+// Settings: 1 m.
+const DefaultHeightCM = 100
+
+// Heights the default may be set to: 1 mm to 1 km, what the size fields accept.
+const (
+	minHeightCM = 0.1
+	maxHeightCM = 100000
+)
 
 // ExportChoice is what an artist chose for an export into one folder.
 type ExportChoice struct {
@@ -61,6 +73,28 @@ func (s *Settings) Polycount(provider string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.v.Polycount[provider]
+}
+
+// HeightCM is the height a model gets when the artist gives no size. A damaged or out-of-range
+// value in the file gives the default.
+func (s *Settings) HeightCM() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h := s.v.HeightCM; h >= minHeightCM && h <= maxHeightCM {
+		return h
+	}
+	return DefaultHeightCM
+}
+
+// SetHeightCM sets the height a model gets when the artist gives no size, and saves the settings.
+func (s *Settings) SetHeightCM(cm float64) error {
+	if !(cm >= minHeightCM && cm <= maxHeightCM) {
+		return fmt.Errorf("a default height must be between %g cm and %g cm", float64(minHeightCM), float64(maxHeightCM))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.v.HeightCM = cm
+	return s.save()
 }
 
 // Remember records the provider and polycount of a submitted job and saves the settings.
