@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/local/field"
@@ -21,8 +22,12 @@ const minHalfThickness = 2e-4
 // inflate makes the model from views that all look along one axis: the first of them (front,
 // left or top; else the one given) is inflated into a rounded solid and colours its side; the
 // opposite view, when given, colours the other side. The model is built facing +Z and turned to
-// face where the first view's camera stands.
-func inflate(ctx context.Context, views []*view, target int, largest bool, stage stageFunc) (*shape, error) {
+// face where the first view's camera stands. depth scales the half-thickness: 1 makes a round
+// cross-section (a disc becomes a ball), 0.5 a body half as deep; it must be positive.
+func inflate(ctx context.Context, views []*view, target int, largest bool, depth float64, stage stageFunc) (*shape, error) {
+	if !(depth > 0) || math.IsInf(depth, 0) {
+		return nil, fmt.Errorf("depth %v is not a positive number", depth)
+	}
 	main, other := views[0], (*view)(nil)
 	if len(views) > 1 {
 		other = views[1]
@@ -56,6 +61,7 @@ func inflate(ctx context.Context, views []*view, target int, largest bool, stage
 	if err != nil {
 		return nil, err
 	}
+	deepen(relief, depth, hFloor)
 	// Parts are told apart on the relief, where front and back share their outline vertices.
 	part, count := mesh.TriangleParts(len(relief.Pos), relief.Indices)
 	if err := stage(0.7, msgTexturing); err != nil {
@@ -70,6 +76,22 @@ func inflate(ctx context.Context, views []*view, target int, largest bool, stage
 		return nil, err
 	}
 	return &shape{parts: m.Split(part, count), texture: tex, turn: turnFor(main.name), footprint: main.name == providers.ViewTop}, nil
+}
+
+// deepen scales the relief's half-thickness by depth, keeping every front and back vertex at
+// least hFloor from the mid-plane (see minHalfThickness).
+func deepen(r *mesh.Relief, depth, hFloor float64) {
+	if depth == 1 {
+		return
+	}
+	for i := range r.Pos {
+		switch r.Side[i] {
+		case mesh.Front:
+			r.Pos[i][2] = math.Max(hFloor, r.Pos[i][2]*depth)
+		case mesh.Back:
+			r.Pos[i][2] = math.Min(-hFloor, r.Pos[i][2]*depth)
+		}
+	}
 }
 
 // primary says whether a view is the one inflated when its opposite is given too.

@@ -93,7 +93,7 @@ func generate(ctx context.Context, req providers.Request, caps providers.Capabil
 	largest := req.Option(caps, optionObjects) == objectsLargest
 	var s *shape
 	if alongOneAxis(views) {
-		s, err = inflate(ctx, views, req.Polycount, largest, tracked)
+		s, err = inflate(ctx, views, req.Polycount, largest, 1, tracked)
 	} else {
 		s, err = carve(ctx, views, req.Polycount, largest, tracked)
 	}
