@@ -146,11 +146,20 @@ func inComparison(batch, name string, created time.Time) SubmitOption {
 	return func(j *Job) { j.Batch, j.Compare, j.AssetName, j.Created = batch, true, name, created }
 }
 
-// sameReferences reports whether a and b send the same references: images, prompt and size. The
-// images' views may differ: a provider that takes none is sent the images without them.
+// sameReferences reports whether a and b send the same references: images, prompt and the size
+// the artist gave. The images' views may differ: a provider that takes none is sent the images
+// without them; so may the default size, which only a provider that makes models to size is sent.
 func sameReferences(a, b providers.Request) bool {
 	return slices.Equal(imagePaths(a.Images), imagePaths(b.Images)) &&
-		strings.TrimSpace(a.Prompt) == strings.TrimSpace(b.Prompt) && a.Size == b.Size
+		strings.TrimSpace(a.Prompt) == strings.TrimSpace(b.Prompt) && givenSize(a) == givenSize(b)
+}
+
+// givenSize is the size the artist gave, zero when the request has the default.
+func givenSize(r providers.Request) providers.Dimensions {
+	if r.Size.Default {
+		return providers.Dimensions{}
+	}
+	return r.Size
 }
 
 func imagePaths(images []providers.Image) []string {

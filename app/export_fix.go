@@ -144,7 +144,7 @@ func (l *Library) fileDerived(src Asset, d Derivation, name string, glb []byte) 
 			if err != nil {
 				return err
 			}
-			rec.Path, rec.Source, rec.View = filepath.Join("inputs", rec.Path), in.Source, in.View
+			rec.Path, rec.Source, rec.View, rec.Role, rec.Of = filepath.Join("inputs", rec.Path), in.Source, in.View, in.Role, in.Of
 			a.Inputs = append(a.Inputs, rec)
 		}
 		return l.writeSidecar(dir, a)

@@ -121,6 +121,11 @@ type Job struct {
 	Error     string
 	ErrorKind FailureKind
 
+	// Notes are what the provider said about how it made the model (providers.Progress.Note): the
+	// local provider's shape and why, a back mirrored from the front. The model's asset keeps them
+	// (Asset.Made).
+	Notes []string
+
 	// Remote is the provider's handle on submitted work, kept so a restart resumes it.
 	Remote providers.Remote
 	// AssetID names the library asset a finished job produced; Files are its files, the model first.
@@ -240,6 +245,7 @@ func (j Job) clone() Job {
 	}
 	j.Sources = slices.Clone(j.Sources)
 	j.Files = slices.Clone(j.Files)
+	j.Notes = slices.Clone(j.Notes)
 	j.Remote.State = slices.Clone(j.Remote.State)
 	if j.Publish != nil {
 		spec := *j.Publish

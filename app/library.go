@@ -61,6 +61,9 @@ type Asset struct {
 	DerivedFrom *Derivation `json:"derived_from,omitempty"`
 	// Published records where the model was published (3dverse), oldest first.
 	Published []Publication `json:"published,omitempty"`
+	// Made says what the provider decided while making the model and why (the local provider's
+	// shape, a back mirrored from the front): the job's notes.
+	Made []string `json:"made,omitempty"`
 	// Tags and Notes are the artist's own words about the asset.
 	Tags  []string `json:"tags,omitempty"`
 	Notes string   `json:"notes,omitempty"`
@@ -96,9 +99,16 @@ type FileRecord struct {
 	Source string `json:"source,omitempty"`
 	// View names where the camera stood for an input image.
 	View string `json:"view,omitempty"`
-	// Role says what a result is beyond the model (providers.RolePreview: the provider's picture).
+	// Role says what a result is beyond the model (providers.RolePreview: the provider's picture),
+	// or that an input is the cut-out of another (RoleCutOut).
 	Role string `json:"role,omitempty"`
+	// Of is, for a cut-out, the path of the input image it cuts out.
+	Of string `json:"of,omitempty"`
 }
+
+// RoleCutOut marks an input that is the cut-out the artist corrected for one of the images
+// (providers.Image.Mask). Cut-outs come after every image in Asset.Inputs.
+const RoleCutOut = "cutout"
 
 // RemoteRef is a provider's job filed in the library.
 type RemoteRef struct {
@@ -225,6 +235,7 @@ func (l *Library) fill(dir string, j Job, workDir string, results []providers.Fi
 		Created:     j.Created,
 		Finished:    time.Now(),
 		KilnVersion: Version,
+		Made:        j.Notes,
 	}
 	if j.Compare && j.Batch != "" {
 		a.Tags = []string{CompareTag(j.Batch)} // the group, found again in the Library (see Keep)
@@ -272,7 +283,40 @@ func (l *Library) fill(dir string, j Job, workDir string, results []providers.Fi
 		}
 		a.Inputs = append(a.Inputs, rec)
 	}
+	for i, img := range j.Request.Images {
+		if img.Mask == "" {
+			continue
+		}
+		rec, err := storeInto(img.Mask, filepath.Join(dir, "inputs"), filepath.Base(img.Mask), false)
+		if err != nil {
+			return a, fmt.Errorf("add to library: cut-out: %w", err)
+		}
+		rec.Path, rec.Role, rec.View, rec.Of = filepath.Join("inputs", rec.Path), RoleCutOut, img.View, a.Inputs[i].Path
+		a.Inputs = append(a.Inputs, rec)
+	}
 	return a, l.writeSidecar(dir, a)
+}
+
+// CutOutOf is the path of the cut-out kept for the asset's input image at path (relative to the
+// asset's folder, as FileRecord.Path), or "" when the object was found automatically.
+func (a Asset) CutOutOf(path string) string {
+	for _, in := range a.Inputs {
+		if in.Role == RoleCutOut && in.Of == path {
+			return in.Path
+		}
+	}
+	return ""
+}
+
+// Images are the asset's input images, without their cut-outs.
+func (a Asset) Images() []FileRecord {
+	var out []FileRecord
+	for _, in := range a.Inputs {
+		if in.Role != RoleCutOut {
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 // storeInto moves or copies src to dir/name (copying when a rename is impossible) and records it.

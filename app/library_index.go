@@ -209,7 +209,7 @@ func newRow(a Asset, sig, modelSig string) row {
 	if p := a.PreviewPath(); p != "" {
 		r.Picture, _ = filepath.Rel(a.Dir, p)
 	} else if len(a.Inputs) > 0 {
-		r.Picture = a.Inputs[0].Path
+		r.Picture = a.Inputs[0].Path // an image: cut-outs come after the images
 	}
 	var names []string
 	for _, in := range a.Inputs {

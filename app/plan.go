@@ -83,8 +83,11 @@ func credits(v float64) string {
 // Plan works out the job req would become on provider with the named credential ("" for the
 // default). It clamps the polycount to the range the request's options allow and says so; for a
 // provider that charges credits it prices the job and, when withBalance is set, asks the account's
-// balance (a network call: the views call Plan off the UI thread). Problems with the request that
-// clamping cannot fix are left for Submit to report.
+// balance (a network call: the views call Plan off the UI thread). A request without a size, for a
+// provider that makes models to size, gets the default height from Settings. A provider that can
+// foresee what it will make (the local provider reads the images) says so in Foresight, or refuses
+// the request with the *providers.InputError its job would fail with. Other problems with the
+// request that clamping cannot fix are left for Submit to report.
 func (k *Kiln) Plan(ctx context.Context, provider, credential string, req providers.Request, withBalance bool) (Plan, error) {
 	p, err := k.Providers.Get(provider)
 	if err != nil {
@@ -108,6 +111,18 @@ func (k *Kiln) Plan(ctx context.Context, provider, credential string, req provid
 			}
 			plan.Request.Polycount = c
 		}
+	}
+	if caps.Dimensions && req.Model == "" && req.Size == (providers.Dimensions{}) {
+		// The size is recorded with the model, so the default is written into the request
+		// rather than left to the provider.
+		plan.Request.Size = providers.Dimensions{HeightCM: k.Settings.HeightCM(), Default: true}
+	}
+	if f, ok := p.(providers.Foreseer); ok && req.Model == "" && len(req.Images) > 0 {
+		fs, err := f.Foresee(ctx, plan.Request)
+		if err != nil {
+			return plan, err
+		}
+		plan.Foresight = &fs
 	}
 	if caps.NeedsKey {
 		if plan.Credential, err = k.Keys.Resolve(ctx, provider, credential); err != nil {

@@ -236,12 +236,21 @@ func CheckRequest(p providers.Provider, req providers.Request) error {
 		if _, err := imageio.Check(img.Path); err != nil {
 			return err
 		}
+		if img.Mask != "" {
+			if _, err := imageio.Check(img.Mask); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-// copyInputs copies the artist's images into the job's folder, so the job keeps them whatever
-// happens to the originals.
+// MaskSuffix ends the name of an input image's cut-out (providers.Image.Mask) where the job and
+// the library keep it beside the image: "vase.jpg" has "vase.cutout.png".
+const MaskSuffix = ".cutout.png"
+
+// copyInputs copies the artist's images, and the cut-outs they corrected, into the job's folder,
+// so the job keeps them whatever happens to the originals.
 func (q *Queue) copyInputs(id string, images []providers.Image) ([]providers.Image, []string, error) {
 	dir := q.layout.inputs(id)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -263,6 +272,21 @@ func (q *Queue) copyInputs(id string, images []providers.Image) ([]providers.Ima
 		}
 		copies[i] = providers.Image{Path: dst, View: img.View}
 		sources[i] = abs
+		if img.Mask == "" {
+			continue
+		}
+		// The cut-out the artist corrected is an input like the image: the job keeps its own
+		// copy, named after the image.
+		mabs, err := filepath.Abs(img.Mask)
+		if err != nil {
+			return nil, nil, err
+		}
+		mname := uniqueName(strings.TrimSuffix(name, filepath.Ext(name))+MaskSuffix, func(n string) bool { return used[n] })
+		used[mname] = true
+		copies[i].Mask = filepath.Join(dir, mname)
+		if err := CopyFileAtomic(mabs, copies[i].Mask); err != nil {
+			return nil, nil, &providers.InputError{File: mabs, Reason: fmt.Sprintf("cannot be copied (%v)", err)}
+		}
 	}
 	return copies, sources, nil
 }

@@ -116,7 +116,11 @@ func (r *runner) run() (err error) {
 	j.Request.Images = slices.Clone(j.Request.Images)
 	for i := range j.Request.Images {
 		if i < len(asset.Inputs) {
-			j.Request.Images[i].Path = filepath.Join(asset.Dir, asset.Inputs[i].Path)
+			img := &j.Request.Images[i]
+			img.Path = filepath.Join(asset.Dir, asset.Inputs[i].Path)
+			if c := asset.CutOutOf(asset.Inputs[i].Path); c != "" {
+				img.Mask = filepath.Join(asset.Dir, c)
+			}
 		}
 	}
 	if err := j.moveTo(Done, time.Now()); err != nil {
@@ -338,6 +342,9 @@ func (r *runner) accepted(p providers.Provider, err error) error {
 	return &acceptedError{title: caps.Title, id: r.job.Remote.ID, err: err}
 }
 
+// maxNotes bounds a job's notes: a provider that repeats itself cannot fill the database.
+const maxNotes = 32
+
 // report receives the provider's progress.
 func (r *runner) report(p providers.Progress) {
 	if p.Phase != r.phase {
@@ -363,6 +370,10 @@ func (r *runner) report(p providers.Progress) {
 	r.job.Progress = min(1, p.Fraction)
 	if p.Message != "" {
 		r.job.Message = p.Message
+	}
+	if n := providers.Printable(p.Note); n != "" && !slices.Contains(r.job.Notes, n) && len(r.job.Notes) < maxNotes {
+		r.job.Notes = append(r.job.Notes, n)
+		changed = true // saved at once: a note is kept, not shown in passing
 	}
 	r.job.Updated = now
 	if changed || now.Sub(r.lastSave) >= progressSaveEvery {

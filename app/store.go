@@ -78,6 +78,8 @@ var schema = []string{
 	// Whether a job's batch is a comparison: one set of references sent to several providers or
 	// settings (see Job.Compare).
 	`ALTER TABLE jobs ADD COLUMN compare INTEGER NOT NULL DEFAULT 0;`,
+	// What the provider said about how it made the model (see Job.Notes), a JSON list.
+	`ALTER TABLE jobs ADD COLUMN notes TEXT NOT NULL DEFAULT '[]';`,
 }
 
 // OpenStore opens (creating if needed) the database at path and brings its schema up to date.
@@ -145,7 +147,7 @@ func (s *Store) Close() error { return s.db.Close() }
 
 const jobColumns = `id, provider, request, sources, state, progress, message, error, remote,
 	asset_id, files, triangles, created, updated, started, finished, attempt, error_kind, submitted,
-	credential, origin, cost, kind, publish, batch, asset_name, compare`
+	credential, origin, cost, kind, publish, batch, asset_name, compare, notes`
 
 // selectColumns are jobColumns and the lease, which only the lease methods write.
 const selectColumns = jobColumns + `, lease_until, owner`
@@ -158,7 +160,7 @@ func (s *Store) Insert(ctx context.Context, j Job, owner string, leaseUntil time
 	}
 	args = append(args, owner, Millis(leaseUntil))
 	_, err = s.db.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`, owner, lease_until)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
 	}
@@ -175,7 +177,7 @@ func (s *Store) Update(ctx context.Context, j Job) error {
 		state = ?5, progress = ?6, message = ?7, error = ?8, remote = ?9, asset_id = ?10, files = ?11,
 		triangles = ?12, created = ?13, updated = ?14, started = ?15, finished = ?16, attempt = ?17,
 		error_kind = ?18, submitted = ?19, credential = ?20, origin = ?21, cost = ?22, kind = ?23,
-		publish = ?24, batch = ?25, asset_name = ?26, compare = ?27
+		publish = ?24, batch = ?25, asset_name = ?26, compare = ?27, notes = ?28
 		WHERE id = ?1`, args...)
 	if err != nil {
 		return fmt.Errorf("save job %s: %w", j.ID, err)
@@ -353,10 +355,11 @@ func jobArgs(j Job) ([]any, error) {
 	}
 	files, _ := json.Marshal(nonNil(j.Files))
 	publish, _ := json.Marshal(j.Publish)
+	notes, _ := json.Marshal(nonNil(j.Notes))
 	return []any{j.ID, j.Provider, string(req), string(sources), string(j.State), j.Progress, j.Message,
 		j.Error, string(remote), j.AssetID, string(files), j.Triangles, Millis(j.Created), Millis(j.Updated),
 		Millis(j.Started), Millis(j.Finished), j.Attempt, string(j.ErrorKind), Millis(j.Submitted),
-		j.Credential, j.Origin, j.Cost, string(j.Kind), string(publish), j.Batch, j.AssetName, j.Compare}, nil
+		j.Credential, j.Origin, j.Cost, string(j.Kind), string(publish), j.Batch, j.AssetName, j.Compare, string(notes)}, nil
 }
 
 func scanJobs(rows *sql.Rows) ([]Job, error) {
@@ -366,14 +369,14 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 		var (
 			j                                   Job
 			req, sources, state, remote, files  string
-			failure, jobKind, publish           string
+			failure, jobKind, publish, notes    string
 			created, updated, started, finished int64
 			submitted, lease                    int64
 		)
 		err := rows.Scan(&j.ID, &j.Provider, &req, &sources, &state, &j.Progress, &j.Message, &j.Error,
 			&remote, &j.AssetID, &files, &j.Triangles, &created, &updated, &started, &finished, &j.Attempt,
 			&failure, &submitted, &j.Credential, &j.Origin, &j.Cost, &jobKind, &publish, &j.Batch, &j.AssetName, &j.Compare,
-			&lease, &j.owner)
+			&notes, &lease, &j.owner)
 		if err != nil {
 			return nil, err
 		}
@@ -382,7 +385,7 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 		for _, f := range []struct {
 			text string
 			into any
-		}{{req, &j.Request}, {sources, &j.Sources}, {remote, &j.Remote}, {files, &j.Files}, {publish, &j.Publish}} {
+		}{{req, &j.Request}, {sources, &j.Sources}, {remote, &j.Remote}, {files, &j.Files}, {publish, &j.Publish}, {notes, &j.Notes}} {
 			if err := json.Unmarshal([]byte(f.text), f.into); err != nil {
 				return nil, fmt.Errorf("job %s is damaged in the database: %w", j.ID, err)
 			}

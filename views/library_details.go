@@ -288,6 +288,7 @@ func (d *detailsPane) showFacts(a app.Asset) {
 		add("Polycount asked", app.Thousands(a.Parameters.Polycount))
 	}
 	add("Size asked", sizeText(a.Parameters.Size))
+	add("How it was made", strings.Join(a.Made, "\n"))
 	add("Prompt", a.Parameters.Prompt)
 	if len(a.Parameters.Options) > 0 {
 		var opts []string
@@ -344,6 +345,9 @@ func sizeText(s providers.Dimensions) string {
 			parts = append(parts, fmt.Sprintf("%s %g cm", d.name, d.cm))
 		}
 	}
+	if s.Default && len(parts) > 0 {
+		parts[len(parts)-1] += " (the default)"
+	}
 	return strings.Join(parts, " · ")
 }
 
@@ -362,6 +366,12 @@ func (d *detailsPane) showInputs(a app.Asset) {
 		path := filepath.Join(a.Dir, in.Path)
 		d.p.u.thumbs.show(img, path, func() bool { return d.asset.ID == a.ID })
 		caption := cmp.Or(in.View, filepath.Base(in.Path))
+		if in.Role == app.RoleCutOut {
+			caption = "cut-out"
+			if in.View != "" {
+				caption = in.View + " cut-out"
+			}
+		}
 		label := widget.NewLabel(providers.Printable(caption))
 		label.Truncation = fyne.TextTruncateEllipsis
 		label.Alignment = fyne.TextAlignCenter

@@ -42,6 +42,9 @@ type Fake struct {
 	Garbage bool
 	// Model writes the model Collect returns; nil writes a tetrahedron.
 	Model func(path string) error
+	// Note, when set, is sent with every progress report (providers.Progress.Note), as a provider
+	// that repeats what it decided would.
+	Note string
 
 	submits, collects atomic.Int32
 	mu                sync.Mutex
@@ -137,7 +140,7 @@ func (f *Fake) Collect(ctx context.Context, req providers.Request, r providers.R
 		if i == f.Steps-1 {
 			phase = providers.PhaseDownloading
 		}
-		report(providers.Progress{Phase: phase, Fraction: float64(i+1) / float64(f.Steps), Message: fmt.Sprintf("step %d", i+1)})
+		report(providers.Progress{Phase: phase, Fraction: float64(i+1) / float64(f.Steps), Message: fmt.Sprintf("step %d", i+1), Note: f.Note})
 	}
 	if f.CollectErr != nil && (f.CollectFailures <= 0 || int(f.collects.Load()) <= f.CollectFailures) {
 		return nil, f.CollectErr
