@@ -37,6 +37,22 @@ const (
 // above the target; the few triangles still missing come from splitting that many full cells into
 // four triangles around their centre (+2 per surface each), spread evenly over the object.
 func Build(ctx context.Context, f *field.Field, box image.Rectangle, target int, hFloor float64) (*Relief, error) {
+	return BuildLifted(ctx, f, box, target, func(x, y, d float64) float64 {
+		// At least the distance itself (the point's own disc) and at least hFloor, so the front
+		// and back copies of a point never meet, even where rounding makes the sampled height
+		// vanish next to the outline.
+		return math.Max(hFloor, math.Max(d, f.SampleHeight(x, y)))
+	})
+}
+
+// Lift is the half-thickness of a relief at an inside image point (x, y) whose signed distance
+// to the outline is d > 0: how far its front and back vertices stand from the mid-plane. It must
+// be positive.
+type Lift func(x, y, d float64) float64
+
+// BuildLifted is Build with the surfaces' heights given by lift rather than by f's inflation:
+// the same outline and triangle count, any profile (a flat slab with a rounded edge, say).
+func BuildLifted(ctx context.Context, f *field.Field, box image.Rectangle, target int, lift Lift) (*Relief, error) {
 	perSide := target / 2
 	if perSide < 1 {
 		return nil, fmt.Errorf("mesh: cannot make %d triangles", target)
@@ -121,5 +137,47 @@ func Build(ctx context.Context, f *field.Field, box image.Rectangle, target int,
 		return nil, ErrTooSmall
 	}
 	splits := min((perSide-best.t.perSide)/2, best.t.quads)
-	return best.g.build(ctx, hFloor, best.t, splits)
+	r, err := best.g.build(ctx, lift, best.t, splits)
+	if err != nil {
+		return nil, err
+	}
+	r.topUp(f, lift, 2*perSide)
+	return r, nil
+}
+
+// topUp splits edges until r has want triangles (want is even; r has at most that many and an
+// even count, being closed): the lattice's count can fall a few short. Each new vertex is lifted
+// onto the surface, or stays on the outline when it splits an outline edge.
+func (r *Relief) topUp(f *field.Field, lift Lift, want int) {
+	for len(r.Indices)/3 < want {
+		n0 := len(r.Pos)
+		pos, idx, n := SplitEdges(r.Pos, r.Indices, (want-len(r.Indices)/3)/2)
+		if n == 0 {
+			return
+		}
+		r.Pos, r.Indices = pos, idx
+		for _, p := range r.Pos[n0:] {
+			// A midpoint's height tells its edge: between two outline vertices it is on the
+			// mid-plane, else on the side of its off-outline end.
+			side := Rim
+			switch {
+			case p[2] > 0:
+				side = Front
+			case p[2] < 0:
+				side = Back
+			}
+			r.Side = append(r.Side, side)
+		}
+		for i := n0; i < len(r.Pos); i++ {
+			if r.Side[i] == Rim {
+				continue
+			}
+			x, y := r.Pos[i][0], r.Pos[i][1]
+			h := lift(x, y, math.Max(1e-3, f.SampleDist(x, y)))
+			if r.Side[i] == Back {
+				h = -h
+			}
+			r.Pos[i][2] = h
+		}
+	}
 }

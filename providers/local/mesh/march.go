@@ -1,9 +1,6 @@
 package mesh
 
-import (
-	"context"
-	"math"
-)
+import "context"
 
 // Side says which surface a Relief vertex belongs to.
 type Side int8
@@ -61,9 +58,9 @@ func (g *grid) count(ctx context.Context) (tally, error) {
 // at a time, so only two lattice rows of vertex ids are kept: outline points are found again
 // through the lattice edge they sit on, which is what makes neighbouring cells share them.
 type builder struct {
-	g      *grid
-	hFloor float64
-	r      *Relief
+	g    *grid
+	lift Lift
+	r    *Relief
 
 	val             [2][]float64 // signed distance on the top (0) and bottom (1) lattice rows
 	front, back     [2][]int32   // surface vertex per lattice point, -1 until made
@@ -75,10 +72,10 @@ type builder struct {
 
 // build runs marching squares at the grid's spacing and splits `splits` of its full cells, spread
 // evenly in scan order, into four triangles around their centre.
-func (g *grid) build(ctx context.Context, hFloor float64, t tally, splits int) (*Relief, error) {
+func (g *grid) build(ctx context.Context, lift Lift, t tally, splits int) (*Relief, error) {
 	est := 2*t.perSide + 4*splits
 	bd := &builder{
-		g: g, hFloor: hFloor, splits: splits, quads: t.quads,
+		g: g, lift: lift, splits: splits, quads: t.quads,
 		r: &Relief{
 			Pos:     make([][3]float64, 0, est),
 			Side:    make([]Side, 0, est),
@@ -241,12 +238,8 @@ func (bd *builder) edge(i, j, k int) int32 {
 	return *slot
 }
 
-// height is the half-thickness at an inside point with signed distance d. It is at least the
-// distance itself (the point's own disc) and at least hFloor, so the front and back copies of a
-// point never meet, even where rounding makes the sampled height vanish next to the outline.
-func (bd *builder) height(x, y, d float64) float64 {
-	return math.Max(bd.hFloor, math.Max(d, bd.g.f.SampleHeight(x, y)))
-}
+// height is the half-thickness at an inside point with signed distance d.
+func (bd *builder) height(x, y, d float64) float64 { return bd.lift(x, y, d) }
 
 func (bd *builder) vertex(x, y, z float64, s Side) int32 {
 	bd.r.Pos = append(bd.r.Pos, [3]float64{x, y, z})
