@@ -73,6 +73,7 @@ func Build(ctx context.Context, f *field.Field, m *mask.Mask, thickness float64,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	rel.FlipDelaunay()
 	return solid(f, rel, seenFrom(r)), nil
 }
 

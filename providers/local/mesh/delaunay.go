@@ -1,0 +1,93 @@
+package mesh
+
+import "math"
+
+// delaunayPasses bounds FlipDelaunay: each pass flips a set of edges no two of which share a
+// triangle, and a flip can make its neighbours worth flipping.
+const delaunayPasses = 12
+
+// FlipDelaunay improves the relief's triangles seen from the camera, where they were cut by
+// marching squares: the outline's cells make needles wherever the outline passes close to a
+// lattice point. Every edge within one surface whose two triangles form a convex quad in the
+// image plane is flipped when the quad's other diagonal is the Delaunay one (the angles facing
+// the edge sum to more than 180°), which maximises the smallest angle. Vertices do not move and
+// the count does not change; the surface stays closed, and the outline (edges between front and
+// back) is never flipped. It returns how many edges it flipped.
+func (r *Relief) FlipDelaunay() int {
+	flips := 0
+	tris := len(r.Indices) / 3
+	used := make([]bool, tris)
+	for pass := 0; pass < delaunayPasses; pass++ {
+		twin := Twins(r.Indices)
+		clear(used)
+		n := 0
+		for c, o := range twin {
+			t, u := c/3, o/3
+			if o < c || used[t] || used[u] {
+				continue // each edge once, and no triangle twice in a pass
+			}
+			idx := r.Indices
+			a, b := idx[c], idx[3*t+(c%3+1)%3]
+			x, d := idx[3*t+(c%3+2)%3], idx[3*u+(o%3+2)%3]
+			if r.Side[x] == Rim && r.Side[d] == Rim {
+				// Both ends of the new edge on the outline: it might already join them on the
+				// other surface.
+				continue
+			}
+			if r.sideOf(t) != r.sideOf(u) || !r.shouldFlip(a, b, x, d) {
+				continue
+			}
+			// (a, b, x) and (b, a, d) become (a, d, x) and (d, b, x): the same turning sense.
+			idx[3*t], idx[3*t+1], idx[3*t+2] = a, d, x
+			idx[3*u], idx[3*u+1], idx[3*u+2] = d, b, x
+			used[t], used[u] = true, true
+			n++
+		}
+		flips += n
+		if n == 0 {
+			break
+		}
+	}
+	return flips
+}
+
+// sideOf is the surface triangle t lies on, told by a corner off the outline (every triangle has
+// one, see the builder's fans; Rim only for a triangle with none, which no flip touches).
+func (r *Relief) sideOf(t int) Side {
+	for _, v := range r.Indices[3*t : 3*t+3] {
+		if s := r.Side[v]; s != Rim {
+			return s
+		}
+	}
+	return Rim
+}
+
+// shouldFlip says whether edge a–b, between triangles (a, b, x) and (b, a, d), is better
+// replaced by x–d in the image plane: the quad is strictly convex (both new triangles turn the
+// way the old ones did, with room to spare) and the angles at x and d sum to more than 180°.
+func (r *Relief) shouldFlip(a, b, x, d uint32) bool {
+	pa, pb, px, pd := r.Pos[a], r.Pos[b], r.Pos[x], r.Pos[d]
+	sense := orient(pa, pb, px)
+	if sense == 0 || orient(pb, pa, pd)*sense <= 0 {
+		return false
+	}
+	// Strictly convex: the new triangles must have a real area, not merely the right sign.
+	o1, o2 := orient(pa, pd, px)*sense, orient(pd, pb, px)*sense
+	scale := math.Abs(orient(pa, pb, px)) + math.Abs(orient(pb, pa, pd))
+	if o1 <= 1e-6*scale || o2 <= 1e-6*scale {
+		return false
+	}
+	return angle(px, pa, pb)+angle(pd, pa, pb) > math.Pi+1e-9
+}
+
+// orient is twice the signed area of triangle (p, q, s) in the image plane.
+func orient(p, q, s [3]float64) float64 {
+	return (q[0]-p[0])*(s[1]-p[1]) - (q[1]-p[1])*(s[0]-p[0])
+}
+
+// angle is the angle at p between the directions to a and b, in the image plane.
+func angle(p, a, b [3]float64) float64 {
+	ux, uy := a[0]-p[0], a[1]-p[1]
+	vx, vy := b[0]-p[0], b[1]-p[1]
+	return math.Abs(math.Atan2(ux*vy-uy*vx, ux*vx+uy*vy))
+}
