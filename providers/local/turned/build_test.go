@@ -1,0 +1,312 @@
+package turned
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/kiln3d/kiln/providers/local/field"
+	"github.com/kiln3d/kiln/providers/local/mask"
+	"github.com/kiln3d/kiln/providers/local/mesh"
+	"github.com/kiln3d/kiln/providers/modeltest"
+)
+
+// profileMask draws the outline of a turned object: rows y0 … y1−1 of a w×h mask, each as wide
+// either side of x = cx as half(y) says (at the row's centre).
+func profileMask(w, h int, cx float64, y0, y1 int, half func(y float64) float64) *mask.Mask {
+	m := mask.New(w, h)
+	for y := y0; y < y1; y++ {
+		r := half(float64(y) + 0.5)
+		for x := 0; x < w; x++ {
+			if math.Abs(float64(x)+0.5-cx) <= r {
+				m.In[y*w+x] = true
+			}
+		}
+	}
+	return m
+}
+
+func rectangle() *mask.Mask {
+	return profileMask(400, 400, 200, 50, 350, func(float64) float64 { return 80 })
+}
+
+// cone: apex at the top (y = 40), base 300 wide at y = 360.
+func cone() *mask.Mask {
+	return profileMask(400, 400, 200, 40, 360, func(y float64) float64 { return 150 * (y - 40) / 320 })
+}
+
+// vase: a belly, a waist and a flared lip, flat on the bottom.
+func vase() *mask.Mask {
+	return profileMask(400, 400, 200, 30, 370, func(y float64) float64 {
+		t := (y - 30) / 340
+		waist, lip := (t-0.85)/0.08, t/0.05
+		return 60 + 70*math.Sin(math.Pi*t*1.3) - 30*math.Exp(-waist*waist) + 25*math.Exp(-lip*lip)
+	})
+}
+
+func disc() *mask.Mask {
+	return profileMask(400, 400, 200, 50, 350, func(y float64) float64 {
+		d := 150*150 - (y-200)*(y-200)
+		return math.Sqrt(math.Max(0, d))
+	})
+}
+
+func turn(t testing.TB, m *mask.Mask, target int) *mesh.Solid {
+	t.Helper()
+	ctx := context.Background()
+	f, err := field.NewDistance(ctx, m, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	axis, _ := Axis(m)
+	s, err := Build(ctx, f, m, axis, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// model is the solid as the checker sees it: y up.
+func model(s *mesh.Solid) *modeltest.Model {
+	m := &modeltest.Model{Positions: make([][3]float64, len(s.Pos))}
+	for i, p := range s.Pos {
+		m.Positions[i] = [3]float64{p[0], -p[1], p[2]}
+	}
+	for t := 0; t+2 < len(s.Indices); t += 3 {
+		m.Triangles = append(m.Triangles, [3]int{int(s.Indices[t]), int(s.Indices[t+1]), int(s.Indices[t+2])})
+	}
+	return m
+}
+
+// volume is the signed volume enclosed: positive when triangles wind counter-clockwise seen from
+// outside.
+func volume(m *modeltest.Model) float64 {
+	v := 0.0
+	for _, t := range m.Triangles {
+		a, b, c := m.Positions[t[0]], m.Positions[t[1]], m.Positions[t[2]]
+		v += a[0]*(b[1]*c[2]-b[2]*c[1]) - a[1]*(b[0]*c[2]-b[2]*c[0]) + a[2]*(b[0]*c[1]-b[1]*c[0])
+	}
+	return v / 6
+}
+
+// slivers is the share of triangles whose longest edge² over twice their area exceeds 10, as the
+// independent checker counts them.
+func slivers(m *modeltest.Model) float64 {
+	n := 0
+	for _, t := range m.Triangles {
+		var l2 float64
+		p := [3][3]float64{m.Positions[t[0]], m.Positions[t[1]], m.Positions[t[2]]}
+		for k := range 3 {
+			a, b := p[k], p[(k+1)%3]
+			l2 = math.Max(l2, (a[0]-b[0])*(a[0]-b[0])+(a[1]-b[1])*(a[1]-b[1])+(a[2]-b[2])*(a[2]-b[2]))
+		}
+		u := [3]float64{p[1][0] - p[0][0], p[1][1] - p[0][1], p[1][2] - p[0][2]}
+		w := [3]float64{p[2][0] - p[0][0], p[2][1] - p[0][1], p[2][2] - p[0][2]}
+		x, y, z := u[1]*w[2]-u[2]*w[1], u[2]*w[0]-u[0]*w[2], u[0]*w[1]-u[1]*w[0]
+		area := math.Sqrt(x*x+y*y+z*z) / 2
+		if area == 0 || l2/(2*area) > 10 {
+			n++
+		}
+	}
+	return float64(n) / float64(len(m.Triangles))
+}
+
+// checkClosed asserts the solid is a closed, consistently wound, manifold surface of the given
+// triangle count with every vertex described.
+func checkClosed(t *testing.T, name string, s *mesh.Solid, want int) {
+	t.Helper()
+	if len(s.Look) != len(s.Pos) || len(s.Back) != len(s.Pos) {
+		t.Fatalf("%s: %d positions, %d looks, %d back flags", name, len(s.Pos), len(s.Look), len(s.Back))
+	}
+	if s.Triangles() != want {
+		t.Errorf("%s: %d triangles, want %d", name, s.Triangles(), want)
+	}
+	m := model(s)
+	top := m.Topology()
+	if !top.Watertight || top.Degenerate != 0 {
+		t.Errorf("%s: not closed: %+v", name, top)
+	}
+	// A closed surface of genus 0 per part: V − E + F = 2 per part.
+	if v := volume(m); !(v > 0) {
+		t.Errorf("%s: signed volume %g: the triangles wind inwards", name, v)
+	}
+	for i, p := range s.Pos {
+		if math.IsNaN(p[0]+p[1]+p[2]) || math.IsNaN(s.Look[i][0]+s.Look[i][1]) {
+			t.Fatalf("%s: vertex %d is %v looking at %v", name, i, p, s.Look[i])
+		}
+	}
+}
+
+// TestCounts: closed and manifold at exactly the triangles asked for (one fewer when odd), with
+// slivers under 1%, for every kind of profile.
+func TestCounts(t *testing.T) {
+	shapes := map[string]*mask.Mask{"cylinder": rectangle(), "cone": cone(), "vase": vase(), "sphere": disc()}
+	for name, m := range shapes {
+		for _, target := range []int{500, 501, 2000, 20000, 200000} {
+			if testing.Short() && target > 20000 {
+				continue
+			}
+			s := turn(t, m, target)
+			checkClosed(t, name, s, target&^1)
+			if sl := slivers(model(s)); sl >= 0.01 {
+				t.Errorf("%s at %d: %.2f%% slivers", name, target, 100*sl)
+			}
+		}
+	}
+}
+
+// TestCylinder: a rectangle turns into a cylinder of its half-width and height, with flat caps.
+func TestCylinder(t *testing.T) {
+	s := turn(t, rectangle(), 20000)
+	lo, hi := model(s).Bounds()
+	height := hi[1] - lo[1]
+	radius := (hi[0] - lo[0]) / 2
+	depth := (hi[2] - lo[2]) / 2
+	if math.Abs(height-300)/300 > 0.005 || math.Abs(radius-80)/80 > 0.005 || math.Abs(depth-80)/80 > 0.005 {
+		t.Errorf("cylinder %.2f tall, radius %.2f across and %.2f deep; want 300 and 80", height, radius, depth)
+	}
+	// Every vertex lies on the side (radius 80) or a cap (y at the rectangle's edges).
+	for _, p := range s.Pos {
+		r := math.Hypot(p[0]-200, p[2])
+		onSide := math.Abs(r-80) < 0.4
+		onCap := math.Abs(p[1]-50) < 1e-9 || math.Abs(p[1]-350) < 1e-9
+		if !onSide && !onCap {
+			t.Fatalf("vertex %v is neither on the side nor on a cap", p)
+		}
+	}
+}
+
+// TestCone: a triangle turns into a cone that comes to a point at the apex.
+func TestCone(t *testing.T) {
+	s := turn(t, cone(), 20000)
+	m := model(s)
+	checkClosed(t, "cone", s, 20000)
+	lo, hi := m.Bounds()
+	if math.Abs((hi[0]-lo[0])/2-150)/150 > 0.01 || math.Abs(hi[1]-lo[1]-320)/320 > 0.005 {
+		t.Errorf("cone %v … %v; want radius 150, height 320", lo, hi)
+	}
+	// Near the apex the radius shrinks with the height: no flat top.
+	for _, p := range s.Pos {
+		r := math.Hypot(p[0]-200, p[2])
+		if p[1] < 300 && p[1] > 40 && math.Abs(r-150*(p[1]-40)/320) > 1.5 {
+			t.Fatalf("vertex %v is %.2f from the axis; the cone is %.2f there", p, r, 150*(p[1]-40)/320)
+		}
+	}
+}
+
+// TestHostile: masks at the edges of what makes sense still give closed solids, or clear errors.
+func TestHostile(t *testing.T) {
+	one := mask.New(10, 10)
+	one.In[5*10+5] = true
+	row := mask.New(100, 10)
+	for x := 10; x < 90; x++ {
+		row.In[5*100+x] = true
+	}
+	border := profileMask(100, 100, 30, 0, 100, func(float64) float64 { return 40 })
+	two := mask.New(100, 100)
+	for y := 0; y < 100; y++ {
+		for x := 0; x < 100; x++ {
+			two.In[y*100+x] = (y > 10 && y < 40 && x > 30 && x < 60) || (y > 60 && y < 90 && x > 20 && x < 80)
+		}
+	}
+	side := mask.New(100, 100)
+	for y := 20; y < 80; y++ {
+		for x := 0; x < 100; x++ {
+			side.In[y*100+x] = (x > 5 && x < 30) || (x > 70 && x < 95)
+		}
+	}
+	for name, m := range map[string]*mask.Mask{"one pixel": one, "one row": row, "touching the border": border, "two objects": two, "side by side": side} {
+		for _, target := range []int{500, 20000} {
+			s := turn(t, m, target)
+			checkClosed(t, name, s, target)
+		}
+	}
+
+	ctx := context.Background()
+	f, err := field.NewDistance(ctx, two, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(ctx, f, two, 50, 9); !errors.Is(err, ErrTooFew) {
+		t.Errorf("two parts in 9 triangles: %v, want ErrTooFew", err)
+	}
+	if _, err := Build(ctx, f, two, math.NaN(), 500); err == nil {
+		t.Error("a NaN axis was taken")
+	}
+	if _, err := Build(ctx, nil, two, 50, 500); err == nil {
+		t.Error("a nil field was taken")
+	}
+	if _, err := Build(ctx, &field.Field{Rect: f.Rect}, two, 50, 500); err == nil {
+		t.Error("a field without samples was taken")
+	}
+}
+
+// TestCancel: a cancelled context stops the build.
+func TestCancel(t *testing.T) {
+	m := vase()
+	f, err := field.NewDistance(context.Background(), m, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Build(ctx, f, m, 200, 20000); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled build: %v", err)
+	}
+}
+
+// TestLeftMatchesFront: turned, the object looks the same from the left as from the front.
+func TestLeftMatchesFront(t *testing.T) {
+	for name, m := range map[string]*mask.Mask{"vase": vase(), "cone": cone(), "sphere": disc()} {
+		s := turn(t, m, 20000)
+		mm := model(s)
+		like := modeltest.Mask{W: m.W, H: m.H, In: m.In}
+		front, err := mm.ViewSilhouette(like, "front")
+		if err != nil {
+			t.Fatal(err)
+		}
+		left, err := mm.ViewSilhouette(like, "left")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if iou := modeltest.IoU(front, left); iou < 0.97 {
+			t.Errorf("%s: left silhouette against front IoU %.3f", name, iou)
+		}
+		if iou := modeltest.IoU(like, front); iou < 0.97 {
+			t.Errorf("%s: front silhouette against the mask IoU %.3f", name, iou)
+		}
+	}
+}
+
+// TestLook: front vertices take their own image point where the camera sees them well, back ones
+// are flagged, and none takes the outline's pixels.
+func TestLook(t *testing.T) {
+	m := rectangle()
+	s := turn(t, m, 5000)
+	front, back := 0, 0
+	for i, p := range s.Pos {
+		l := s.Look[i]
+		if l[0] < 120+edgeInset-1e-9 || l[0] > 280-edgeInset+1e-9 || l[1] < 50+edgeInset-1e-9 || l[1] > 350-edgeInset+1e-9 {
+			t.Fatalf("vertex %v looks at %v, on or outside the outline", p, l)
+		}
+		if p[2] > 0 && s.Back[i] || p[2] < 0 && !s.Back[i] {
+			t.Fatalf("vertex %v has Back %v", p, s.Back[i])
+		}
+		if s.Back[i] {
+			back++
+		} else {
+			front++
+		}
+		// A side vertex facing the camera within 60° looks at itself.
+		r := math.Hypot(p[0]-200, p[2])
+		if math.Abs(r-80) < 0.5 && math.Abs(p[2]) > 80*math.Cos(math.Pi/6) && p[1] > 60 && p[1] < 340 {
+			if math.Abs(l[0]-p[0]) > 1e-9 || math.Abs(l[1]-p[1]) > 1e-9 {
+				t.Fatalf("vertex %v, well seen, looks at %v", p, l)
+			}
+		}
+	}
+	if front == 0 || back == 0 || math.Abs(float64(front-back)) > float64(len(s.Pos))/10 {
+		t.Errorf("%d front and %d back vertices", front, back)
+	}
+}

@@ -1,0 +1,30 @@
+package turned
+
+import "math"
+
+// maxViewAngle is the steepest angle from the camera's line of sight at which a point of a ring
+// still takes its own colour from the image. Beyond it the camera sees the surface edge-on: its
+// pixels there are the outline's, blended with the background, and would smear into streaks
+// around the sides.
+const maxViewAngle = 75 * math.Pi / 180
+
+// edgeInset is how far inside the outline, in pixels, any vertex's colour is taken: the outline's
+// own pixels are part background wherever the cut-out was anti-aliased or keyed.
+const edgeInset = 1.5
+
+// look is the image point a vertex at profile point q and angle cos φ = c about the axis takes
+// its colour from. The front camera sees a ring's point at (axis + r·cos φ, y); where it sees it
+// edge-on (|cos φ| above cos 15°) the point moves round the ring to the last well-seen angle. It is
+// then kept edgeInset inside the part's outline, which also gives the flat caps (seen exactly
+// edge-on from the front) the colour just inside their rim.
+func look(p *part, axis float64, q point, c float64) [2]float64 {
+	limit := math.Sin(maxViewAngle)
+	c = math.Max(-limit, math.Min(limit, c))
+	x := axis + q.r*c
+	dy := math.Min(edgeInset, (p.bottom-p.top)/2)
+	y := math.Max(p.top+dy, math.Min(p.bottom-dy, q.y))
+	l, r := p.edgesAt(y)
+	dx := math.Min(edgeInset, (r-l)/2)
+	x = math.Max(l+dx, math.Min(r-dx, x))
+	return [2]float64{x, y}
+}
