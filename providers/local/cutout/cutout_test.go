@@ -1,0 +1,294 @@
+package cutout
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/kiln3d/kiln/providers/local/mask"
+)
+
+// scene draws a w×h picture: background colours from bg, object colours from fg where inside
+// says so. It returns the picture and the truth.
+func scene(w, h int, inside func(x, y int) bool, fg, bg func(x, y int) color.NRGBA) (*image.NRGBA, *mask.Mask) {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	truth := mask.New(w, h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if inside(x, y) {
+				truth.In[y*w+x] = true
+				img.SetNRGBA(x, y, fg(x, y))
+			} else {
+				img.SetNRGBA(x, y, bg(x, y))
+			}
+		}
+	}
+	return img, truth
+}
+
+func disc(cx, cy, r float64) func(x, y int) bool {
+	return func(x, y int) bool { return math.Hypot(float64(x)+0.5-cx, float64(y)+0.5-cy) < r }
+}
+
+// noisy is a colour with uniform noise of ±amp on each channel.
+func noisy(rng *rand.Rand, c color.NRGBA, amp int) func(x, y int) color.NRGBA {
+	ch := func(v uint8) uint8 { return uint8(max(0, min(255, int(v)+rng.IntN(2*amp+1)-amp))) }
+	return func(int, int) color.NRGBA { return color.NRGBA{ch(c.R), ch(c.G), ch(c.B), 255} }
+}
+
+func iou(a, b *mask.Mask) float64 {
+	inter, union := 0, 0
+	for i := range a.In {
+		if a.In[i] && b.In[i] {
+			inter++
+		}
+		if a.In[i] || b.In[i] {
+			union++
+		}
+	}
+	if union == 0 {
+		return 1
+	}
+	return float64(inter) / float64(union)
+}
+
+func TestDiscOnNoise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	img, truth := scene(200, 160, disc(90, 80, 50),
+		noisy(rng, color.NRGBA{200, 60, 40, 255}, 30), noisy(rng, color.NRGBA{60, 120, 200, 255}, 60))
+	m, err := Cut(context.Background(), img, image.Rect(30, 20, 150, 140), DefaultTolerance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := iou(m, truth); got < 0.98 {
+		t.Errorf("IoU %.3f, want at least 0.98", got)
+	}
+}
+
+// TestObjectColourInBackground: the background is strewn with dots of the object's colour, inside
+// the rectangle and out, so that the background's model learns that colour too; the object's
+// solid body and the smoothness of the outline must still keep it whole and leave the dots out.
+func TestObjectColourInBackground(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	red := noisy(rng, color.NRGBA{210, 40, 40, 255}, 20)
+	grey := noisy(rng, color.NRGBA{128, 128, 128, 255}, 20)
+	img, truth := scene(240, 200, disc(100, 100, 60), red,
+		func(x, y int) color.NRGBA {
+			if x%9 < 2 && y%9 < 2 {
+				return red(x, y)
+			}
+			return grey(x, y)
+		})
+	m, err := Cut(context.Background(), img, image.Rect(30, 30, 170, 170), DefaultTolerance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := iou(m, truth); got < 0.97 {
+		t.Errorf("IoU %.3f, want at least 0.97", got)
+	}
+}
+
+// TestRefinedAtFullResolution: a rectangle larger than the coarse graph is cut on a smaller copy
+// of the image; the outline must still be right to a pixel or so, not to the coarse pixel. (The
+// coarse graph's bound is lowered so that the test stays small.)
+func TestRefinedAtFullResolution(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	img, truth := scene(400, 360, disc(200, 180, 140),
+		noisy(rng, color.NRGBA{230, 200, 60, 255}, 15), noisy(rng, color.NRGBA{40, 90, 60, 255}, 15))
+	rect := image.Rect(40, 20, 360, 340)
+	coarse := rect.Dx() * rect.Dy() / 16 // a quarter of the resolution
+	m, err := cut(context.Background(), img, rect, DefaultTolerance, coarse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := countWrong(m, truth)
+	// The outline is about 880 pixels long: the coarse outline alone, scaled up, misses by one
+	// to two pixels along most of it.
+	if wrong > 250 {
+		t.Errorf("%d pixels on the wrong side, want at most 250", wrong)
+	}
+	t.Logf("%d pixels on the wrong side", wrong)
+}
+
+// TestTolerance: half of the object is a grey that the background also shows (outside the
+// rectangle), so either model explains it; the tolerance decides, and more of it goes to the
+// object as the tolerance rises.
+func TestTolerance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	fg := noisy(rng, color.NRGBA{220, 220, 220, 255}, 10)
+	mid := noisy(rng, color.NRGBA{130, 130, 130, 255}, 10)
+	bg := noisy(rng, color.NRGBA{40, 40, 40, 255}, 10)
+	img, _ := scene(200, 160, disc(80, 80, 50),
+		func(x, y int) color.NRGBA {
+			if x < 80 {
+				return mid(x, y)
+			}
+			return fg(x, y)
+		},
+		func(x, y int) color.NRGBA {
+			if x >= 160 {
+				return mid(x, y)
+			}
+			return bg(x, y)
+		})
+	area := func(tol float64) int {
+		m, err := Cut(context.Background(), img, image.Rect(20, 20, 140, 140), tol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Area()
+	}
+	lo, mid5, hi := area(0), area(0.5), area(1)
+	t.Logf("object pixels at tolerance 0, 0.5, 1: %d, %d, %d", lo, mid5, hi)
+	if lo > mid5 || mid5 > hi || lo >= hi {
+		t.Errorf("the object has %d pixels at tolerance 0, %d at 0.5 and %d at 1: want more as it rises", lo, mid5, hi)
+	}
+}
+
+func TestUniformImage(t *testing.T) {
+	img, _ := scene(64, 64, func(int, int) bool { return false }, nil,
+		func(int, int) color.NRGBA { return color.NRGBA{90, 90, 90, 255} })
+	m, err := Cut(context.Background(), img, image.Rect(10, 10, 50, 50), DefaultTolerance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := m.Area(); a != 0 {
+		t.Errorf("a uniform image gave an object of %d pixels", a)
+	}
+}
+
+func TestHostileRectangles(t *testing.T) {
+	img, _ := scene(50, 40, disc(25, 20, 10),
+		func(int, int) color.NRGBA { return color.NRGBA{255, 0, 0, 255} },
+		func(int, int) color.NRGBA { return color.NRGBA{0, 0, 255, 255} })
+	ctx := context.Background()
+	for _, r := range []image.Rectangle{{}, image.Rect(60, 0, 80, 10), image.Rect(-20, -20, -1, -1), image.Rect(10, 10, 10, 30)} {
+		if _, err := Cut(ctx, img, r, DefaultTolerance); !errors.Is(err, ErrRect) {
+			t.Errorf("rectangle %v: error %v, want ErrRect", r, err)
+		}
+	}
+	// One pixel, on the object and off it; a rectangle past the image; the whole image.
+	for _, r := range []image.Rectangle{image.Rect(25, 20, 26, 21), image.Rect(2, 2, 3, 3), image.Rect(-100, -100, 200, 200), img.Bounds()} {
+		m, err := Cut(ctx, img, r, DefaultTolerance)
+		if err != nil {
+			t.Fatalf("rectangle %v: %v", r, err)
+		}
+		if m.W != 50 || m.H != 40 {
+			t.Fatalf("rectangle %v: mask %d×%d", r, m.W, m.H)
+		}
+		for i, in := range m.In {
+			if in && !image.Pt(i%50, i/50).In(r) {
+				t.Fatalf("rectangle %v: object pixel (%d,%d) outside it", r, i%50, i/50)
+			}
+		}
+	}
+	for _, tol := range []float64{-0.1, 1.5, math.NaN()} {
+		if _, err := Cut(ctx, img, img.Bounds(), tol); err == nil {
+			t.Errorf("tolerance %g accepted", tol)
+		}
+	}
+}
+
+// TestWholeImageRectangle: a rectangle over the whole image leaves no background to learn from
+// outside it; the image's border stands in.
+func TestWholeImageRectangle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	img, truth := scene(120, 100, disc(60, 50, 35),
+		noisy(rng, color.NRGBA{240, 220, 30, 255}, 15), noisy(rng, color.NRGBA{30, 30, 160, 255}, 15))
+	m, err := Cut(context.Background(), img, img.Bounds(), DefaultTolerance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := iou(m, truth); got < 0.97 {
+		t.Errorf("IoU %.3f, want at least 0.97", got)
+	}
+}
+
+// TestTransparentPixelsAreBackground: in an image with an alpha channel, what is transparent is
+// never the object, whatever colour its pixels hold.
+func TestTransparentPixelsAreBackground(t *testing.T) {
+	img, truth := scene(80, 80, disc(40, 40, 20),
+		func(int, int) color.NRGBA { return color.NRGBA{10, 200, 10, 255} },
+		func(int, int) color.NRGBA { return color.NRGBA{10, 200, 10, 0} })
+	m, err := Cut(context.Background(), img, image.Rect(5, 5, 75, 75), DefaultTolerance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := iou(m, truth); got < 0.99 {
+		t.Errorf("IoU %.3f, want at least 0.99", got)
+	}
+}
+
+func TestCancelled(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	img, _ := scene(1024, 1024, disc(512, 512, 300),
+		noisy(rng, color.NRGBA{200, 60, 40, 255}, 40), noisy(rng, color.NRGBA{60, 120, 200, 255}, 60))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := Cut(ctx, img, image.Rect(100, 100, 924, 924), DefaultTolerance)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("stopped %v after the start, want promptly", d)
+	}
+}
+
+func TestAuto(t *testing.T) {
+	img, truth := scene(100, 80, disc(50, 40, 25),
+		func(int, int) color.NRGBA { return color.NRGBA{200, 30, 30, 255} },
+		func(int, int) color.NRGBA { return color.NRGBA{255, 255, 255, 255} })
+	m, err := Auto(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := iou(m, truth); got < 0.97 {
+		t.Errorf("IoU %.3f, want at least 0.97", got)
+	}
+}
+
+func TestResize(t *testing.T) {
+	m := mask.New(2, 2)
+	m.In[1] = true // top right
+	r := Resize(m, 4, 6)
+	for y := range 6 {
+		for x := range 4 {
+			if want := x >= 2 && y < 3; r.At(x, y) != want {
+				t.Fatalf("(%d,%d) = %v, want %v", x, y, r.At(x, y), want)
+			}
+		}
+	}
+}
+
+// BenchmarkCut cuts a 1024² photo-like picture with a rectangle around its object: the target is
+// under a second on two cores.
+func BenchmarkCut(b *testing.B) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	img, truth := scene(1024, 1024, disc(512, 540, 380),
+		noisy(rng, color.NRGBA{200, 140, 60, 255}, 40), noisy(rng, color.NRGBA{70, 110, 90, 255}, 50))
+	rect := image.Rect(100, 120, 924, 944)
+	var m *mask.Mask
+	for b.Loop() {
+		var err error
+		if m, err = Cut(context.Background(), img, rect, DefaultTolerance); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(iou(m, truth), "IoU")
+}
+
+func countWrong(m, truth *mask.Mask) int {
+	n := 0
+	for i := range m.In {
+		if m.In[i] != truth.In[i] {
+			n++
+		}
+	}
+	return n
+}
