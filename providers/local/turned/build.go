@@ -134,12 +134,19 @@ func distribute(want []float64, total, least int) []int {
 // turnPart appends one part, turned into budget triangles, to s.
 func turnPart(s *mesh.Solid, p *part, axis float64, budget int) {
 	half := budget / 2 // Σ segments over the rings: each ring's n segments make 2n triangles
-	// Triangles are about half a spacing² each, on a surface of the profile's area.
+	// Triangles are about half a spacing² each, on a surface of the profile's area; where rings
+	// crowd at bends the count rises, so the spacing is corrected by what the rings would take.
 	spacing := math.Sqrt(2 * area(p.outline(0)) / float64(budget))
 	var rs []ring
 	for range 100 {
 		c := newPolyline(p.outline(spacing))
 		rs = c.rings(spacing)
+		for range 3 {
+			if est := 2 * segments(rs); est > 0 {
+				spacing *= math.Sqrt(est / float64(budget))
+			}
+			rs = c.rings(spacing)
+		}
 		if 2*minHalf*len(rs) <= half {
 			break
 		}
@@ -152,6 +159,15 @@ func turnPart(s *mesh.Solid, p *part, axis float64, budget int) {
 	}
 	segs := distribute(want, half, 2*minHalf)
 	build(s, p, axis, rs, segs)
+}
+
+// segments is how many segments the rings want in all, each about as long as its spacing.
+func segments(rs []ring) float64 {
+	n := 0.0
+	for _, r := range rs {
+		n += 2 * math.Pi * r.r / math.Max(r.spacing, 1e-9)
+	}
+	return n
 }
 
 // build appends the rings' vertices and the triangles between them and the poles.

@@ -96,15 +96,7 @@ func (c polyline) at(t float64) point {
 
 // turn is the angle the profile turns through at its i-th point, judged from the points a
 // distance d before and after it so that the pixel staircase does not count.
-func (c polyline) turn(i int, d float64) float64 {
-	p, a, b := c.pts[i], c.at(c.s[i]-d), c.at(c.s[i]+d)
-	ux, uy := p.r-a.r, p.y-a.y
-	vx, vy := b.r-p.r, b.y-p.y
-	if math.Hypot(ux, uy) < 1e-9 || math.Hypot(vx, vy) < 1e-9 {
-		return 0
-	}
-	return math.Abs(math.Atan2(ux*vy-uy*vx, ux*vx+uy*vy))
-}
+func (c polyline) turn(i int, d float64) float64 { return c.turnWithin(i, d, 0, c.length()) }
 
 // corners are the arc lengths of the profile's sharp edges: points where it turns by at least
 // cornerTurn, each the sharpest within a spacing either side. The poles are not among them.
@@ -140,20 +132,51 @@ type ring struct {
 	spacing float64
 }
 
-// rings samples the profile about every spacing along it, with a ring exactly on every corner,
-// and returns the rings between the two poles (at least one).
+// bend is how many times more densely rings are spaced, per radian the profile turns through
+// over a spacing: a lip or a bead on a vase gets the rings it needs to keep its shape, a straight
+// side keeps the plain spacing.
+const bend = 2.0
+
+// rings samples the profile with a ring exactly on every corner and, between corners, about every
+// spacing, closer where the profile bends (see bend); it returns the rings between the two poles
+// (at least one).
 func (c polyline) rings(spacing float64) []ring {
 	stops := append([]float64{0}, c.corners(spacing)...)
 	stops = append(stops, c.length())
 	var at []float64
 	for k := 1; k < len(stops); k++ {
 		a, b := stops[k-1], stops[k]
-		n := max(1, int(math.Round((b-a)/spacing)))
+		// Cumulative weight along this stretch, at its dense points: the turn is judged within the
+		// stretch, so a corner's own turn does not crowd the rings beside it.
+		var ss, ws []float64
+		ss, ws = append(ss, a), append(ws, 0)
+		prev := 1.0
+		for i := range c.pts {
+			if c.s[i] <= a || c.s[i] >= b {
+				continue
+			}
+			w := 1 + bend*c.turnWithin(i, spacing/2, a, b)
+			ws = append(ws, ws[len(ws)-1]+(prev+w)/2*(c.s[i]-ss[len(ss)-1]))
+			ss, prev = append(ss, c.s[i]), w
+		}
+		ws = append(ws, ws[len(ws)-1]+(prev+1)/2*(b-ss[len(ss)-1]))
+		ss = append(ss, b)
+		total := ws[len(ws)-1]
+		n := max(1, int(math.Round(total/spacing)))
 		if len(stops) == 2 {
 			n = max(n, 2) // a profile with no corner still needs a ring between its poles
 		}
+		j := 0
 		for i := range n {
-			at = append(at, a+(b-a)*float64(i)/float64(n))
+			target := total * float64(i) / float64(n)
+			for j+1 < len(ws)-1 && ws[j+1] < target {
+				j++
+			}
+			t := 0.0
+			if ws[j+1] > ws[j] {
+				t = (target - ws[j]) / (ws[j+1] - ws[j])
+			}
+			at = append(at, ss[j]+(ss[j+1]-ss[j])*math.Max(0, math.Min(1, t)))
 		}
 	}
 	at = append(at, c.length())
@@ -162,4 +185,16 @@ func (c polyline) rings(spacing float64) []ring {
 		out = append(out, ring{c.at(at[i]), (at[i+1] - at[i-1]) / 2})
 	}
 	return out
+}
+
+// turnWithin is turn with the window kept within arc lengths [a, b].
+func (c polyline) turnWithin(i int, d, a, b float64) float64 {
+	p := c.pts[i]
+	u, v := c.at(math.Max(a, c.s[i]-d)), c.at(math.Min(b, c.s[i]+d))
+	ux, uy := p.r-u.r, p.y-u.y
+	vx, vy := v.r-p.r, v.y-p.y
+	if math.Hypot(ux, uy) < 1e-9 || math.Hypot(vx, vy) < 1e-9 {
+		return 0
+	}
+	return math.Abs(math.Atan2(ux*vy-uy*vx, ux*vx+uy*vy))
 }
