@@ -47,6 +47,9 @@ func carve(ctx context.Context, views []*view, target int, largest bool, stage s
 			return nil, err
 		}
 	}
+	if h, err = h.Rounded(ctx); err != nil {
+		return nil, err
+	}
 	s, err := hullSurface(ctx, h, target, decimate)
 	if err != nil {
 		return nil, tooThin(err, target)

@@ -20,6 +20,8 @@ type Grid struct {
 	// planes[a] holds the hull's AxisDist along axis a, sampled over the two other axes (the
 	// lower one varying fastest); nil when no view looks along a.
 	planes [3][]float32
+	// xs and zs are the sections' intervals at each lattice row up Y (see Rounded); nil before it.
+	xs, zs [][]interval
 }
 
 // NewGrid samples h with spacing s.
@@ -50,6 +52,12 @@ func NewGrid(ctx context.Context, h *Hull, s float64) (*Grid, error) {
 			}
 		}
 		g.planes[a] = plane
+	}
+	if h.sec != nil {
+		g.xs, g.zs = make([][]interval, g.N[1]), make([][]interval, g.N[1])
+		for j := range g.xs {
+			g.xs[j], g.zs[j] = h.sec.at(g.Origin[1]+float64(j)*s, nil, nil)
+		}
 	}
 	return g, nil
 }
@@ -97,6 +105,20 @@ func (g *Grid) slab(k int, v []float32) {
 			row := v[j*nx : (j+1)*nx]
 			for i, c := range line {
 				row[i] = min(row[i], c)
+			}
+		}
+	}
+	if g.xs != nil {
+		// The sections only lower the field, so only points inside the hull need them.
+		z := g.Origin[2] + float64(k)*g.S
+		for j := 0; j < ny; j++ {
+			row := v[j*nx : (j+1)*nx]
+			xs, zs := g.xs[j], g.zs[j]
+			for i, c := range row {
+				if c > 0 {
+					sv := sectionValue(xs, zs, g.Origin[0]+float64(i)*g.S, z, g.Hull.sec.n)
+					row[i] = float32(math.Min(float64(c), sv))
+				}
 			}
 		}
 	}

@@ -32,6 +32,8 @@ type Hull struct {
 	// Size is the object's box: width (X), height (Y, always 1) and depth (Z).
 	Size    [3]float64
 	Cameras []Camera
+	// sec, when not nil, is the smooth prior between the views (see Rounded).
+	sec *sections
 }
 
 // Camera maps model space to one view's image.
@@ -185,8 +187,9 @@ func mean(v []float64) float64 {
 }
 
 // Value is the hull's signed distance at p, positive inside: the least over the axes of
-// AxisDist. Its zero set is the hull's surface; inside it is the distance to the nearest face,
-// outside an underestimate near edges, which only makes root finding converge a little slower.
+// AxisDist, and of the sections' distance once Rounded. Its zero set is the hull's surface;
+// inside it is the distance to the nearest face, outside an underestimate near edges, which only
+// makes root finding converge a little slower.
 func (h *Hull) Value(p [3]float64) float64 {
 	v := math.Inf(1)
 	for a := 0; a < 3; a++ {
@@ -194,7 +197,21 @@ func (h *Hull) Value(p [3]float64) float64 {
 			v = math.Min(v, d)
 		}
 	}
+	if h.sec != nil {
+		v = math.Min(v, h.SectionDist(p))
+	}
 	return v
+}
+
+// SectionDist is the signed distance at p of the section of its slice (see Rounded), +Inf where
+// there is none: before Rounded, or in a slice outside some view's outline.
+func (h *Hull) SectionDist(p [3]float64) float64 {
+	if h.sec == nil {
+		return math.Inf(1)
+	}
+	var bx, bz [8]interval
+	xs, zs := h.sec.at(p[1], bx[:0], bz[:0])
+	return sectionValue(xs, zs, p[0], p[2], h.sec.n)
 }
 
 // AxisDist is the signed distance at p of the outline seen along axis a: the mean of its views'
