@@ -53,9 +53,9 @@ type Foreseer interface {
 // Foresight is what a request will make.
 type Foresight struct {
 	// Size is the model's size, in centimetres, all three given.
-	Size Dimensions
+	Size Dimensions `json:"size"`
 	// Notes say what the provider decided and why, as Progress.Note will ("Shape: Turned, ...").
-	Notes []string
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Capabilities describes a provider to the views and to request validation.

@@ -31,8 +31,21 @@ func TestCancelledBeforeStart(t *testing.T) {
 // wrapping context.Canceled and write nothing.
 func TestCancelAtEachStage(t *testing.T) {
 	img := writePNG(t, t.TempDir(), "disc.png", drawRGBA(128, 128, disc(64, 64, 50)))
-	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 2000}
-	for _, stage := range []string{msgReading, msgFinding, msgInflating, msgBuilding, msgTexturing, msgWriting} {
+	stages := map[string][]string{
+		ShapeRound:  {msgReading, msgFinding, msgInflating, msgBuilding, msgTexturing, msgWriting},
+		ShapeTurned: {msgTurning, msgTexturing, msgWriting},
+		ShapeFlat:   {msgExtruding, msgTexturing, msgWriting},
+	}
+	for shape, list := range stages {
+		req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 2000, Options: map[string]string{OptionShape: shape}}
+		cancelAtEachStage(t, req, list)
+	}
+}
+
+// cancelAtEachStage runs req, cancelling it as each stage is reported.
+func cancelAtEachStage(t *testing.T, req providers.Request, stages []string) {
+	t.Helper()
+	for _, stage := range stages {
 		ctx, cancel := context.WithCancel(context.Background())
 		dir := t.TempDir()
 		reports := 0
@@ -59,8 +72,20 @@ func TestCancelMidStage(t *testing.T) {
 		t.Skip("writes a 2048² image")
 	}
 	img := writePNG(t, t.TempDir(), "big.png", drawHard(2048, 2048, disc(1024, 1024, 900)))
-	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 200000}
-	for _, stage := range []string{msgFinding, msgInflating, msgBuilding} {
+	for shape, stages := range map[string][]string{
+		ShapeRound:  {msgFinding, msgInflating, msgBuilding},
+		ShapeTurned: {msgTurning},
+		ShapeFlat:   {msgExtruding},
+	} {
+		req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 200000, Options: map[string]string{OptionShape: shape}}
+		cancelMidStage(t, req, stages)
+	}
+}
+
+// cancelMidStage runs req, cancelling it a moment into each stage.
+func cancelMidStage(t *testing.T, req providers.Request, stages []string) {
+	t.Helper()
+	for _, stage := range stages {
 		ctx, cancel := context.WithCancel(context.Background())
 		var cancelled time.Time
 		done := make(chan error, 1)

@@ -134,6 +134,11 @@ func (p Provider) Submit(ctx context.Context, req providers.Request) (providers.
 		if _, err := imageio.Check(img.Path); err != nil {
 			return providers.Remote{}, err
 		}
+		if img.Mask != "" {
+			if _, err := imageio.Check(img.Mask); err != nil {
+				return providers.Remote{}, err
+			}
+		}
 	}
 	var id [8]byte
 	if _, err := rand.Read(id[:]); err != nil {

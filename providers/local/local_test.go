@@ -16,7 +16,8 @@ import (
 	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
-// collect runs Submit then Collect on images at target triangles and returns the model's path.
+// collect runs Submit then Collect on images at target triangles, in the Round shape, and returns
+// the model's path. Round's front and back are height fields, which checkModel holds it to.
 func collect(t testing.TB, target int, images ...string) string {
 	t.Helper()
 	return collectIn(t, t.TempDir(), target, images...)
@@ -25,8 +26,14 @@ func collect(t testing.TB, target int, images ...string) string {
 // collectIn is collect into dir.
 func collectIn(t testing.TB, dir string, target int, images ...string) string {
 	t.Helper()
+	return collectShape(t, dir, target, ShapeRound, images...)
+}
+
+// collectShape is collectIn in the shape given (ShapeAuto, ...).
+func collectShape(t testing.TB, dir string, target int, shape string, images ...string) string {
+	t.Helper()
 	p := New()
-	req := providers.Request{Polycount: target}
+	req := providers.Request{Polycount: target, Options: map[string]string{OptionShape: shape}}
 	for _, img := range images {
 		req.Images = append(req.Images, providers.Image{Path: img})
 	}
@@ -50,6 +57,13 @@ func collectIn(t testing.TB, dir string, target int, images ...string) string {
 // 5%, standing 1 m tall on y = 0, centred in x and z, with a front silhouette matching the object
 // of the image at front (IoU at least minIoU).
 func checkModel(t *testing.T, path, front string, target int, minIoU float64) *modeltest.Model {
+	t.Helper()
+	return checkShape(t, path, front, target, minIoU, true)
+}
+
+// checkShape is checkModel for any shape; heightField holds the front and back to being height
+// fields that meet at the mid-plane, as Round's are (see checkNormals).
+func checkShape(t *testing.T, path, front string, target int, minIoU float64, heightField bool) *modeltest.Model {
 	t.Helper()
 	m, err := modeltest.Load(path)
 	if err != nil {
@@ -76,7 +90,7 @@ func checkModel(t *testing.T, path, front string, target int, minIoU float64) *m
 	if hi[2] <= 0 {
 		t.Errorf("%s: flat model (z up to %g)", filepath.Base(front), hi[2])
 	}
-	checkNormals(t, m, filepath.Base(front))
+	checkNormals(t, m, filepath.Base(front), heightField)
 	mask, err := modeltest.ObjectMaskFile(front)
 	if err != nil {
 		t.Fatal(err)
@@ -93,9 +107,9 @@ func checkModel(t *testing.T, path, front string, target int, minIoU float64) *m
 	return m
 }
 
-// checkNormals checks the vertex normals: unit length, facing +Z on the front surface and −Z on
-// the back (each is a height field), and in the mid-plane on the outline.
-func checkNormals(t *testing.T, m *modeltest.Model, name string) {
+// checkNormals checks the vertex normals: unit length; for a height field, facing +Z on the front
+// surface and −Z on the back, and in the mid-plane on the outline.
+func checkNormals(t *testing.T, m *modeltest.Model, name string, heightField bool) {
 	t.Helper()
 	if len(m.Normals) != len(m.Positions) {
 		t.Fatalf("%s: %d normals for %d vertices", name, len(m.Normals), len(m.Positions))
@@ -106,6 +120,7 @@ func checkNormals(t *testing.T, m *modeltest.Model, name string) {
 		switch {
 		case math.Abs(l-1) > 1e-5:
 			t.Fatalf("%s: normal %d has length %g", name, i, l)
+		case !heightField:
 		case z > 0 && n[2] <= 0, z < 0 && n[2] >= 0:
 			t.Fatalf("%s: vertex %d at z=%g has normal %v", name, i, z, n)
 		case z == 0 && math.Abs(float64(n[2])) > 1e-5:
@@ -206,7 +221,7 @@ func TestDeterministic(t *testing.T) {
 func TestCollectAgainReplaces(t *testing.T) {
 	img := writePNG(t, t.TempDir(), "disc.png", drawRGBA(128, 128, disc(64, 64, 50)))
 	p := New()
-	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 1000}
+	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 1000, Options: map[string]string{OptionShape: ShapeRound}}
 	r, err := p.Submit(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -230,32 +245,51 @@ func TestCollectAgainReplaces(t *testing.T) {
 	checkModel(t, filepath.Join(dir, "model.glb"), img, 1000, 0.95)
 }
 
-// TestProgress checks the stages are reported in order with growing fractions.
+// TestProgress checks the stages are reported in order with growing fractions, for each shape,
+// and that what the artist should know about the model goes with them as notes.
 func TestProgress(t *testing.T) {
 	img := writePNG(t, t.TempDir(), "disc.png", drawRGBA(128, 128, disc(64, 64, 50)))
 	p := New()
-	req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 1000}
-	r, _ := p.Submit(context.Background(), req)
-	var got []providers.Progress
-	if _, err := p.Collect(context.Background(), req, r, t.TempDir(), func(pr providers.Progress) {
-		got = append(got, pr)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{msgReading, msgFinding, msgInflating, msgBuilding, msgTexturing, msgWriting, msgWriting}
-	if len(got) != len(want) {
-		t.Fatalf("got %d reports %v, want %d", len(got), got, len(want))
-	}
-	for i, pr := range got {
-		if pr.Message != want[i] || pr.Phase != providers.PhaseRunning {
-			t.Errorf("report %d: %+v, want %q", i, pr, want[i])
+	for _, c := range []struct {
+		shape string
+		want  []string
+		note  string
+	}{
+		{ShapeRound, []string{msgReading, msgFinding, msgInflating, msgBuilding, msgTexturing, msgWriting, msgWriting}, "Shape: Round, as asked"},
+		{ShapeTurned, []string{msgReading, msgFinding, msgTurning, msgTexturing, msgWriting, msgWriting}, "Shape: Turned, as asked"},
+		{ShapeFlat, []string{msgReading, msgFinding, msgExtruding, msgTexturing, msgWriting, msgWriting}, "Shape: Flat, as asked"},
+		{ShapeAuto, []string{msgReading, msgFinding, msgTurning, msgTexturing, msgWriting, msgWriting},
+			"Shape: Turned, picked by Auto because the outline is mirror-symmetric about a vertical axis"},
+	} {
+		req := providers.Request{Images: []providers.Image{{Path: img}}, Polycount: 1000, Options: map[string]string{OptionShape: c.shape}}
+		r, _ := p.Submit(context.Background(), req)
+		var got []providers.Progress
+		if _, err := p.Collect(context.Background(), req, r, t.TempDir(), func(pr providers.Progress) {
+			got = append(got, pr)
+		}); err != nil {
+			t.Fatal(err)
 		}
-		if i > 0 && pr.Fraction <= got[i-1].Fraction || pr.Fraction < 0 || pr.Fraction > 1 {
-			t.Errorf("report %d: fraction %g after %g", i, pr.Fraction, got[max(0, i-1)].Fraction)
+		if len(got) != len(c.want) {
+			t.Fatalf("%s: got %d reports %v, want %d", c.shape, len(got), got, len(c.want))
 		}
-	}
-	if got[len(got)-1].Fraction != 1 {
-		t.Errorf("last fraction %g, want 1", got[len(got)-1].Fraction)
+		var notes []string
+		for i, pr := range got {
+			if pr.Message != c.want[i] || pr.Phase != providers.PhaseRunning {
+				t.Errorf("%s: report %d: %+v, want %q", c.shape, i, pr, c.want[i])
+			}
+			if i > 0 && pr.Fraction <= got[i-1].Fraction || pr.Fraction < 0 || pr.Fraction > 1 {
+				t.Errorf("%s: report %d: fraction %g after %g", c.shape, i, pr.Fraction, got[max(0, i-1)].Fraction)
+			}
+			if pr.Note != "" {
+				notes = append(notes, pr.Note)
+			}
+		}
+		if got[len(got)-1].Fraction != 1 {
+			t.Errorf("%s: last fraction %g, want 1", c.shape, got[len(got)-1].Fraction)
+		}
+		if len(notes) != 2 || !strings.HasPrefix(notes[0], c.note) || notes[1] != "The back is the front image mirrored: no back view was given" {
+			t.Errorf("%s: notes %q", c.shape, notes)
+		}
 	}
 }
 

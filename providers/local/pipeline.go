@@ -10,7 +10,6 @@ import (
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/local/glb"
 	"github.com/kiln3d/kiln/providers/local/mesh"
-	"github.com/kiln3d/kiln/providers/local/work"
 )
 
 // What Collect tells the artist, stage by stage.
@@ -41,11 +40,18 @@ type shape struct {
 // generate runs the whole pipeline and returns the model's GLB bytes. The same request always
 // gives the same bytes.
 func generate(ctx context.Context, req providers.Request, caps providers.Capabilities, report func(providers.Progress)) ([]byte, error) {
+	// notes are what the artist should know about how the model was made: each goes out with one
+	// of the stage reports that follow its decision.
+	var notes []string
 	stage := func(fraction float64, msg string) error {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("local: cancelled before %s: %w", strings.ToLower(msg), err)
 		}
-		report(providers.Progress{Phase: providers.PhaseRunning, Fraction: fraction, Message: msg})
+		pr := providers.Progress{Phase: providers.PhaseRunning, Fraction: fraction, Message: msg}
+		if len(notes) > 0 {
+			pr.Note, notes = notes[0], notes[1:]
+		}
+		report(pr)
 		return nil
 	}
 	step := msgReading
@@ -66,36 +72,21 @@ func generate(ctx context.Context, req providers.Request, caps providers.Capabil
 	if err := tracked(0.02, msgReading); err != nil {
 		return nil, err
 	}
-	names, err := assignViews(req.Images)
-	if err != nil {
-		return nil, err
-	}
-	views := make([]*view, len(req.Images))
-	err = work.Each(ctx, len(views), func(i int) error {
-		v, err := readView(ctx, req.Images[i].Path)
-		if v != nil {
-			v.name = names[i]
-		}
-		views[i] = v
-		return err
-	})
+	views, err := readViews(ctx, req, tracked)
 	if err != nil {
 		return nil, fail(err)
 	}
 
-	if err := tracked(0.15, msgFinding); err != nil {
-		return nil, err
-	}
-	if err := work.Each(ctx, len(views), func(i int) error { return views[i].findObject(ctx) }); err != nil {
+	p, err := plan(ctx, views, req, caps)
+	if err != nil {
 		return nil, fail(err)
 	}
-
-	largest := req.Option(caps, optionObjects) == objectsLargest
+	notes = p.notes
 	var s *shape
-	if alongOneAxis(views) {
-		s, err = inflate(ctx, views, req.Polycount, largest, 1, tracked)
+	if p.carved {
+		s, err = carve(ctx, views, req.Polycount, p.largest, tracked)
 	} else {
-		s, err = carve(ctx, views, req.Polycount, largest, tracked)
+		s, err = fromOneAxis(ctx, views, req, caps, p.choice, p.field, tracked)
 	}
 	if err != nil {
 		return nil, fail(err)
@@ -104,7 +95,12 @@ func generate(ctx context.Context, req providers.Request, caps providers.Capabil
 	if err := tracked(0.9, msgWriting); err != nil {
 		return nil, err
 	}
-	stand(s.parts, s.turn, req.Size, s.footprint)
+	lo, hi := turnParts(s.parts, s.turn)
+	scale, err := scaleFor([3]float64{hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]}, req.Size, s.footprint, p.shown)
+	if err != nil {
+		return nil, err
+	}
+	stand(s.parts, lo, hi, scale)
 	out, err := glb.EncodeParts(s.parts, glb.Texture{Data: s.texture, MIMEType: "image/jpeg"}, modelName(views))
 	if err != nil {
 		return nil, fail(err)

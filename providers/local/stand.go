@@ -1,7 +1,9 @@
 package local
 
 import (
+	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/local/mesh"
@@ -37,14 +39,90 @@ func (r turn) apply(v [3]float32) [3]float32 {
 	}
 }
 
-// stand turns the parts, then scales and moves them together so that the model stands on y = 0,
-// centred on the origin in x and z, at the size asked for. With only the height given the scale
-// is uniform; a width or depth given as well stretches that axis to it (a given width or depth
-// alone sets the uniform scale). With no size the model is 1 m tall, or, when footprint is set (a
-// view from the top alone, whose height is made up), 1 m along its longer side on the ground.
-func stand(parts []*mesh.Mesh, r turn, size providers.Dimensions, footprint bool) {
-	lo := [3]float64{math.Inf(1), math.Inf(1), math.Inf(1)}
-	hi := [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}
+// sizeTolerance is how far a size given in two dimensions may stray from the proportions the
+// images show before it is refused: a few percent is the artist's rounding, and the model is
+// stretched to it exactly; more would visibly distort the object.
+const sizeTolerance = 0.03
+
+// axisNames name the model's axes as the size fields do.
+var axisNames = [3]string{"wide", "tall", "deep"}
+
+// scaleFor works out the scale per axis that makes a model of extent ext (metres or any unit,
+// after turning) the size asked for. Shown says which axes the images show, so their proportions
+// are the object's: a size given along two of them must agree with those proportions (within
+// sizeTolerance), or it is refused with the reason rather than stretching one axis. An axis the
+// images do not show (the depth of a model inflated from one view) takes whatever size is given.
+//
+// The height given sets the scale of the axes not given, else a width or depth along a shown axis.
+// With no size, or the default, the model is the default height, 1 m when the request has none;
+// footprint (a view from the top alone, whose height is made up) puts that size on the longer side
+// on the ground instead.
+func scaleFor(ext [3]float64, size providers.Dimensions, footprint bool, shown [3]bool) ([3]float64, error) {
+	want := [3]float64{size.WidthCM / 100, size.HeightCM / 100, size.DepthCM / 100}
+	if size.Default {
+		h := want[1]
+		if h <= 0 {
+			h = 1
+		}
+		k := h / ext[1]
+		if footprint {
+			k = h / math.Max(ext[0], ext[2])
+		}
+		return [3]float64{k, k, k}, nil
+	}
+	// Every pair of shown axes given must keep the images' proportions.
+	for a := 0; a < 3; a++ {
+		for b := a + 1; b < 3; b++ {
+			if !shown[a] || !shown[b] || want[a] <= 0 || want[b] <= 0 {
+				continue
+			}
+			asked := want[a] / want[b]
+			has := ext[a] / ext[b]
+			if math.Abs(asked/has-1) > sizeTolerance {
+				return [3]float64{}, &providers.InputError{Reason: fmt.Sprintf(
+					"a size %s × %s does not match the object's proportions in the images: %s %s, it is %s %s. "+
+						"Give only one of them and the other follows, or use images that show those proportions",
+					sizeWord(want[a], a), sizeWord(want[b], b), cm(want[b]), axisNames[b], cm(want[b]*has), axisNames[a])}
+			}
+		}
+	}
+	k := math.NaN()
+	switch {
+	case want[1] > 0:
+		k = want[1] / ext[1]
+	case footprint:
+		k = 1 / math.Max(ext[0], ext[2])
+	default:
+		for _, a := range []int{0, 2} {
+			if want[a] > 0 && shown[a] && math.IsNaN(k) {
+				k = want[a] / ext[a]
+			}
+		}
+	}
+	if math.IsNaN(k) {
+		k = 1 / ext[1]
+	}
+	s := [3]float64{k, k, k}
+	for a := 0; a < 3; a++ {
+		if want[a] > 0 {
+			s[a] = want[a] / ext[a]
+		}
+	}
+	return s, nil
+}
+
+// sizeWord says one dimension of a size: "40 cm wide".
+func sizeWord(m float64, axis int) string { return cm(m) + " " + axisNames[axis] }
+
+// cm says a length in metres as centimetres, to a tenth where that matters.
+func cm(m float64) string {
+	return strconv.FormatFloat(math.Round(m*1000)/10, 'f', -1, 64) + " cm"
+}
+
+// turnParts turns the parts to face where they belong and returns their extent along each axis.
+func turnParts(parts []*mesh.Mesh, r turn) (lo, hi [3]float64) {
+	lo = [3]float64{math.Inf(1), math.Inf(1), math.Inf(1)}
+	hi = [3]float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}
 	for _, m := range parts {
 		for i, p := range m.Positions {
 			p = r.apply(p)
@@ -55,26 +133,12 @@ func stand(parts []*mesh.Mesh, r turn, size providers.Dimensions, footprint bool
 			}
 		}
 	}
-	ext := [3]float64{hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]}
-	want := [3]float64{size.WidthCM / 100, size.HeightCM / 100, size.DepthCM / 100}
-	k := 1 / ext[1]
-	switch {
-	case want[1] > 0:
-		k = want[1] / ext[1]
-	case want[0] > 0:
-		k = want[0] / ext[0]
-	case want[2] > 0:
-		k = want[2] / ext[2]
-	case footprint:
-		k = 1 / math.Max(ext[0], ext[2])
-	}
-	var s [3]float64
-	for a := 0; a < 3; a++ {
-		s[a] = k
-		if want[a] > 0 {
-			s[a] = want[a] / ext[a]
-		}
-	}
+	return lo, hi
+}
+
+// stand scales the turned parts by s per axis and moves them together so that the model stands
+// on y = 0, centred on the origin in x and z. lo and hi are their extent (turnParts).
+func stand(parts []*mesh.Mesh, lo, hi, s [3]float64) {
 	base := [3]float64{(lo[0] + hi[0]) / 2, lo[1], (lo[2] + hi[2]) / 2}
 	for _, m := range parts {
 		for i, p := range m.Positions {

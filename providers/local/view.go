@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"math"
 	"path/filepath"
 
 	"github.com/kiln3d/kiln/providers"
@@ -35,13 +36,17 @@ type view struct {
 	path string
 	name string // the view it shows: providers.ViewFront, ...
 	img  *image.NRGBA
-	mask *mask.Mask
-	box  image.Rectangle // the object's bounding box, in working pixels
+	// cutout is the artist's cut-out of the image (providers.Image.Mask) at working resolution,
+	// or nil to find the object automatically.
+	cutout *mask.Mask
+	mask   *mask.Mask
+	box    image.Rectangle // the object's bounding box, in working pixels
 }
 
-// readView decodes the image at path and shrinks it to the working resolution.
-func readView(ctx context.Context, path string) (*view, error) {
-	img, _, err := imageio.Decode(path)
+// readView decodes the image (and its cut-out, when the artist gave one) and shrinks it to the
+// working resolution.
+func readView(ctx context.Context, in providers.Image) (*view, error) {
+	img, _, err := imageio.Decode(in.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -49,11 +54,65 @@ func readView(ctx context.Context, path string) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &view{path: path, img: work}, nil
+	v := &view{path: in.Path, img: work}
+	if in.Mask != "" {
+		if v.cutout, err = readCutOut(ctx, in.Mask, img.Bounds().Size(), work.Bounds().Size()); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }
 
-// findObject separates the object from the background, refusing an image without one.
+// maxCutOutSkew is how far a cut-out's proportions may differ from its image's: a cut-out made
+// at another resolution rounds its sides, one of another image does not match at all.
+const maxCutOutSkew = 0.02
+
+// readCutOut reads the artist's cut-out of an image of size orig: its pixels at least half opaque
+// are the object. It is brought to the working size, shrunk by area or enlarged by nearest pixel.
+func readCutOut(ctx context.Context, path string, orig, work image.Point) (*mask.Mask, error) {
+	img, _, err := imageio.Decode(path)
+	if err != nil {
+		return nil, err
+	}
+	size := img.Bounds().Size()
+	ratio := float64(size.X) * float64(orig.Y) / (float64(size.Y) * float64(orig.X))
+	if math.Abs(ratio-1) > maxCutOutSkew {
+		return nil, &providers.InputError{File: path, Reason: fmt.Sprintf(
+			"the cut-out is %d×%d, which does not have the proportions of its image (%d×%d): it was made for another image", size.X, size.Y, orig.X, orig.Y)}
+	}
+	var scaled *image.NRGBA
+	if size.X >= work.X && size.Y >= work.Y {
+		if scaled, err = raster.Shrink(ctx, img, work.X, work.Y); err != nil {
+			return nil, err
+		}
+	} else {
+		src := raster.NRGBA(img)
+		scaled = image.NewNRGBA(image.Rect(0, 0, work.X, work.Y))
+		for y := 0; y < work.Y; y++ {
+			sy := min(size.Y-1, y*size.Y/work.Y)
+			for x := 0; x < work.X; x++ {
+				sx := min(size.X-1, x*size.X/work.X)
+				scaled.Pix[y*scaled.Stride+4*x+3] = src.Pix[sy*src.Stride+4*sx+3]
+			}
+		}
+	}
+	m := mask.FromAlpha(scaled)
+	if !mask.HasTransparency(scaled) {
+		return nil, &providers.InputError{File: path, Reason: "the cut-out has no transparent pixels: it marks nothing as background"}
+	}
+	return m, nil
+}
+
+// findObject separates the object from the background, refusing an image without one. The
+// artist's cut-out, when given, is taken as it is.
 func (v *view) findObject(ctx context.Context) error {
+	if v.cutout != nil {
+		v.mask, v.box = v.cutout, v.cutout.Bounds()
+		if v.box.Empty() {
+			return v.refuse(fmt.Sprintf("the cut-out of %s marks no part of it as the object", filepath.Base(v.path)))
+		}
+		return nil
+	}
 	m, method, err := mask.Extract(ctx, v.img)
 	if err != nil {
 		return err

@@ -1,0 +1,106 @@
+package local
+
+import (
+	"context"
+	"image"
+	"math"
+
+	"github.com/kiln3d/kiln/providers/local/field"
+	"github.com/kiln3d/kiln/providers/local/mesh"
+	"github.com/kiln3d/kiln/providers/local/texture"
+)
+
+// viewTextures makes the texture of a model shaped from views along one axis: the first view's
+// crop, and the opposite view's when given, packed in one atlas. It returns the JPEG and the maps
+// from a point of the first image to the texture, for the near side and for the far side (the
+// back photo mirrored to match, or with one image the front itself: its back is the front
+// mirrored through the mid-plane). f is the first view's field: its Nearest pads the crop.
+func viewTextures(ctx context.Context, views []*view, f *field.Field) (jpg []byte, near, far uvMap, err error) {
+	front := views[0]
+	rect := front.textureRect()
+	crop, err := texture.Padded(ctx, front.img, f, rect)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	crops, rects := []*image.RGBA{crop}, []image.Rectangle{rect}
+	if len(views) > 1 {
+		back := views[1]
+		nf, err := field.NewNearest(ctx, back.mask, fieldPad)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		brect := back.textureRect()
+		bcrop, err := texture.Padded(ctx, back.img, nf, brect)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		crops, rects = append(crops, bcrop), append(rects, brect)
+	}
+	atlas, places, err := texture.Atlas(ctx, crops, rects, maxSide)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	near = places[0].UV
+	far = near
+	if len(views) > 1 {
+		far = mirrored(front.box, views[1].box, places[1])
+	}
+	if jpg, err = texture.JPEG(atlas); err != nil {
+		return nil, nil, nil, err
+	}
+	return jpg, near, far, nil
+}
+
+// placeSolid turns a solid built in the first image's pixels into the model in glTF's frame, as
+// place does a relief: +Y up, the front facing +Z, image right along +X, 1 unit tall on y = 0
+// and centred in x (stand scales it to size). Each vertex's UV comes from the image point it
+// looks at, through near or far.
+//
+// Normals are computed with the seam's copies of a vertex welded, so that shading runs smoothly
+// across the seam between the near and far textures.
+//
+// It also returns, for each vertex, the first vertex at its position.
+func placeSolid(s *mesh.Solid, near, far uvMap) (*mesh.Mesh, []uint32) {
+	minX, maxX := math.Inf(1), math.Inf(-1)
+	minY, maxY := math.Inf(1), math.Inf(-1)
+	for _, p := range s.Pos {
+		minX, maxX = math.Min(minX, p[0]), math.Max(maxX, p[0])
+		minY, maxY = math.Min(minY, p[1]), math.Max(maxY, p[1])
+	}
+	k := 1 / (maxY - minY)
+	cx := (minX + maxX) / 2
+	world := make([][3]float64, len(s.Pos))
+	for i, p := range s.Pos {
+		world[i] = [3]float64{(p[0] - cx) * k, (maxY - p[1]) * k, p[2] * k}
+	}
+	// Weld by position for the normals only: the seam's copies share one.
+	first := make(map[[3]float64]uint32, len(world))
+	weld := make([]uint32, len(world))
+	for i, p := range world {
+		w, ok := first[p]
+		if !ok {
+			w = uint32(i)
+			first[p] = w
+		}
+		weld[i] = w
+	}
+	normals := mesh.Normals(world, weldedIndices(s.Indices, weld))
+
+	m := &mesh.Mesh{
+		Positions: make([][3]float32, len(world)),
+		Normals:   make([][3]float32, len(world)),
+		UVs:       make([][2]float32, len(world)),
+		Indices:   s.Indices,
+	}
+	for i, p := range world {
+		m.Positions[i] = [3]float32{float32(p[0]), float32(p[1]), float32(p[2])}
+		m.Normals[i] = normals[weld[i]]
+		look := s.Look[i]
+		if s.Back[i] {
+			m.UVs[i] = far(look[0], look[1])
+		} else {
+			m.UVs[i] = near(look[0], look[1])
+		}
+	}
+	return m, weld
+}
