@@ -144,7 +144,8 @@ func TestTruthUnknown(t *testing.T) {
 func TestWriteGLB(t *testing.T) {
 	dir := t.TempDir()
 	var files []string
-	for _, name := range TruthNames() {
+	// The shapes with the most kinds of vertex: rims (cylinder), a tip (cone), none (torus).
+	for _, name := range []string{"cylinder", "cone", "torus"} {
 		m, err := Truth(name)
 		if err != nil {
 			t.Fatal(err)
