@@ -19,6 +19,10 @@ const minPerPart = 8
 // onto the back.
 const minHalf = 2
 
+// maxTriangles bounds the count Build makes, far above any polycount Kiln offers: a count past it
+// is a mistake, and would only exhaust memory.
+const maxTriangles = 1 << 22
+
 // ErrTooFew is returned when the triangle budget cannot give every part of the object its
 // fewest triangles.
 var ErrTooFew = errors.New("turned: too few triangles for the object's parts")
@@ -59,6 +63,9 @@ func Build(ctx context.Context, f *field.Field, m *mask.Mask, axis float64, targ
 		return nil, errors.New("turned: the object is empty")
 	}
 	target &^= 1
+	if target > maxTriangles {
+		return nil, fmt.Errorf("turned: %d triangles is more than the %d a model can have", target, maxTriangles)
+	}
 	if target < minPerPart*len(ps) {
 		return nil, fmt.Errorf("%w: %d parts stacked one above another need at least %d, not %d", ErrTooFew, len(ps), minPerPart*len(ps), target)
 	}
@@ -186,7 +193,7 @@ func build(s *mesh.Solid, p *part, axis float64, rs []ring, segs []int) {
 		for k := 0; k <= n; k++ {
 			c, sn := unit(start, k, n)
 			pos := [3]float64{axis + r.r*c, r.y, r.r * sn}
-			add(pos, isBack, look(p, axis, r.point, c))
+			add(pos, isBack, look(p, r.point, c))
 		}
 		return h
 	}
@@ -195,10 +202,10 @@ func build(s *mesh.Solid, p *part, axis float64, rs []ring, segs []int) {
 		front[i] = addHalf(r, nf, 0, false)
 		back[i] = addHalf(r, segs[i]-nf, math.Pi, true)
 	}
-	topF := add([3]float64{axis, p.top, 0}, false, look(p, axis, point{0, p.top}, 0))
-	topB := add([3]float64{axis, p.top, 0}, true, look(p, axis, point{0, p.top}, 0))
-	botF := add([3]float64{axis, p.bottom, 0}, false, look(p, axis, point{0, p.bottom}, 0))
-	botB := add([3]float64{axis, p.bottom, 0}, true, look(p, axis, point{0, p.bottom}, 0))
+	topF := add([3]float64{axis, p.top, 0}, false, look(p, point{0, p.top}, 0))
+	topB := add([3]float64{axis, p.top, 0}, true, look(p, point{0, p.top}, 0))
+	botF := add([3]float64{axis, p.bottom, 0}, false, look(p, point{0, p.bottom}, 0))
+	botB := add([3]float64{axis, p.bottom, 0}, true, look(p, point{0, p.bottom}, 0))
 	tri := func(a, b, c int) { s.Indices = append(s.Indices, uint32(a), uint32(b), uint32(c)) }
 
 	for _, side := range []struct {

@@ -231,6 +231,12 @@ func TestHostile(t *testing.T) {
 	if _, err := Build(ctx, f, two, 50, 9); !errors.Is(err, ErrTooFew) {
 		t.Errorf("two parts in 9 triangles: %v, want ErrTooFew", err)
 	}
+	if _, err := Build(ctx, f, two, 50, -2); !errors.Is(err, ErrTooFew) {
+		t.Errorf("a negative count: %v, want ErrTooFew", err)
+	}
+	if _, err := Build(ctx, f, two, 50, 1<<40); err == nil {
+		t.Error("a trillion triangles were attempted")
+	}
 	if _, err := Build(ctx, f, two, math.NaN(), 500); err == nil {
 		t.Error("a NaN axis was taken")
 	}

@@ -17,13 +17,15 @@ const edgeInset = 1.5
 // edge-on (|cos φ| above cos 15°) the point moves round the ring to the last well-seen angle. It is
 // then kept edgeInset inside the part's outline, which also gives the flat caps (seen exactly
 // edge-on from the front) the colour just inside their rim.
-func look(p *part, axis float64, q point, c float64) [2]float64 {
+func look(p *part, q point, c float64) [2]float64 {
 	limit := math.Sin(maxViewAngle)
 	c = math.Max(-limit, math.Min(limit, c))
-	x := axis + q.r*c
 	dy := math.Min(edgeInset, (p.bottom-p.top)/2)
 	y := math.Max(p.top+dy, math.Min(p.bottom-dy, q.y))
 	l, r := p.edgesAt(y)
+	// About the row's own middle, which is the axis itself for a symmetric row: a row drawn off
+	// the axis (a leaning photo) is straightened along with its colours.
+	x := (l+r)/2 + q.r*c
 	dx := math.Min(edgeInset, (r-l)/2)
 	x = math.Max(l+dx, math.Min(r-dx, x))
 	return [2]float64{x, y}
