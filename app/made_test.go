@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kiln3d/kiln/providers"
@@ -99,4 +100,55 @@ func TestDamagedCutOutIsRefused(t *testing.T) {
 	if jobs, _ := k.Jobs.Jobs(context.Background()); len(jobs) != 0 {
 		t.Errorf("%d jobs saved", len(jobs))
 	}
+}
+
+// Plan gives a request without a size the default height from Settings, and says the size and
+// shape a provider that can foresee its model will make.
+func TestPlanForesees(t *testing.T) {
+	home, src := t.TempDir(), t.TempDir()
+	fake := providertest.NewFake("fake")
+	fake.Caps.Dimensions = true
+	reg := mustRegistry(t, foreseer{fake})
+	k, err := Open(Options{Home: home, Providers: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	if err := k.Settings.SetHeightCM(30); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	plan, err := k.Plan(ctx, "fake", "", request(writePNG(t, src, "vase.png")), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Request.Size != (providers.Dimensions{HeightCM: 30, Default: true}) {
+		t.Errorf("planned size %+v", plan.Request.Size)
+	}
+	want := []string{"Size: 15 × 30 × 15 cm (W × H × D), 30 cm tall by default (Settings)", "Shape: Turned"}
+	if got := plan.Outlook(); !slices.Equal(got, want) {
+		t.Errorf("outlook %q, want %q", got, want)
+	}
+	// A size the artist gives is sent as given; a refusal comes back as the provider's.
+	req := request(writePNG(t, src, "vase.png"))
+	req.Size = providers.Dimensions{HeightCM: 7.25}
+	plan, err = k.Plan(ctx, "fake", "", req, false)
+	if err != nil || plan.Request.Size != req.Size || plan.Outlook()[0] != "Size: 3.6 × 7.3 × 3.6 cm (W × H × D)" {
+		t.Errorf("given size: %+v %q (%v)", plan.Request.Size, plan.Outlook(), err)
+	}
+	req.Size = providers.Dimensions{HeightCM: 10, WidthCM: 50}
+	if _, err := k.Plan(ctx, "fake", "", req, false); err == nil || !strings.Contains(err.Error(), "proportions") {
+		t.Errorf("a size at odds: %v", err)
+	}
+}
+
+// foreseer is a fake provider that foresees a model half as wide as tall.
+type foreseer struct{ *providertest.Fake }
+
+func (foreseer) Foresee(_ context.Context, req providers.Request) (providers.Foresight, error) {
+	h := req.Size.HeightCM
+	if req.Size.WidthCM > 0 && req.Size.WidthCM != h/2 {
+		return providers.Foresight{}, &providers.InputError{Reason: "the width does not match the image's proportions"}
+	}
+	return providers.Foresight{Size: providers.Dimensions{WidthCM: h / 2, HeightCM: h, DepthCM: h / 2}, Notes: []string{"Shape: Turned"}}, nil
 }

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/kiln3d/kiln/providers"
 )
@@ -70,6 +72,30 @@ func (p Plan) Summary() string {
 		s += "; the balance could not be checked (" + p.BalanceError + ")"
 	}
 	return s
+}
+
+// Outlook says what the plan's model will be, one line each, as Create and kiln generate show
+// it: its size ("Size: 33 × 100 × 31 cm (W × H × D), 100 cm tall by default (Settings)"), then
+// what the provider decided and why. It is empty when the provider cannot foresee its model.
+func (p Plan) Outlook() []string {
+	f := p.Foresight
+	if f == nil {
+		return nil
+	}
+	s := f.Size
+	line := fmt.Sprintf("Size: %s × %s × %s cm (W × H × D)", roundCM(s.WidthCM), roundCM(s.HeightCM), roundCM(s.DepthCM))
+	if p.Request.Size.Default {
+		line += fmt.Sprintf(", %s cm tall by default (Settings)", roundCM(p.Request.Size.HeightCM))
+	}
+	return append([]string{line}, f.Notes...)
+}
+
+// roundCM writes centimetres as an artist reads a size: whole above 10 cm, to a tenth below.
+func roundCM(cm float64) string {
+	if cm >= 10 {
+		return strconv.FormatFloat(math.Round(cm), 'f', -1, 64)
+	}
+	return strconv.FormatFloat(math.Round(cm*10)/10, 'f', -1, 64)
 }
 
 // credits says an amount of credits: "1 credit", "0.5 credits".

@@ -60,6 +60,8 @@ func generate(ctx context.Context, args []string, env Env) int {
 	prompt := fs.String("prompt", "", "describe the object in words, for providers that take a prompt (Rodin: with no image, text-to-3D)")
 	quality := fs.String("quality", "", "level of quality, for providers that have one (Kaedim: standard, high, ultra)")
 	testRun := fs.Bool("test", false, "a test request, not charged, for providers that have one (Kaedim)")
+	var crops cropFlags
+	fs.Var(&crops, "crop", "X,Y,W,H (one image) or VIEW=X,Y,W,H (VIEW: the image's view or file name): a rectangle around the object, which Kiln cuts out (GrabCut) and sends as the image's mask; repeatable")
 	positional, ok := parse(fs, args, env)
 	if !ok {
 		return exitUsage
@@ -125,6 +127,9 @@ func generate(ctx context.Context, args []string, env Env) int {
 			k.Close()
 		}
 	}()
+	if err := applyCrops(ctx, k, env, crops, images, *each); err != nil {
+		return fail(env, "%v", err)
+	}
 	if comparing {
 		// The models of a comparison run side by side, the offline generator's one at a time.
 		limits := offlineLimits(k.Providers, variants)
@@ -210,7 +215,7 @@ func planJob(ctx context.Context, k *app.Kiln, env Env, caps providers.Capabilit
 // printPlan says on stderr what was changed, what the job (or batch) costs, and whether the
 // balance is short.
 func printPlan(env Env, caps providers.Capabilities, plan app.Plan) {
-	for _, n := range plan.Notes {
+	for _, n := range append(plan.Notes, plan.Outlook()...) {
 		fmt.Fprintln(env.Stderr, "kiln: "+providers.Printable(n))
 	}
 	if s := plan.Summary(); s != "" {
