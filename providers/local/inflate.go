@@ -62,6 +62,7 @@ func inflate(ctx context.Context, views []*view, target int, largest bool, depth
 		return nil, err
 	}
 	deepen(relief, depth, hFloor)
+	relief.Flip()
 	// Parts are told apart on the relief, where front and back share their outline vertices.
 	part, count := mesh.TriangleParts(len(relief.Pos), relief.Indices)
 	if err := stage(0.7, msgTexturing); err != nil {

@@ -66,14 +66,15 @@ func Build(ctx context.Context, f *field.Field, m *mask.Mask, thickness float64,
 		}
 		return math.Max(floor, math.Sqrt(d*(2*r-d)))
 	}
-	rel, err := mesh.BuildLifted(ctx, f, box, target, lift)
+	// No rings: the bevel is shallow next to the lattice's cells, and rings there would be slivers.
+	rel, err := mesh.BuildLifted(ctx, f, box, target, lift, 0)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rel.FlipDelaunay()
+	rel.Flip()
 	return solid(f, rel, seenFrom(r)), nil
 }
 

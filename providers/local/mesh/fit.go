@@ -42,8 +42,16 @@ func Build(ctx context.Context, f *field.Field, box image.Rectangle, target int,
 		// and back copies of a point never meet, even where rounding makes the sampled height
 		// vanish next to the outline.
 		return math.Max(hFloor, math.Max(d, f.SampleHeight(x, y)))
-	})
+	}, RoundRings)
 }
+
+// RoundRings is how many rings of vertices Build puts between the outline and the lattice, on
+// each surface. Without them the surface would run straight from the outline, on the mid-plane,
+// to the nearest lattice points, up to a cell inside and already well up the profile: a ridge
+// where front and back meet. With a ball's profile, ring k of n at (k/(n+1))² of the way to the
+// inside lattice point spaces the rings about evenly in angle around the rounded edge, so the
+// surface leaves the outline nearly square to the mid-plane.
+const RoundRings = 2
 
 // Lift is the half-thickness of a relief at an inside image point (x, y) whose signed distance
 // to the outline is d > 0: how far its front and back vertices stand from the mid-plane. It must
@@ -51,8 +59,13 @@ func Build(ctx context.Context, f *field.Field, box image.Rectangle, target int,
 type Lift func(x, y, d float64) float64
 
 // BuildLifted is Build with the surfaces' heights given by lift rather than by f's inflation:
-// the same outline and triangle count, any profile (a flat slab with a rounded edge, say).
-func BuildLifted(ctx context.Context, f *field.Field, box image.Rectangle, target int, lift Lift) (*Relief, error) {
+// the same outline and triangle count, any profile (a flat slab with a rounded edge, say), with
+// `rings` rings of vertices between the outline and the lattice (see RoundRings). Rings suit a
+// profile that rises steeply from the outline; on a shallow one they make slivers.
+func BuildLifted(ctx context.Context, f *field.Field, box image.Rectangle, target int, lift Lift, rings int) (*Relief, error) {
+	if rings < 0 {
+		return nil, fmt.Errorf("mesh: %d rings", rings)
+	}
 	perSide := target / 2
 	if perSide < 1 {
 		return nil, fmt.Errorf("mesh: cannot make %d triangles", target)
@@ -76,7 +89,7 @@ func BuildLifted(ctx context.Context, f *field.Field, box image.Rectangle, targe
 	}
 	above := false // whether some lattice gave more triangles than the target
 	try := func(s float64) (tally, error) {
-		g := newGrid(f, box, s)
+		g := newGrid(f, box, s, rings)
 		t, err := g.count(ctx)
 		if err != nil {
 			return t, err

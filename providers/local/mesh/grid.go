@@ -13,17 +13,18 @@ import (
 type grid struct {
 	f      *field.Field
 	s      float64
+	rings  int // lifted copies of every outline point, on each surface (see BuildLifted)
 	x0, y0 float64
 	nx, ny int
 }
 
-func newGrid(f *field.Field, box image.Rectangle, s float64) grid {
+func newGrid(f *field.Field, box image.Rectangle, s float64, rings int) grid {
 	// The lattice is centred on the box so the mesh does not drift with s.
 	spanX, spanY := float64(box.Dx())+1, float64(box.Dy())+1
 	nx, ny := int(spanX/s)+2, int(spanY/s)+2
 	cx, cy := float64(box.Min.X+box.Max.X)/2, float64(box.Min.Y+box.Max.Y)/2
 	return grid{
-		f: f, s: s, nx: nx, ny: ny,
+		f: f, s: s, rings: rings, nx: nx, ny: ny,
 		x0: cx - float64(nx-1)*s/2,
 		y0: cy - float64(ny-1)*s/2,
 	}
@@ -73,21 +74,23 @@ func (g *grid) cellCode(a, b []float64, i, j int) (code int, joined bool) {
 	return code, joined
 }
 
-// trianglesPerSide is how many triangles each surface (front, back) gets from a cell.
-func trianglesPerSide(code int, joined bool) int {
+// trianglesPerSide is how many triangles each surface (front, back) gets from a cell, when every
+// outline point has `rings` lifted copies (see BuildLifted): each stretch of outline through the cell
+// then adds a strip of two triangles per ring.
+func trianglesPerSide(code int, joined bool, rings int) int {
 	switch code {
 	case 0:
 		return 0
 	case saddleTLR, saddleTRL:
 		if joined {
-			return 4
+			return 4 + 4*rings
 		}
-		return 2
+		return 2 + 4*rings
 	case full:
 		return 2
 	}
 	// One, two (adjacent) or three corners inside: a polygon of corners plus two edge points.
-	return bitsSet(code)
+	return bitsSet(code) + 2*rings
 }
 
 func bitsSet(c int) int {

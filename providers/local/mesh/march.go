@@ -1,6 +1,9 @@
 package mesh
 
-import "context"
+import (
+	"context"
+	"math"
+)
 
 // Side says which surface a Relief vertex belongs to.
 type Side int8
@@ -44,7 +47,7 @@ func (g *grid) count(ctx context.Context) (tally, error) {
 				continue
 			}
 			code, joined := g.cellCode(a, b, i, j)
-			t.perSide += trianglesPerSide(code, joined)
+			t.perSide += trianglesPerSide(code, joined, g.rings)
 			if code == full {
 				t.quads++
 			}
@@ -149,7 +152,27 @@ func (bd *builder) cell(i, j, code int, joined bool) {
 			edge(bd.edge(i, j, k))
 		}
 	}
-	if (code == saddleTLR || code == saddleTRL) && !joined {
+	// Outline points stand for their innermost lifted copies on each surface; the strips between
+	// them and the outline follow.
+	// them and the outline follow: the outline runs between consecutive outline points of the
+	// ring, or, where a saddle's corners stay apart, between the two beside each corner.
+	rings := bd.g.rings
+	separate := (code == saddleTLR || code == saddleTRL) && !joined
+	for s := 0; s < n && rings > 0; s++ {
+		if separate && ring[s].corner {
+			bd.strip(ring[(s+1)%n].front, ring[(s+n-1)%n].front)
+		}
+		if next := ring[(s+1)%n]; !separate && !ring[s].corner && !next.corner {
+			bd.strip(ring[s].front, next.front)
+		}
+	}
+	for s := 0; s < n && rings > 0; s++ {
+		if !ring[s].corner {
+			o := ring[s].front
+			ring[s].front, ring[s].back = o+int32(2*rings-1), o+int32(2*rings)
+		}
+	}
+	if separate {
 		// Two separate corners, each with the two outline points beside it in the ring.
 		for s := 0; s < n; s++ {
 			if ring[s].corner {
@@ -167,6 +190,30 @@ func (bd *builder) cell(i, j, code int, joined bool) {
 	for s := 1; s+1 < n; s++ {
 		p, q := ring[(start+s)%n], ring[(start+s+1)%n]
 		bd.emit(v0.front, p.front, q.front, v0.back, p.back, q.back)
+	}
+}
+
+// strip emits the triangles between the outline segment from rim vertex p to rim vertex q (in
+// the cell's clockwise order) and their innermost lifted copies, ring by ring on both surfaces.
+// The copies of a rim vertex o are o+1 (front) and o+2 (back) for the first ring, o+3 and o+4
+// for the second, and so on.
+func (bd *builder) strip(p, q int32) {
+	front := func(o int32, k int) int32 {
+		if k == 0 {
+			return o
+		}
+		return o + int32(2*k-1)
+	}
+	back := func(o int32, k int) int32 {
+		if k == 0 {
+			return o
+		}
+		return o + int32(2*k)
+	}
+	for k := 0; k < bd.g.rings; k++ {
+		// The quad q', p', p, q (inner ring first), clockwise like the cell's polygon.
+		bd.emit(front(q, k+1), front(p, k+1), front(p, k), back(q, k+1), back(p, k+1), back(p, k))
+		bd.emit(front(q, k+1), front(p, k), front(q, k), back(q, k+1), back(p, k), back(q, k))
 	}
 }
 
@@ -230,13 +277,41 @@ func (bd *builder) edge(i, j, k int) int32 {
 		slot, ai, ar, bi, br = &bd.down[i], i, 0, i, 1
 	}
 	if *slot < 0 {
-		t := crossing(bd.val[ar][ai], bd.val[br][bi])
+		va, vb := bd.val[ar][ai], bd.val[br][bi]
+		t := crossing(va, vb)
 		ax, ay := bd.g.at(ai, j+ar)
 		bx, by := bd.g.at(bi, j+br)
-		*slot = bd.vertex(ax+t*(bx-ax), ay+t*(by-ay), 0, Rim)
+		ox, oy := ax+t*(bx-ax), ay+t*(by-ay)
+		*slot = bd.vertex(ox, oy, 0, Rim)
+		// The lifted copies stand on the lattice edge between the outline point and its inside
+		// end, closer to the outline the further out their ring (see Rings).
+		ix, iy, vi := ax, ay, va
+		if vb > va {
+			ix, iy, vi = bx, by, vb
+		}
+		hi := 0.0
+		if bd.g.rings > 0 {
+			hi = bd.height(ix, iy, vi)
+		}
+		for k := 1; k <= bd.g.rings; k++ {
+			u := float64(k) / float64(bd.g.rings+1)
+			u *= u
+			x, y := ox+u*(ix-ox), oy+u*(iy-oy)
+			// The distance along the lattice edge is the one its crossing was found with (the
+			// bilinear field can put the outline a hair elsewhere, even outside this point), and
+			// the height rises at least as a round profile's does from the outline, as √d.
+			h := math.Max(bd.height(x, y, math.Max(minRingDist, u*vi)), math.Sqrt(u)*hi)
+			bd.vertex(x, y, h, Front)
+			bd.vertex(x, y, -h, Back)
+		}
 	}
 	return *slot
 }
+
+// minRingDist is the least distance from the outline at which a ring vertex's height is taken:
+// the bilinear field and the lattice's linear crossing can disagree by a hair about where the
+// outline is.
+const minRingDist = 1e-3
 
 // height is the half-thickness at an inside point with signed distance d.
 func (bd *builder) height(x, y, d float64) float64 { return bd.lift(x, y, d) }

@@ -2,22 +2,23 @@ package mesh
 
 import "math"
 
-// delaunayPasses bounds FlipDelaunay: each pass flips a set of edges no two of which share a
+// flipRounds bounds Flip: each pass flips a set of edges no two of which share a
 // triangle, and a flip can make its neighbours worth flipping.
-const delaunayPasses = 12
+const flipRounds = 12
 
-// FlipDelaunay improves the relief's triangles seen from the camera, where they were cut by
-// marching squares: the outline's cells make needles wherever the outline passes close to a
-// lattice point. Every edge within one surface whose two triangles form a convex quad in the
-// image plane is flipped when the quad's other diagonal is the Delaunay one (the angles facing
-// the edge sum to more than 180°), which maximises the smallest angle. Vertices do not move and
-// the count does not change; the surface stays closed, and the outline (edges between front and
-// back) is never flipped. It returns how many edges it flipped.
-func (r *Relief) FlipDelaunay() int {
+// Flip improves the relief's triangles where marching squares cut them badly: the outline's
+// cells make needles wherever the outline passes close to a lattice point. Every edge within one
+// surface whose two triangles form a convex quad in the image plane is flipped when the quad's
+// other diagonal makes the worse of the two triangles better (in space; on flat ground this is
+// the Delaunay flip, which maximises the smallest angle). The convexity keeps each surface a
+// height field over the image, so it cannot fold. Vertices do not move and the count does not
+// change; the surface stays closed, and the outline (edges between front and back) is never
+// flipped. It returns how many edges it flipped.
+func (r *Relief) Flip() int {
 	flips := 0
 	tris := len(r.Indices) / 3
 	used := make([]bool, tris)
-	for pass := 0; pass < delaunayPasses; pass++ {
+	for pass := 0; pass < flipRounds; pass++ {
 		twin := Twins(r.Indices)
 		clear(used)
 		n := 0
@@ -63,8 +64,8 @@ func (r *Relief) sideOf(t int) Side {
 }
 
 // shouldFlip says whether edge a–b, between triangles (a, b, x) and (b, a, d), is better
-// replaced by x–d in the image plane: the quad is strictly convex (both new triangles turn the
-// way the old ones did, with room to spare) and the angles at x and d sum to more than 180°.
+// replaced by x–d: the quad is strictly convex in the image plane (both new triangles turn the
+// way the old ones did, with room to spare) and the new pair's worse triangle beats the old's.
 func (r *Relief) shouldFlip(a, b, x, d uint32) bool {
 	pa, pb, px, pd := r.Pos[a], r.Pos[b], r.Pos[x], r.Pos[d]
 	sense := orient(pa, pb, px)
@@ -77,17 +78,13 @@ func (r *Relief) shouldFlip(a, b, x, d uint32) bool {
 	if o1 <= 1e-6*scale || o2 <= 1e-6*scale {
 		return false
 	}
-	return angle(px, pa, pb)+angle(pd, pa, pb) > math.Pi+1e-9
+	// The better pair is the one whose worse triangle is the better, judged in space: on a
+	// steep rounded edge the image plane's Delaunay pair can be the worse one.
+	old := min(quality(pa, pb, px), quality(pb, pa, pd))
+	return min(quality(pa, pd, px), quality(pd, pb, px)) > old*(1+1e-6)
 }
 
 // orient is twice the signed area of triangle (p, q, s) in the image plane.
 func orient(p, q, s [3]float64) float64 {
 	return (q[0]-p[0])*(s[1]-p[1]) - (q[1]-p[1])*(s[0]-p[0])
-}
-
-// angle is the angle at p between the directions to a and b, in the image plane.
-func angle(p, a, b [3]float64) float64 {
-	ux, uy := a[0]-p[0], a[1]-p[1]
-	vx, vy := b[0]-p[0], b[1]-p[1]
-	return math.Abs(math.Atan2(ux*vy-uy*vx, ux*vx+uy*vy))
 }
