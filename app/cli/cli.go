@@ -74,6 +74,7 @@ func commands() map[string]command {
 		"view":     {"view MODEL   (opens the window on MODEL and reloads it whenever the file is saved again)", view},
 		"render":   {"render MODEL --out PNG [--size 512] [--view front|back|left|right|top|iso] [--mode shaded|clay|wireframe]", render},
 		"simplify": {"simplify IN.glb --polycount N --out OUT.glb [--force]", simplify},
+		"mask":     {"mask IMAGE [--crop X,Y,W,H] [--tolerance T] --out PNG   (the cut-out: the object opaque, the background transparent)", maskCommand},
 		"export": {"export ASSET... --preset godot|unity|unreal|blender [--format glb|gltf|obj] [--max-texture N]\n" +
 			"                [--polycount N] [--out DIR] [--fix] [--force] [--json]\n" +
 			"                (checks each first; --fix makes fixed copies in the library and exports those)", export},
@@ -118,7 +119,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 func help(_ context.Context, _ []string, env Env) int {
 	fmt.Fprintln(env.Stdout, "Kiln turns reference images into 3D models.")
 	fmt.Fprintln(env.Stdout, "\nUsage:\n  kiln [IMAGE...]        open the window, with these images added")
-	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "publish", "keys", "export", "check", "view", "render", "thumbnail", "simplify", "serve", "version"}
+	names := []string{"generate", "retexture", "providers", "jobs", "resume", "library", "publish", "keys", "export", "check", "view", "render", "thumbnail", "simplify", "mask", "serve", "version"}
 	for _, n := range names {
 		fmt.Fprintf(env.Stdout, "  kiln %s\n", commands()[n].usage)
 	}
