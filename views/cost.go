@@ -30,10 +30,8 @@ type costLine struct {
 	label *widget.Label
 	delay time.Duration
 
-	seq    int
-	cancel context.CancelFunc
-	last   string // what the plan shown, or under way, was worked out for
-	okFor  string // the provider/credential whose cost is shown; "" while none is
+	plans settler // the plan shown, or under way
+	okFor string  // the provider/credential whose cost is shown; "" while none is
 
 	balanceFor string // provider/credential the balance below belongs to
 	balance    *float64
@@ -41,7 +39,7 @@ type costLine struct {
 }
 
 func newCostLine(u *UI) *costLine {
-	l := &costLine{u: u, label: widget.NewLabel(""), delay: planDelay}
+	l := &costLine{u: u, label: widget.NewLabel(""), delay: planDelay, plans: settler{u: u}}
 	l.label.Wrapping = fyne.TextWrapWord
 	l.label.Hide()
 	return l
@@ -57,45 +55,30 @@ func (l *costLine) update(p providers.Provider, credential string, req providers
 // all its models'.
 func (l *costLine) updateEach(p providers.Provider, credential string, req providers.Request, each bool) {
 	if _, ok := p.(providers.Pricer); !ok {
-		l.stop()
-		l.last, l.okFor = "", ""
+		l.plans.stop()
+		l.plans.forget()
+		l.okFor = ""
 		l.label.Hide()
 		return
 	}
 	name := p.Capabilities().Name
 	blob, _ := json.Marshal(req)
-	key := fmt.Sprint(name, "\x00", credential, "\x00", each, "\x00", string(blob))
-	if key == l.last {
+	if !l.plans.due(fmt.Sprint(name, "\x00", credential, "\x00", each, "\x00", string(blob))) {
 		return
 	}
-	l.last = key
-	l.stop()
-	l.seq++
-	seq := l.seq
-	ctx, cancel := context.WithCancel(l.u.ctx)
-	l.cancel = cancel
 	account := name + "/" + credential
 	if l.okFor != account {
 		setNote(l.label, "Working out the cost…", widget.LowImportance)
 	}
 	withBalance := l.balanceFor != account || l.balance == nil || time.Since(l.balanceAt) > balanceAge
 	known := l.balance
-	time.AfterFunc(l.delay, func() {
-		if ctx.Err() != nil {
-			return
-		}
+	l.plans.run(l.delay, func(ctx context.Context) func() {
 		planOf := l.u.k.Plan
 		if each {
 			planOf = l.u.k.PlanEach
 		}
 		plan, err := planOf(ctx, name, credential, req, withBalance)
-		if ctx.Err() != nil {
-			return
-		}
-		l.u.goUI(func() {
-			if seq != l.seq {
-				return
-			}
+		return func() {
 			switch {
 			case err != nil:
 			case withBalance && plan.Balance != nil:
@@ -108,7 +91,7 @@ func (l *costLine) updateEach(p providers.Provider, credential string, req provi
 			if err == nil {
 				l.okFor = account
 			}
-		})
+		}
 	})
 }
 
@@ -136,14 +119,9 @@ func (l *costLine) show(plan app.Plan, err error) {
 
 // forget makes the next update ask again, the balance included (after a submission).
 func (l *costLine) forget() {
-	l.last = ""
+	l.plans.forget()
 	l.balance = nil
 }
 
 // stop cancels the plan under way.
-func (l *costLine) stop() {
-	if l.cancel != nil {
-		l.cancel()
-		l.cancel = nil
-	}
-}
+func (l *costLine) stop() { l.plans.stop() }

@@ -42,6 +42,7 @@ type createPanel struct {
 	clampNote   *widget.Label            // why the polycount changed by itself
 	extras      *extras
 	cost        *costLine
+	size        *sizeLine // the size and shape the model will get
 	submit      *widget.Button
 	hint        *widget.Label // why Submit is disabled, or what happened
 	submitting  bool
@@ -97,6 +98,8 @@ func newCreatePanel(u *UI) *createPanel {
 	c.polycount.byArtist = func() { setNote(c.clampNote, "", widget.LowImportance) }
 	c.rangeNote, c.clampNote = noteLabel(), noteLabel()
 	c.extras = newExtras(c.optionsChanged, func() fyne.Window { return u.win })
+	c.size = newSizeLine(u, c.validate)
+	c.extras.dimRows = append(c.extras.dimRows, c.size.row) // under the size fields
 	c.submit = widget.NewButtonWithIcon("Submit", theme.MediaPlayIcon(), c.doSubmit)
 	c.submit.Importance = widget.HighImportance
 	c.hint = widget.NewLabel("")
@@ -159,6 +162,7 @@ func (c *createPanel) pickProvider(title string) {
 	setNote(c.rangeNote, pr.Note, widget.LowImportance)
 	setNote(c.clampNote, "", widget.LowImportance)
 	c.showViews()
+	c.inputs.showCutOuts(usesCutOut(caps))
 	c.promptRow.setVisible(caps.Prompt)
 	polycount := container.NewVBox(c.polycount.content, c.rangeNote, c.clampNote)
 	setFormRows(c.fields, append([]formRow{newFormRow("Provider", c.providerSel), c.account.row,
@@ -283,6 +287,9 @@ func (c *createPanel) validate() {
 	if c.choice.follow(c.inputs, maxImages) {
 		c.showViews()
 	}
+	if c.provider != nil {
+		c.size.update(c.provider, c.account.chosen(), c.request(), c.choice.perImage)
+	}
 	reason := c.problem()
 	if reason != "" || c.submitting {
 		c.submit.Disable()
@@ -353,7 +360,7 @@ func (c *createPanel) problem() string {
 	if err := providers.CheckRequest(caps, req); err != nil {
 		return sentence(problemText(err))
 	}
-	return ""
+	return c.size.problem // what the plan refuses (a size at odds with the image)
 }
 
 // ready says what Submit will send, once the request is valid.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -247,29 +246,13 @@ func (l *costLine) updateCompare(req providers.Request, variants []app.Variant) 
 		Req      providers.Request
 		Variants []app.Variant
 	}{req, variants})
-	key := "compare\x00" + string(blob)
-	if key == l.last {
+	if !l.plans.due("compare\x00" + string(blob)) {
 		return
 	}
-	l.last, l.okFor = key, ""
-	l.stop()
-	l.seq++
-	seq := l.seq
-	ctx, cancel := context.WithCancel(l.u.ctx)
-	l.cancel = cancel
-	time.AfterFunc(l.delay, func() {
-		if ctx.Err() != nil {
-			return
-		}
+	l.okFor = ""
+	l.plans.run(l.delay, func(ctx context.Context) func() {
 		plans, err := l.u.k.PlanCompare(ctx, req, variants, true)
-		if ctx.Err() != nil {
-			return
-		}
-		l.u.goUI(func() {
-			if seq == l.seq {
-				l.showCompare(plans, err)
-			}
-		})
+		return func() { l.showCompare(plans, err) }
 	})
 }
 

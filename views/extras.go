@@ -62,7 +62,13 @@ func (e *extras) setProvider(caps providers.Capabilities, base providers.Request
 		var w fyne.CanvasObject
 		if o.Number != nil {
 			f.entry = widget.NewEntry()
-			f.entry.SetPlaceHolder(fmt.Sprintf("random (%s to %s)", app.Thousands(o.Number.Min), app.Thousands(o.Number.Max)))
+			// Empty leaves the number to the provider: its default when it has one (a shape's
+			// depth), else a random one (a seed).
+			what := "random"
+			if o.Number.Default != 0 {
+				what = app.Thousands(o.Number.Default)
+			}
+			f.entry.SetPlaceHolder(fmt.Sprintf("%s (%s to %s)", what, app.Thousands(o.Number.Min), app.Thousands(o.Number.Max)))
 			f.entry.OnChanged = func(string) { e.optionChanged() }
 			w = f.entry
 		} else {

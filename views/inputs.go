@@ -28,6 +28,7 @@ type input struct {
 	thumb   *canvas.Image
 	problem *widget.Label
 	view    *widget.Select // where the camera stood; shown for providers that take views
+	cut     *cardCut       // the cut-out, for providers that use one
 }
 
 // noView is the view picker's entry for an image whose view is not said.
@@ -43,10 +44,16 @@ type inputList struct {
 	// fromFolder says that a folder gave images since the list was last empty: Create then
 	// offers one model per image.
 	fromFolder bool
+	// cutOuts says that the provider uses the cut-outs the cards show; cut makes them, one at a
+	// time (cutSlots).
+	cutOuts  bool
+	cut      cutter
+	cutSlots chan struct{}
 }
 
 func newInputList(u *UI, changed func()) *inputList {
-	return &inputList{u: u, grid: container.NewGridWrap(fyne.NewSize(150, 220)), changed: changed}
+	return &inputList{u: u, grid: container.NewGridWrap(fyne.NewSize(150, 220)), changed: changed,
+		cut: app.CutOut, cutSlots: make(chan struct{}, 1)}
 }
 
 // addPaths adds image files, and the images inside folders. Files already there are skipped.
@@ -119,8 +126,9 @@ func (l *inputList) add(path string) {
 	if !l.withViews {
 		in.view.Hide()
 	}
+	in.cut = newCardCut(in.thumb, func() { l.openCut(in) })
 	in.card = container.NewBorder(container.NewBorder(nil, nil, nil, remove, name),
-		container.NewVBox(in.view, in.problem), nil, nil, in.thumb)
+		container.NewVBox(in.view, in.problem, in.cut.note), nil, nil, in.cut.area)
 	l.items = append(l.items, in)
 	l.grid.Add(in.card)
 
@@ -147,6 +155,8 @@ func (l *inputList) checked(in *input, err error) {
 	} else {
 		in.problem.SetText("")
 	}
+	l.startCut(in)
+	l.showCut(in)
 	l.changed()
 }
 
@@ -202,6 +212,7 @@ func (l *inputList) remove(in *input) {
 		}
 	}
 	l.grid.Remove(in.card)
+	in.cut.stop()
 	if len(l.items) == 0 {
 		l.fromFolder = false
 	}
@@ -218,7 +229,7 @@ func (l *inputList) usable() (ok []providers.Image, bad, pending int) {
 		case in.err != nil:
 			bad++
 		default:
-			img := providers.Image{Path: in.path}
+			img := providers.Image{Path: in.path, Mask: l.maskFor(in)}
 			if l.withViews && in.view.Selected != noView {
 				img.View = in.view.Selected
 			}

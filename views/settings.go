@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,10 @@ type settingsPanel struct {
 	addKey  *widget.Button
 	// endpoints are the address fields, by provider name.
 	endpoints map[string]*widget.Entry
+	// height is the default height of a model made without a size; heightNote says it was saved,
+	// or why it was refused.
+	height     *widget.Entry
+	heightNote *widget.Label
 }
 
 func newSettingsPanel(u *UI) *settingsPanel {
@@ -72,7 +77,15 @@ func newSettingsPanel(u *UI) *settingsPanel {
 	if len(addresses.Items) == 0 {
 		advanced.Hide()
 	}
-	p.content = container.NewPadded(container.NewBorder(nil, advanced, nil, nil, keysBox))
+	p.height = widget.NewEntry()
+	p.height.SetText(strconv.FormatFloat(u.k.Settings.HeightCM(), 'f', -1, 64))
+	p.height.OnSubmitted = func(string) { p.saveHeight() }
+	p.heightNote = noteLabel()
+	saveHeight := widget.NewButton("Save", p.saveHeight)
+	models := widget.NewForm(widget.NewFormItem("Default height (cm)", container.NewVBox(
+		container.NewBorder(nil, nil, nil, saveHeight, p.height), p.heightNote)))
+	models.Items[0].HintText = "The height of a model made without a size"
+	p.content = container.NewPadded(container.NewBorder(nil, container.NewVBox(models, advanced), nil, nil, keysBox))
 	return p
 }
 
@@ -224,6 +237,27 @@ func (p *settingsPanel) saveEndpoint(provider string, entry *widget.Entry) {
 			}
 			p.status.Importance = widget.MediumImportance
 			p.status.SetText(fmt.Sprintf("%s now uses %s", provider, entry.Text))
+		})
+	}()
+}
+
+// saveHeight saves the default height typed, or says why it is refused.
+func (p *settingsPanel) saveHeight() {
+	text := strings.TrimSpace(strings.ReplaceAll(p.height.Text, ",", "."))
+	cm, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		setNote(p.heightNote, "The default height must be a number of centimetres, such as 100.", widget.DangerImportance)
+		return
+	}
+	go func() {
+		err := p.u.k.Settings.SetHeightCM(cm)
+		p.u.goUI(func() {
+			if err != nil {
+				setNote(p.heightNote, sentence(err.Error()), widget.DangerImportance)
+				return
+			}
+			p.height.SetText(strconv.FormatFloat(cm, 'f', -1, 64))
+			setNote(p.heightNote, fmt.Sprintf("Saved: a model made without a size is %s cm tall.", strconv.FormatFloat(cm, 'f', -1, 64)), widget.SuccessImportance)
 		})
 	}()
 }

@@ -1,0 +1,129 @@
+package views
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kiln3d/kiln/providers"
+)
+
+// sizeLine says, under the size fields, the size the model will get and what the provider
+// decided about it (the local provider's shape and why), as the core's plan foresees it: worked
+// out off the UI thread a moment after the last change of images, options or size. A plan that
+// refuses the request (a width and height at odds with the image's proportions) is Create's
+// reason not to submit. Its methods run on the UI thread.
+type sizeLine struct {
+	u     *UI
+	label *widget.Label
+	row   formRow
+	delay time.Duration
+	plans settler
+	// changed is called when problem changes, so that Create looks at Submit again.
+	changed func()
+	// problem is why the plan refuses the request last asked about; "" when it does not.
+	problem string
+}
+
+func newSizeLine(u *UI, changed func()) *sizeLine {
+	l := &sizeLine{u: u, label: noteLabel(), delay: planDelay, plans: settler{u: u}, changed: changed}
+	l.row = newFormRow("", l.label)
+	l.row.setVisible(false)
+	return l
+}
+
+// update shows what a job of req on provider p with credential would make. Each says that every
+// image makes a model of its own: their shapes and sizes differ, so only the default is said.
+func (l *sizeLine) update(p providers.Provider, credential string, req providers.Request, each bool) {
+	caps := p.Capabilities()
+	if !caps.Dimensions {
+		l.plans.stop()
+		l.plans.forget()
+		l.row.setVisible(false)
+		l.setProblem("")
+		return
+	}
+	height := l.u.k.Settings.HeightCM() // the key holds it: a change in Settings is a new plan
+	blob, _ := json.Marshal(req)
+	if !l.plans.due(fmt.Sprint(caps.Name, "\x00", credential, "\x00", each, "\x00", height, "\x00", string(blob))) {
+		return
+	}
+	l.problem = "" // the refusal was of another request (Create is validating already)
+	given := req.Size != (providers.Dimensions{})
+	if _, ok := p.(providers.Foreseer); !ok || each || len(req.Images) == 0 {
+		l.plans.stop()
+		l.row.setVisible(!given)
+		setNote(l.label, "Size: auto ("+defaultHint(height)+")", widget.LowImportance)
+		return
+	}
+	if !l.row.visible() || l.label.Importance == widget.DangerImportance {
+		// A foresight shown stays while the next is worked out (no flicker at every keystroke),
+		// but a refusal of the request before is not left standing.
+		setNote(l.label, "Working out the size and shape…", widget.LowImportance)
+		l.row.setVisible(true)
+	}
+	name := caps.Name
+	l.plans.run(l.delay, func(ctx context.Context) func() {
+		plan, err := l.u.k.Plan(ctx, name, credential, req, false)
+		return func() {
+			var ie *providers.InputError
+			switch {
+			case errors.As(err, &ie):
+				setNote(l.label, sentence(ie.Reason), widget.DangerImportance)
+				l.row.setVisible(true)
+				l.setProblem(sentence(ie.Reason))
+			case err != nil:
+				setNote(l.label, providers.Printable(err.Error()), widget.WarningImportance)
+				l.row.setVisible(true)
+			case plan.Foresight != nil:
+				setNote(l.label, foresightText(*plan.Foresight, given, height), widget.MediumImportance)
+				l.row.setVisible(true)
+			}
+		}
+	})
+}
+
+// setProblem records why the plan refuses the request and has Create look again when it changed.
+func (l *sizeLine) setProblem(p string) {
+	if p == l.problem {
+		return
+	}
+	l.problem = p
+	if l.changed != nil {
+		l.changed()
+	}
+}
+
+// foresightText says what a job will make: "Will be 63 × 100 × 63 cm (W × H × D) · Shape: Turned,
+// because …"; given says that the artist typed a size, otherwise the default height is said.
+func foresightText(f providers.Foresight, given bool, height float64) string {
+	s := f.Size
+	size := fmt.Sprintf("Will be %s × %s × %s cm (W × H × D)", centimetres(s.WidthCM), centimetres(s.HeightCM), centimetres(s.DepthCM))
+	if !given {
+		size += " (" + defaultHint(height) + ")"
+	}
+	parts := []string{size}
+	for _, n := range f.Notes {
+		if n = strings.TrimSpace(n); n != "" {
+			parts = append(parts, n)
+		}
+	}
+	return providers.Printable(strings.Join(parts, " · "))
+}
+
+// defaultHint says the height a model gets without a size, and where to change it.
+func defaultHint(height float64) string {
+	return fmt.Sprintf("default: %s cm tall, change in Settings", centimetres(height))
+}
+
+// centimetres writes a length to a tenth of a centimetre, without trailing zeros.
+func centimetres(v float64) string {
+	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
+}
