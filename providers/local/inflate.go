@@ -131,7 +131,7 @@ func paint(ctx context.Context, views []*view, shape *field.Field, r *mesh.Relie
 	if len(views) > 1 {
 		backUV = mirrored(front.box, views[1].box, places[1])
 	}
-	m := place(r, frontUV, backUV, len(views) > 1)
+	m := place(r, shape, frontUV, backUV, len(views) > 1)
 	jpg, err := texture.JPEG(atlas)
 	if err != nil {
 		return nil, nil, err

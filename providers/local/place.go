@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 
+	"github.com/kiln3d/kiln/providers/local/field"
 	"github.com/kiln3d/kiln/providers/local/mesh"
 	"github.com/kiln3d/kiln/providers/local/texture"
 )
@@ -19,8 +20,13 @@ type uvMap func(x, y float64) [2]float32
 // Normals are computed on the closed mesh, where front and back share the outline, so outline
 // vertices get in-plane normals facing out. When the back has its own picture (seam), the back's
 // triangles then get their own copies of the outline vertices with the back's UVs: the mesh stays
-// closed once vertices are welded by position. The mesh takes over r's index slice.
-func place(r *mesh.Relief, frontUV, backUV uvMap, seam bool) *mesh.Mesh {
+// closed once vertices are welded by position (see Relief.Unshare). Without a seam the mesh
+// takes over r's index slice.
+//
+// A vertex the camera sees edge-on (the rounded sides near the outline) takes the UV of the
+// nearest well-seen point inside, found on the outline's distance field f (see field.Look): its
+// own position would stretch the outline's pixels into streaks down the sides.
+func place(r *mesh.Relief, f *field.Field, frontUV, backUV uvMap, seam bool) *mesh.Mesh {
 	minX, maxX := math.Inf(1), math.Inf(-1)
 	minY, maxY := math.Inf(1), math.Inf(-1)
 	for _, p := range r.Pos {
@@ -42,39 +48,29 @@ func place(r *mesh.Relief, frontUV, backUV uvMap, seam bool) *mesh.Mesh {
 		UVs:       make([][2]float32, n, n+n/8),
 		Indices:   r.Indices,
 	}
+	// Where a ball the size of the largest inscribed disc turns 75° from the view.
+	inset := f.MaxDist * (1 - math.Sqrt(1-field.EdgeOn*field.EdgeOn))
+	look := make([][2]float64, n)
 	for i, p := range world {
 		m.Positions[i] = [3]float32{float32(p[0]), float32(p[1]), float32(p[2])}
+		// Normals are unit vectors in the model's frame, whose z is the image's, uniformly scaled.
+		x, y := f.Look(r.Pos[i][0], r.Pos[i][1], float64(normals[i][2]), inset)
+		look[i] = [2]float64{x, y}
 		if r.Side[i] == mesh.Back {
-			m.UVs[i] = backUV(r.Pos[i][0], r.Pos[i][1])
+			m.UVs[i] = backUV(x, y)
 		} else {
-			m.UVs[i] = frontUV(r.Pos[i][0], r.Pos[i][1])
+			m.UVs[i] = frontUV(x, y)
 		}
 	}
 	if !seam {
 		return m
 	}
-	backCopy := make(map[uint32]uint32)
-	for t := 0; t+2 < len(m.Indices); t += 3 {
-		tri := m.Indices[t : t+3]
-		// Every triangle has a corner off the outline (see mesh's fans), which tells its side.
-		back := r.Side[tri[0]] == mesh.Back || r.Side[tri[1]] == mesh.Back || r.Side[tri[2]] == mesh.Back
-		if !back {
-			continue
-		}
-		for e, v := range tri {
-			if r.Side[v] != mesh.Rim {
-				continue
-			}
-			c, ok := backCopy[v]
-			if !ok {
-				c = uint32(len(m.Positions))
-				m.Positions = append(m.Positions, m.Positions[v])
-				m.Normals = append(m.Normals, m.Normals[v])
-				m.UVs = append(m.UVs, backUV(r.Pos[v][0], r.Pos[v][1]))
-				backCopy[v] = c
-			}
-			tri[e] = c
-		}
+	indices, copied := r.Unshare()
+	m.Indices = indices
+	for _, v := range copied {
+		m.Positions = append(m.Positions, m.Positions[v])
+		m.Normals = append(m.Normals, m.Normals[v])
+		m.UVs = append(m.UVs, backUV(look[v][0], look[v][1]))
 	}
 	return m
 }

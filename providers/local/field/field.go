@@ -176,6 +176,27 @@ func (f *Field) bilinear(v []float32, x, y float64) float64 {
 	return top + (bottom-top)*ty
 }
 
+// EdgeOn is the cosine of the angle from the view (75°) beyond which the camera sees a surface
+// too obliquely for the image's colour there to be trusted: such a point takes the colour of one
+// further inside (see Look).
+const EdgeOn = 0.2588
+
+// LookInset is how far inside the outline, in pixels, a point seen edge-on takes its colour at
+// least: the outline's own pixels blend the object with its background.
+const LookInset = 2.0
+
+// Look is where a surface point over image position (x, y) takes its colour, given nz, the
+// component of its unit normal towards the camera: the point itself when the camera sees it
+// well, else the nearest point at least inset pixels (and at least LookInset) inside the
+// outline, so that the sides of a model show the colours next to its outline rather than the
+// outline's pixels stretched into streaks.
+func (f *Field) Look(x, y, nz, inset float64) (float64, float64) {
+	if math.Abs(nz) >= EdgeOn {
+		return x, y
+	}
+	return f.Inward(x, y, math.Max(LookInset, inset))
+}
+
 // Inward moves image point (x, y) up the distance field until its signed distance is at least
 // to, or until it reaches a crest (the middle of a part thinner than 2·to), and returns where it
 // ends. Points already that deep stay where they are. It is where a surface point seen edge-on

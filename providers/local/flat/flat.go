@@ -22,17 +22,9 @@ var (
 	ErrTooThin  = mesh.ErrTooThin
 )
 
-const (
-	// edgeOn is the cosine of the angle from the view (75°) beyond which the camera sees a
-	// surface too obliquely for its colour to be trusted.
-	edgeOn = 0.2588
-	// lookInset is how far inside the outline, in pixels, an edge-on vertex takes its colour at
-	// least: the outline's own pixels blend the object with its background.
-	lookInset = 2.0
-	// floorShare is the least half-thickness of an inside vertex as a share of the thickness,
-	// so that front and back copies of a point never meet once positions are rounded.
-	floorShare = 1e-3
-)
+// floorShare is the least half-thickness of an inside vertex as a share of the thickness, so
+// that front and back copies of a point never meet once positions are rounded.
+const floorShare = 1e-3
 
 // Build makes the Flat solid of m's object, whose signed distance field is f (from
 // field.NewDistance), thickness pixels thick, with exactly target triangles (target−1 when target
@@ -82,7 +74,7 @@ func Build(ctx context.Context, f *field.Field, m *mask.Mask, thickness float64,
 // vertex may take: where the bevel of radius r turns 75° from the view, and never the outline's
 // own pixels.
 func seenFrom(r float64) float64 {
-	return math.Max(lookInset, r*(1-math.Sqrt(1-edgeOn*edgeOn)))
+	return math.Max(field.LookInset, r*(1-math.Sqrt(1-field.EdgeOn*field.EdgeOn)))
 }
 
 // solid turns a relief into a Solid: the back's triangles get their own copies of the rim, and
@@ -99,11 +91,7 @@ func solid(f *field.Field, rel *mesh.Relief, inset float64) *mesh.Solid {
 		Back:    make([]bool, 0, n),
 	}
 	look := func(v uint32) [2]float64 {
-		p := rel.Pos[v]
-		if math.Abs(float64(normals[v][2])) >= edgeOn {
-			return [2]float64{p[0], p[1]}
-		}
-		x, y := f.Inward(p[0], p[1], inset)
+		x, y := f.Look(rel.Pos[v][0], rel.Pos[v][1], float64(normals[v][2]), inset)
 		return [2]float64{x, y}
 	}
 	for i, p := range rel.Pos {

@@ -183,11 +183,11 @@ func TestEdgeOnLooksInside(t *testing.T) {
 		normals := mesh.Normals(s.Pos, s.Indices)
 		edge := 0
 		for i, n := range normals {
-			if math.Abs(float64(n[2])) >= edgeOn {
+			if math.Abs(float64(n[2])) >= field.EdgeOn {
 				continue
 			}
 			edge++
-			if d := f.SampleDist(s.Look[i][0], s.Look[i][1]); d < lookInset-0.25 {
+			if d := f.SampleDist(s.Look[i][0], s.Look[i][1]); d < field.LookInset-0.25 {
 				t.Fatalf("%s: edge-on vertex %v takes its colour at %v, %.2f px from the outline", name, s.Pos[i], s.Look[i], d)
 			}
 		}
