@@ -95,7 +95,7 @@ func TestAxisSymmetric(t *testing.T) {
 // asymmetric outlines, and a ring (symmetric, but turning would fill its hole), stay below it.
 func TestSymmetricThreshold(t *testing.T) {
 	for _, name := range []string{"cylinder", "cone", "vase", "sphere"} {
-		for _, size := range []int{64, 256, 700} {
+		for _, size := range []int{64, 300} {
 			if _, s := Axis(truthMask(t, name, size)); s < Symmetric {
 				t.Errorf("%s at %d px: score %.4f, under %.2f", name, size, s, Symmetric)
 			}

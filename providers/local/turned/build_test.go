@@ -146,7 +146,7 @@ func TestFidelity(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := turn(t, truthMask(t, name, 512), 20000)
-		d := modeltest.Distance(truth, model(s), 4000)
+		d := modeltest.Distance(truth, model(s), 2000)
 		t.Logf("%s: mean %.4f%%, p95 %.4f%%", name, 100*d.Mean, 100*d.P95)
 		if d.Mean > 0.001 {
 			t.Errorf("%s: %.3f%% from the truth", name, 100*d.Mean)
