@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -138,21 +137,10 @@ func TestSlivers(t *testing.T) {
 	}
 }
 
-// meshcheckPath is the independent checker when it is built (KILN_MESHCHECK, else
-// /tmp/meshcheck); "" when it is not, as in CI, whose clone has no ../shared.
-func meshcheckPath() string {
-	for _, p := range []string{os.Getenv("KILN_MESHCHECK"), "/tmp/meshcheck"} {
-		if st, err := os.Stat(p); p != "" && err == nil && !st.IsDir() {
-			return p
-		}
-	}
-	return ""
-}
-
 // TestAgreesWithMeshcheck: the measures agree with the independent checker's within 5%, so that
 // figures from the tests and from `meshcheck` can be compared.
 func TestAgreesWithMeshcheck(t *testing.T) {
-	tool := meshcheckPath()
+	tool := MeshcheckPath()
 	if tool == "" {
 		t.Skip("meshcheck is not built (set KILN_MESHCHECK, or build ../shared/tools/meshcheck to /tmp/meshcheck)")
 	}

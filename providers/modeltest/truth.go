@@ -2,6 +2,8 @@ package modeltest
 
 import (
 	"fmt"
+	"image"
+	"image/color"
 	"io"
 	"math"
 	"slices"
@@ -220,4 +222,61 @@ func (m *Model) WriteGLB(path string) error {
 		}
 		return nil
 	})
+}
+
+// Render draws the model as seen orthographically from view ("front", "back", "left", "right",
+// "top": where the camera stands, projected as the independent checker projects) on a
+// transparent w×h image, fitted inside it with a margin of a tenth of the smaller side, with
+// colour(x, y) at each covered pixel: what Solid.Render draws for a union of primitives, for
+// any mesh. Edge pixels are partly transparent (4×4 samples per pixel, each covered when it
+// lies in a projected triangle), so that an outline's position is known to a quarter pixel.
+func (m *Model) Render(view string, w, h int, colour func(x, y int) color.NRGBA) (*image.NRGBA, error) {
+	if w < 1 || h < 1 || w > 8192 || h > 8192 {
+		return nil, fmt.Errorf("modeltest: render %dx%d: the size must be 1 to 8192 pixels", w, h)
+	}
+	ulo, uhi, vlo, vhi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, t := range m.Triangles {
+		for _, i := range t {
+			u, v := ViewProject(view, m.Positions[i])
+			ulo, uhi = min(ulo, u), max(uhi, u)
+			vlo, vhi = min(vlo, v), max(vhi, v)
+		}
+	}
+	if !(uhi > ulo) || !(vhi > vlo) {
+		return nil, fmt.Errorf("modeltest: render: the model has no extent seen from the %s", view)
+	}
+	const sub = 4
+	margin := 0.1 * float64(min(w, h))
+	k := min((float64(w)-2*margin)/(uhi-ulo), (float64(h)-2*margin)/(vhi-vlo)) * sub
+	cu, cv := (ulo+uhi)/2, (vlo+vhi)/2
+	fine := Mask{W: w * sub, H: h * sub, In: make([]bool, w*h*sub*sub)}
+	for _, t := range m.Triangles {
+		var px, py [3]float64
+		for j, i := range t {
+			u, v := ViewProject(view, m.Positions[i])
+			px[j], py[j] = float64(fine.W)/2+(u-cu)*k, float64(fine.H)/2-(v-cv)*k
+		}
+		fillTriangle(fine, px, py)
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			n := 0
+			for sy := range sub {
+				row := (y*sub + sy) * fine.W
+				for sx := range sub {
+					if fine.In[row+x*sub+sx] {
+						n++
+					}
+				}
+			}
+			if n == 0 {
+				continue
+			}
+			c := colour(x, y)
+			c.A = uint8(n * 255 / (sub * sub))
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	return img, nil
 }

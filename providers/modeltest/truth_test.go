@@ -127,6 +127,23 @@ func TestTruthSilhouettes(t *testing.T) {
 			}
 		}
 	}
+	// Drawn from the mesh, the truths look as Solid draws them.
+	for name, solid := range solids {
+		m, _ := Truth(name)
+		for _, view := range []string{"front", "left", "top"} {
+			img, err := m.Render(view, 200, 160, ViewColour(view))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ObjectMask(solid.Render(view, 200, 160, ViewColour(view)))
+			if iou := IoU(ObjectMask(img), want); iou < 0.98 {
+				t.Errorf("%s drawn from the %s: IoU %.4f with Solid's drawing, want ≥ 0.98", name, view, iou)
+			}
+		}
+	}
+	if _, err := (&Model{}).Render("front", 10, 10, ViewColour("front")); err == nil {
+		t.Error("an empty model was drawn")
+	}
 	// The torus faces the front: its hole shows there, and not from the side.
 	m, _ := Truth("torus")
 	front := ObjectMask(solids["torus"].Render("front", 256, 256, ViewColour("front")))
