@@ -141,9 +141,9 @@ func distribute(want []float64, total, least int) []int {
 // turnPart appends one part, turned into budget triangles, to s.
 func turnPart(s *mesh.Solid, p *part, axis float64, budget int) {
 	half := budget / 2 // Σ segments over the rings: each ring's n segments make 2n triangles
-	// Triangles are about half a spacing² each, on a surface of the profile's area; where rings
-	// crowd at bends the count rises, so the spacing is corrected by what the rings would take.
-	spacing := math.Sqrt(2 * area(p.outline(0)) / float64(budget))
+	// Triangles are near equilateral, spacing²/√3 each, on a surface of the profile's area; where
+	// rings crowd at bends the count rises, so the spacing is corrected by what the rings take.
+	spacing := math.Sqrt(math.Sqrt(3) * area(p.outline(0)) / float64(budget))
 	var rs []ring
 	for range 100 {
 		c := newPolyline(p.outline(spacing))
@@ -162,24 +162,35 @@ func turnPart(s *mesh.Solid, p *part, axis float64, budget int) {
 	}
 	want := make([]float64, len(rs))
 	for i, r := range rs {
-		want[i] = 2 * math.Pi * r.r / math.Max(r.spacing, 1e-9)
+		want[i] = r.segments() + staggered(i)
 	}
 	segs := distribute(want, half, 2*minHalf)
 	build(s, p, axis, rs, segs)
 }
 
-// segments is how many segments the rings want in all, each about as long as its spacing.
+// segments is how many segments a ring wants around: each 2/√3 of its spacing long, so that with
+// every other ring turned half a segment the triangles between them are near equilateral.
+func (r ring) segments() float64 {
+	return 2 * math.Pi * r.r / (2 / math.Sqrt(3) * math.Max(r.spacing, 1e-9))
+}
+
+// staggered is what turning ring i half a segment adds to its count: every other ring has its
+// inner vertices between those of the rings either side, and so one segment more on each half (a
+// half segment at each seam).
+func staggered(i int) float64 { return float64(2 * (i % 2)) }
+
+// segments is how many segments the rings want in all.
 func segments(rs []ring) float64 {
 	n := 0.0
-	for _, r := range rs {
-		n += 2 * math.Pi * r.r / math.Max(r.spacing, 1e-9)
+	for i, r := range rs {
+		n += r.segments() + staggered(i)
 	}
 	return n
 }
 
 // build appends the rings' vertices and the triangles between them and the poles.
 func build(s *mesh.Solid, p *part, axis float64, rs []ring, segs []int) {
-	type halfRing struct{ first, n int } // vertex ids first … first+n, n segments from φ = start
+	type halfRing struct{ first, n int } // vertex ids first … first+n: n segments
 	front := make([]halfRing, len(rs))
 	back := make([]halfRing, len(rs))
 	add := func(pos [3]float64, isBack bool, look [2]float64) int {
@@ -188,10 +199,10 @@ func build(s *mesh.Solid, p *part, axis float64, rs []ring, segs []int) {
 		s.Back = append(s.Back, isBack)
 		return len(s.Pos) - 1
 	}
-	addHalf := func(r ring, n int, start float64, isBack bool) halfRing {
+	addHalf := func(r ring, n int, start float64, isBack, stagger bool) halfRing {
 		h := halfRing{len(s.Pos), n}
 		for k := 0; k <= n; k++ {
-			c, sn := unit(start, k, n)
+			c, sn := unit(start, fraction(k, n, stagger))
 			pos := [3]float64{axis + r.r*c, r.y, r.r * sn}
 			add(pos, isBack, look(p, r.point, c))
 		}
@@ -199,14 +210,21 @@ func build(s *mesh.Solid, p *part, axis float64, rs []ring, segs []int) {
 	}
 	for i, r := range rs {
 		nf := segs[i] / 2
-		front[i] = addHalf(r, nf, 0, false)
-		back[i] = addHalf(r, segs[i]-nf, math.Pi, true)
+		nb := segs[i] - nf
+		// Every other ring is turned half a segment, so that rows of triangles interlock
+		// rather than pairing into right-angled halves of quads.
+		front[i] = addHalf(r, nf, 0, false, i%2 == 1 && nf >= 3)
+		back[i] = addHalf(r, nb, math.Pi, true, i%2 == 1 && nb >= 3)
 	}
 	topF := add([3]float64{axis, p.top, 0}, false, look(p, point{0, p.top}, 0))
 	topB := add([3]float64{axis, p.top, 0}, true, look(p, point{0, p.top}, 0))
 	botF := add([3]float64{axis, p.bottom, 0}, false, look(p, point{0, p.bottom}, 0))
 	botB := add([3]float64{axis, p.bottom, 0}, true, look(p, point{0, p.bottom}, 0))
 	tri := func(a, b, c int) { s.Indices = append(s.Indices, uint32(a), uint32(b), uint32(c)) }
+	dist2 := func(a, b int) float64 {
+		p, q := s.Pos[a], s.Pos[b]
+		return (p[0]-q[0])*(p[0]-q[0]) + (p[1]-q[1])*(p[1]-q[1]) + (p[2]-q[2])*(p[2]-q[2])
+	}
 
 	for _, side := range []struct {
 		rings    []halfRing
@@ -223,19 +241,19 @@ func build(s *mesh.Solid, p *part, axis float64, rs []ring, segs []int) {
 			tri(last.first+k, last.first+k+1, side.bot)
 		}
 		for i := 0; i+1 < len(hs); i++ {
-			stitch(hs[i].first, hs[i].n, hs[i+1].first, hs[i+1].n, tri)
+			stitch(hs[i].first, hs[i].n, hs[i+1].first, hs[i+1].n, dist2, tri)
 		}
 	}
 }
 
-// stitch joins two half rings, the upper one's n segments to the lower one's m, advancing along
-// whichever ring's next vertex comes first around the axis. Both span the same half turn, so
-// every triangle stays on its side of the seam.
-func stitch(u, n, w, m int, tri func(a, b, c int)) {
+// stitch joins two half rings, the upper one's n segments to the lower one's m, each step
+// advancing along the ring whose next vertex makes the shorter new edge across (the better
+// shaped triangle). Both span the same half turn from the same seam point to the other, so every
+// triangle stays on its side of the seam.
+func stitch(u, n, w, m int, dist2 func(a, b int) float64, tri func(a, b, c int)) {
 	i, j := 0, 0
 	for i < n || j < m {
-		// Compare the next vertices' fractions of the half turn, i+1/n against j+1/m.
-		upper := j == m || (i < n && (i+1)*m <= (j+1)*n)
+		upper := j == m || (i < n && dist2(u+i+1, w+j) <= dist2(u+i, w+j+1))
 		if upper {
 			tri(u+i, u+i+1, w+j)
 			i++
@@ -246,15 +264,30 @@ func stitch(u, n, w, m int, tri func(a, b, c int)) {
 	}
 }
 
-// unit is (cos φ, sin φ) for the k-th of n steps of a half turn from start, exact at the ends so
-// that the front's and back's copies of a seam point land on the same position.
-func unit(start float64, k, n int) (c, s float64) {
-	switch k {
+// fraction is how far round its half turn the k-th of a half ring's n+1 vertices lies. The ends
+// are the seam points; a staggered half ring's inner vertices sit between a plain one's, which
+// leaves it half segments at both ends.
+func fraction(k, n int, stagger bool) float64 {
+	switch {
+	case k == 0:
+		return 0
+	case k == n:
+		return 1
+	case stagger:
+		return (float64(k) - 0.5) / float64(n-1)
+	}
+	return float64(k) / float64(n)
+}
+
+// unit is (cos φ, sin φ) at fraction f of a half turn from start, exact at the ends so that the
+// front's and back's copies of a seam point land on the same position.
+func unit(start, f float64) (c, s float64) {
+	switch f {
 	case 0:
 		return math.Cos(start), 0
-	case n:
+	case 1:
 		return -math.Cos(start), 0
 	}
-	phi := start + math.Pi*float64(k)/float64(n)
+	phi := start + math.Pi*f
 	return math.Cos(phi), math.Sin(phi)
 }
