@@ -90,6 +90,24 @@ func volume(m *modeltest.Model) float64 {
 	return v / 6
 }
 
+// meanAspect is the mean over the triangles of the longest edge squared over twice the area.
+func meanAspect(m *modeltest.Model) float64 {
+	sum := 0.0
+	for _, t := range m.Triangles {
+		p := [3][3]float64{m.Positions[t[0]], m.Positions[t[1]], m.Positions[t[2]]}
+		var l2 float64
+		for k := range 3 {
+			a, b := p[k], p[(k+1)%3]
+			l2 = math.Max(l2, (a[0]-b[0])*(a[0]-b[0])+(a[1]-b[1])*(a[1]-b[1])+(a[2]-b[2])*(a[2]-b[2]))
+		}
+		u := [3]float64{p[1][0] - p[0][0], p[1][1] - p[0][1], p[1][2] - p[0][2]}
+		w := [3]float64{p[2][0] - p[0][0], p[2][1] - p[0][1], p[2][2] - p[0][2]}
+		x, y, z := u[1]*w[2]-u[2]*w[1], u[2]*w[0]-u[0]*w[2], u[0]*w[1]-u[1]*w[0]
+		sum += l2 / math.Sqrt(x*x+y*y+z*z)
+	}
+	return sum / float64(len(m.Triangles))
+}
+
 // checkClosed asserts the solid is a closed, consistently wound, manifold surface of the given
 // triangle count with every vertex described.
 func checkClosed(t *testing.T, name string, s *mesh.Solid, want int) {
@@ -132,6 +150,9 @@ func TestCounts(t *testing.T) {
 			checkClosed(t, name, s, target&^1)
 			if sl := model(s).Slivers(); sl >= 0.01 {
 				t.Errorf("%s at %d: %.2f%% slivers", name, target, 100*sl)
+			}
+			if q := meanAspect(model(s)); q > 1.8 {
+				t.Errorf("%s at %d: triangles' mean longest edge² over twice the area %.2f (equilateral 1.15, half a square 2)", name, target, q)
 			}
 		}
 	}
@@ -283,12 +304,15 @@ func TestLeftMatchesFront(t *testing.T) {
 	}
 }
 
-// TestLook: front vertices take their own image point where the camera sees them well, back ones
-// are flagged, and none takes the outline's pixels.
+// TestLook: a vertex takes the image point the front camera sees it at, the back the same point
+// as the front vertex it mirrors, flagged; one seen edge-on takes the last well-seen point of its
+// ring, and none takes the outline's pixels.
 func TestLook(t *testing.T) {
-	m := rectangle()
+	m := rectangle() // x 120 … 280, y 50 … 350: a cylinder of radius 80 about x = 200
 	s := turn(t, m, 5000)
+	limit := 80 * math.Sin(maxViewAngle)
 	front, back := 0, 0
+	seam := map[[3]float64][2]int{}
 	for i, p := range s.Pos {
 		l := s.Look[i]
 		if l[0] < 120+edgeInset-1e-9 || l[0] > 280-edgeInset+1e-9 || l[1] < 50+edgeInset-1e-9 || l[1] > 350-edgeInset+1e-9 {
@@ -302,36 +326,33 @@ func TestLook(t *testing.T) {
 		} else {
 			front++
 		}
-		// A side vertex facing the camera within 60° looks at itself.
-		r := math.Hypot(p[0]-200, p[2])
-		if math.Abs(r-80) < 0.5 && math.Abs(p[2]) > 80*math.Cos(math.Pi/6) && p[1] > 60 && p[1] < 340 {
-			if math.Abs(l[0]-p[0]) > 1e-9 || math.Abs(l[1]-p[1]) > 1e-9 {
-				t.Fatalf("vertex %v, well seen, looks at %v", p, l)
+		if p[2] == 0 {
+			c := seam[p]
+			if s.Back[i] {
+				c[1]++
+			} else {
+				c[0]++
+			}
+			seam[p] = c
+		}
+		// On the side, the point seen, with x held within the well-seen angles.
+		if math.Abs(math.Hypot(p[0]-200, p[2])-80) < 0.01 {
+			want := [2]float64{200 + math.Max(-limit, math.Min(limit, p[0]-200)), math.Max(50+edgeInset, math.Min(350-edgeInset, p[1]))}
+			if math.Abs(l[0]-want[0]) > 1e-6 || math.Abs(l[1]-want[1]) > 1e-6 {
+				t.Fatalf("side vertex %v looks at %v, want %v", p, l, want)
 			}
 		}
 	}
 	if front == 0 || back == 0 || math.Abs(float64(front-back)) > float64(len(s.Pos))/10 {
 		t.Errorf("%d front and %d back vertices", front, back)
 	}
-}
-
-// BenchmarkBuild: a 1024² vase to 20,000 triangles, the distance field made once beforehand (the
-// pipeline makes it for every shape).
-func BenchmarkBuild(b *testing.B) {
-	m := profileMask(1024, 1024, 512, 40, 990, func(y float64) float64 {
-		t := (y - 40) / 950
-		return 150 + 200*math.Sin(math.Pi*t*1.2)
-	})
-	ctx := context.Background()
-	f, err := field.NewDistance(ctx, m, 3)
-	if err != nil {
-		b.Fatal(err)
-	}
-	axis, _ := Axis(m)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Build(ctx, f, m, axis, 20000); err != nil {
-			b.Fatal(err)
+	// Every point on the seam has one front and one back copy.
+	for p, c := range seam {
+		if c != [2]int{1, 1} {
+			t.Errorf("seam point %v has %d front and %d back copies", p, c[0], c[1])
 		}
+	}
+	if len(seam) == 0 {
+		t.Error("no seam")
 	}
 }
