@@ -14,7 +14,7 @@ import (
 // corpus's cut-outs the gas cylinder, the one turned object, scores 0.98 (it leans 1°), while the
 // apricot scores 0.96, the tractor wheel seen head-on 0.95, the avocado 0.86, the anemone 0.84 and
 // the turkey 0.81; asymmetric outlines score far less (the bunny from the side 0.64 and front
-// 0.61, a teapot with spout and handle 0.78, a letter F 0.42, an upright ring 0.81 by its hole).
+// 0.61, a teapot with spout and handle 0.78, a letter F 0.42).
 // The line sits halfway between the round fruit and the leaning photographed cylinder.
 const Symmetric = 0.97
 
@@ -40,9 +40,8 @@ type row struct {
 // covers [i, i+1)) where it crosses the object's middle row, and how mirror-symmetric the object
 // is about it: the IoU of the object and its mirror image, 1 for a perfectly symmetric outline,
 // near 0 for an object with no mirror half. The mirror axis may lean up to maxLean from the
-// vertical (Build turns the object upright about x all the same). The score is no more than the
-// share of its rows' outer extents the object fills (see filled): a ring is symmetric but no
-// turned object. An empty mask gives (0, 0).
+// vertical (Build turns the object upright about x all the same). A ring is as symmetric as a
+// vase: that its hole rules it out is for the caller to judge. An empty mask gives (0, 0).
 //
 // The overlap of a row's runs with their mirror is piecewise linear in the axis, so it is found
 // on the rows' runs rather than pixel by pixel: a coarse scan across the object, then golden
@@ -89,18 +88,7 @@ func Axis(m *mask.Mask) (x, score float64) {
 	if s := iou(a, lean, 1); s > best || stride > 1 {
 		best = s
 	}
-	return a, math.Max(0, math.Min(1, math.Min(best, filled(rows, area))))
-}
-
-// filled is the share of its rows' outer extents (leftmost to rightmost object pixel) that the
-// object covers. A turned object's outline spans each row without a gap, however it is shaped:
-// a ring, or a wheel seen head-on, is as symmetric as a vase but turning would fill its hole.
-func filled(rows []row, area float64) float64 {
-	extent := 0.0
-	for _, r := range rows {
-		extent += r.spans[len(r.spans)-1].x1 - r.spans[0].x0
-	}
-	return area / extent
+	return a, math.Max(0, math.Min(1, best))
 }
 
 // golden finds where f peaks in [a, b], to a thousandth of a pixel.

@@ -77,6 +77,10 @@ func TestAxisSymmetric(t *testing.T) {
 	if x, s := Axis(disc); math.Abs(x-180.3) > 0.25 || s < 0.99 {
 		t.Errorf("disc about 180.3: axis %.3f score %.4f", x, s)
 	}
+	// A ring is symmetric: its hole is the caller's to judge.
+	if _, s := Axis(truthMask(t, "torus", 200)); s < 0.99 {
+		t.Errorf("ring: score %.4f", s)
+	}
 	// A bottle leaning by 2°, as a photo of one often does.
 	lean := math.Tan(2 * math.Pi / 180)
 	bottle := paint(400, 500, func(x, y float64) bool {
@@ -92,7 +96,7 @@ func TestAxisSymmetric(t *testing.T) {
 }
 
 // TestSymmetricThreshold: the turned truths' silhouettes, at any size, score at least Symmetric;
-// asymmetric outlines, and a ring (symmetric, but turning would fill its hole), stay below it.
+// asymmetric outlines stay below it.
 func TestSymmetricThreshold(t *testing.T) {
 	for _, name := range []string{"cylinder", "cone", "vase", "sphere"} {
 		for _, size := range []int{64, 300} {
@@ -101,8 +105,7 @@ func TestSymmetricThreshold(t *testing.T) {
 			}
 		}
 	}
-	ring := truthMask(t, "torus", 256)
-	for name, m := range map[string]*mask.Mask{"letter F": letterF(), "teapot": teapot(), "ring": ring} {
+	for name, m := range map[string]*mask.Mask{"letter F": letterF(), "teapot": teapot()} {
 		if _, s := Axis(m); s >= Symmetric {
 			t.Errorf("%s: score %.4f, at or over %.2f", name, s, Symmetric)
 		}
