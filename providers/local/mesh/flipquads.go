@@ -2,9 +2,9 @@ package mesh
 
 import "math"
 
-// flipRounds bounds Flip: each pass flips a set of edges no two of which share a
-// triangle, and a flip can make its neighbours worth flipping.
-const flipRounds = 12
+// flipBudget bounds Flip's work, in flips per triangle: each flip betters the worse triangle of
+// its pair, but that is no global measure, so a cap guarantees it ends.
+const flipBudget = 2
 
 // Flip improves the relief's triangles where marching squares cut them badly: the outline's
 // cells make needles wherever the outline passes close to a lattice point. Every edge within one
@@ -14,40 +14,57 @@ const flipRounds = 12
 // height field over the image, so it cannot fold. Vertices do not move and the count does not
 // change; the surface stays closed, and the outline (edges between front and back) is never
 // flipped. It returns how many edges it flipped.
+//
+// Edges are indexed once; a flip then rewires its pair's four outer edges and puts them back on
+// the work list, so the cost follows the flips rather than the mesh's size.
 func (r *Relief) Flip() int {
-	flips := 0
-	tris := len(r.Indices) / 3
-	used := make([]bool, tris)
-	for pass := 0; pass < flipRounds; pass++ {
-		twin := Twins(r.Indices)
-		clear(used)
-		n := 0
-		for c, o := range twin {
-			t, u := c/3, o/3
-			if o < c || used[t] || used[u] {
-				continue // each edge once, and no triangle twice in a pass
-			}
-			idx := r.Indices
-			a, b := idx[c], idx[3*t+(c%3+1)%3]
-			x, d := idx[3*t+(c%3+2)%3], idx[3*u+(o%3+2)%3]
-			if r.Side[x] == Rim && r.Side[d] == Rim {
-				// Both ends of the new edge on the outline: it might already join them on the
-				// other surface.
-				continue
-			}
-			if r.sideOf(t) != r.sideOf(u) || !r.shouldFlip(a, b, x, d) {
-				continue
-			}
-			// (a, b, x) and (b, a, d) become (a, d, x) and (d, b, x): the same turning sense.
-			idx[3*t], idx[3*t+1], idx[3*t+2] = a, d, x
-			idx[3*u], idx[3*u+1], idx[3*u+2] = d, b, x
-			used[t], used[u] = true, true
-			n++
+	idx := r.Indices
+	twin := Twins(idx)
+	work := make([]int, 0, len(twin))
+	for c, o := range twin {
+		if o > c {
+			work = append(work, c)
 		}
-		flips += n
-		if n == 0 {
-			break
+	}
+	flips, budget := 0, flipBudget*len(idx)/3
+	for len(work) > 0 && flips < budget {
+		c := work[len(work)-1]
+		work = work[:len(work)-1]
+		o := twin[c]
+		if o < 0 {
+			continue
 		}
+		t, u := c/3, o/3
+		ci, oi := c%3, o%3
+		a, b := idx[c], idx[3*t+(ci+1)%3]
+		x, d := idx[3*t+(ci+2)%3], idx[3*u+(oi+2)%3]
+		if r.Side[x] == Rim && r.Side[d] == Rim {
+			// Both ends of the new edge on the outline: it might already join them on the
+			// other surface.
+			continue
+		}
+		if r.sideOf(t) != r.sideOf(u) || !r.shouldFlip(a, b, x, d) {
+			continue
+		}
+		// The outer edges' twins before the flip: b→x and x→a in t, a→d and d→b in u.
+		bx, xa := twin[3*t+(ci+1)%3], twin[3*t+(ci+2)%3]
+		ad, db := twin[3*u+(oi+1)%3], twin[3*u+(oi+2)%3]
+		// (a, b, x) and (b, a, d) become (a, d, x) and (d, b, x): the same turning sense.
+		idx[3*t], idx[3*t+1], idx[3*t+2] = a, d, x
+		idx[3*u], idx[3*u+1], idx[3*u+2] = d, b, x
+		link := func(p, q int) {
+			twin[p] = q
+			if q >= 0 {
+				twin[q] = p
+			}
+		}
+		link(3*t, ad)      // a→d
+		link(3*t+1, 3*u+2) // d→x, the new edge, and x→d
+		link(3*t+2, xa)    // x→a
+		link(3*u, db)      // d→b
+		link(3*u+1, bx)    // b→x
+		work = append(work, 3*t, 3*t+2, 3*u, 3*u+1)
+		flips++
 	}
 	return flips
 }
