@@ -224,8 +224,8 @@ func TestRectangleCorrectsTheCutOutAndReachesTheJob(t *testing.T) {
 		t.Fatal("clicking the thumbnail opens no large view")
 	}
 	ui.until(t, "the image's size", func() bool { return d.view.img == image.Pt(200, 100) })
-	if !strings.Contains(d.status.Text, "found by itself") || !d.use.Disabled() {
-		t.Errorf("status %q, Use enabled %v", d.status.Text, !d.use.Disabled())
+	if !strings.Contains(d.status.Text, "found by itself") || !d.use.Disabled() || !d.tolerance.Disabled() {
+		t.Errorf("status %q, Use enabled %v, Tolerance enabled %v", d.status.Text, !d.use.Disabled(), !d.tolerance.Disabled())
 	}
 	// A 400×300 view shows the 200×100 image at twice its size, 50 units from the top.
 	d.view.Resize(fyne.NewSize(400, 300))
@@ -315,7 +315,7 @@ func TestCutOutCanBeCancelled(t *testing.T) {
 	cuts.gate, cuts.ended = make(chan struct{}), make(chan error, 1)
 	cuts.mu.Unlock()
 	d.rectDragged(image.Rect(10, 10, 90, 90))
-	if !d.busy.Visible() || !d.stop.Visible() {
+	if !d.busy.Visible() || d.stop.Disabled() {
 		t.Error("no progress shown while the cut-out runs")
 	}
 	ui.until(t, "the cut-out to start", func() bool { return len(cuts.asked()) == 2 })
@@ -328,7 +328,7 @@ func TestCutOutCanBeCancelled(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Cancel does not stop the cut-out")
 	}
-	if d.busy.Visible() || !d.use.Disabled() || !strings.HasPrefix(d.status.Text, "Stopped.") {
+	if d.busy.Visible() || !d.stop.Disabled() || !d.use.Disabled() || !strings.HasPrefix(d.status.Text, "Stopped.") {
 		t.Errorf("after Cancel: busy %v, Use enabled %v, status %q", d.busy.Visible(), !d.use.Disabled(), d.status.Text)
 	}
 	d.dlg.Hide()
@@ -431,7 +431,7 @@ func TestSizeLineSaysWhatTheModelWillBe(t *testing.T) {
 		t.Errorf("without images: shown %v, %q", c.size.row.visible(), c.size.label.Text)
 	}
 	c.addPaths([]string{writeCutout(t, t.TempDir(), "vase.png", 60, 60, 25)})
-	want := "Will be 63 × 100 × 63 cm (W × H × D) (default: 100 cm tall, change in Settings) · " +
+	want := "Will be 63 × 100 × 63 cm (W × H × D) (default: 100 cm tall, change in Settings)\n" +
 		"Shape: Turned, because the outline is mirror-symmetric about a vertical axis (98%)"
 	ui.until(t, "the foresight", func() bool { return c.size.label.Text == want })
 	if req := local.lastAsked(); req.Size != (providers.Dimensions{HeightCM: 100, Default: true}) {
@@ -448,7 +448,7 @@ func TestSizeLineSaysWhatTheModelWillBe(t *testing.T) {
 	}
 	c.extras.width.SetText("")
 	ui.until(t, "the size given", func() bool {
-		return strings.HasPrefix(c.size.label.Text, "Will be 31.5 × 50 × 31.5 cm (W × H × D) · Shape")
+		return strings.HasPrefix(c.size.label.Text, "Will be 31.5 × 50 × 31.5 cm (W × H × D)\nShape")
 	})
 	if c.submit.Disabled() {
 		t.Errorf("Submit stays disabled: %q", c.hint.Text)

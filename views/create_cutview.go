@@ -38,7 +38,7 @@ type cutDialog struct {
 	tolerance *widget.Slider
 	tolText   *widget.Label
 	status    *widget.Label
-	busy      *widget.ProgressBarInfinite
+	busy      *widget.Activity
 	stop      *widget.Button
 	use, auto *widget.Button
 	dlg       *dialog.CustomDialog
@@ -63,13 +63,15 @@ func newCutDialog(l *inputList, in *input) *cutDialog {
 		d.showTolerance()
 		d.run(toleranceDelay)
 	}
+	d.tolerance.Disable() // it weighs colours inside a rectangle: there is none yet
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
-	d.busy = widget.NewProgressBarInfinite()
-	d.busy.Stop()
+	d.busy = widget.NewActivity()
 	d.busy.Hide()
+	// Cancel stays in its place, disabled while nothing runs, so that the picture does not
+	// jump as cut-outs start and end.
 	d.stop = widget.NewButton("Cancel", d.cancelRun)
-	d.stop.Hide()
+	d.stop.Disable()
 	d.use = widget.NewButton("Use this cut-out", d.useResult)
 	d.use.Importance = widget.HighImportance
 	d.use.Disable()
@@ -79,7 +81,7 @@ func newCutDialog(l *inputList, in *input) *cutDialog {
 	help := widget.NewLabel("Drag a rectangle around the object: Kiln separates it from the background inside the rectangle.")
 	help.Wrapping = fyne.TextWrapWord
 	tolerance := container.NewBorder(nil, nil, widget.NewLabel("Tolerance"), d.tolText, d.tolerance)
-	working := container.NewBorder(nil, nil, nil, d.stop, container.NewVBox(d.busy, d.status))
+	working := container.NewBorder(nil, nil, d.busy, d.stop, d.status)
 	content := container.NewBorder(help, container.NewVBox(tolerance, working), nil, nil, d.view)
 	d.dlg = dialog.NewCustomWithoutButtons("Cut-out of "+providers.Printable(filepath.Base(in.path)), content, l.u.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{closeBtn, d.auto, d.use})
@@ -150,6 +152,7 @@ func (d *cutDialog) autoMade() {
 // rectDragged cuts the image out again inside the rectangle the artist dragged.
 func (d *cutDialog) rectDragged(r image.Rectangle) {
 	d.rect = r
+	d.tolerance.Enable()
 	d.run(0)
 }
 
@@ -160,7 +163,7 @@ func (d *cutDialog) run(delay time.Duration) {
 	path, cut := d.in.path, d.l.cut
 	d.busy.Show()
 	d.busy.Start()
-	d.stop.Show()
+	d.stop.Enable()
 	d.use.Disable()
 	setNote(d.status, "Separating the object from the background…", widget.LowImportance)
 	d.runs.run(delay, func(ctx context.Context) func() {
@@ -188,7 +191,7 @@ func (d *cutDialog) run(delay time.Duration) {
 func (d *cutDialog) idle() {
 	d.busy.Stop()
 	d.busy.Hide()
-	d.stop.Hide()
+	d.stop.Disable()
 }
 
 // cancelRun stops the cut-out under way; the one shown before stays.

@@ -101,8 +101,8 @@ func (l *sizeLine) setProblem(p string) {
 	}
 }
 
-// foresightText says what a job will make: "Will be 63 × 100 × 63 cm (W × H × D) · Shape: Turned,
-// because …"; given says that the artist typed a size, otherwise the default height is said.
+// foresightText says what a job will make: "Will be 63 × 100 × 63 cm (W × H × D)", then what the
+// provider decided, a line each ("Shape: Turned, because …"); given says that the artist typed a size, otherwise the default height is said.
 func foresightText(f providers.Foresight, given bool, height float64) string {
 	s := f.Size
 	size := fmt.Sprintf("Will be %s × %s × %s cm (W × H × D)", centimetres(s.WidthCM), centimetres(s.HeightCM), centimetres(s.DepthCM))
@@ -112,10 +112,10 @@ func foresightText(f providers.Foresight, given bool, height float64) string {
 	parts := []string{size}
 	for _, n := range f.Notes {
 		if n = strings.TrimSpace(n); n != "" {
-			parts = append(parts, n)
+			parts = append(parts, providers.Printable(n))
 		}
 	}
-	return providers.Printable(strings.Join(parts, " · "))
+	return strings.Join(parts, "\n") // a line each: the column is narrow
 }
 
 // defaultHint says the height a model gets without a size, and where to change it.

@@ -148,12 +148,14 @@ func (l *inputList) checked(in *input, err error) {
 	if err != nil {
 		in.problem.SetText(problemText(err))
 		in.problem.Importance = widget.DangerImportance
+		in.problem.Show() // hidden when the header was fine but the pixels are not
 		in.problem.Refresh()
 		in.thumb.Image = nil
 		in.thumb.Resource = theme.BrokenImageIcon()
 		in.thumb.Refresh()
 	} else {
 		in.problem.SetText("")
+		in.problem.Hide() // the room goes to the thumbnail
 	}
 	l.startCut(in)
 	l.showCut(in)

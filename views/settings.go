@@ -83,7 +83,7 @@ func newSettingsPanel(u *UI) *settingsPanel {
 	p.heightNote = noteLabel()
 	saveHeight := widget.NewButton("Save", p.saveHeight)
 	models := widget.NewForm(widget.NewFormItem("Default height (cm)", container.NewVBox(
-		container.NewBorder(nil, nil, nil, saveHeight, p.height), p.heightNote)))
+		container.NewHBox(container.New(fixedWidth(160), p.height), saveHeight), p.heightNote)))
 	models.Items[0].HintText = "The height of a model made without a size"
 	p.content = container.NewPadded(container.NewBorder(nil, container.NewVBox(models, advanced), nil, nil, keysBox))
 	return p
