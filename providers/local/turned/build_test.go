@@ -310,7 +310,6 @@ func TestLeftMatchesFront(t *testing.T) {
 func TestLook(t *testing.T) {
 	m := rectangle() // x 120 … 280, y 50 … 350: a cylinder of radius 80 about x = 200
 	s := turn(t, m, 5000)
-	limit := 80 * math.Sin(maxViewAngle)
 	front, back := 0, 0
 	seam := map[[3]float64][2]int{}
 	for i, p := range s.Pos {
@@ -335,11 +334,26 @@ func TestLook(t *testing.T) {
 			}
 			seam[p] = c
 		}
-		// On the side, the point seen, with x held within the well-seen angles.
+		// On the side: the point seen where the camera sees the surface within 45° of head-on,
+		// else one eased towards the camera, never past maxViewAngle, the same for the seam's
+		// front and back copies.
 		if math.Abs(math.Hypot(p[0]-200, p[2])-80) < 0.01 {
-			want := [2]float64{200 + math.Max(-limit, math.Min(limit, p[0]-200)), math.Max(50+edgeInset, math.Min(350-edgeInset, p[1]))}
-			if math.Abs(l[0]-want[0]) > 1e-6 || math.Abs(l[1]-want[1]) > 1e-6 {
-				t.Fatalf("side vertex %v looks at %v, want %v", p, l, want)
+			y := math.Max(50+edgeInset, math.Min(350-edgeInset, p[1]))
+			if math.Abs(l[1]-y) > 1e-6 {
+				t.Fatalf("side vertex %v looks at height %v, want %v", p, l[1], y)
+			}
+			seen := math.Asin(math.Min(1, math.Abs(p[0]-200)/80)) // the view angle
+			took := math.Asin(math.Min(1, math.Abs(l[0]-200)/80))
+			switch {
+			case (l[0]-200)*(p[0]-200) < 0:
+				t.Fatalf("side vertex %v looks across the axis, at %v", p, l)
+			case seen < math.Pi/4-1e-9 && math.Abs(l[0]-p[0]) > 1e-6:
+				t.Fatalf("side vertex %v, well seen, looks at %v", p, l)
+			case took > maxViewAngle+1e-9 || took > seen+1e-9:
+				t.Fatalf("side vertex %v seen at %.1f° looks at a point seen at %.1f°", p, seen*180/math.Pi, took*180/math.Pi)
+			}
+			if p[2] == 0 && math.Abs(took-maxViewAngle) > 1e-6 {
+				t.Fatalf("seam vertex %v looks at a point seen at %.1f°", p, took*180/math.Pi)
 			}
 		}
 	}
