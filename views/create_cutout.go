@@ -51,9 +51,10 @@ type cardCut struct {
 	note    *widget.Label // "cut-out: corrected", or why there is no cut-out
 	area    *tapArea      // the thumbnail and its overlay: a click opens the large view
 
-	cancel  context.CancelFunc // stops the automatic cut-out under way; nil when none is
-	auto    *image.Alpha       // the automatic cut-out, at most maskSide; nil until made
-	autoErr error              // why there is no automatic cut-out
+	cancel      context.CancelFunc // stops the automatic cut-out under way; nil when none is
+	auto        *image.Alpha       // the automatic cut-out, at most maskSide; nil until made
+	autoOverlay image.Image        // its overlay, for going back to it
+	autoErr     error              // why there is no automatic cut-out
 
 	mask      string       // the corrected cut-out saved for the job (Image.Mask); "" for automatic
 	corrected *image.Alpha // its picture, at most maskSide
@@ -133,7 +134,7 @@ func (l *inputList) startCut(in *input) {
 			}
 			c.cancel()
 			c.cancel = nil
-			c.auto, c.autoErr = mask, err
+			c.auto, c.autoOverlay, c.autoErr = mask, overlay, err
 			if c.corrected == nil {
 				c.overlay.Image = overlay
 			}
@@ -176,11 +177,7 @@ func (l *inputList) setCorrection(in *input, path string, mask *image.Alpha, ove
 	c := in.cut
 	c.mask, c.corrected = path, mask
 	if path == "" {
-		c.corrected = nil
-		overlay = nil
-		if c.auto != nil {
-			overlay = overlayOf(c.auto, overlaySide) // a quick one: the mask is small
-		}
+		c.corrected, overlay = nil, c.autoOverlay
 	}
 	c.overlay.Image = overlay
 	l.showCut(in)

@@ -48,12 +48,15 @@ type cutDialog struct {
 	result *image.NRGBA    // the cut-out made here, ready to use; nil when none
 	mask   *image.Alpha    // result, scaled for the overlays
 	saving bool
+	// shown counts the overlays asked of the view: one drawn off the UI thread is shown only if
+	// no other was asked for meanwhile.
+	shown int
 }
 
 func newCutDialog(l *inputList, in *input) *cutDialog {
 	d := &cutDialog{l: l, in: in, runs: settler{u: l.u}}
 	d.view = newCutView(in.thumb.Image, d.rectDragged)
-	d.view.setMask(in.cut.shown())
+	d.showMask(in.cut.shown())
 	d.tolText = widget.NewLabel("")
 	d.tolerance = widget.NewSlider(0, 1)
 	d.tolerance.Step = 0.05
@@ -144,9 +147,27 @@ func (d *cutDialog) sayWhatIsShown() {
 // has made another here.
 func (d *cutDialog) autoMade() {
 	if d.result == nil && d.in.cut.corrected == nil && !d.busy.Visible() {
-		d.view.setMask(d.in.cut.auto)
+		d.showMask(d.in.cut.auto)
 		d.sayWhatIsShown()
 	}
+}
+
+// showMask lays a cut-out over the picture; its overlay, a megapixel, is drawn off the UI thread.
+func (d *cutDialog) showMask(mask *image.Alpha) {
+	d.shown++
+	seq := d.shown
+	if mask == nil {
+		d.view.setOverlay(nil)
+		return
+	}
+	go func() {
+		overlay := overlayOf(mask, maskSide)
+		d.l.u.goUI(func() {
+			if seq == d.shown {
+				d.view.setOverlay(overlay)
+			}
+		})
+	}()
 }
 
 // rectDragged cuts the image out again inside the rectangle the artist dragged.
@@ -169,8 +190,10 @@ func (d *cutDialog) run(delay time.Duration) {
 	d.runs.run(delay, func(ctx context.Context) func() {
 		img, err := cut(ctx, path, opt)
 		var mask *image.Alpha
+		var overlay image.Image
 		if err == nil {
 			mask = maskOf(img, maskSide)
+			overlay = overlayOf(mask, maskSide)
 		}
 		return func() {
 			d.idle()
@@ -180,7 +203,8 @@ func (d *cutDialog) run(delay time.Duration) {
 				return
 			}
 			d.result, d.mask = img, mask
-			d.view.setMask(mask)
+			d.shown++
+			d.view.setOverlay(overlay)
 			d.sayWhatIsShown()
 			d.use.Enable()
 		}
@@ -273,12 +297,9 @@ func (v *cutView) setPicture(pic image.Image, img image.Point) {
 	v.Refresh()
 }
 
-// setMask lays the cut-out mask over the picture; nil shows the picture alone.
-func (v *cutView) setMask(mask *image.Alpha) {
-	v.overlay.Image = nil
-	if mask != nil {
-		v.overlay.Image = overlayOf(mask, maskSide)
-	}
+// setOverlay lays a cut-out's overlay (overlayOf) over the picture; nil shows the picture alone.
+func (v *cutView) setOverlay(overlay image.Image) {
+	v.overlay.Image = overlay
 	v.overlay.Refresh()
 }
 
