@@ -30,9 +30,13 @@ func usesCutOut(caps providers.Capabilities) bool { return caps.Name == cutOutPr
 // replace to see what it is asked.
 type cutter func(ctx context.Context, path string, opt app.CutOptions) (*image.NRGBA, error)
 
-// maskSide bounds the cut-outs kept for the overlays: a 1024×1024 mask is 1 MB, however large the
-// image, and is more than the large view shows.
+// maskSide bounds the cut-outs the large view draws: a 1024×1024 mask is 1 MB, however large the
+// image, and as much as the view shows.
 const maskSide = 1024
+
+// cardMaskSide bounds the cut-out each card keeps for the large view: 256 KB, so that a folder of
+// a couple of hundred images holds tens of megabytes, not hundreds.
+const cardMaskSide = 512
 
 // overlaySide is the side of a card's overlay, the side its thumbnail is decoded at.
 const overlaySide = thumbSide
@@ -52,12 +56,12 @@ type cardCut struct {
 	area    *tapArea      // the thumbnail and its overlay: a click opens the large view
 
 	cancel      context.CancelFunc // stops the automatic cut-out under way; nil when none is
-	auto        *image.Alpha       // the automatic cut-out, at most maskSide; nil until made
+	auto        *image.Alpha       // the automatic cut-out, at most cardMaskSide; nil until made
 	autoOverlay image.Image        // its overlay, for going back to it
 	autoErr     error              // why there is no automatic cut-out
 
 	mask      string       // the corrected cut-out saved for the job (Image.Mask); "" for automatic
-	corrected *image.Alpha // its picture, at most maskSide
+	corrected *image.Alpha // its picture, at most cardMaskSide
 	open      *cutDialog   // the large view, while it is open
 }
 
@@ -122,7 +126,7 @@ func (l *inputList) startCut(in *input) {
 		var mask *image.Alpha
 		var overlay image.Image
 		if err == nil {
-			mask = maskOf(img, maskSide)
+			mask = maskOf(img, cardMaskSide)
 			overlay = overlayOf(mask, overlaySide)
 		}
 		if ctx.Err() != nil {

@@ -239,6 +239,7 @@ func (d *cutDialog) useResult() {
 		path, err := d.l.u.k.SaveCutOut(img)
 		var overlay image.Image
 		if err == nil {
+			mask = maskOf(mask, cardMaskSide)
 			overlay = overlayOf(mask, overlaySide)
 		}
 		d.l.u.goUI(func() {
