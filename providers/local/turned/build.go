@@ -75,7 +75,7 @@ func Build(ctx context.Context, f *field.Field, m *mask.Mask, axis float64, targ
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		turnPart(s, &ps[i], axis, budgets[i])
+		turnPart(s, f, &ps[i], axis, budgets[i])
 	}
 	return s, nil
 }
@@ -139,7 +139,7 @@ func distribute(want []float64, total, least int) []int {
 }
 
 // turnPart appends one part, turned into budget triangles, to s.
-func turnPart(s *mesh.Solid, p *part, axis float64, budget int) {
+func turnPart(s *mesh.Solid, f *field.Field, p *part, axis float64, budget int) {
 	half := budget / 2 // Σ segments over the rings: each ring's n segments make 2n triangles
 	// Triangles are near equilateral, spacing²/√3 each, on a surface of the profile's area; where
 	// rings crowd at bends the count rises, so the spacing is corrected by what the rings take.
@@ -165,7 +165,7 @@ func turnPart(s *mesh.Solid, p *part, axis float64, budget int) {
 		want[i] = r.segments() + staggered(i)
 	}
 	segs := distribute(want, half, 2*minHalf)
-	build(s, p, axis, rs, segs)
+	build(s, f, p, axis, rs, segs)
 }
 
 // segments is how many segments a ring wants around: each 2/√3 of its spacing long, so that with
@@ -189,7 +189,7 @@ func segments(rs []ring) float64 {
 }
 
 // build appends the rings' vertices and the triangles between them and the poles.
-func build(s *mesh.Solid, p *part, axis float64, rs []ring, segs []int) {
+func build(s *mesh.Solid, f *field.Field, p *part, axis float64, rs []ring, segs []int) {
 	type halfRing struct{ first, n int } // vertex ids first … first+n: n segments
 	front := make([]halfRing, len(rs))
 	back := make([]halfRing, len(rs))
@@ -204,7 +204,7 @@ func build(s *mesh.Solid, p *part, axis float64, rs []ring, segs []int) {
 		for k := 0; k <= n; k++ {
 			c, sn := unit(start, fraction(k, n, stagger))
 			pos := [3]float64{axis + r.r*c, r.y, r.r * sn}
-			add(pos, isBack, look(p, r.point, c))
+			add(pos, isBack, look(f, p, r.point, c))
 		}
 		return h
 	}
@@ -216,10 +216,10 @@ func build(s *mesh.Solid, p *part, axis float64, rs []ring, segs []int) {
 		front[i] = addHalf(r, nf, 0, false, i%2 == 1 && nf >= 3)
 		back[i] = addHalf(r, nb, math.Pi, true, i%2 == 1 && nb >= 3)
 	}
-	topF := add([3]float64{axis, p.top, 0}, false, look(p, point{0, p.top}, 0))
-	topB := add([3]float64{axis, p.top, 0}, true, look(p, point{0, p.top}, 0))
-	botF := add([3]float64{axis, p.bottom, 0}, false, look(p, point{0, p.bottom}, 0))
-	botB := add([3]float64{axis, p.bottom, 0}, true, look(p, point{0, p.bottom}, 0))
+	topF := add([3]float64{axis, p.top, 0}, false, look(f, p, point{0, p.top}, 0))
+	topB := add([3]float64{axis, p.top, 0}, true, look(f, p, point{0, p.top}, 0))
+	botF := add([3]float64{axis, p.bottom, 0}, false, look(f, p, point{0, p.bottom}, 0))
+	botB := add([3]float64{axis, p.bottom, 0}, true, look(f, p, point{0, p.bottom}, 0))
 	tri := func(a, b, c int) { s.Indices = append(s.Indices, uint32(a), uint32(b), uint32(c)) }
 	dist2 := func(a, b int) float64 {
 		p, q := s.Pos[a], s.Pos[b]

@@ -310,12 +310,16 @@ func TestLeftMatchesFront(t *testing.T) {
 func TestLook(t *testing.T) {
 	m := rectangle() // x 120 … 280, y 50 … 350: a cylinder of radius 80 about x = 200
 	s := turn(t, m, 5000)
+	f, err := field.NewDistance(context.Background(), m, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	front, back := 0, 0
 	seam := map[[3]float64][2]int{}
 	for i, p := range s.Pos {
 		l := s.Look[i]
-		if l[0] < 120+edgeInset-1e-9 || l[0] > 280-edgeInset+1e-9 || l[1] < 50+edgeInset-1e-9 || l[1] > 350-edgeInset+1e-9 {
-			t.Fatalf("vertex %v looks at %v, on or outside the outline", p, l)
+		if d := f.SampleDist(l[0], l[1]); d < field.LookInset-0.01 {
+			t.Fatalf("vertex %v looks at %v, %.2f inside the outline", p, l, d)
 		}
 		if p[2] > 0 && s.Back[i] || p[2] < 0 && !s.Back[i] {
 			t.Fatalf("vertex %v has Back %v", p, s.Back[i])
@@ -337,10 +341,9 @@ func TestLook(t *testing.T) {
 		// On the side: the point seen where the camera sees the surface within 45° of head-on,
 		// else one eased towards the camera, never past maxViewAngle, the same for the seam's
 		// front and back copies.
-		if math.Abs(math.Hypot(p[0]-200, p[2])-80) < 0.01 {
-			y := math.Max(50+edgeInset, math.Min(350-edgeInset, p[1]))
-			if math.Abs(l[1]-y) > 1e-6 {
-				t.Fatalf("side vertex %v looks at height %v, want %v", p, l[1], y)
+		if math.Abs(math.Hypot(p[0]-200, p[2])-80) < 0.01 && p[1] > 50+field.LookInset && p[1] < 350-field.LookInset {
+			if math.Abs(l[1]-p[1]) > 1e-6 {
+				t.Fatalf("side vertex %v looks at height %v", p, l[1])
 			}
 			seen := math.Asin(math.Min(1, math.Abs(p[0]-200)/80)) // the view angle
 			took := math.Asin(math.Min(1, math.Abs(l[0]-200)/80))
@@ -368,5 +371,26 @@ func TestLook(t *testing.T) {
 	}
 	if len(seam) == 0 {
 		t.Error("no seam")
+	}
+}
+
+// BenchmarkBuild: a 1024² vase to 20,000 triangles, the distance field made once beforehand (the
+// pipeline makes it for every shape).
+func BenchmarkBuild(b *testing.B) {
+	m := profileMask(1024, 1024, 512, 40, 990, func(y float64) float64 {
+		t := (y - 40) / 950
+		return 150 + 200*math.Sin(math.Pi*t*1.2)
+	})
+	ctx := context.Background()
+	f, err := field.NewDistance(ctx, m, 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	axis, _ := Axis(m)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Build(ctx, f, m, axis, 20000); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
