@@ -165,6 +165,10 @@ func (f *Field) bilinear(v []float32, x, y float64) float64 {
 	fy := y - float64(f.Rect.Min.Y) - 0.5
 	fx = math.Max(0, math.Min(float64(w-1), fx))
 	fy = math.Max(0, math.Min(float64(h-1), fy))
+	if math.IsNaN(fx) || math.IsNaN(fy) {
+		// Not a point at all: the answer is NaN too, but never an index from it.
+		return math.NaN()
+	}
 	i, j := int(fx), int(fy)
 	i, j = min(i, w-2), min(j, h-2)
 	tx, ty := fx-float64(i), fy-float64(j)

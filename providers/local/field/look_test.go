@@ -45,3 +45,23 @@ func TestLook(t *testing.T) {
 		t.Errorf("on the thin bar: moved to (%.2f, %.2f), %.2f px deep", x, y, f.SampleDist(x, y))
 	}
 }
+
+// A point that is not a number (a caller's bad arithmetic) gives NaN, not a crash.
+func TestSampleNaN(t *testing.T) {
+	m := mask.New(10, 10)
+	m.In[55] = true
+	f, err := New(context.Background(), m, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nan := math.NaN()
+	for _, p := range [][2]float64{{nan, 5}, {5, nan}, {nan, nan}} {
+		if d := f.SampleDist(p[0], p[1]); !math.IsNaN(d) {
+			t.Errorf("SampleDist(%v, %v) = %v", p[0], p[1], d)
+		}
+		if h := f.SampleHeight(p[0], p[1]); !math.IsNaN(h) && h != 0 {
+			t.Errorf("SampleHeight(%v, %v) = %v", p[0], p[1], h)
+		}
+		f.Look(p[0], p[1], 0, 3)
+	}
+}

@@ -29,8 +29,9 @@ const floorShare = 1e-3
 // Build makes the Flat solid of m's object, whose signed distance field is f (from
 // field.NewDistance), thickness pixels thick, with exactly target triangles (target−1 when target
 // is odd). The edge is a quarter-round on each face, of radius half the thickness, so the two
-// meet at the outline as a half-round; a part narrower than the thickness comes out as thick as
-// it is wide. Holes stay holes and separate objects separate closed parts.
+// meet at the outline as a half-round; in a part narrower than the thickness the rounds of its
+// two edges meet before the flat, so it comes out thinner (a stalk 2w wide is √(w(T−w))·2
+// thick). Holes stay holes and separate objects separate closed parts.
 func Build(ctx context.Context, f *field.Field, m *mask.Mask, thickness float64, target int) (*mesh.Solid, error) {
 	switch {
 	case f == nil || m == nil:

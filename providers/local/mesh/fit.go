@@ -45,6 +45,9 @@ func Build(ctx context.Context, f *field.Field, box image.Rectangle, target int,
 	}, RoundRings)
 }
 
+// maxRingShare is the most of a surface's triangles that rings may take.
+const maxRingShare = 0.3
+
 // RoundRings is how many rings of vertices Build puts between the outline and the lattice, on
 // each surface. Without them the surface would run straight from the outline, on the mid-plane,
 // to the nearest lattice points, up to a cell inside and already well up the profile: a ridge
@@ -60,8 +63,9 @@ type Lift func(x, y, d float64) float64
 
 // BuildLifted is Build with the surfaces' heights given by lift rather than by f's inflation:
 // the same outline and triangle count, any profile (a flat slab with a rounded edge, say), with
-// `rings` rings of vertices between the outline and the lattice (see RoundRings). Rings suit a
-// profile that rises steeply from the outline; on a shallow one they make slivers.
+// up to `rings` rings of vertices between the outline and the lattice (see RoundRings; fewer
+// where they would take more than maxRingShare of the triangles). Rings suit a profile that
+// rises steeply from the outline; on a shallow one they make slivers.
 func BuildLifted(ctx context.Context, f *field.Field, box image.Rectangle, target int, lift Lift, rings int) (*Relief, error) {
 	if rings < 0 {
 		return nil, fmt.Errorf("mesh: %d rings", rings)
@@ -82,11 +86,39 @@ func BuildLifted(ctx context.Context, f *field.Field, box image.Rectangle, targe
 	// Points a pass visits grow as (box/s)²; keep s where that stays affordable.
 	floor := math.Max(minSpacing, math.Sqrt(float64(box.Dx()+2)*float64(box.Dy()+2)/maxPoints))
 
-	var best struct {
-		g     grid
-		t     tally
-		found bool
+	// Rings cost triangles along the whole outline: where they would take more than
+	// maxRingShare of the budget (a field of specks, a very low count), fewer rings leave the
+	// lattice fine enough to catch the shape.
+	var best fit
+	for r := rings; ; r-- {
+		var err error
+		if best, err = search(ctx, f, box, perSide, area, floor, r); err != nil {
+			return nil, err
+		}
+		if r == 0 || 2*r*best.t.segments <= int(maxRingShare*float64(perSide)) {
+			break
+		}
 	}
+	splits := min((perSide-best.t.perSide)/2, best.t.quads)
+	r, err := best.g.build(ctx, lift, best.t, splits)
+	if err != nil {
+		return nil, err
+	}
+	r.topUp(f, lift, 2*perSide)
+	return r, nil
+}
+
+// fit is the lattice a search settled on and what its counting pass found.
+type fit struct {
+	g     grid
+	t     tally
+	found bool
+}
+
+// search finds the lattice spacing whose count, with `rings` rings, comes closest to perSide
+// triangles on each surface without passing it.
+func search(ctx context.Context, f *field.Field, box image.Rectangle, perSide, area int, floor float64, rings int) (fit, error) {
+	var best fit
 	above := false // whether some lattice gave more triangles than the target
 	try := func(s float64) (tally, error) {
 		g := newGrid(f, box, s, rings)
@@ -113,21 +145,21 @@ func BuildLifted(ctx context.Context, f *field.Field, box image.Rectangle, targe
 	guess := math.Max(floor, math.Sqrt(2*float64(area)/float64(perSide)))
 	t, err := try(guess)
 	if err != nil {
-		return nil, err
+		return fit{}, err
 	}
 	fine, coarse := guess, guess
 	if t.perSide > perSide {
 		for k := 0; k < searchTries && t.perSide > perSide; k++ {
 			fine, coarse = coarse, coarse*1.5
 			if t, err = try(coarse); err != nil {
-				return nil, err
+				return fit{}, err
 			}
 		}
 	} else {
 		for k := 0; k < searchTries && t.perSide <= perSide && fine > floor; k++ {
 			coarse, fine = fine, math.Max(floor, fine/1.5)
 			if t, err = try(fine); err != nil {
-				return nil, err
+				return fit{}, err
 			}
 		}
 	}
@@ -135,7 +167,7 @@ func BuildLifted(ctx context.Context, f *field.Field, box image.Rectangle, targe
 		mid := math.Sqrt(fine * coarse)
 		t, err := try(mid)
 		if err != nil {
-			return nil, err
+			return fit{}, err
 		}
 		if t.perSide > perSide {
 			fine = mid
@@ -144,18 +176,12 @@ func BuildLifted(ctx context.Context, f *field.Field, box image.Rectangle, targe
 		}
 	}
 	if !best.found && above {
-		return nil, ErrTooThin
+		return fit{}, ErrTooThin
 	}
 	if !best.found {
-		return nil, ErrTooSmall
+		return fit{}, ErrTooSmall
 	}
-	splits := min((perSide-best.t.perSide)/2, best.t.quads)
-	r, err := best.g.build(ctx, lift, best.t, splits)
-	if err != nil {
-		return nil, err
-	}
-	r.topUp(f, lift, 2*perSide)
-	return r, nil
+	return best, nil
 }
 
 // topUp splits edges until r has want triangles (want is even; r has at most that many and an

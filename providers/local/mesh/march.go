@@ -26,8 +26,9 @@ type Relief struct {
 
 // tally is what a counting pass learns about one lattice spacing.
 type tally struct {
-	perSide int // triangles on each surface
-	quads   int // cells wholly inside, the ones that can be split
+	perSide  int // triangles on each surface
+	quads    int // cells wholly inside, the ones that can be split
+	segments int // stretches of outline, one per cell it crosses (two in a saddle)
 }
 
 // count runs marching squares without building anything.
@@ -48,6 +49,7 @@ func (g *grid) count(ctx context.Context) (tally, error) {
 			}
 			code, joined := g.cellCode(a, b, i, j)
 			t.perSide += trianglesPerSide(code, joined, g.rings)
+			t.segments += (trianglesPerSide(code, joined, 1) - trianglesPerSide(code, joined, 0)) / 2
 			if code == full {
 				t.quads++
 			}
