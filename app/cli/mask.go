@@ -52,6 +52,9 @@ func maskCommand(ctx context.Context, args []string, env Env) int {
 	if sameFile(rest[0], *out) {
 		return fail(env, "--out %s is the image itself: give another file", *out)
 	}
+	if st, err := os.Stat(filepath.Dir(*out)); err != nil || !st.IsDir() {
+		return fail(env, "--out %s: the folder %s does not exist", *out, filepath.Dir(*out))
+	}
 	img, err := app.CutOut(ctx, rest[0], opt)
 	if err != nil {
 		if ctx.Err() != nil {

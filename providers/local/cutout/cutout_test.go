@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kiln3d/kiln/providers/local/mask"
+	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
 // scene draws a w×h picture: background colours from bg, object colours from fg where inside
@@ -41,20 +42,9 @@ func noisy(rng *rand.Rand, c color.NRGBA, amp int) func(x, y int) color.NRGBA {
 	return func(int, int) color.NRGBA { return color.NRGBA{ch(c.R), ch(c.G), ch(c.B), 255} }
 }
 
+// iou compares two masks as the measuring tools do.
 func iou(a, b *mask.Mask) float64 {
-	inter, union := 0, 0
-	for i := range a.In {
-		if a.In[i] && b.In[i] {
-			inter++
-		}
-		if a.In[i] || b.In[i] {
-			union++
-		}
-	}
-	if union == 0 {
-		return 1
-	}
-	return float64(inter) / float64(union)
+	return modeltest.IoU(modeltest.Mask{W: a.W, H: a.H, In: a.In}, modeltest.Mask{W: b.W, H: b.H, In: b.In})
 }
 
 func TestDiscOnNoise(t *testing.T) {

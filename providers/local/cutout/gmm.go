@@ -12,7 +12,7 @@ const components = 5
 // varianceFloor is added to every Gaussian's variances, in squared 8-bit levels: a flat colour
 // (a drawing, a studio backdrop) would otherwise give a Gaussian so narrow that one level of JPEG
 // noise makes a background pixel look like nothing the background has.
-const varianceFloor = 4.0
+const varianceFloor = 16.0
 
 // gaussian is one component of a mixture, over RGB in 8-bit levels.
 type gaussian struct {
