@@ -125,6 +125,9 @@ func distribute(want []float64, total, least int) []int {
 				best = i
 			}
 		}
+		if best < 0 {
+			break // every share at its least: the caller asked for less than that
+		}
 		if used < total {
 			out[best]++
 			rest[best]--
@@ -144,9 +147,12 @@ func turnPart(s *mesh.Solid, f *field.Field, p *part, axis float64, budget int) 
 	// Triangles are near equilateral, spacing²/√3 each, on a surface of the profile's area; where
 	// rings crowd at bends the count rises, so the spacing is corrected by what the rings take.
 	spacing := math.Sqrt(math.Sqrt(3) * area(p.outline(0)) / float64(budget))
-	var rs []ring
+	var (
+		rs []ring
+		c  polyline
+	)
 	for range 100 {
-		c := newPolyline(p.outline(spacing))
+		c = newPolyline(p.outline(spacing))
 		rs = c.rings(spacing)
 		for range 3 {
 			if est := 2 * segments(rs); est > 0 {
@@ -159,6 +165,11 @@ func turnPart(s *mesh.Solid, f *field.Field, p *part, axis float64, budget int) 
 		}
 		// A long, thin part: fewer, longer rings so that every ring keeps its four segments.
 		spacing *= 1.2
+	}
+	if 2*minHalf*len(rs) > half {
+		// Still too many (corners that will not merge, at the fewest triangles): one ring at the
+		// widest point, between the poles.
+		rs = []ring{c.widest()}
 	}
 	want := make([]float64, len(rs))
 	for i, r := range rs {

@@ -242,6 +242,13 @@ func TestHostile(t *testing.T) {
 		}
 	}
 
+	// The fewest triangles each part can have.
+	checkClosed(t, "two objects at 16", turn(t, two, 16), 16)
+	steps := profileMask(300, 600, 150, 10, 590, func(y float64) float64 { return float64(10 + 20*(int(y)/40%5)) })
+	checkClosed(t, "steps at 8", turn(t, steps, 8), 8)
+	needle := profileMask(50, 1000, 25, 5, 995, func(float64) float64 { return 0.5 })
+	checkClosed(t, "needle at 500", turn(t, needle, 500), 500)
+
 	ctx := context.Background()
 	f, err := field.NewDistance(ctx, two, 3)
 	if err != nil {
@@ -267,9 +274,30 @@ func TestHostile(t *testing.T) {
 	}
 }
 
-// TestCancel: a cancelled context stops the build.
+// countdown is a context that is cancelled once its Err has been asked n times.
+type countdown struct {
+	context.Context
+	n *int
+}
+
+func (c countdown) Err() error {
+	if *c.n <= 0 {
+		return context.Canceled
+	}
+	*c.n--
+	return nil
+}
+
+// TestCancel: a cancelled context stops the build, before it starts or at any point on the way,
+// with the context's error and no solid.
 func TestCancel(t *testing.T) {
 	m := vase()
+	// Two parts: the vase, and a bar under it.
+	for y := 380; y < 390; y++ {
+		for x := 100; x < 300; x++ {
+			m.In[y*m.W+x] = true
+		}
+	}
 	f, err := field.NewDistance(context.Background(), m, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -278,6 +306,20 @@ func TestCancel(t *testing.T) {
 	cancel()
 	if _, err := Build(ctx, f, m, 200, 20000); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled build: %v", err)
+	}
+	for n := 0; ; n++ {
+		left := n
+		s, err := Build(countdown{context.Background(), &left}, f, m, 200, 20000)
+		if err == nil {
+			if n < 3 {
+				t.Errorf("the build looked at its context only %d times", n)
+			}
+			checkClosed(t, "uncancelled", s, 20000)
+			break
+		}
+		if !errors.Is(err, context.Canceled) || s != nil {
+			t.Fatalf("cancelled after %d checks: %v, %v", n, s != nil, err)
+		}
 	}
 }
 

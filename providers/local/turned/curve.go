@@ -198,3 +198,14 @@ func (c polyline) turnWithin(i int, d, a, b float64) float64 {
 	}
 	return math.Abs(math.Atan2(ux*vy-uy*vx, ux*vx+uy*vy))
 }
+
+// widest is a ring at the profile's point farthest from the axis, spaced as the whole profile.
+func (c polyline) widest() ring {
+	w := c.pts[0]
+	for _, p := range c.pts {
+		if p.r > w.r {
+			w = p
+		}
+	}
+	return ring{w, c.length() / 2}
+}
