@@ -50,6 +50,13 @@ func newProblem(ctx context.Context, img *image.NRGBA, state []int8, rect image.
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	p := &problem{w: w, h: h, state: state}
 	index := make([]int32, w*h)
+	n := 0
+	for _, s := range state {
+		if s == free {
+			n++
+		}
+	}
+	p.nodes = make([]int32, 0, n)
 	for i, s := range state {
 		index[i] = -1
 		if s == free {
@@ -57,7 +64,6 @@ func newProblem(ctx context.Context, img *image.NRGBA, state []int8, rect image.
 			p.nodes = append(p.nodes, int32(i))
 		}
 	}
-	n := len(p.nodes)
 	p.color = make([][3]float64, n)
 	for k, i := range p.nodes {
 		p.color[k] = colorAt(img, int(i)%w, int(i)/w)
@@ -208,9 +214,13 @@ func costNearest(m *gmm, c [3]float64) (float64, int8) {
 			best, bestK = lds[k], k
 		}
 	}
-	sum := 0.0
+	sum := 1.0 // the best component's own term
 	for k := range m.g {
-		sum += math.Exp(lds[k] - best)
+		// Components e⁻²⁰ times less likely than the best one change the sum by less than
+		// float32 resolves: skip their exponentials, most of this function's time.
+		if d := lds[k] - best; k != bestK && d > -20 {
+			sum += math.Exp(d)
+		}
 	}
 	return min(maxCost, -(best + math.Log(sum))), int8(bestK)
 }
