@@ -3,7 +3,9 @@ package turned
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/kiln3d/kiln/providers/local/field"
@@ -286,6 +288,49 @@ func (c countdown) Err() error {
 	}
 	*c.n--
 	return nil
+}
+
+// TestRandomOutlines: whatever the outline (a mushroom, unions of ellipses, ragged steps), the
+// solid is closed at the count asked for.
+func TestRandomOutlines(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 1))
+	for k := range 12 {
+		var m *mask.Mask
+		switch k % 3 {
+		case 0: // a mushroom: a domed cap over a ragged stem
+			cap := 60 + rng.Float64()*120
+			m = profileMask(420, 400, 210, 10, 390, func(y float64) float64 {
+				if y < 140 {
+					d := (140 - y) / 130
+					return cap * math.Sqrt(math.Max(0, 1-d*d))
+				}
+				return 15 + rng.Float64()*3
+			})
+		case 1: // ellipses here and there
+			type ellipse struct{ x, y, a, b float64 }
+			var es []ellipse
+			for range 4 {
+				es = append(es, ellipse{100 + rng.Float64()*200, 60 + rng.Float64()*280, 5 + rng.Float64()*70, 5 + rng.Float64()*50})
+			}
+			m = paint(400, 400, func(x, y float64) bool {
+				for _, e := range es {
+					if math.Hypot((x-e.x)/e.a, (y-e.y)/e.b) < 1 {
+						return true
+					}
+				}
+				return false
+			})
+		default: // steps of random widths and heights
+			widths := make([]float64, 12)
+			for i := range widths {
+				widths[i] = 1 + rng.Float64()*120
+			}
+			m = profileMask(300, 400, 150, 5, 395, func(y float64) float64 { return widths[int(y)/33] })
+		}
+		for _, target := range []int{500, 3001} {
+			checkClosed(t, fmt.Sprintf("outline %d", k), turn(t, m, target), target&^1)
+		}
+	}
 }
 
 // TestCancel: a cancelled context stops the build, before it starts or at any point on the way,
