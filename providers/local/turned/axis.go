@@ -34,10 +34,10 @@ const (
 // span is one run of object pixels in a row, [x0, x1) in image pixels.
 type span struct{ x0, x1 float64 }
 
-// row is one row's runs of object pixels, at its centre's height y.
+// row is one row's runs of object pixels, at its centre's height y, and their total length.
 type row struct {
-	y     float64
-	spans []span
+	y, area float64
+	spans   []span
 }
 
 // Axis returns the mirror axis of the object in m, as the image x (in pixels, subpixel: pixel i
@@ -66,9 +66,7 @@ func Axis(m *mask.Mask) (x, score float64) {
 		for k := 0; k < len(rows); k += stride {
 			r := rows[k]
 			inter += mirrorOverlap(r.spans, a+lean*(r.y-mid))
-			for _, s := range r.spans {
-				total += s.x1 - s.x0
-			}
+			total += r.area
 		}
 		return inter / (2*total - inter)
 	}
@@ -85,14 +83,20 @@ func Axis(m *mask.Mask) (x, score float64) {
 		}
 	}
 	// Then the axis and its lean in turn: the overlap is concave near its peak for ordinary
-	// outlines, and a coarse step either side brackets that peak.
-	for range 2 {
-		a = golden(a-step, a+step, 1e-3, func(x float64) float64 { return iou(x, lean, stride) })
-		lean = golden(-maxLean, maxLean, 1e-4, func(b float64) float64 { return iou(a, b, stride) })
+	// outlines, and a coarse step either side brackets that peak. A step that finds no better
+	// (an outline whose overlap has several peaks) is not taken.
+	best = iou(a, lean, stride)
+	try := func(x, b float64) {
+		if s := iou(x, b, stride); s > best {
+			a, lean, best = x, b, s
+		}
 	}
-	a = golden(a-step, a+step, 1e-3, func(x float64) float64 { return iou(x, lean, stride) })
-	best = iou(a, lean, 1)
-	return a, math.Max(0, math.Min(1, best))
+	for range 2 {
+		try(golden(a-step, a+step, 1e-3, func(x float64) float64 { return iou(x, lean, stride) }), lean)
+		try(a, golden(-maxLean, maxLean, 1e-4, func(b float64) float64 { return iou(a, b, stride) }))
+	}
+	try(golden(a-step, a+step, 1e-3, func(x float64) float64 { return iou(x, lean, stride) }), lean)
+	return a, math.Max(0, math.Min(1, iou(a, lean, 1)))
 }
 
 // golden finds where f peaks in [a, b], to within tol.
@@ -121,7 +125,7 @@ func runs(m *mask.Mask) (rows []row, area, lo, hi float64) {
 	step := (m.H + readRows - 1) / readRows
 	for y := 0; y < m.H; y += step {
 		in := m.In[y*m.W : (y+1)*m.W]
-		var spans []span
+		r := row{y: float64(y) + 0.5}
 		for x := 0; x < len(in); {
 			if !in[x] {
 				x++
@@ -131,16 +135,18 @@ func runs(m *mask.Mask) (rows []row, area, lo, hi float64) {
 			for x < len(in) && in[x] {
 				x++
 			}
-			spans = append(spans, span{float64(start), float64(x)})
-			area += float64(x - start)
+			r.spans = append(r.spans, span{float64(start), float64(x)})
+			r.area += float64(x - start)
 		}
-		if len(spans) > 0 {
-			rows = append(rows, row{float64(y) + 0.5, spans})
-			lo, hi = math.Min(lo, spans[0].x0), math.Max(hi, spans[len(spans)-1].x1)
+		if len(r.spans) > 0 {
+			rows = append(rows, r)
+			area += r.area
+			lo, hi = math.Min(lo, r.spans[0].x0), math.Max(hi, r.spans[len(r.spans)-1].x1)
 		}
 	}
 	return rows, area, lo, hi
 }
+
 // mirrorOverlap is the length a row's runs share with their mirror image about x = a. The mirror
 // of [x0, x1) is [2a−x1, 2a−x0), so the mirrored runs, taken in reverse, are sorted too and the two
 // lists merge in one pass.
