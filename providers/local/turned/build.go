@@ -34,14 +34,15 @@ var ErrTooFew = errors.New("turned: too few triangles for the object's parts")
 //
 // Each row becomes a ring whose radius is half the row's outer width (see parts); rows separated by
 // empty rows make separate closed parts, sharing the budget by area. Rings are spaced along the
-// profile about as far apart as their segments are long, so that triangles stay near square
-// halves, with a ring exactly on every sharp edge (a cylinder's rim) and none on a tip narrower
-// than that spacing (a cone comes to a point).
+// profile closer where it bends, with a ring exactly on every sharp edge (a cylinder's rim) and
+// none on a tip narrower than the spacing (a cone comes to a point); each ring has segments about
+// 2/√3 of that spacing long and every other ring is turned half a segment, so that triangles are
+// near equilateral.
 //
 // Every ring is split at its two points at z = 0 into a front half and a back half with their own
 // copies of those points: front vertices take their colour from the front image at their own
-// (x, y), back ones the same point with Back set. Vertices seen nearly edge-on take the nearest
-// well-seen point of their ring instead (see look).
+// (x, y), back ones the same point with Back set. Vertices seen obliquely take a point eased round
+// their ring towards the camera instead, never one seen beyond 75° (see look).
 func Build(ctx context.Context, f *field.Field, m *mask.Mask, axis float64, target int) (*mesh.Solid, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
