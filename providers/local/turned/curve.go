@@ -9,15 +9,15 @@ import (
 // the image.
 type point struct{ r, y float64 }
 
-// cornerTurn is the least turn of the profile, over a spacing either side, that is kept as a
+// cornerTurn is the least turn of the profile, over half a spacing either side, that is kept as a
 // sharp edge (a cylinder's rim, a cone's base) with a ring exactly on it, rather than rounded off
 // by the rings either side.
 const cornerTurn = 40 * math.Pi / 180
 
 // outline is the part's profile from the top pole to the bottom pole at pixel resolution: across
-// the top (a flat cap) when the top row is at least half a spacing wide, down the rows, and back
-// to the axis across the bottom. A top row narrower than that is a tip: the pole joins it directly,
-// so a cone comes to a point instead of a tiny flat cap ringed with slivers.
+// the top (a flat cap) when the top row's radius is at least half a spacing, down the rows, and
+// back to the axis across the bottom (likewise). A narrower end row is a tip: the pole joins it
+// directly, so a cone comes to a point instead of a tiny flat cap ringed with slivers.
 func (p *part) outline(spacing float64) []point {
 	n := len(p.y)
 	r := smoothed(p.r)
