@@ -421,6 +421,12 @@ func (f *foreseer) Foresee(_ context.Context, req providers.Request) (providers.
 		Notes: []string{"Shape: Turned, because the outline is mirror-symmetric about a vertical axis (98%)"}}, nil
 }
 
+func (f *foreseer) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.asked)
+}
+
 func (f *foreseer) lastAsked() providers.Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -442,6 +448,13 @@ func TestSizeLineSaysWhatTheModelWillBe(t *testing.T) {
 	ui.until(t, "the foresight", func() bool { return c.size.label.Text == want })
 	if req := local.lastAsked(); req.Size != (providers.Dimensions{HeightCM: 100, Default: true}) {
 		t.Errorf("foreseen with the size %+v, want the default height", req.Size)
+	}
+	// The polycount changes neither size nor shape: moving it asks nothing.
+	asked := local.count()
+	c.polycount.slider.SetValue(c.polycount.slider.Value / 2)
+	ui.pump(t, 50*time.Millisecond)
+	if n := local.count(); n != asked {
+		t.Errorf("the polycount asked for %d more foresights", n-asked)
 	}
 
 	// A size at odds with the image is refused, with the reason, before anything is submitted.

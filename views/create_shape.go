@@ -51,7 +51,9 @@ func (l *sizeLine) update(p providers.Provider, credential string, req providers
 		return
 	}
 	height := l.u.k.Settings.HeightCM() // the key holds it: a change in Settings is a new plan
-	blob, _ := json.Marshal(req)
+	keyed := req
+	keyed.Polycount = 0 // what a model's size and shape follow: dragging the polycount asks nothing
+	blob, _ := json.Marshal(keyed)
 	if !l.plans.due(fmt.Sprint(caps.Name, "\x00", credential, "\x00", each, "\x00", height, "\x00", string(blob))) {
 		return
 	}
