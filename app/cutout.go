@@ -67,7 +67,9 @@ func CutOut(ctx context.Context, path string, opt CutOptions) (*image.NRGBA, err
 	}
 	if m.Area() == 0 {
 		reason := fmt.Sprintf("no object found in %s (it all looks like background)", filepath.Base(path))
-		if !opt.Rect.Empty() {
+		if r := opt.Rect.Intersect(img.Bounds()); !opt.Rect.Empty() && min(r.Dx(), r.Dy()) < tinyRect {
+			reason = fmt.Sprintf("the rectangle in %s is %d×%d pixels, too small to hold an object: draw it around the whole object", filepath.Base(path), r.Dx(), r.Dy())
+		} else if !opt.Rect.Empty() {
 			reason = fmt.Sprintf("nothing inside the rectangle in %s stands out from the background: draw it closer around the object, or raise the tolerance", filepath.Base(path))
 		}
 		return nil, &providers.InputError{File: path, Reason: reason}
@@ -86,6 +88,10 @@ func CutOut(ctx context.Context, path string, opt CutOptions) (*image.NRGBA, err
 	}
 	return out, nil
 }
+
+// tinyRect is the side, in pixels, under which a rectangle that found no object is called too
+// small rather than badly placed.
+const tinyRect = 8
 
 // SaveCutOut writes a cut-out into Kiln's cache and returns its path, for Image.Mask: the queue
 // copies it into the job's inputs when the job is submitted.

@@ -87,6 +87,10 @@ func TestCutOut(t *testing.T) {
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "stands out") {
 		t.Errorf("a rectangle over the backdrop alone: %v", err)
 	}
+	_, err = CutOut(ctx, path, CutOptions{Rect: image.Rect(100, 90, 101, 91)})
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "1×1 pixels, too small") {
+		t.Errorf("a one-pixel rectangle: %v", err)
+	}
 	if _, err = CutOut(ctx, path, CutOptions{Tolerance: 2}); !errors.As(err, &ie) {
 		t.Errorf("tolerance 2: %v", err)
 	}

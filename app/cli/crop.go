@@ -23,10 +23,13 @@ func parseRect(s string) (image.Rectangle, error) {
 	var v [4]int
 	for i, p := range parts {
 		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return image.Rectangle{}, fmt.Errorf("%q is not a whole number of pixels", strings.TrimSpace(p))
+		}
 		// Images are at most imageio.MaxSide a side; the bound only keeps the sums below from
 		// overflowing.
 		if err != nil || n < -math.MaxInt32 || n > math.MaxInt32 {
-			return image.Rectangle{}, fmt.Errorf("%q is not a whole number of pixels", strings.TrimSpace(p))
+			return image.Rectangle{}, fmt.Errorf("%s pixels is far larger than any image", strings.TrimSpace(p))
 		}
 		v[i] = n
 	}

@@ -98,6 +98,8 @@ func TestMask(t *testing.T) {
 		{[]string{photo, "--crop", "1,2,0,5", "--out", filepath.Join(dst, "x.png")}, "at least 1 pixel"},
 		{[]string{photo, "--crop", "a,2,3,4", "--out", filepath.Join(dst, "x.png")}, `"a" is not a whole number`},
 		{[]string{photo, "--crop", "500,500,20,20", "--out", filepath.Join(dst, "x.png")}, "outside the 120×100 image"},
+		{[]string{photo, "--crop", "99999999999999999999,0,5,5", "--out", filepath.Join(dst, "x.png")}, "far larger than any image"},
+		{[]string{photo, "--crop", "-9,-9,5,5", "--out", filepath.Join(dst, "x.png")}, "outside the 120×100 image"},
 		{[]string{photo, "--crop", "100,80,18,18", "--out", filepath.Join(dst, "x.png")}, "stands out from the background"},
 		{[]string{photo, "--crop", "front=1,2,3,4", "--out", filepath.Join(dst, "x.png")}, "takes one image"},
 		{[]string{photo, "--crop", "1,2,3,4", "--crop", "5,6,7,8", "--out", filepath.Join(dst, "x.png")}, "one rectangle"},
