@@ -40,6 +40,14 @@ func place(r *mesh.Relief, f *field.Field, frontUV, backUV uvMap, seam bool) *me
 		world[i] = [3]float64{(p[0] - cx) * k, (maxY - p[1]) * k, p[2] * k}
 	}
 	normals := mesh.Normals(world, r.Indices)
+	for i, n := range normals {
+		// The surface leaves the outline square to the mid-plane (see mesh.RoundRings), so an
+		// outline vertex faces straight out; front and back, triangulated a little differently
+		// by their flips, would otherwise tilt it a hair.
+		if l := math.Hypot(float64(n[0]), float64(n[1])); r.Side[i] == mesh.Rim && l > 1e-6 {
+			normals[i] = [3]float32{float32(float64(n[0]) / l), float32(float64(n[1]) / l), 0}
+		}
+	}
 
 	n := len(r.Pos)
 	m := &mesh.Mesh{
