@@ -170,6 +170,26 @@ func TestCutOutOverlayShowsOnTheCard(t *testing.T) {
 	}
 }
 
+func TestCutOutStartsWhenTheLocalProviderIsPicked(t *testing.T) {
+	u, ui := harness(t, nil, providertest.NewFake("plain"), localFake())
+	c := u.create
+	cuts := &cutCalls{}
+	c.inputs.cut = cuts.cut
+	c.providerSel.SetSelected("Fake plain")
+	c.addPaths([]string{writeCutout(t, t.TempDir(), "coin.png", 50, 50, 20)})
+	ui.until(t, "the image", func() bool { return !c.submit.Disabled() })
+	ui.pump(t, 50*time.Millisecond)
+	if n := len(cuts.asked()); n != 0 {
+		t.Fatalf("%d cut-outs made for a provider that does not use them", n)
+	}
+	c.providerSel.SetSelected("Fake local")
+	in := c.inputs.items[0]
+	ui.until(t, "the overlay", func() bool { return in.cut.overlay.Visible() && in.cut.area.enabled })
+	if got := c.request().Images[0].Mask; got != "" {
+		t.Errorf("an automatic cut-out is sent as a mask: %q", got)
+	}
+}
+
 func TestCutOutErrorIsSaidAndRemovingCancels(t *testing.T) {
 	u, ui := harness(t, nil, localFake())
 	c := u.create
