@@ -74,19 +74,18 @@ func CutOut(ctx context.Context, path string, opt CutOptions) (*image.NRGBA, err
 		}
 		return nil, &providers.InputError{File: path, Reason: reason}
 	}
-	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	// The decoded image is this call's own: its alpha becomes the cut-out's, without a second
+	// copy of what may be 50 megapixels.
 	for y := 0; y < h; y++ {
-		src := img.Pix[y*img.Stride : y*img.Stride+4*w]
-		dst := out.Pix[y*out.Stride : y*out.Stride+4*w]
-		copy(dst, src)
+		row := img.Pix[y*img.Stride : y*img.Stride+4*w]
 		for x := 0; x < w; x++ {
-			dst[4*x+3] = 0
+			row[4*x+3] = 0
 			if m.In[y*w+x] {
-				dst[4*x+3] = 255
+				row[4*x+3] = 255
 			}
 		}
 	}
-	return out, nil
+	return img, nil
 }
 
 // tinyRect is the side, in pixels, under which a rectangle that found no object is called too

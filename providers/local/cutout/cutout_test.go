@@ -214,6 +214,30 @@ func TestTransparentPixelsAreBackground(t *testing.T) {
 	}
 }
 
+// TestSubImage: a rectangle is in the image's own coordinates, also when they do not start at 0.
+func TestSubImage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	img, truth := scene(160, 120, disc(100, 70, 30),
+		noisy(rng, color.NRGBA{240, 220, 30, 255}, 10), noisy(rng, color.NRGBA{30, 30, 160, 255}, 10))
+	sub := img.SubImage(image.Rect(40, 20, 160, 120)).(*image.NRGBA)
+	m, err := Cut(context.Background(), sub, image.Rect(60, 30, 140, 110), DefaultTolerance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.W != 120 || m.H != 100 {
+		t.Fatalf("mask %d×%d, want the sub-image's 120×100", m.W, m.H)
+	}
+	want := mask.New(120, 100)
+	for y := range 100 {
+		for x := range 120 {
+			want.In[y*120+x] = truth.At(x+40, y+20)
+		}
+	}
+	if got := iou(m, want); got < 0.97 {
+		t.Errorf("IoU %.3f, want at least 0.97", got)
+	}
+}
+
 func TestCancelled(t *testing.T) {
 	rng := rand.New(rand.NewPCG(6, 6))
 	img, _ := scene(1024, 1024, disc(512, 512, 300),
