@@ -84,7 +84,7 @@ func TestNearestMatchesBruteForce(t *testing.T) {
 		p := [3]float64{rng.Float64()*3 - 1.5, rng.Float64()*3 - 1, rng.Float64()*3 - 1.5}
 		want := math.Inf(1)
 		for _, tr := range s.tris {
-			want = math.Min(want, triDist2(p, tr))
+			want = math.Min(want, triDist2(p, tr, math.Inf(1)))
 		}
 		if got := tree.nearest2(p); math.Abs(got-want) > 1e-12 {
 			t.Fatalf("nearest² from %v: %g, brute force %g", p, got, want)
@@ -111,7 +111,7 @@ func TestTriangleDistance(t *testing.T) {
 				want = math.Min(want, math.Sqrt(dist2(p, q)))
 			}
 		}
-		got := math.Sqrt(triDist2(p, tr))
+		got := math.Sqrt(triDist2(p, tr, math.Inf(1)))
 		// The grid's points are at most a step apart: the search can only overestimate.
 		if got > want+1e-12 || want-got > 0.01 {
 			t.Fatalf("distance from %v: %g, dense search %g", p, got, want)
