@@ -1,0 +1,314 @@
+package local
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/modeltest"
+)
+
+// The fidelity harness (issue 15): views drawn from known shapes, a model generated from them,
+// and the model judged against the shape itself, not only its silhouettes: the surface distance
+// to the truth, the share of sliver triangles, every given view's silhouette and whether it is
+// closed. TestFidelity holds the generator to the issue's targets; BenchmarkFidelity reports
+// every case's figures (make bench), beside the independent checker's own when it is built.
+
+// fidelitySize is the side of each drawn view, and fidelityTarget the triangles asked for.
+const (
+	fidelitySize   = 1024
+	fidelityTarget = 20000
+)
+
+// fidelityCase is one job: the truth's views given and the shape asked for ("" lets the
+// provider choose, as an artist who touches nothing does).
+type fidelityCase struct {
+	truth string // a modeltest.Truth name, or "bunny" for the corpus's Stanford bunny
+	views []string
+	shape string
+}
+
+func (c fidelityCase) String() string {
+	s := c.truth + " " + strings.Join(c.views, "+")
+	if c.shape != "" {
+		s += " " + c.shape
+	}
+	return s
+}
+
+// oneView says whether the case gives the front view alone.
+func (c fidelityCase) oneView() bool { return len(c.views) == 1 }
+
+// fidelityCases are every case the issue asks to measure: each primitive from the front alone
+// (and, for the shapes of revolution, asked to be Turned), from the front and the left, and from
+// the front, left and top; the bunny from the front, left and top.
+func fidelityCases() []fidelityCase {
+	var cases []fidelityCase
+	for _, name := range modeltest.TruthNames() {
+		cases = append(cases, fidelityCase{truth: name, views: []string{"front"}})
+		if turnedTruth(name) {
+			cases = append(cases, fidelityCase{truth: name, views: []string{"front"}, shape: ShapeTurned})
+		}
+		cases = append(cases,
+			fidelityCase{truth: name, views: []string{"front", "left"}},
+			fidelityCase{truth: name, views: []string{"front", "left", "top"}},
+		)
+	}
+	return append(cases, fidelityCase{truth: "bunny", views: []string{"front", "left", "top"}})
+}
+
+// turnedTruth says whether the truth is a solid of revolution about the vertical, which the
+// issue asks to come within 0.5% from its front view alone.
+func turnedTruth(name string) bool { return name == "cylinder" || name == "cone" || name == "vase" }
+
+// fidelityFigures are what one case measured.
+type fidelityFigures struct {
+	Distance modeltest.DistanceReport
+	Slivers  float64
+	IoU      map[string]float64 // by view
+	MinIoU   float64
+	Topology modeltest.Topology
+}
+
+// fidelityTruths makes each truth and its drawn views once for all the cases that use it, in dir.
+type fidelityTruths struct {
+	dir    string
+	models map[string]*modeltest.Model
+	paths  map[string]string // the truth's .glb, for meshcheck
+	views  map[string]providers.Image
+	masks  map[string]modeltest.Mask // each view's object, by the image's path
+}
+
+func newFidelityTruths(dir string) *fidelityTruths {
+	return &fidelityTruths{
+		dir: dir, models: map[string]*modeltest.Model{}, paths: map[string]string{},
+		views: map[string]providers.Image{}, masks: map[string]modeltest.Mask{},
+	}
+}
+
+// truth returns the named truth, loading the bunny from the corpus (skipping tb without it).
+func (f *fidelityTruths) truth(tb testing.TB, name string) *modeltest.Model {
+	tb.Helper()
+	if m, ok := f.models[name]; ok {
+		return m
+	}
+	var m *modeltest.Model
+	var err error
+	path := filepath.Join(f.dir, name+".glb")
+	if name == "bunny" {
+		path = filepath.Join(modeltest.CorpusDir(tb, "models"), "stanford_bunny_69k.glb")
+		m, err = modeltest.Load(path)
+	} else if m, err = modeltest.Truth(name); err == nil {
+		err = m.WriteGLB(path)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.models[name], f.paths[name] = m, path
+	return m
+}
+
+// images draws the case's views of its truth, each 1024² in its view's colours.
+func (f *fidelityTruths) images(tb testing.TB, c fidelityCase) []providers.Image {
+	tb.Helper()
+	m := f.truth(tb, c.truth)
+	var images []providers.Image
+	for _, v := range c.views {
+		key := c.truth + " " + v
+		img, ok := f.views[key]
+		if !ok {
+			drawn, err := m.Render(v, fidelitySize, fidelitySize, modeltest.ViewColour(v))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			img = providers.Image{Path: writePNG(tb, f.dir, key+".png", drawn), View: v}
+			f.views[key] = img
+		}
+		images = append(images, img)
+	}
+	return images
+}
+
+// generate runs the case's job into a folder of its own and returns the model's path.
+func (f *fidelityTruths) generate(tb testing.TB, c fidelityCase) string {
+	tb.Helper()
+	req := providers.Request{Images: f.images(tb, c), Polycount: fidelityTarget}
+	if c.shape != "" {
+		req.Options = map[string]string{OptionShape: c.shape}
+	}
+	out, err := os.MkdirTemp(f.dir, "model-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return generateReq(tb, out, req)
+}
+
+// measure judges the model at path against the case's truth with samples points each way.
+func (f *fidelityTruths) measure(tb testing.TB, c fidelityCase, path string, samples int) fidelityFigures {
+	tb.Helper()
+	m, err := modeltest.Load(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fig := fidelityFigures{
+		Distance: modeltest.Distance(f.truth(tb, c.truth), m, samples),
+		Slivers:  m.Slivers(),
+		IoU:      map[string]float64{},
+		MinIoU:   1,
+		Topology: m.Topology(),
+	}
+	for _, img := range f.images(tb, c) {
+		mask, ok := f.masks[img.Path]
+		if !ok {
+			if mask, err = modeltest.ObjectMaskFile(img.Path); err != nil {
+				tb.Fatal(err)
+			}
+			f.masks[img.Path] = mask
+		}
+		iou, err := m.ViewIoU(mask, img.View)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fig.IoU[img.View] = iou
+		fig.MinIoU = min(fig.MinIoU, iou)
+	}
+	return fig
+}
+
+func (fig fidelityFigures) String() string {
+	var ious []string
+	for _, v := range providers.Views {
+		if iou, ok := fig.IoU[v]; ok {
+			ious = append(ious, fmt.Sprintf("%s %.4f", v, iou))
+		}
+	}
+	return fmt.Sprintf("distance %.3f%% (p95 %.3f%%, max %.2f%%), slivers %.2f%%, IoU %s, %d triangles, watertight %v",
+		100*fig.Distance.Mean, 100*fig.Distance.P95, 100*fig.Distance.Max, 100*fig.Slivers,
+		strings.Join(ious, ", "), fig.Topology.Triangles, fig.Topology.Watertight)
+}
+
+// TestFidelity holds every case to the issue's targets at 20,000 triangles:
+//   - from the front alone, a cylinder, a cone and a turned vase within 0.5% of the diagonal,
+//     whether the provider picks the shape or is asked for Turned;
+//   - from two or three views, every primitive within 0.5%, and never worse than from its
+//     front alone (beyond 0.01% of the diagonal: the measure's own sampling noise);
+//   - the bunny from three views within 1.0% (when the corpus is there);
+//   - in every case under 1% slivers, every given view's silhouette IoU ≥ 0.97, and a closed,
+//     manifold surface without degenerate triangles.
+//
+// Under -short only the cases from the front alone run.
+func TestFidelity(t *testing.T) {
+	truths := newFidelityTruths(t.TempDir())
+	front := map[string]float64{} // each truth's distance from its front alone, as the provider picks
+	for _, c := range fidelityCases() {
+		if testing.Short() && !c.oneView() {
+			continue
+		}
+		t.Run(c.String(), func(t *testing.T) {
+			fig := truths.measure(t, c, truths.generate(t, c), 5000)
+			t.Logf("%v: %v", c, fig)
+			d := fig.Distance.Mean
+			switch {
+			case c.truth == "bunny":
+				if d > 0.010 {
+					t.Errorf("distance to the truth %.3f%%, want ≤ 1.0%%", 100*d)
+				}
+			case c.oneView():
+				if c.shape == "" {
+					front[c.truth] = d
+				}
+				if turnedTruth(c.truth) && d > 0.005 {
+					t.Errorf("distance to the truth %.3f%%, want ≤ 0.5%% from the front alone", 100*d)
+				}
+			default:
+				if d > 0.005 {
+					t.Errorf("distance to the truth %.3f%%, want ≤ 0.5%%", 100*d)
+				}
+				if f, ok := front[c.truth]; ok && d > f+0.0001 {
+					t.Errorf("distance to the truth %.3f%% with %d views, %.3f%% from the front alone: the views made it worse",
+						100*d, len(c.views), 100*f)
+				}
+			}
+			if fig.Slivers >= 0.01 {
+				t.Errorf("%.2f%% of the triangles are slivers, want under 1%%", 100*fig.Slivers)
+			}
+			for v, iou := range fig.IoU {
+				if iou < 0.97 {
+					t.Errorf("%s silhouette IoU %.4f, want ≥ 0.97", v, iou)
+				}
+			}
+			if top := fig.Topology; !top.Watertight || top.Degenerate > 0 {
+				t.Errorf("not a closed surface: %+v", top)
+			}
+		})
+	}
+}
+
+// BenchmarkFidelity times each case's job and reports its figures against the truth (20,000
+// sample points each way, as meshcheck takes): dist% and p95% (shares of the truth's diagonal),
+// slivers%, and the worst view's IoU; with meshcheck built (KILN_MESHCHECK, or /tmp/meshcheck)
+// also its own mc-dist%, mc-p95% and mc-slivers%.
+func BenchmarkFidelity(b *testing.B) {
+	truths := newFidelityTruths(b.TempDir())
+	tool := modeltest.MeshcheckPath()
+	for _, c := range fidelityCases() {
+		b.Run(strings.ReplaceAll(c.String(), " ", "_"), func(b *testing.B) {
+			truths.images(b, c) // drawn before the clock starts
+			var path string
+			for b.Loop() {
+				path = truths.generate(b, c)
+			}
+			fig := truths.measure(b, c, path, 20000)
+			b.ReportMetric(100*fig.Distance.Mean, "dist%")
+			b.ReportMetric(100*fig.Distance.P95, "p95%")
+			b.ReportMetric(100*fig.Slivers, "slivers%")
+			b.ReportMetric(fig.MinIoU, "minIoU")
+			if tool != "" {
+				var dist struct{ Mean, P95 float64 }
+				var quality struct {
+					Slivers float64 `json:"sliver_share"`
+				}
+				meshcheck(b, tool, &dist, "distance", truths.paths[c.truth], path, "20000")
+				meshcheck(b, tool, &quality, "quality", path)
+				b.ReportMetric(100*dist.Mean, "mc-dist%")
+				b.ReportMetric(100*dist.P95, "mc-p95%")
+				b.ReportMetric(100*quality.Slivers, "mc-slivers%")
+			}
+		})
+	}
+}
+
+// meshcheck runs the checker and decodes its JSON answer into into.
+func meshcheck(tb testing.TB, tool string, into any, args ...string) {
+	tb.Helper()
+	out, err := exec.Command(tool, args...).Output()
+	if err != nil {
+		tb.Fatalf("meshcheck %s: %v", strings.Join(args, " "), err)
+	}
+	if err := json.Unmarshal(out, into); err != nil {
+		tb.Fatalf("meshcheck %s printed %q: %v", strings.Join(args, " "), out, err)
+	}
+}
+
+// TestFidelityViewsMatchTheTruth checks the harness itself: each drawn view's object is the
+// truth's own silhouette from that view, and a truth written and read back measures nothing
+// against itself, so that the figures above are the generator's and not the harness's.
+func TestFidelityViewsMatchTheTruth(t *testing.T) {
+	truths := newFidelityTruths(t.TempDir())
+	c := fidelityCase{truth: "torus", views: []string{"front", "left", "top"}}
+	truths.images(t, c)
+	fig := truths.measure(t, c, truths.paths[c.truth], 2000)
+	if fig.Distance.Max > 1e-6 {
+		t.Errorf("the torus read back is %+v from itself", fig.Distance)
+	}
+	for v, iou := range fig.IoU {
+		if iou < 0.995 {
+			t.Errorf("the torus's %s view matches its own silhouette to IoU %.4f", v, iou)
+		}
+	}
+}
