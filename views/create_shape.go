@@ -47,7 +47,7 @@ func (l *sizeLine) update(p providers.Provider, credential string, req providers
 		l.plans.stop()
 		l.plans.forget()
 		l.row.setVisible(false)
-		l.setProblem("")
+		l.problem = "" // Create is validating already
 		return
 	}
 	height := l.u.k.Settings.HeightCM() // the key holds it: a change in Settings is a new plan
@@ -78,15 +78,19 @@ func (l *sizeLine) update(p providers.Provider, credential string, req providers
 			var ie *providers.InputError
 			switch {
 			case errors.As(err, &ie):
-				setNote(l.label, sentence(ie.Reason), widget.DangerImportance)
+				reason := sentence(providers.Printable(ie.Reason))
+				setNote(l.label, reason, widget.DangerImportance)
 				l.row.setVisible(true)
-				l.setProblem(sentence(ie.Reason))
+				l.setProblem(reason)
 			case err != nil:
 				setNote(l.label, providers.Printable(err.Error()), widget.WarningImportance)
 				l.row.setVisible(true)
 			case plan.Foresight != nil:
 				setNote(l.label, foresightText(*plan.Foresight, given, height), widget.MediumImportance)
 				l.row.setVisible(true)
+			default: // the provider had nothing to say of this request
+				setNote(l.label, "Size: auto ("+defaultHint(height)+")", widget.LowImportance)
+				l.row.setVisible(!given)
 			}
 		}
 	})
