@@ -168,8 +168,8 @@ func TestFidelity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := turn(t, truthMask(t, name, 512), 20000)
-		d := modeltest.Distance(truth, model(s), 2000)
+		s := turn(t, truthMask(t, name, 400), 20000)
+		d := modeltest.Distance(truth, model(s), 1000)
 		t.Logf("%s: mean %.4f%%, p95 %.4f%%", name, 100*d.Mean, 100*d.P95)
 		if d.Mean > 0.001 {
 			t.Errorf("%s: %.3f%% from the truth", name, 100*d.Mean)
@@ -327,7 +327,7 @@ func TestRandomOutlines(t *testing.T) {
 			}
 			m = profileMask(300, 400, 150, 5, 395, func(y float64) float64 { return widths[int(y)/33] })
 		}
-		for _, target := range []int{500, 3001} {
+		for _, target := range []int{500, 2001} {
 			checkClosed(t, fmt.Sprintf("outline %d", k), turn(t, m, target), target&^1)
 		}
 	}
