@@ -304,6 +304,9 @@ func TestComparisonCostAndProblems(t *testing.T) {
 	if !strings.Contains(c.cost.label.Text, "Model 2: Polycount 99 is outside") {
 		t.Errorf("the clamped polycount is not said: %q", c.cost.label.Text)
 	}
+	if strings.Contains(c.cost.label.Text, `\n`) {
+		t.Errorf("the lines are run together with an escaped break: %q", c.cost.label.Text)
+	}
 
 	// Images of different objects make one model each: that is a batch, not a comparison.
 	c.addPaths([]string{writeImage(t, src, "chair.png")})

@@ -286,5 +286,8 @@ func (l *costLine) showCompare(plans []app.Plan, err error) {
 		l.label.Hide()
 		return
 	}
-	setNote(l.label, providers.Printable(strings.Join(lines, "\n")), importance)
+	for i, line := range lines {
+		lines[i] = providers.Printable(line) // each line's own: the breaks between them stay breaks
+	}
+	setNote(l.label, strings.Join(lines, "\n"), importance)
 }
