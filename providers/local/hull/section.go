@@ -32,6 +32,8 @@ type sections struct {
 	xs, zs   [][]interval
 	// n is the superellipse exponent: 2 for an ellipse, more for a squarer section.
 	n float64
+	// top says whether a view looks along Y: its outline shapes the sections too.
+	top bool
 }
 
 // Rounded returns a copy of h whose surface follows the sections between its views along X and Z
@@ -51,7 +53,10 @@ func (h *Hull) Rounded(ctx context.Context) (*Hull, error) {
 	if kx == 0 || kz == 0 {
 		return h, nil
 	}
-	s := &sections{n: h.exponent()}
+	s := &sections{n: 2}
+	for i := range h.Cameras {
+		s.top = s.top && h.Cameras[i].Axis() == 1
+	}
 	rows := min(int(math.Ceil(h.Size[1]*math.Max(kx, kz)))+1, maxRows)
 	s.step = h.Size[1] / float64(rows-1)
 	s.y0 = 0
@@ -311,20 +316,29 @@ func blend(out, a, b []interval, f float64) []interval {
 }
 
 // sectionValue is the signed distance (positive inside, to first order) at (x, z) of the union
-// of the superellipses inscribed in every pair of intervals; +Inf when either list is empty, as the
-// slice then lies outside some view's outline and the hull's own distance decides.
-func sectionValue(xs, zs []interval, x, z, n float64) float64 {
+// of the sections of every pair of spans; +Inf when either list is empty, as the slice then lies
+// outside some view's outline and the hull's own distance decides. A pair's section is the
+// superellipse inscribed in its rectangle and, given a top view, the top view's outline scaled
+// into the rectangle too: the footprint of a turned object, a box or a bunny is the shape of its
+// slices, where an ellipse would leave the footprint's corners unfilled.
+func (h *Hull) sectionValue(xs, zs []interval, x, z float64) float64 {
 	if len(xs) == 0 || len(zs) == 0 {
 		return math.Inf(1)
 	}
+	n, top := h.sec.n, h.sec.top
+	hw, hd := h.Size[0]/2, h.Size[2]/2
 	best := math.Inf(-1)
 	for _, sx := range xs {
 		a := (sx.hi - sx.lo) / 2
-		u := (x - (sx.lo + sx.hi) / 2) / a
+		u := (x - (sx.lo+sx.hi)/2) / a
 		for _, sz := range zs {
 			b := (sz.hi - sz.lo) / 2
-			v := (z - (sz.lo + sz.hi) / 2) / b
+			v := (z - (sz.lo+sz.hi)/2) / b
 			best = math.Max(best, superellipse(u, v, a, b, n))
+			if top {
+				d, _ := h.AxisDist(1, [3]float64{u * hw, 0, v * hd})
+				best = math.Max(best, d*math.Min(a/hw, b/hd))
+			}
 		}
 	}
 	return best

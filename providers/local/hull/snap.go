@@ -15,13 +15,16 @@ const (
 	snapTurn  = 0.5
 	snapKeep  = 0.3
 	snapSteps = 4
+	// snapEdge is the cosine between two surfaces' normals above which they meet too gently to
+	// make an edge worth snapping onto.
+	snapEdge = 0.8
 	// snapOutside is how far outside the hull, as a share of the band, a snapped vertex may
 	// land: the outlines' own sub-pixel wobble.
 	snapOutside = 0.02
 )
 
 // Snap moves the vertices of a surface of h back onto the hull: onto the outline of each view
-// they lie close to, and so onto the sharp edge where two views' outlines meet. Smoothing and
+// they lie close to, or the section (see Rounded), and so onto the sharp edge where two meet. Smoothing and
 // decimation leave vertices a little off the hull and, where a lattice cell straddles such an
 // edge, triangles cut across it, which shows as a sawtooth along the outline; snapping the
 // vertices nearest the edge onto it straightens it. Each vertex moves only when none of its
@@ -59,28 +62,54 @@ func (h *Hull) Snap(ctx context.Context, pos [][3]float64, indices []uint32) err
 	return nil
 }
 
-// snapPoint moves p onto the outlines near it (along each axis, the one AxisDist gives), by
-// alternating projections, and reports false when none is within band of it.
+// snapPoint moves p onto the surfaces near it, and reports false when none is within band of
+// it. The surfaces are each view axis's outline (the one AxisDist gives) and, once Rounded, the
+// sections: the nearest of them, and each other one within band that meets it at an edge (their
+// normals apart by more than snapEdge), by alternating projections. A surface that only grazes
+// the nearest one is left out: on a round side the outline seen from the front touches the
+// section along a line, and snapping onto both would pull a strip of vertices onto that line.
 func (h *Hull) snapPoint(p [3]float64, band float64) ([3]float64, bool) {
 	var near []int
-	for a := 0; a < 3; a++ {
-		if d, ok := h.AxisDist(a, p); ok && math.Abs(d) < band {
-			near = append(near, a)
+	nearest, least := -1, math.Inf(1)
+	for c := 0; c < 4; c++ {
+		if d, ok := h.component(c, p); ok && math.Abs(d) < band {
+			near = append(near, c)
+			if d < least {
+				nearest, least = c, d
+			}
 		}
 	}
 	if len(near) == 0 {
 		return p, false
 	}
+	gn := h.gradient(nearest, p)
+	use := near[:0]
+	for _, c := range near {
+		if c != nearest {
+			g := h.gradient(c, p)
+			if l := math.Sqrt(dot(g, g) * dot(gn, gn)); l == 0 || dot(g, gn) > snapEdge*l {
+				continue
+			}
+		}
+		use = append(use, c)
+	}
 	q := p
 	for step := 0; step < snapSteps; step++ {
-		for _, a := range near {
-			d, _ := h.AxisDist(a, q)
-			g := h.gradient(a, q)
+		for _, c := range use {
+			d, ok := h.component(c, q)
+			if !ok {
+				continue
+			}
+			g := h.gradient(c, q)
 			g2 := dot(g, g)
 			if g2 < 1e-12 {
 				continue
 			}
-			q = sub(q, scale(g, d/g2))
+			next := sub(q, scale(g, d/g2))
+			if math.IsNaN(next[0]+next[1]+next[2]) || math.IsInf(next[0]+next[1]+next[2], 0) {
+				return p, false
+			}
+			q = next
 		}
 	}
 	if dist := math.Sqrt(dot(sub(q, p), sub(q, p))); dist > 2*band || math.IsNaN(dist) {
@@ -94,24 +123,41 @@ func (h *Hull) snapPoint(p [3]float64, band float64) ([3]float64, bool) {
 	return q, true
 }
 
-// gradient is the gradient of AxisDist(a) at p, by central differences a quarter of the finest
-// view's pixel apart; it lies in the plane across a.
-func (h *Hull) gradient(a int, p [3]float64) [3]float64 {
+// component is one of the surfaces whose least is the hull's field: the outline seen along axis
+// c (0 to 2), or the sections (3); false when there is no such surface at p.
+func (h *Hull) component(c int, p [3]float64) (float64, bool) {
+	if c < 3 {
+		return h.AxisDist(c, p)
+	}
+	d := h.SectionDist(p)
+	return d, !math.IsInf(d, 1)
+}
+
+// gradient is the gradient of component c at p, by central differences a quarter of the finest
+// view's pixel apart; an outline's lies in the plane across its axis.
+func (h *Hull) gradient(c int, p [3]float64) [3]float64 {
 	eps := math.Inf(1)
 	for i := range h.Cameras {
-		if c := &h.Cameras[i]; c.Axis() == a {
-			eps = math.Min(eps, 0.25/c.scale)
+		if cam := &h.Cameras[i]; c == 3 || cam.Axis() == c {
+			eps = math.Min(eps, 0.25/cam.scale)
 		}
 	}
 	var g [3]float64
-	b, d := others(a)
-	for _, axis := range [2]int{b, d} {
+	axes := []int{0, 1, 2}
+	if c < 3 {
+		b, d := others(c)
+		axes = []int{b, d}
+	}
+	for _, axis := range axes {
 		lo, hi := p, p
 		lo[axis] -= eps
 		hi[axis] += eps
-		dl, _ := h.AxisDist(a, lo)
-		dh, _ := h.AxisDist(a, hi)
+		dl, _ := h.component(c, lo)
+		dh, _ := h.component(c, hi)
 		g[axis] = (dh - dl) / (2 * eps)
+	}
+	if math.IsInf(g[0], 0) || math.IsInf(g[1], 0) || math.IsInf(g[2], 0) {
+		return [3]float64{}
 	}
 	return g
 }
