@@ -55,7 +55,11 @@ func Axis(m *mask.Mask) (x, score float64) {
 	if m == nil || m.W <= 0 || m.H <= 0 || len(m.In) < m.W*m.H {
 		return 0, 0
 	}
-	rows, area, lo, hi := runs(m)
+	rows, area, lo, hi := runs(m, (m.H+readRows-1)/readRows)
+	if area == 0 {
+		// An object only on rows the spread skipped: a thin line across a tall mask.
+		rows, area, lo, hi = runs(m, 1)
+	}
 	if area == 0 {
 		return 0, 0
 	}
@@ -118,11 +122,10 @@ func golden(a, b, tol float64, f func(float64) float64) float64 {
 	return (a + b) / 2
 }
 
-// runs lists the runs of object pixels of at most readRows rows evenly spread down the mask (rows
-// without any are left out), their area and their horizontal extent.
-func runs(m *mask.Mask) (rows []row, area, lo, hi float64) {
+// runs lists the runs of object pixels of every step-th row of the mask (rows without any are
+// left out), their area and their horizontal extent.
+func runs(m *mask.Mask, step int) (rows []row, area, lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
-	step := (m.H + readRows - 1) / readRows
 	for y := 0; y < m.H; y += step {
 		in := m.In[y*m.W : (y+1)*m.W]
 		r := row{y: float64(y) + 0.5}

@@ -142,6 +142,14 @@ func TestAxisEmpty(t *testing.T) {
 			t.Errorf("%s mask: axis %g score %g", name, x, s)
 		}
 	}
+	// A line one pixel tall across a mask taller than Axis reads row by row.
+	line := mask.New(300, 3001)
+	for x := 100; x < 200; x++ {
+		line.In[1501*300+x] = true
+	}
+	if x, s := Axis(line); math.Abs(x-150) > 0.01 || s < 0.999 {
+		t.Errorf("a line 100…200 on row 1501 of 3001: axis %g score %g", x, s)
+	}
 	one := mask.New(9, 9)
 	one.In[4*9+6] = true
 	if x, s := Axis(one); math.Abs(x-6.5) > 0.01 || s < 0.999 {
