@@ -22,9 +22,13 @@ var (
 	ErrTooThin  = mesh.ErrTooThin
 )
 
-// floorShare is the least half-thickness of an inside vertex as a share of the thickness, so
-// that front and back copies of a point never meet once positions are rounded.
-const floorShare = 1e-3
+// The least half-thickness of an inside vertex, so that front and back copies of a point never
+// meet once positions are rounded: floorShare of the half-thickness, and at least floorHeight of
+// the object's height (0.2 mm on a 1 m model, as for Round); a thinner thickness is refused.
+const (
+	floorShare  = 1e-3
+	floorHeight = 2e-4
+)
 
 // Build makes the Flat solid of m's object, whose signed distance field is f (from
 // field.NewDistance), thickness pixels thick, with exactly target triangles (target−1 when target
@@ -51,8 +55,11 @@ func Build(ctx context.Context, f *field.Field, m *mask.Mask, thickness float64,
 		return nil, fmt.Errorf("flat: the field %v does not hold the object %v", f.Rect, box)
 	}
 	half := thickness / 2
+	if least := floorHeight * float64(box.Dy()); half < least {
+		return nil, fmt.Errorf("flat: a thickness of %.3g pixels is too thin to keep front and back apart; %.3g at least", thickness, 2*least)
+	}
 	r := half // the bevel's radius
-	floor := floorShare * half
+	floor := max(floorShare*half, floorHeight*float64(box.Dy()))
 	lift := func(_, _, d float64) float64 {
 		if d >= r {
 			return half

@@ -48,25 +48,22 @@ func build(t *testing.T, m *mask.Mask, thickness float64, target int) (*mesh.Sol
 	return s, f
 }
 
-// topology welds the solid by position, as a model file's reader would.
+// topology welds the solid by position, as a model file's reader would, once it is scaled to
+// 1 m tall (the default height; the weld quantum is 10 µm).
 func topology(s *mesh.Solid) modeltest.Topology {
-	m := &modeltest.Model{Positions: s.Pos}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range s.Pos {
+		lo, hi = math.Min(lo, p[1]), math.Max(hi, p[1])
+	}
+	k := 1 / math.Max(hi-lo, 1e-9)
+	m := &modeltest.Model{Positions: make([][3]float64, len(s.Pos))}
+	for i, p := range s.Pos {
+		m.Positions[i] = [3]float64{p[0] * k, p[1] * k, p[2] * k}
+	}
 	for t := 0; t+2 < len(s.Indices); t += 3 {
 		m.Triangles = append(m.Triangles, [3]int{int(s.Indices[t]), int(s.Indices[t+1]), int(s.Indices[t+2])})
 	}
-	// Positions are in pixels; the weld quantum is 10 µm of a metre-sized model.
-	for i := range m.Positions {
-		for k := range 3 {
-			m.Positions[i][k] /= 1000
-		}
-	}
-	top := m.Topology()
-	for i := range m.Positions {
-		for k := range 3 {
-			m.Positions[i][k] *= 1000
-		}
-	}
-	return top
+	return m.Topology()
 }
 
 // slivers is the share of triangles whose longest edge squared is over ten times twice their
@@ -173,6 +170,16 @@ func TestThickness(t *testing.T) {
 		if math.Abs(hi+lo) > 1e-9 {
 			t.Errorf("thickness %v: not centred on the mid-plane (%v to %v)", thickness, lo, hi)
 		}
+	}
+	// The thinnest the option allows (1% of the height), and thinner: front and back never
+	// meet once positions are rounded to a 1 m model's 10 µm.
+	m := draw(300, 300, disc(150, 150, 130))
+	s, f := build(t, m, 2.6, 20000)
+	if top := topology(s); !top.Watertight || top.NonManifoldEdges > 0 || top.Degenerate > 0 {
+		t.Errorf("thickness 2.6: %+v", top)
+	}
+	if _, err := Build(context.Background(), f, m, 0.001, 20000); err == nil {
+		t.Error("a thickness of 0.001 pixels: no error")
 	}
 }
 
