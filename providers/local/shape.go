@@ -39,9 +39,9 @@ func (c choice) note() string {
 }
 
 // choose picks the shape of a model made from main, the view that shapes it, whose signed
-// distance is f. Auto takes Flat for a thin or sprite-like subject, Turned for an outline
-// mirror-symmetric about a vertical axis, and Round for anything else. A view from the top has no
-// vertical axis to turn about.
+// distance is f. Auto takes Turned for an outline mirror-symmetric about a vertical axis (without
+// holes or parts side by side, which no solid of revolution shows), else Flat for a thin or
+// sprite-like subject, else Round. A view from the top has no vertical axis to turn about.
 func choose(asked string, main *view, f *field.Field) (choice, error) {
 	side := main.name != providers.ViewTop
 	axis, score := 0.0, 0.0
@@ -57,13 +57,13 @@ func choose(asked string, main *view, f *field.Field) (choice, error) {
 		}
 		return choice{shape: ShapeTurned, axis: axis}, nil
 	}
-	if ok, why := flat.Suits(main.img, main.mask, f); ok {
-		return choice{shape: ShapeFlat, why: why, auto: true, axis: axis}, nil
-	}
 	fill := rowFill(main.mask)
 	if side && score >= turned.Symmetric && fill >= solidRows {
 		return choice{shape: ShapeTurned, auto: true, axis: axis,
 			why: fmt.Sprintf("the outline is mirror-symmetric about a vertical axis (%.0f%%)", 100*score)}, nil
+	}
+	if ok, why := flat.Suits(main.img, main.mask, f); ok {
+		return choice{shape: ShapeFlat, why: why, auto: true, axis: axis}, nil
 	}
 	why := "the view is from the top, and the outline is neither thin nor sprite-like"
 	switch {

@@ -54,7 +54,10 @@ func TestAutoPicks(t *testing.T) {
 		{"ring", drawRGBA(200, 200, ring), ShapeRound, "holes or separate parts"},
 		{"pair", drawRGBA(300, 200, union(disc(80, 100, 50), disc(220, 100, 50))), ShapeRound, "holes or separate parts"},
 		{"blade", drawRGBA(400, 400, func(x, y float64) bool { return math.Abs(x-y) < 6 && x > 40 && x < 360 }), ShapeFlat, "thin"},
-		{"logo", drawFlat(300, 300, union(rect(40, 40, 260, 90), rect(130, 40, 170, 260))), ShapeFlat, ""},
+		// An F in one flat colour: not symmetric, drawn as a logo or sprite is.
+		{"logo", drawFlat(300, 300, union(rect(60, 40, 240, 90), rect(60, 40, 110, 260), rect(60, 130, 200, 170))), ShapeFlat, ""},
+		// A T is symmetric: Auto turns it, as the issue orders the rules, though drawn flat.
+		{"T", drawFlat(300, 300, union(rect(40, 40, 260, 90), rect(130, 40, 170, 260))), ShapeTurned, "mirror-symmetric"},
 	}
 	for _, c := range cases {
 		path := writePNG(t, dir, c.name+".png", c.img)
