@@ -52,3 +52,26 @@ func TestRoundAtTheRim(t *testing.T) {
 		}
 	}
 }
+
+// A thin part keeps its own thickness: the petal, 5 pixels wide, becomes a tube about as thick
+// as it is wide beside the disc it grows from, not a slab swollen by the disc's size, rings and
+// all.
+func TestThinPartsStayThin(t *testing.T) {
+	m := shapes()["petal"]
+	f := newField(t, m)
+	for _, target := range []int{2000, 20000} {
+		r, err := Build(context.Background(), f, m.Bounds(), target, 0.01)
+		if err != nil {
+			t.Fatal(err)
+		}
+		thickest := 0.0
+		for _, p := range r.Pos {
+			if p[0] > 120 && p[0] < 190 {
+				thickest = math.Max(thickest, math.Abs(p[2]))
+			}
+		}
+		if thickest > 3 || thickest < 1.5 {
+			t.Errorf("%d triangles: the petal's half-thickness reaches %.2f px, want about its half-width 2.5", target, thickest)
+		}
+	}
+}
