@@ -169,12 +169,12 @@ func fromOneAxis(ctx context.Context, views []*view, req providers.Request, caps
 		return nil, err
 	}
 	m, weld := placeSolid(s, near, far)
-	part, count := mesh.TriangleParts(len(s.Pos), weldedIndices(s.Indices, weld))
+	part, count := mesh.TriangleParts(len(s.Pos), weldedIndices(m.Indices, weld))
 	return &shape{parts: m.Split(part, count), texture: jpg, turn: turnFor(main.name), footprint: main.name == providers.ViewTop}, nil
 }
 
-// weldedIndices is indices with every vertex replaced by the first at its position (see
-// placeSolid), so that the seam's copies join the parts on either side of it.
+// weldedIndices is indices with every vertex replaced by the first of the solid at its position
+// (see placeSolid), so that the seam's and creases' copies join the parts on either side.
 func weldedIndices(indices, weld []uint32) []uint32 {
 	out := make([]uint32, len(indices))
 	for i, v := range indices {

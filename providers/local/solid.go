@@ -51,15 +51,20 @@ func viewTextures(ctx context.Context, views []*view, f *field.Field) (jpg []byt
 	return jpg, near, far, nil
 }
 
+// creaseAngle is the angle between neighbouring triangles from which their edge is shaded sharp
+// (a cylinder's rim, a Flat model's face meeting a square side) rather than smoothed over; a
+// turned profile's bends are spread over rings closer than this.
+const creaseAngle = 50 * math.Pi / 180
+
 // placeSolid turns a solid built in the first image's pixels into the model in glTF's frame, as
 // place does a relief: +Y up, the front facing +Z, image right along +X, 1 unit tall on y = 0
 // and centred in x (stand scales it to size). Each vertex's UV comes from the image point it
 // looks at, through near or far.
 //
-// Normals are computed with the seam's copies of a vertex welded, so that shading runs smoothly
-// across the seam between the near and far textures.
-//
-// It also returns, for each vertex, the first vertex at its position.
+// Normals are shaded across the seam between the near and far textures (its copies of a vertex
+// are welded) and sharp at creases (see mesh.CreaseNormals), where a vertex may be split. It also
+// returns, for each vertex of the model, the first vertex of the solid at its position, which
+// tells the model's parts apart.
 func placeSolid(s *mesh.Solid, near, far uvMap) (*mesh.Mesh, []uint32) {
 	minX, maxX := math.Inf(1), math.Inf(-1)
 	minY, maxY := math.Inf(1), math.Inf(-1)
@@ -73,7 +78,6 @@ func placeSolid(s *mesh.Solid, near, far uvMap) (*mesh.Mesh, []uint32) {
 	for i, p := range s.Pos {
 		world[i] = [3]float64{(p[0] - cx) * k, (maxY - p[1]) * k, p[2] * k}
 	}
-	// Weld by position for the normals only: the seam's copies share one.
 	first := make(map[[3]float64]uint32, len(world))
 	weld := make([]uint32, len(world))
 	for i, p := range world {
@@ -84,23 +88,25 @@ func placeSolid(s *mesh.Solid, near, far uvMap) (*mesh.Mesh, []uint32) {
 		}
 		weld[i] = w
 	}
-	normals := mesh.Normals(world, weldedIndices(s.Indices, weld))
+	normals, source, indices := mesh.CreaseNormals(world, s.Indices, weld, math.Cos(creaseAngle))
 
 	m := &mesh.Mesh{
-		Positions: make([][3]float32, len(world)),
-		Normals:   make([][3]float32, len(world)),
-		UVs:       make([][2]float32, len(world)),
-		Indices:   s.Indices,
+		Positions: make([][3]float32, len(source)),
+		Normals:   normals,
+		UVs:       make([][2]float32, len(source)),
+		Indices:   indices,
 	}
-	for i, p := range world {
+	welded := make([]uint32, len(source))
+	for i, v := range source {
+		p := world[v]
 		m.Positions[i] = [3]float32{float32(p[0]), float32(p[1]), float32(p[2])}
-		m.Normals[i] = normals[weld[i]]
-		look := s.Look[i]
-		if s.Back[i] {
+		look := s.Look[v]
+		if s.Back[v] {
 			m.UVs[i] = far(look[0], look[1])
 		} else {
 			m.UVs[i] = near(look[0], look[1])
 		}
+		welded[i] = weld[v]
 	}
-	return m, weld
+	return m, welded
 }
