@@ -56,7 +56,8 @@ const DefaultTolerance = 0.5
 // goes to the object: at 0.5 a pixel goes to whichever colour model finds its colour likelier
 // (the smoothness of the outline aside); at 0 it goes to the object only where the object's
 // model finds its colour about 55 times likelier than the background's; at 1 it goes to the
-// object unless the background's model finds it that much likelier.
+// object unless the background's model finds it that much likelier. The colour models are learned
+// without it and it moves only the final cut, so a higher tolerance's object holds a lower one's.
 //
 // A rectangle reaching past the image is clipped to it; one empty or wholly outside is refused
 // with an error wrapping ErrRect. The result may be empty (nothing inside the rectangle stands

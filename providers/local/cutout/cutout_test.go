@@ -105,38 +105,35 @@ func TestRefinedAtFullResolution(t *testing.T) {
 	t.Logf("%d pixels on the wrong side", wrong)
 }
 
-// TestTolerance: half of the object is a grey that the background also shows (outside the
-// rectangle), so either model explains it; the tolerance decides, and more of it goes to the
-// object as the tolerance rises.
+// TestTolerance: a disc whose edge fades into the background over 16 pixels, so that its
+// outline's colours lie between the object's and the background's; the cut-out grows with the
+// tolerance, each one holding the last.
 func TestTolerance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	fg := noisy(rng, color.NRGBA{220, 220, 220, 255}, 10)
-	mid := noisy(rng, color.NRGBA{130, 130, 130, 255}, 10)
-	bg := noisy(rng, color.NRGBA{40, 40, 40, 255}, 10)
-	img, _ := scene(200, 160, disc(80, 80, 50),
-		func(x, y int) color.NRGBA {
-			if x < 80 {
-				return mid(x, y)
-			}
-			return fg(x, y)
-		},
-		func(x, y int) color.NRGBA {
-			if x >= 160 {
-				return mid(x, y)
-			}
-			return bg(x, y)
-		})
-	area := func(tol float64) int {
-		m, err := Cut(context.Background(), img, image.Rect(20, 20, 140, 140), tol)
+	const r0, r1 = 40.0, 56.0 // the fade's inner and outer radius
+	fade := func(x, y int) color.NRGBA {
+		d := math.Hypot(float64(x)+0.5-100, float64(y)+0.5-90)
+		f := min(1, max(0, (r1-d)/(r1-r0))) // 1 inside, 0 outside
+		c := uint8(40 + f*180 + 6*(rng.Float64()-0.5))
+		return color.NRGBA{c, c, c, 255}
+	}
+	img, _ := scene(200, 180, func(int, int) bool { return false }, nil, fade)
+	cut := func(tol float64) *mask.Mask {
+		m, err := Cut(context.Background(), img, image.Rect(30, 20, 170, 160), tol)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return m.Area()
+		return m
 	}
-	lo, mid5, hi := area(0), area(0.5), area(1)
-	t.Logf("object pixels at tolerance 0, 0.5, 1: %d, %d, %d", lo, mid5, hi)
-	if lo > mid5 || mid5 > hi || lo >= hi {
-		t.Errorf("the object has %d pixels at tolerance 0, %d at 0.5 and %d at 1: want more as it rises", lo, mid5, hi)
+	lo, mid, hi := cut(0), cut(0.5), cut(1)
+	t.Logf("object pixels at tolerance 0, 0.5, 1: %d, %d, %d", lo.Area(), mid.Area(), hi.Area())
+	if lo.Area() >= mid.Area() || mid.Area() >= hi.Area() {
+		t.Errorf("the object has %d pixels at tolerance 0, %d at 0.5 and %d at 1: want more as it rises", lo.Area(), mid.Area(), hi.Area())
+	}
+	for i := range mid.In {
+		if (lo.In[i] && !mid.In[i]) || (mid.In[i] && !hi.In[i]) {
+			t.Fatalf("pixel (%d,%d) is in the object at a lower tolerance and not at a higher one", i%mid.W, i/mid.W)
+		}
 	}
 }
 
