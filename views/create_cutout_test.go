@@ -300,6 +300,7 @@ func TestRectangleCorrectsTheCutOutAndReachesTheJob(t *testing.T) {
 	}
 
 	ui.until(t, "Submit", func() bool { return !c.submit.Disabled() })
+	local.Gate = make(chan struct{}) // the job waits while its inputs are looked at
 	test.Tap(c.submit)
 	ui.until(t, "the submission", func() bool { return len(local.Requests()) == 1 })
 	// The queue keeps the job's inputs with the job: the image and its cut-out are copies.
@@ -309,6 +310,7 @@ func TestRectangleCorrectsTheCutOutAndReachesTheJob(t *testing.T) {
 	if filepath.Base(got.Path) != filepath.Base(path) || err != nil || string(sent) != string(kept) {
 		t.Errorf("the job's image %+v does not carry the cut-out (%v)", got, err)
 	}
+	close(local.Gate)
 
 	// Automatic goes back to the provider's own cut-out.
 	test.Tap(in.cut.area)
