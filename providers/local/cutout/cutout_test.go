@@ -181,6 +181,57 @@ func TestHostileRectangles(t *testing.T) {
 	}
 }
 
+// TestTinyImages: images of a pixel or a line of pixels are cut without a fault, whatever comes
+// out.
+func TestTinyImages(t *testing.T) {
+	for _, size := range []image.Point{{1, 1}, {1, 50}, {50, 1}, {2, 2}, {3, 40}} {
+		rng := rand.New(rand.NewPCG(uint64(size.X), uint64(size.Y)))
+		img, _ := scene(size.X, size.Y, disc(float64(size.X)/2, float64(size.Y)/2, 1),
+			noisy(rng, color.NRGBA{250, 0, 0, 255}, 5), noisy(rng, color.NRGBA{0, 0, 250, 255}, 5))
+		m, err := Cut(context.Background(), img, img.Bounds(), DefaultTolerance)
+		if err != nil {
+			t.Fatalf("%v: %v", size, err)
+		}
+		if m.W != size.X || m.H != size.Y {
+			t.Errorf("%v: mask %d×%d", size, m.W, m.H)
+		}
+		if _, err := Auto(context.Background(), img); err != nil {
+			t.Fatalf("%v: automatic: %v", size, err)
+		}
+	}
+}
+
+// TestRandomRectangles throws random images, rectangles (inside, across the edge, outside,
+// empty) and tolerances at Cut: it must refuse with ErrRect or return a mask of the image's size
+// whose object lies inside the rectangle.
+func TestRandomRectangles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	for trial := range 200 {
+		w, h := 1+rng.IntN(40), 1+rng.IntN(40)
+		img := image.NewNRGBA(image.Rect(0, 0, w, h))
+		for i := range img.Pix {
+			img.Pix[i] = uint8(rng.IntN(256))
+		}
+		x0, y0 := rng.IntN(w+40)-20, rng.IntN(h+40)-20
+		r := image.Rect(x0, y0, x0+rng.IntN(50)-5, y0+rng.IntN(50)-5)
+		m, err := Cut(context.Background(), img, r, rng.Float64())
+		if err != nil {
+			if !errors.Is(err, ErrRect) {
+				t.Fatalf("trial %d: %v×%v image, rectangle %v: %v", trial, w, h, r, err)
+			}
+			continue
+		}
+		if m.W != w || m.H != h {
+			t.Fatalf("trial %d: mask %d×%d for a %d×%d image", trial, m.W, m.H, w, h)
+		}
+		for i, in := range m.In {
+			if in && !image.Pt(i%w, i/w).In(r) {
+				t.Fatalf("trial %d: object pixel (%d,%d) outside rectangle %v", trial, i%w, i/w, r)
+			}
+		}
+	}
+}
+
 // TestWholeImageRectangle: a rectangle over the whole image leaves no background to learn from
 // outside it; the image's border stands in.
 func TestWholeImageRectangle(t *testing.T) {
