@@ -105,21 +105,21 @@ func TestRefinedAtFullResolution(t *testing.T) {
 	t.Logf("%d pixels on the wrong side", wrong)
 }
 
-// TestTolerance: a disc whose edge fades into the background over 16 pixels, so that its
+// TestTolerance: a disc whose edge fades into the background over 10 pixels, so that its
 // outline's colours lie between the object's and the background's; the cut-out grows with the
 // tolerance, each one holding the last.
 func TestTolerance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	const r0, r1 = 40.0, 56.0 // the fade's inner and outer radius
+	const r0, r1 = 24.0, 34.0 // the fade's inner and outer radius
 	fade := func(x, y int) color.NRGBA {
-		d := math.Hypot(float64(x)+0.5-100, float64(y)+0.5-90)
+		d := math.Hypot(float64(x)+0.5-60, float64(y)+0.5-55)
 		f := min(1, max(0, (r1-d)/(r1-r0))) // 1 inside, 0 outside
 		c := uint8(40 + f*180 + 6*(rng.Float64()-0.5))
 		return color.NRGBA{c, c, c, 255}
 	}
-	img, _ := scene(200, 180, func(int, int) bool { return false }, nil, fade)
+	img, _ := scene(120, 110, func(int, int) bool { return false }, nil, fade)
 	cut := func(tol float64) *mask.Mask {
-		m, err := Cut(context.Background(), img, image.Rect(30, 20, 170, 160), tol)
+		m, err := Cut(context.Background(), img, image.Rect(18, 13, 102, 97), tol)
 		if err != nil {
 			t.Fatal(err)
 		}
