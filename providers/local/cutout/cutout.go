@@ -24,7 +24,7 @@ const WorkingSide = 2048
 // coarseNodes bounds the pixels inside the rectangle that the iterations work on: a larger
 // rectangle is cut on a shrunken copy of the image and its outline then refined at the working
 // resolution, in a band around the coarse outline. A 512² graph keeps a 1024² image's cut-out
-// under a second on two cores.
+// under a second on two cores (BenchmarkCut: about 0.3 s of processor time).
 const coarseNodes = 512 * 512
 
 // maxBandNodes bounds the refinement's graph: an outline so ragged that its band would hold more
