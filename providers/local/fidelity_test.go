@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,15 +45,32 @@ func (c fidelityCase) String() string {
 // oneView says whether the case gives the front view alone.
 func (c fidelityCase) oneView() bool { return len(c.views) == 1 }
 
+// judged are the views whose silhouettes the model is held to: those given and, for a model
+// asked to be Turned, the left view it was not given, which a solid of revolution must match
+// as well as its front (issue 15: IoU ≥ 0.97).
+func (c fidelityCase) judged() []string {
+	if c.shape == ShapeTurned && !slices.Contains(c.views, "left") {
+		return append(slices.Clone(c.views), "left")
+	}
+	return c.views
+}
+
 // fidelityCases are every case the issue asks to measure: each primitive from the front alone
 // (and, for the shapes of revolution, asked to be Turned), from the front and the left, and from
-// the front, left and top; the bunny from the front, left and top.
+// the front, left and top; the bunny from the front, left and top. The vase from the front is
+// also asked to be Round and Flat, whose front silhouettes must hold at 20k as every shape's do.
 func fidelityCases() []fidelityCase {
 	var cases []fidelityCase
 	for _, name := range modeltest.TruthNames() {
 		cases = append(cases, fidelityCase{truth: name, views: []string{"front"}})
 		if turnedTruth(name) {
 			cases = append(cases, fidelityCase{truth: name, views: []string{"front"}, shape: ShapeTurned})
+		}
+		if name == "vase" {
+			cases = append(cases,
+				fidelityCase{truth: name, views: []string{"front"}, shape: ShapeRound},
+				fidelityCase{truth: name, views: []string{"front"}, shape: ShapeFlat},
+			)
 		}
 		cases = append(cases,
 			fidelityCase{truth: name, views: []string{"front", "left"}},
@@ -70,8 +88,9 @@ func turnedTruth(name string) bool { return name == "cylinder" || name == "cone"
 type fidelityFigures struct {
 	Distance modeltest.DistanceReport
 	Slivers  float64
-	IoU      map[string]float64 // by view
+	IoU      map[string]float64 // by view: the case's judged views
 	MinIoU   float64
+	Unseen   string // a judged view that was not given, if any
 	Topology modeltest.Topology
 }
 
@@ -116,22 +135,27 @@ func (f *fidelityTruths) truth(tb testing.TB, name string) *modeltest.Model {
 // images draws the case's views of its truth, each 1024² in its view's colours.
 func (f *fidelityTruths) images(tb testing.TB, c fidelityCase) []providers.Image {
 	tb.Helper()
-	m := f.truth(tb, c.truth)
 	var images []providers.Image
 	for _, v := range c.views {
-		key := c.truth + " " + v
-		img, ok := f.views[key]
-		if !ok {
-			drawn, err := m.Render(v, fidelitySize, fidelitySize, modeltest.ViewColour(v))
-			if err != nil {
-				tb.Fatal(err)
-			}
-			img = providers.Image{Path: writePNG(tb, f.dir, key+".png", drawn), View: v}
-			f.views[key] = img
-		}
-		images = append(images, img)
+		images = append(images, f.view(tb, c.truth, v))
 	}
 	return images
+}
+
+// view draws the truth from view once.
+func (f *fidelityTruths) view(tb testing.TB, truth, view string) providers.Image {
+	tb.Helper()
+	key := truth + " " + view
+	if img, ok := f.views[key]; ok {
+		return img
+	}
+	drawn, err := f.truth(tb, truth).Render(view, fidelitySize, fidelitySize, modeltest.ViewColour(view))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	img := providers.Image{Path: writePNG(tb, f.dir, key+".png", drawn), View: view}
+	f.views[key] = img
+	return img
 }
 
 // generate runs the case's job into a folder of its own and returns the model's path.
@@ -162,7 +186,11 @@ func (f *fidelityTruths) measure(tb testing.TB, c fidelityCase, path string, sam
 		MinIoU:   1,
 		Topology: m.Topology(),
 	}
-	for _, img := range f.images(tb, c) {
+	if j := c.judged(); len(j) > len(c.views) {
+		fig.Unseen = j[len(j)-1]
+	}
+	for _, v := range c.judged() {
+		img := f.view(tb, c.truth, v)
 		mask, ok := f.masks[img.Path]
 		if !ok {
 			if mask, err = modeltest.ObjectMaskFile(img.Path); err != nil {
@@ -187,6 +215,9 @@ func (fig fidelityFigures) String() string {
 			ious = append(ious, fmt.Sprintf("%s %.4f", v, iou))
 		}
 	}
+	if fig.Unseen != "" {
+		ious = append(ious, "("+fig.Unseen+" not given)")
+	}
 	return fmt.Sprintf("distance %.3f%% (p95 %.3f%%, max %.2f%%), slivers %.2f%%, IoU %s, %d triangles, watertight %v",
 		100*fig.Distance.Mean, 100*fig.Distance.P95, 100*fig.Distance.Max, 100*fig.Slivers,
 		strings.Join(ious, ", "), fig.Topology.Triangles, fig.Topology.Watertight)
@@ -198,8 +229,9 @@ func (fig fidelityFigures) String() string {
 //   - from two or three views, every primitive within 0.5%, and never worse than from its
 //     front alone (beyond 0.01% of the diagonal: the measure's own sampling noise);
 //   - the bunny from three views within 1.0% (when the corpus is there);
-//   - in every case under 1% slivers, every given view's silhouette IoU ≥ 0.97, and a closed,
-//     manifold surface without degenerate triangles.
+//   - in every case under 1% slivers, every given view's silhouette IoU ≥ 0.97 (and a Turned
+//     model's left view's, though only the front was given), and a closed, manifold surface
+//     without degenerate triangles.
 //
 // Under -short only the cases from the front alone run.
 func TestFidelity(t *testing.T) {
@@ -239,7 +271,8 @@ func TestFidelity(t *testing.T) {
 				if c.shape == "" {
 					front[c.truth] = d
 				}
-				if turnedTruth(c.truth) && d > 0.005 {
+				// Asked for Round or Flat, a vase is not a vase's shape: only its outline is held.
+				if turnedTruth(c.truth) && (c.shape == "" || c.shape == ShapeTurned) && d > 0.005 {
 					t.Errorf("distance to the truth %.3f%%, want ≤ 0.5%% from the front alone", 100*d)
 				}
 			default:
@@ -256,7 +289,7 @@ func TestFidelity(t *testing.T) {
 			}
 			for v, iou := range fig.IoU {
 				if iou < 0.97 {
-					t.Errorf("%s silhouette IoU %.4f, want ≥ 0.97", v, iou)
+					t.Errorf("%s silhouette IoU %.4f, want ≥ 0.97 (views given: %v)", v, iou, c.views)
 				}
 			}
 			if top := fig.Topology; !top.Watertight || top.Degenerate > 0 {
