@@ -45,7 +45,7 @@ func (q *Queue) SubmitEach(ctx context.Context, provider string, req providers.R
 	singles := make([]providers.Request, len(req.Images))
 	for i, img := range req.Images {
 		one := req
-		one.Images = []providers.Image{{Path: img.Path}}
+		one.Images = []providers.Image{{Path: img.Path, Mask: img.Mask}}
 		if err := CheckRequest(p, one); err != nil {
 			return nil, err
 		}
@@ -250,7 +250,7 @@ func (k *Kiln) PlanEach(ctx context.Context, provider, credential string, req pr
 	}
 	images := make([]providers.Image, len(req.Images))
 	for i, img := range req.Images {
-		images[i] = providers.Image{Path: img.Path}
+		images[i] = providers.Image{Path: img.Path, Mask: img.Mask} // each its own object: no view, its cut-out kept
 	}
 	one := req
 	one.Images = images[:1]

@@ -41,6 +41,7 @@ func TestBatchIsKeptAcrossReopen(t *testing.T) {
 	k := openKiln(t, home, QueueOptions{}, providertest.NewFake("fake"))
 	req := request(images...)
 	req.Images[0].View = providers.ViewFront // one image per model: a view means nothing
+	req.Images[1].Mask = writePNG(t, src, "chair cut-out.png") // but a corrected cut-out does
 	req.Polycount = 700
 	jobs, err := k.Jobs.SubmitEach(context.Background(), "fake", req)
 	if err != nil {
@@ -57,6 +58,9 @@ func TestBatchIsKeptAcrossReopen(t *testing.T) {
 		if j.Batch != batch || len(j.Request.Images) != 1 || j.Sources[0] != images[i] || j.Request.Polycount != 700 ||
 			j.Request.Images[0].View != "" {
 			t.Errorf("job %d: batch %q, sources %v, polycount %d, images %+v", i, j.Batch, j.Sources, j.Request.Polycount, j.Request.Images)
+		}
+		if hasMask := j.Request.Images[0].Mask != ""; hasMask != (i == 1) {
+			t.Errorf("job %d: cut-out %q", i, j.Request.Images[0].Mask)
 		}
 	}
 	if got, want := jobNames(jobs), []string{"vase", "chair", "vase-2"}; !slices.Equal(got, want) {

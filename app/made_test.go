@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -94,7 +95,7 @@ func TestDamagedCutOutIsRefused(t *testing.T) {
 	req := request(writePNG(t, src, "vase.png"))
 	req.Images[0].Mask = bad
 	_, err := k.Jobs.Submit(context.Background(), "fake", req)
-	if ie, ok := err.(*providers.InputError); !ok || ie.File != bad {
+	if ie, ok := errors.AsType[*providers.InputError](err); !ok || ie.File != bad {
 		t.Fatalf("a damaged cut-out: %v", err)
 	}
 	if jobs, _ := k.Jobs.Jobs(context.Background()); len(jobs) != 0 {

@@ -66,7 +66,8 @@ func TestAwkwardShapes(t *testing.T) {
 // artist is told to ask for more, and more works.
 func TestTooThin(t *testing.T) {
 	path := writePNG(t, t.TempDir(), "line.png", drawHard(300, 300, rect(150, 10, 151, 290)))
-	req := providers.Request{Images: []providers.Image{{Path: path}}, Polycount: 500}
+	// Turned makes a thin spindle of it; Round and Flat cut it on a lattice.
+	req := providers.Request{Images: []providers.Image{{Path: path}}, Polycount: 500, Options: map[string]string{OptionShape: ShapeRound}}
 	_, err := New().Collect(context.Background(), req, providers.Remote{ID: "local-1"}, t.TempDir(), nil)
 	if !errors.Is(err, providers.ErrInvalidInput) || !strings.Contains(err.Error(), "too thin to model with only 500 triangles; ask for more") {
 		t.Errorf("Collect: %v", err)

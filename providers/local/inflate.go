@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"math"
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/local/field"
 	"github.com/kiln3d/kiln/providers/local/mesh"
-	"github.com/kiln3d/kiln/providers/local/texture"
 )
 
 // minHalfThickness is the least distance of any inside vertex from the mid-plane, as a share of
@@ -19,32 +17,21 @@ import (
 // point once positions are rounded, and tools that weld by position would see the surface pinch.
 const minHalfThickness = 2e-4
 
-// inflate makes the model from views that all look along one axis: the first of them (front,
-// left or top; else the one given) is inflated into a rounded solid and colours its side; the
-// opposite view, when given, colours the other side. The model is built facing +Z and turned to
-// face where the first view's camera stands. depth scales the half-thickness: 1 makes a round
-// cross-section (a disc becomes a ball), 0.5 a body half as deep; it must be positive.
-func inflate(ctx context.Context, views []*view, target int, largest bool, depth float64, stage stageFunc) (*shape, error) {
+// inflate makes the model from views that all look along one axis, in the order facing gives
+// them: the first is inflated into a rounded solid and colours its side; the opposite view, when
+// given, colours the other side. f is the first view's field (NewDistance's; inflate adds the
+// heights). The model is built facing +Z and turned to face where the first view's camera stands.
+// depth scales the half-thickness: 1 makes a round cross-section (a disc becomes a ball), 0.5 a
+// body half as deep; it must be positive.
+func inflate(ctx context.Context, views []*view, f *field.Field, target int, depth float64, stage stageFunc) (*shape, error) {
 	if !(depth > 0) || math.IsInf(depth, 0) {
 		return nil, fmt.Errorf("depth %v is not a positive number", depth)
 	}
-	main, other := views[0], (*view)(nil)
-	if len(views) > 1 {
-		other = views[1]
-		if !primary(main.name) {
-			main, other = other, main
-		}
-	}
-	if largest {
-		for _, v := range views {
-			v.keepLargest()
-		}
-	}
+	main := views[0]
 	if err := stage(0.3, msgInflating); err != nil {
 		return nil, err
 	}
-	f, err := field.New(ctx, main.mask, fieldPad)
-	if err != nil {
+	if err := f.Inflate(ctx); err != nil {
 		return nil, err
 	}
 	if err := stage(0.5, msgBuilding); err != nil {
@@ -68,15 +55,12 @@ func inflate(ctx context.Context, views []*view, target int, largest bool, depth
 	if err := stage(0.7, msgTexturing); err != nil {
 		return nil, err
 	}
-	pair := []*view{main}
-	if other != nil {
-		pair = append(pair, other)
-	}
-	m, tex, err := paint(ctx, pair, f, relief)
+	jpg, near, far, err := viewTextures(ctx, views, f)
 	if err != nil {
 		return nil, err
 	}
-	return &shape{parts: m.Split(part, count), texture: tex, turn: turnFor(main.name), footprint: main.name == providers.ViewTop}, nil
+	m := place(relief, f, near, far, len(views) > 1)
+	return &shape{parts: m.Split(part, count), texture: jpg, turn: turnFor(main.name), footprint: main.name == providers.ViewTop}, nil
 }
 
 // deepen scales the relief's half-thickness by depth, keeping every front and back vertex at
@@ -98,43 +82,4 @@ func deepen(r *mesh.Relief, depth, hFloor float64) {
 // primary says whether a view is the one inflated when its opposite is given too.
 func primary(view string) bool {
 	return view == providers.ViewFront || view == providers.ViewLeft || view == providers.ViewTop
-}
-
-// paint makes the texture from the views (the inflated one first) and the placed, textured mesh.
-func paint(ctx context.Context, views []*view, shape *field.Field, r *mesh.Relief) (*mesh.Mesh, []byte, error) {
-	front := views[0]
-	rect := front.textureRect()
-	crop, err := texture.Padded(ctx, front.img, shape, rect)
-	if err != nil {
-		return nil, nil, err
-	}
-	crops, rects := []*image.RGBA{crop}, []image.Rectangle{rect}
-	if len(views) > 1 {
-		back := views[1]
-		near, err := field.NewNearest(ctx, back.mask, fieldPad)
-		if err != nil {
-			return nil, nil, err
-		}
-		brect := back.textureRect()
-		bcrop, err := texture.Padded(ctx, back.img, near, brect)
-		if err != nil {
-			return nil, nil, err
-		}
-		crops, rects = append(crops, bcrop), append(rects, brect)
-	}
-	atlas, places, err := texture.Atlas(ctx, crops, rects, maxSide)
-	if err != nil {
-		return nil, nil, err
-	}
-	frontUV := places[0].UV
-	backUV := frontUV // one image: the back shows the front mirrored through the mid-plane
-	if len(views) > 1 {
-		backUV = mirrored(front.box, views[1].box, places[1])
-	}
-	m := place(r, shape, frontUV, backUV, len(views) > 1)
-	jpg, err := texture.JPEG(atlas)
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, jpg, nil
 }

@@ -59,10 +59,10 @@ func TestDepthScalesTheThickness(t *testing.T) {
 			t.Errorf("depth %v: a vertex %.4f from the mid-plane, under the floor %v", depth, least, hFloor)
 		}
 	}
-	if _, err := inflate(ctx, nil, 500, false, 0, nil); err == nil {
+	if _, err := inflate(ctx, nil, nil, 500, 0, nil); err == nil {
 		t.Error("depth 0: no error")
 	}
-	if _, err := inflate(ctx, nil, 500, false, math.NaN(), nil); err == nil {
+	if _, err := inflate(ctx, nil, nil, 500, math.NaN(), nil); err == nil {
 		t.Error("depth NaN: no error")
 	}
 }

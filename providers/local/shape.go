@@ -133,7 +133,7 @@ func thicknessPixels(req providers.Request, caps providers.Capabilities, main *v
 // fromOneAxis makes the model from views that all look along one axis, in the shape c.
 func fromOneAxis(ctx context.Context, views []*view, req providers.Request, caps providers.Capabilities, c choice, f *field.Field, stage stageFunc) (*shape, error) {
 	if c.shape == ShapeRound {
-		return inflate(ctx, views, req.Polycount, false, percent(req, caps, OptionDepth, depthRange), stage)
+		return inflate(ctx, facing(views), f, req.Polycount, percent(req, caps, OptionDepth, depthRange), stage)
 	}
 	views = facing(views)
 	main := views[0]

@@ -14,10 +14,9 @@ import (
 )
 
 // Resolution limits. Everything (mask, distances, mesh, texture) works on the image shrunk to at
-// most maxSide pixels a side: more detail than that is invisible at any polycount Kiln offers and
-// would only cost time and memory.
+// most maxSide pixels a side (see raster.WorkingSide).
 const (
-	maxSide = 2048
+	maxSide = raster.WorkingSide
 	// fieldPad is the background margin around the object in the distance fields.
 	fieldPad = 3
 	// textureMargin is the margin of padded colour around the object in the texture.
@@ -68,7 +67,8 @@ func readView(ctx context.Context, in providers.Image) (*view, error) {
 const maxCutOutSkew = 0.02
 
 // readCutOut reads the artist's cut-out of an image of size orig: its pixels at least half opaque
-// are the object. It is brought to the working size, shrunk by area or enlarged by nearest pixel.
+// are the object (all of them may be: an object that fills the photo). It is brought to the
+// working size, shrunk by area or enlarged by nearest pixel.
 func readCutOut(ctx context.Context, path string, orig, work image.Point) (*mask.Mask, error) {
 	img, _, err := imageio.Decode(path)
 	if err != nil {
@@ -80,27 +80,15 @@ func readCutOut(ctx context.Context, path string, orig, work image.Point) (*mask
 		return nil, &providers.InputError{File: path, Reason: fmt.Sprintf(
 			"the cut-out is %d×%d, which does not have the proportions of its image (%d×%d): it was made for another image", size.X, size.Y, orig.X, orig.Y)}
 	}
-	var scaled *image.NRGBA
 	if size.X >= work.X && size.Y >= work.Y {
-		if scaled, err = raster.Shrink(ctx, img, work.X, work.Y); err != nil {
+		// Shrunk by area: an edge pixel is object when most of what it covers is.
+		scaled, err := raster.Shrink(ctx, img, work.X, work.Y)
+		if err != nil {
 			return nil, err
 		}
-	} else {
-		src := raster.NRGBA(img)
-		scaled = image.NewNRGBA(image.Rect(0, 0, work.X, work.Y))
-		for y := 0; y < work.Y; y++ {
-			sy := min(size.Y-1, y*size.Y/work.Y)
-			for x := 0; x < work.X; x++ {
-				sx := min(size.X-1, x*size.X/work.X)
-				scaled.Pix[y*scaled.Stride+4*x+3] = src.Pix[sy*src.Stride+4*sx+3]
-			}
-		}
+		return mask.FromAlpha(scaled), nil
 	}
-	m := mask.FromAlpha(scaled)
-	if !mask.HasTransparency(scaled) {
-		return nil, &providers.InputError{File: path, Reason: "the cut-out has no transparent pixels: it marks nothing as background"}
-	}
-	return m, nil
+	return mask.Resize(mask.FromAlpha(raster.NRGBA(img)), work.X, work.Y), nil
 }
 
 // findObject separates the object from the background, refusing an image without one. The

@@ -16,11 +16,6 @@ import (
 	"github.com/kiln3d/kiln/providers/local/raster"
 )
 
-// WorkingSide is the local generator's working resolution: images are shrunk to at most this many
-// pixels a side before their object is found, and the cut-outs here are computed at it too.
-// Finer outlines than that never reach a model.
-const WorkingSide = 2048
-
 // coarseNodes bounds the pixels inside the rectangle that the iterations work on: a larger
 // rectangle is cut on a shrunken copy of the image and its outline then refined at the working
 // resolution, in a band around the coarse outline. A 512² graph keeps a 1024² image's cut-out
@@ -81,7 +76,7 @@ func cut(ctx context.Context, img *image.NRGBA, rect image.Rectangle, tolerance 
 	rect = rect.Sub(b.Min).Intersect(image.Rect(0, 0, b.Dx(), b.Dy()))
 	src := raster.NRGBA(img) // bounds from (0, 0)
 
-	fine, err := raster.Working(ctx, src, WorkingSide)
+	fine, err := raster.Working(ctx, src, raster.WorkingSide)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +106,7 @@ func cut(ctx context.Context, img *image.NRGBA, rect image.Rectangle, tolerance 
 	if err := mask.Clean(ctx, m); err != nil {
 		return nil, err
 	}
-	return Resize(m, b.Dx(), b.Dy()), nil
+	return mask.Resize(m, b.Dx(), b.Dy()), nil
 }
 
 // CheckRect refuses a rectangle that is empty or lies wholly outside a w×h image, with an error
@@ -147,35 +142,14 @@ func scaleRect(r image.Rectangle, from, to image.Point) image.Rectangle {
 	return out
 }
 
-// Resize scales m to w×h, each pixel taking the value of the one it falls in: to bring a
-// cut-out found at the working resolution back to the image's own size, or the reverse.
-func Resize(m *mask.Mask, w, h int) *mask.Mask {
-	if m.W == w && m.H == h {
-		return m
-	}
-	out := mask.New(w, h)
-	cols := make([]int, w)
-	for x := range cols {
-		cols[x] = min(m.W-1, x*m.W/w)
-	}
-	for y := 0; y < h; y++ {
-		row := m.In[min(m.H-1, y*m.H/h)*m.W:]
-		dst := out.In[y*w : (y+1)*w]
-		for x, c := range cols {
-			dst[x] = row[c]
-		}
-	}
-	return out
-}
-
 // Auto finds the object in img without a rectangle, as the local generator does by itself: by
 // the alpha channel when the image has one, else by keying out the backdrop (see mask.Extract), on
-// the image shrunk to WorkingSide and scaled back to its size.
+// the image shrunk to raster.WorkingSide and scaled back to its size.
 func Auto(ctx context.Context, img *image.NRGBA) (*mask.Mask, error) {
 	if img == nil || img.Bounds().Empty() {
 		return nil, errors.New("cut-out: the image is empty")
 	}
-	work, err := raster.Working(ctx, img, WorkingSide)
+	work, err := raster.Working(ctx, img, raster.WorkingSide)
 	if err != nil {
 		return nil, err
 	}
@@ -183,5 +157,5 @@ func Auto(ctx context.Context, img *image.NRGBA) (*mask.Mask, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Resize(m, img.Bounds().Dx(), img.Bounds().Dy()), nil
+	return mask.Resize(m, img.Bounds().Dx(), img.Bounds().Dy()), nil
 }

@@ -315,19 +315,6 @@ func TestAuto(t *testing.T) {
 	}
 }
 
-func TestResize(t *testing.T) {
-	m := mask.New(2, 2)
-	m.In[1] = true // top right
-	r := Resize(m, 4, 6)
-	for y := range 6 {
-		for x := range 4 {
-			if want := x >= 2 && y < 3; r.At(x, y) != want {
-				t.Fatalf("(%d,%d) = %v, want %v", x, y, r.At(x, y), want)
-			}
-		}
-	}
-}
-
 // BenchmarkCut cuts a 1024² photo-like picture with a rectangle around its object: the target is
 // under a second on two cores.
 func BenchmarkCut(b *testing.B) {

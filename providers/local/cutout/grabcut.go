@@ -173,7 +173,7 @@ func refine(ctx context.Context, fine *image.NRGBA, rect image.Rectangle, c *mas
 		}
 	}
 	if freeCount > maxBandNodes {
-		return Resize(c, fw, fh), nil
+		return mask.Resize(c, fw, fh), nil
 	}
 	p, err := newProblem(ctx, fine, state, rect)
 	if err != nil {

@@ -35,10 +35,21 @@ func New(ctx context.Context, m *mask.Mask, pad int) (*Field, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.Height2, err = heights(ctx, f.Dist, f.W(), f.H()); err != nil {
-		return nil, err
+	return f, f.Inflate(ctx)
+}
+
+// Inflate computes Height2 from Dist, for a field made by NewDistance: the object is found and
+// measured once, then inflated only when the shape it takes is inflated.
+func (f *Field) Inflate(ctx context.Context) error {
+	if f.Height2 != nil {
+		return nil
 	}
-	return f, nil
+	h2, err := heights(ctx, f.Dist, f.W(), f.H())
+	if err != nil {
+		return err
+	}
+	f.Height2 = h2
+	return nil
 }
 
 // NewDistance computes Rect, Dist, Nearest and MaxDist but not Height2: for a view that carves a

@@ -134,3 +134,24 @@ func FromAlpha(img *image.NRGBA) *Mask {
 	}
 	return m
 }
+
+// Resize scales m to w×h, each pixel taking the value of the one it falls in: to bring a
+// cut-out found at the working resolution back to the image's own size, or the reverse.
+func Resize(m *Mask, w, h int) *Mask {
+	if m.W == w && m.H == h {
+		return m
+	}
+	out := New(w, h)
+	cols := make([]int, w)
+	for x := range cols {
+		cols[x] = min(m.W-1, x*m.W/w)
+	}
+	for y := 0; y < h; y++ {
+		row := m.In[min(m.H-1, y*m.H/h)*m.W:]
+		dst := out.In[y*w : (y+1)*w]
+		for x, c := range cols {
+			dst[x] = row[c]
+		}
+	}
+	return out
+}

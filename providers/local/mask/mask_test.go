@@ -245,3 +245,16 @@ func TestMajority(t *testing.T) {
 		}
 	}
 }
+
+func TestResize(t *testing.T) {
+	m := New(2, 2)
+	m.In[1] = true // top right
+	r := Resize(m, 4, 6)
+	for y := range 6 {
+		for x := range 4 {
+			if want := x >= 2 && y < 3; r.At(x, y) != want {
+				t.Fatalf("(%d,%d) = %v, want %v", x, y, r.At(x, y), want)
+			}
+		}
+	}
+}

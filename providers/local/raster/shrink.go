@@ -7,6 +7,12 @@ import (
 	"math"
 )
 
+// WorkingSide is the local generator's working resolution: images are shrunk to at most this many
+// pixels a side before their object is found and the model is shaped and textured from them (and
+// the cut-outs the artist corrects are computed at it too). More detail than that is invisible
+// at any polycount Kiln offers and would only cost time and memory.
+const WorkingSide = 2048
+
 // FitSide returns the size of a w×h image shrunk, keeping its aspect, so that neither side exceeds
 // maxSide; images that already fit keep their size.
 func FitSide(w, h, maxSide int) (int, int) {
