@@ -126,7 +126,7 @@ func TestPlanForesees(t *testing.T) {
 	if plan.Request.Size != (providers.Dimensions{HeightCM: 30, Default: true}) {
 		t.Errorf("planned size %+v", plan.Request.Size)
 	}
-	want := []string{"Size: 15 × 30 × 15 cm (W × H × D), 30 cm tall by default (Settings)", "Shape: Turned"}
+	want := []string{"Size: 15 × 30 × 15 cm (W × H × D), 30 cm tall by default: change it in Settings", "Shape: Turned"}
 	if got := plan.Outlook(); !slices.Equal(got, want) {
 		t.Errorf("outlook %q, want %q", got, want)
 	}

@@ -75,23 +75,25 @@ func (p Plan) Summary() string {
 }
 
 // Outlook says what the plan's model will be, one line each, as Create and kiln generate show
-// it: its size ("Size: 33 × 100 × 31 cm (W × H × D), 100 cm tall by default (Settings)"), then
-// what the provider decided and why. It is empty when the provider cannot foresee its model.
+// it: its size ("Size: 33 × 100 × 31 cm (W × H × D), 100 cm tall by default: change it in
+// Settings"), then what the provider decided and why. It is empty when the provider cannot
+// foresee its model.
 func (p Plan) Outlook() []string {
 	f := p.Foresight
 	if f == nil {
 		return nil
 	}
 	s := f.Size
-	line := fmt.Sprintf("Size: %s × %s × %s cm (W × H × D)", roundCM(s.WidthCM), roundCM(s.HeightCM), roundCM(s.DepthCM))
+	line := fmt.Sprintf("Size: %s × %s × %s cm (W × H × D)", Centimetres(s.WidthCM), Centimetres(s.HeightCM), Centimetres(s.DepthCM))
 	if p.Request.Size.Default {
-		line += fmt.Sprintf(", %s cm tall by default (Settings)", roundCM(p.Request.Size.HeightCM))
+		line += fmt.Sprintf(", %s cm tall by default: change it in Settings", Centimetres(p.Request.Size.HeightCM))
 	}
 	return append([]string{line}, f.Notes...)
 }
 
-// roundCM writes centimetres as an artist reads a size: whole above 10 cm, to a tenth below.
-func roundCM(cm float64) string {
+// Centimetres writes a length in centimetres as an artist reads a size: whole from 10 cm, to a
+// tenth below.
+func Centimetres(cm float64) string {
 	if cm >= 10 {
 		return strconv.FormatFloat(math.Round(cm), 'f', -1, 64)
 	}

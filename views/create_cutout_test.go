@@ -461,11 +461,11 @@ func TestSizeLineSaysWhatTheModelWillBe(t *testing.T) {
 	c := u.create
 	c.size.delay = time.Millisecond
 	c.inputs.cut = (&cutCalls{}).cut
-	if !c.size.row.visible() || c.size.label.Text != "Size: auto (default: 100 cm tall, change in Settings)" {
+	if !c.size.row.visible() || c.size.label.Text != "Size: auto (default: 100 cm tall, change it in Settings)" {
 		t.Errorf("without images: shown %v, %q", c.size.row.visible(), c.size.label.Text)
 	}
 	c.addPaths([]string{writeCutout(t, t.TempDir(), "vase.png", 60, 60, 25)})
-	want := "Will be 63 × 100 × 63 cm (W × H × D) (default: 100 cm tall, change in Settings)\n" +
+	want := "Size: 63 × 100 × 63 cm (W × H × D), 100 cm tall by default: change it in Settings\n" +
 		"Shape: Turned, because the outline is mirror-symmetric about a vertical axis (98%)"
 	ui.until(t, "the foresight", func() bool { return c.size.label.Text == want })
 	if req := local.lastAsked(); req.Size != (providers.Dimensions{HeightCM: 100, Default: true}) {
@@ -489,7 +489,7 @@ func TestSizeLineSaysWhatTheModelWillBe(t *testing.T) {
 	}
 	c.extras.width.SetText("")
 	ui.until(t, "the size given", func() bool {
-		return strings.HasPrefix(c.size.label.Text, "Will be 31.5 × 50 × 31.5 cm (W × H × D)\nShape")
+		return strings.HasPrefix(c.size.label.Text, "Size: 32 × 50 × 32 cm (W × H × D)\nShape")
 	})
 	if c.submit.Disabled() {
 		t.Errorf("Submit stays disabled: %q", c.hint.Text)
@@ -502,7 +502,7 @@ func TestSizeLineSaysWhatTheModelWillBe(t *testing.T) {
 	}
 	c.refresh()
 	ui.until(t, "the new default", func() bool {
-		return strings.HasPrefix(c.size.label.Text, "Will be 12.6 × 20 × 12.6 cm (W × H × D) (default: 20 cm tall")
+		return strings.HasPrefix(c.size.label.Text, "Size: 13 × 20 × 13 cm (W × H × D), 20 cm tall by default")
 	})
 }
 

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kiln3d/kiln/app"
 	"github.com/kiln3d/kiln/providers"
 )
 
@@ -86,7 +85,11 @@ func (l *sizeLine) update(p providers.Provider, credential string, req providers
 				setNote(l.label, providers.Printable(err.Error()), widget.WarningImportance)
 				l.row.setVisible(true)
 			case plan.Foresight != nil:
-				setNote(l.label, foresightText(*plan.Foresight, given, height), widget.MediumImportance)
+				lines := plan.Outlook()
+				for i, n := range lines {
+					lines[i] = providers.Printable(n)
+				}
+				setNote(l.label, strings.Join(lines, "\n"), widget.MediumImportance) // a line each: the column is narrow
 				l.row.setVisible(true)
 			default: // the provider had nothing to say of this request
 				setNote(l.label, "Size: auto ("+defaultHint(height)+")", widget.LowImportance)
@@ -107,29 +110,7 @@ func (l *sizeLine) setProblem(p string) {
 	}
 }
 
-// foresightText says what a job will make: "Will be 63 × 100 × 63 cm (W × H × D)", then what the
-// provider decided, a line each ("Shape: Turned, because …"); given says that the artist typed a size, otherwise the default height is said.
-func foresightText(f providers.Foresight, given bool, height float64) string {
-	s := f.Size
-	size := fmt.Sprintf("Will be %s × %s × %s cm (W × H × D)", centimetres(s.WidthCM), centimetres(s.HeightCM), centimetres(s.DepthCM))
-	if !given {
-		size += " (" + defaultHint(height) + ")"
-	}
-	parts := []string{size}
-	for _, n := range f.Notes {
-		if n = strings.TrimSpace(n); n != "" {
-			parts = append(parts, providers.Printable(n))
-		}
-	}
-	return strings.Join(parts, "\n") // a line each: the column is narrow
-}
-
 // defaultHint says the height a model gets without a size, and where to change it.
 func defaultHint(height float64) string {
-	return fmt.Sprintf("default: %s cm tall, change in Settings", centimetres(height))
-}
-
-// centimetres writes a length to a tenth of a centimetre, without trailing zeros.
-func centimetres(v float64) string {
-	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
+	return fmt.Sprintf("default: %s cm tall, change it in Settings", app.Centimetres(height))
 }

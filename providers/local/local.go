@@ -59,9 +59,10 @@ const (
 
 // The shapes' controls.
 const (
-	// OptionDepth scales a Round model's depth, in percent of a round cross-section.
+	// OptionDepth scales a Round model's depth, in percent of a round cross-section. It is shown
+	// with Round chosen: Auto's pick takes its shape's default.
 	OptionDepth = "depth"
-	// OptionThickness is a Flat model's thickness, in percent of its height.
+	// OptionThickness is a Flat model's thickness, in percent of its height, with Flat chosen.
 	OptionThickness = "thickness"
 )
 
@@ -96,13 +97,13 @@ func (Provider) Capabilities() providers.Capabilities {
 			Key:    OptionDepth,
 			Label:  "Depth %",
 			Number: &depthRange,
-			When:   providers.Condition{OptionShape: {ShapeAuto, ShapeRound}},
+			When:   providers.Condition{OptionShape: {ShapeRound}},
 			Help:   "How deep a Round model is, in percent of a round cross-section (100: as deep as wide)",
 		}, {
 			Key:    OptionThickness,
 			Label:  "Thickness %",
 			Number: &thicknessRange,
-			When:   providers.Condition{OptionShape: {ShapeAuto, ShapeFlat}},
+			When:   providers.Condition{OptionShape: {ShapeFlat}},
 			Help:   "How thick a Flat model is, in percent of its height",
 		}, {
 			Key:   optionObjects,
