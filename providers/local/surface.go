@@ -3,14 +3,18 @@ package local
 import (
 	"context"
 	"errors"
+	"math"
 
 	"github.com/kiln3d/kiln/providers/local/hull"
 	"github.com/kiln3d/kiln/providers/local/mesh"
 )
 
-// The hull is extracted finer than the budget and decimated to it, so that the triangles go
-// where the shape needs them: fineFactor times the budget, within fineMin and fineMax triangles
-// (the cap keeps the largest budgets to about a second of simplifying).
+// The hull is extracted on a lattice sized for the budget, whose triangles are evenly shaped.
+// Where that lattice misses a tip (see short), it is extracted finer and decimated to the budget
+// instead, which keeps the tip but leaves long thin triangles wherever the surface is flat or
+// ruled (decimation collapses along straight lines for free): fineFactor times the budget,
+// within fineMin and fineMax triangles (the cap keeps the largest budgets to about a second of
+// simplifying).
 const (
 	fineFactor = 4
 	fineMin    = 80000
@@ -20,6 +24,9 @@ const (
 	smoothPasses = 4
 	// countSlack is how far from the budget a decimated surface's triangle count may be.
 	countSlack = 0.05
+	// shortfall is the share of its height a surface may fall short by before the finer
+	// extraction is tried: a tenth of a cell or so at 20k triangles.
+	shortfall = 0.005
 )
 
 // decimator reduces a closed surface to about target triangles, returning a new index buffer
@@ -27,18 +34,24 @@ const (
 type decimator func(ctx context.Context, pos [][3]float64, indices []uint32, target int) ([]uint32, error)
 
 // hullSurface extracts h's surface with target triangles (within one: a closed surface's count
-// is even): finely, smoothed and decimated by dec. Should dec fail or end outside countSlack of
-// the budget, the hull is extracted again on a lattice sized for the budget itself, a coarser
-// shape but a sound one. Either way caps are flipped away, vertices snapped back onto the hull
-// and its edges, and a count short of the budget topped up by splitting edges.
+// is even): on a lattice sized for the budget and smoothed, or, when that falls short of the
+// hull's height or is too thin for it, finely and decimated by dec (unless dec fails or ends
+// outside countSlack of the budget). Either way caps are flipped away, vertices snapped back
+// onto the hull and its edges, and a count short of the budget topped up by splitting edges.
 func hullSurface(ctx context.Context, h *hull.Hull, target int, dec decimator) (*hull.Surface, error) {
-	s, err := decimated(ctx, h, target, dec)
-	if err != nil {
+	s, err := extract(ctx, h, target)
+	if err != nil && !errors.Is(err, hull.ErrTooThin) {
 		return nil, err
 	}
-	if s == nil {
-		if s, err = extract(ctx, h, target); err != nil {
+	if err != nil || short(s, h) > shortfall {
+		fine, err := decimated(ctx, h, target, dec)
+		switch {
+		case err != nil:
 			return nil, err
+		case fine != nil:
+			s = fine
+		case s == nil:
+			return nil, hull.ErrTooThin
 		}
 	}
 	mesh.FlipCaps(s.Pos, s.Indices)
@@ -53,6 +66,18 @@ func hullSurface(ctx context.Context, h *hull.Hull, target int, dec decimator) (
 		s.Pos, s.Indices = pos, idx
 	}
 	return s, ctx.Err()
+}
+
+// short is how far s falls short of h's height, as a share of it: a lattice sized for the budget
+// misses a tip thinner than its cells (a cone's apex). Only the height counts, because the model
+// is scaled to its height: a tip lost across shortens a part, one lost at the top or bottom
+// scales the whole model wrongly.
+func short(s *hull.Surface, h *hull.Hull) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range s.Pos {
+		lo, hi = math.Min(lo, p[1]), math.Max(hi, p[1])
+	}
+	return (h.Size[1] - (hi - lo)) / h.Size[1]
 }
 
 // decimated extracts h finely and decimates it to target; it returns nil (and no error) when dec
