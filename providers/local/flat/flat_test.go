@@ -12,17 +12,6 @@ import (
 	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
-// draw makes a w×h mask from an inside test at pixel centres.
-func draw(w, h int, in func(x, y float64) bool) *mask.Mask {
-	m := mask.New(w, h)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			m.In[y*w+x] = in(float64(x)+0.5, float64(y)+0.5)
-		}
-	}
-	return m
-}
-
 func disc(cx, cy, r float64) func(x, y float64) bool {
 	return func(x, y float64) bool { return math.Hypot(x-cx, y-cy) <= r }
 }
@@ -107,10 +96,10 @@ func parts(s *mesh.Solid) int {
 
 func TestClosedAtExactCounts(t *testing.T) {
 	shapes := map[string]*mask.Mask{
-		"disc":      draw(200, 200, disc(100, 100, 80)),
-		"ring":      draw(200, 200, ring(100, 100, 90, 40)),
-		"two discs": draw(300, 150, func(x, y float64) bool { return disc(70, 75, 60)(x, y) || disc(230, 75, 50)(x, y) }),
-		"at the border": draw(120, 90, func(x, y float64) bool {
+		"disc":      mask.Draw(200, 200, disc(100, 100, 80)),
+		"ring":      mask.Draw(200, 200, ring(100, 100, 90, 40)),
+		"two discs": mask.Draw(300, 150, func(x, y float64) bool { return disc(70, 75, 60)(x, y) || disc(230, 75, 50)(x, y) }),
+		"at the border": mask.Draw(120, 90, func(x, y float64) bool {
 			return x < 100 && y < 70
 		}),
 	}
@@ -140,7 +129,7 @@ func TestClosedAtExactCounts(t *testing.T) {
 }
 
 func TestHolesAndPartsKept(t *testing.T) {
-	s, _ := build(t, draw(200, 200, ring(100, 100, 90, 40)), 10, 4000)
+	s, _ := build(t, mask.Draw(200, 200, ring(100, 100, 90, 40)), 10, 4000)
 	// A ring is a torus: V − E + F = 0 once welded.
 	top := topology(s)
 	if e := 3 * top.Triangles / 2; top.Vertices-e+top.Triangles != 0 {
@@ -151,7 +140,7 @@ func TestHolesAndPartsKept(t *testing.T) {
 			t.Fatalf("a vertex at %v lies in the hole", p)
 		}
 	}
-	two, _ := build(t, draw(300, 150, func(x, y float64) bool { return disc(70, 75, 60)(x, y) || disc(230, 75, 50)(x, y) }), 10, 4000)
+	two, _ := build(t, mask.Draw(300, 150, func(x, y float64) bool { return disc(70, 75, 60)(x, y) || disc(230, 75, 50)(x, y) }), 10, 4000)
 	if n := parts(two); n != 2 {
 		t.Errorf("two discs made %d parts", n)
 	}
@@ -159,7 +148,7 @@ func TestHolesAndPartsKept(t *testing.T) {
 
 func TestThickness(t *testing.T) {
 	for _, thickness := range []float64{4, 20, 60} {
-		s, _ := build(t, draw(300, 300, disc(150, 150, 130)), thickness, 20000)
+		s, _ := build(t, mask.Draw(300, 300, disc(150, 150, 130)), thickness, 20000)
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, p := range s.Pos {
 			lo, hi = math.Min(lo, p[2]), math.Max(hi, p[2])
@@ -173,7 +162,7 @@ func TestThickness(t *testing.T) {
 	}
 	// The thinnest the option allows (1% of the height), and thinner: front and back never
 	// meet once positions are rounded to a 1 m model's 10 µm.
-	m := draw(300, 300, disc(150, 150, 130))
+	m := mask.Draw(300, 300, disc(150, 150, 130))
 	s, f := build(t, m, 2.6, 20000)
 	if top := topology(s); !top.Watertight || top.NonManifoldEdges > 0 || top.Degenerate > 0 {
 		t.Errorf("thickness 2.6: %+v", top)
@@ -187,8 +176,8 @@ func TestThickness(t *testing.T) {
 // object, never from the outline's own pixels, which blend it with the background.
 func TestEdgeOnLooksInside(t *testing.T) {
 	for name, m := range map[string]*mask.Mask{
-		"disc": draw(200, 200, disc(100, 100, 80)),
-		"ring": draw(200, 200, ring(100, 100, 90, 40)),
+		"disc": mask.Draw(200, 200, disc(100, 100, 80)),
+		"ring": mask.Draw(200, 200, ring(100, 100, 90, 40)),
 	} {
 		s, f := build(t, m, 16, 20000)
 		normals := mesh.Normals(s.Pos, s.Indices)
@@ -224,9 +213,9 @@ func TestEdgeOnLooksInside(t *testing.T) {
 func TestHostileMasks(t *testing.T) {
 	ctx := context.Background()
 	for name, m := range map[string]*mask.Mask{
-		"one pixel":      draw(9, 9, func(x, y float64) bool { return x > 4 && x < 5 && y > 4 && y < 5 }),
-		"one-pixel line": draw(60, 9, func(x, y float64) bool { return y > 4 && y < 5 && x > 5 && x < 55 }),
-		"whole image":    draw(30, 20, func(x, y float64) bool { return true }),
+		"one pixel":      mask.Draw(9, 9, func(x, y float64) bool { return x > 4 && x < 5 && y > 4 && y < 5 }),
+		"one-pixel line": mask.Draw(60, 9, func(x, y float64) bool { return y > 4 && y < 5 && x > 5 && x < 55 }),
+		"whole image":    mask.Draw(30, 20, func(x, y float64) bool { return true }),
 	} {
 		f, err := field.NewDistance(ctx, m, 3)
 		if err != nil {
@@ -243,7 +232,7 @@ func TestHostileMasks(t *testing.T) {
 			t.Errorf("%s: %+v", name, top)
 		}
 	}
-	m := draw(20, 20, disc(10, 10, 8))
+	m := mask.Draw(20, 20, disc(10, 10, 8))
 	f, err := field.NewDistance(ctx, m, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -262,7 +251,7 @@ func TestHostileMasks(t *testing.T) {
 }
 
 func TestCancelled(t *testing.T) {
-	m := draw(400, 400, disc(200, 200, 180))
+	m := mask.Draw(400, 400, disc(200, 200, 180))
 	f, err := field.NewDistance(context.Background(), m, 3)
 	if err != nil {
 		t.Fatal(err)

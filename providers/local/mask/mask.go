@@ -13,6 +13,18 @@ type Mask struct {
 	In   []bool
 }
 
+// Draw makes a w×h mask of the pixels whose centres inside says are in: a shape drawn from its
+// formula, as tests and benchmarks draw their outlines.
+func Draw(w, h int, inside func(x, y float64) bool) *Mask {
+	m := New(w, h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			m.In[y*w+x] = inside(float64(x)+0.5, float64(y)+0.5)
+		}
+	}
+	return m
+}
+
 // New returns an empty w×h mask.
 func New(w, h int) *Mask {
 	return &Mask{W: w, H: h, In: make([]bool, w*h)}

@@ -11,17 +11,6 @@ import (
 	"github.com/kiln3d/kiln/providers/local/mask"
 )
 
-// shape draws a w×h mask from an inside test at pixel centres.
-func shape(w, h int, in func(x, y float64) bool) *mask.Mask {
-	m := mask.New(w, h)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			m.In[y*w+x] = in(float64(x)+0.5, float64(y)+0.5)
-		}
-	}
-	return m
-}
-
 func disc(cx, cy, r float64) func(x, y float64) bool {
 	return func(x, y float64) bool { return math.Hypot(x-cx, y-cy) <= r }
 }
@@ -35,21 +24,21 @@ func shapes() map[string]*mask.Mask {
 		noise.In[i] = rng.IntN(2) == 0
 	}
 	return map[string]*mask.Mask{
-		"disc": shape(100, 100, disc(50, 50, 40)),
-		"ring": shape(120, 120, func(x, y float64) bool {
+		"disc": mask.Draw(100, 100, disc(50, 50, 40)),
+		"ring": mask.Draw(120, 120, func(x, y float64) bool {
 			r := math.Hypot(x-60, y-60)
 			return r <= 50 && r >= 22
 		}),
-		"L": shape(90, 110, func(x, y float64) bool {
+		"L": mask.Draw(90, 110, func(x, y float64) bool {
 			return x > 10 && x < 35 && y > 10 && y < 100 || x > 10 && x < 80 && y > 75 && y < 100
 		}),
-		"two blobs": shape(150, 80, func(x, y float64) bool {
+		"two blobs": mask.Draw(150, 80, func(x, y float64) bool {
 			return disc(40, 40, 30)(x, y) || disc(115, 45, 22)(x, y)
 		}),
-		"petal": shape(200, 100, func(x, y float64) bool {
+		"petal": mask.Draw(200, 100, func(x, y float64) bool {
 			return disc(50, 50, 40)(x, y) || x > 80 && x < 195 && math.Abs(y-50) < 3
 		}),
-		"at the border": shape(60, 60, func(x, y float64) bool { return x < 40 && y < 30 }),
+		"at the border": mask.Draw(60, 60, func(x, y float64) bool { return x < 40 && y < 30 }),
 		"noise":         noise,
 	}
 }
@@ -152,7 +141,7 @@ func TestCoarseOutlineStaysOnTheBox(t *testing.T) {
 // TestTooThinForTheTarget: a one-pixel line cannot be meshed with 500 triangles (lattices coarse
 // enough for that miss it), and says so; with more triangles it meshes.
 func TestTooThinForTheTarget(t *testing.T) {
-	m := shape(300, 300, func(x, y float64) bool { return x > 150 && x < 151 && y > 10 && y < 290 })
+	m := mask.Draw(300, 300, func(x, y float64) bool { return x > 150 && x < 151 && y > 10 && y < 290 })
 	f := newField(t, m)
 	if _, err := Build(context.Background(), f, m.Bounds(), 500, 0.01); !errors.Is(err, ErrTooThin) {
 		t.Fatalf("Build: %v, want ErrTooThin", err)

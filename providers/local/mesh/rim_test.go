@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"testing"
+
+	"github.com/kiln3d/kiln/providers/local/mask"
 )
 
 // rimSteepness is the largest |n_z| of the unit face normals of triangles that touch the
@@ -30,7 +32,7 @@ func rimSteepness(r *Relief) (worst, mean float64) {
 // nearly vertical (its normal nearly horizontal), not a ridge where front and back meet at an
 // angle. Without rings the triangles from the outline to the lattice lean well over.
 func TestRoundAtTheRim(t *testing.T) {
-	m := shape(400, 400, disc(200, 200, 180))
+	m := mask.Draw(400, 400, disc(200, 200, 180))
 	f := newField(t, m)
 	for _, target := range []int{2000, 20000} {
 		r, err := Build(context.Background(), f, m.Bounds(), target, 0.01)

@@ -13,17 +13,6 @@ import (
 	"github.com/kiln3d/kiln/providers/modeltest"
 )
 
-// paint draws into a w×h mask every pixel whose centre inside says is in.
-func paint(w, h int, inside func(x, y float64) bool) *mask.Mask {
-	m := mask.New(w, h)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			m.In[y*w+x] = inside(float64(x)+0.5, float64(y)+0.5)
-		}
-	}
-	return m
-}
-
 // truthMask is the front silhouette of one of modeltest's known shapes, size pixels tall.
 func truthMask(t testing.TB, name string, size int) *mask.Mask {
 	t.Helper()
@@ -44,7 +33,7 @@ func truthMask(t testing.TB, name string, size int) *mask.Mask {
 
 // asymmetric outlines: what Auto must not turn.
 func letterF() *mask.Mask {
-	return paint(300, 400, func(x, y float64) bool {
+	return mask.Draw(300, 400, func(x, y float64) bool {
 		return x > 60 && x < 120 && y > 40 && y < 360 || // the stem
 			x > 60 && x < 260 && y > 40 && y < 100 || // the top bar
 			x > 60 && x < 210 && y > 180 && y < 235 // the middle bar
@@ -52,7 +41,7 @@ func letterF() *mask.Mask {
 }
 
 func teapot() *mask.Mask {
-	return paint(500, 400, func(x, y float64) bool {
+	return mask.Draw(500, 400, func(x, y float64) bool {
 		body := (x-250)*(x-250)/(130*130)+(y-230)*(y-230)/(110*110) <= 1
 		lid := math.Abs(x-250) < 22 && y > 95 && y < 125
 		// The spout rises to the right from the body's lower right.
@@ -68,12 +57,12 @@ func teapot() *mask.Mask {
 // TestAxisSymmetric: a symmetric outline scores 1 about its axis, found to a fraction of a pixel,
 // leaning or not.
 func TestAxisSymmetric(t *testing.T) {
-	rect := paint(400, 300, func(x, y float64) bool { return x > 100 && x < 301 && y > 20 && y < 280 })
+	rect := mask.Draw(400, 300, func(x, y float64) bool { return x > 100 && x < 301 && y > 20 && y < 280 })
 	if x, s := Axis(rect); math.Abs(x-200.5) > 0.01 || s < 0.9999 {
 		t.Errorf("rectangle 100…301: axis %.3f score %.4f; want 200.5, 1", x, s)
 	}
 	// A disc centred between pixels: its rasterised outline is only nearly symmetric.
-	disc := paint(400, 400, func(x, y float64) bool { return math.Hypot(x-180.3, y-200) < 120 })
+	disc := mask.Draw(400, 400, func(x, y float64) bool { return math.Hypot(x-180.3, y-200) < 120 })
 	if x, s := Axis(disc); math.Abs(x-180.3) > 0.25 || s < 0.99 {
 		t.Errorf("disc about 180.3: axis %.3f score %.4f", x, s)
 	}
@@ -83,7 +72,7 @@ func TestAxisSymmetric(t *testing.T) {
 	}
 	// A bottle leaning by 2°, as a photo of one often does.
 	lean := math.Tan(2 * math.Pi / 180)
-	bottle := paint(400, 500, func(x, y float64) bool {
+	bottle := mask.Draw(400, 500, func(x, y float64) bool {
 		r := 60.0
 		if y < 150 {
 			r = 25
@@ -159,7 +148,7 @@ func TestAxisEmpty(t *testing.T) {
 
 // BenchmarkAxis: a 2048² mask (a vase filling most of it).
 func BenchmarkAxis(b *testing.B) {
-	m := paint(2048, 2048, func(x, y float64) bool {
+	m := mask.Draw(2048, 2048, func(x, y float64) bool {
 		return y > 100 && y < 1950 && math.Abs(x-1024) < 500+300*math.Sin(y/300)
 	})
 	b.ReportAllocs()

@@ -312,7 +312,7 @@ func TestRandomOutlines(t *testing.T) {
 			for range 4 {
 				es = append(es, ellipse{100 + rng.Float64()*200, 60 + rng.Float64()*280, 5 + rng.Float64()*70, 5 + rng.Float64()*50})
 			}
-			m = paint(400, 400, func(x, y float64) bool {
+			m = mask.Draw(400, 400, func(x, y float64) bool {
 				for _, e := range es {
 					if math.Hypot((x-e.x)/e.a, (y-e.y)/e.b) < 1 {
 						return true
