@@ -10,30 +10,28 @@ import (
 // where views along X and Z bound a horizontal slice by a width and a depth, the slice's section
 // is taken to be the superellipse inscribed in that rectangle (an ellipse unless the views tell a
 // squarer one, see exponent). A row of an outline may cross the object several times (a chair's
-// legs, a mug's handle): each interval across it pairs with each interval of the other view's row, and the
-// section is the union of their shapes, so concave outlines are kept. The intervals' ends are the
+// legs, a mug's handle): each span across it pairs with each span of the other view's row, and the
+// section is the union of their shapes, so concave outlines are kept. The spans' ends are the
 // zeros of the outlines' interpolated distance fields, a fraction of a pixel apart from row to
 // row, so the sections change smoothly up the object rather than in steps of a pixel or a voxel.
 
-// interval is an interval of one model axis inside a view's outline.
+// interval is a span: an interval of one model axis inside a view's outline.
 type interval struct{ lo, hi float64 }
 
-// Limits on the sections' tables: at most maxRows slices and maxSpans intervals across a row (a
+// Limits on the sections' tables: at most maxRows slices and maxSpans spans across a row (a
 // drawing with more is noise; its row falls back on the hull alone).
 const (
 	maxRows  = 4096
 	maxSpans = 64
 )
 
-// sections is the smooth prior: the intervals of every slice's width (along X, from the views along
+// sections is the smooth prior: the spans of every slice's width (along X, from the views along
 // Z) and depth (along Z, from the views along X), tabulated at rows a pixel apart up Y.
 type sections struct {
 	y0, step float64
 	xs, zs   [][]interval
 	// n is the superellipse exponent: 2 for an ellipse, more for a squarer section.
 	n float64
-	// top says whether a view looks along Y: its outline shapes the sections too.
-	top bool
 }
 
 // Rounded returns a copy of h whose surface follows the sections between its views along X and Z
@@ -53,10 +51,7 @@ func (h *Hull) Rounded(ctx context.Context) (*Hull, error) {
 	if kx == 0 || kz == 0 {
 		return h, nil
 	}
-	s := &sections{n: 2}
-	for i := range h.Cameras {
-		s.top = s.top && h.Cameras[i].Axis() == 1
-	}
+	s := &sections{n: h.exponent()}
 	rows := min(int(math.Ceil(h.Size[1]*math.Max(kx, kz)))+1, maxRows)
 	s.step = h.Size[1] / float64(rows-1)
 	s.y0 = 0
@@ -77,7 +72,7 @@ func (h *Hull) Rounded(ctx context.Context) (*Hull, error) {
 	return &out, nil
 }
 
-// intervals finds the intervals along model axis along, at height y, inside the outline seen along
+// intervals finds the spans along model axis along, at height y, inside the outline seen along
 // axis a: sampled every half pixel of the finest such view, each end refined to where the
 // interpolated distance crosses zero.
 func (h *Hull) intervals(a, along int, y float64) []interval {
@@ -284,8 +279,8 @@ func exponentFor(fill float64) float64 {
 	return (lo + hi) / 2
 }
 
-// at returns the intervals of the slice at height y, interpolated between the table's rows when both
-// hold matching intervals (as many, each overlapping its partner), else the nearer row's.
+// at returns the spans of the slice at height y, interpolated between the table's rows when both
+// hold matching spans (as many, each overlapping its partner), else the nearer row's.
 func (s *sections) at(y float64, xs, zs []interval) ([]interval, []interval) {
 	t := (y - s.y0) / s.step
 	r := int(math.Floor(t))
@@ -297,7 +292,7 @@ func (s *sections) at(y float64, xs, zs []interval) ([]interval, []interval) {
 	return blend(xs[:0], s.xs[r], s.xs[r+1], f), blend(zs[:0], s.zs[r], s.zs[r+1], f)
 }
 
-// blend interpolates two rows' intervals, or returns the nearer row's when they do not match.
+// blend interpolates two rows' spans, or returns the nearer row's when they do not match.
 func blend(out, a, b []interval, f float64) []interval {
 	match := len(a) == len(b)
 	for i := 0; match && i < len(a); i++ {
@@ -316,17 +311,12 @@ func blend(out, a, b []interval, f float64) []interval {
 }
 
 // sectionValue is the signed distance (positive inside, to first order) at (x, z) of the union
-// of the sections of every pair of spans; +Inf when either list is empty, as the slice then lies
-// outside some view's outline and the hull's own distance decides. A pair's section is the
-// superellipse inscribed in its rectangle and, given a top view, the top view's outline scaled
-// into the rectangle too: the footprint of a turned object, a box or a bunny is the shape of its
-// slices, where an ellipse would leave the footprint's corners unfilled.
+// of the superellipses inscribed in every pair of spans; +Inf when either list is empty, as the
+// slice then lies outside some view's outline and the hull's own distance decides.
 func (h *Hull) sectionValue(xs, zs []interval, x, z float64) float64 {
 	if len(xs) == 0 || len(zs) == 0 {
 		return math.Inf(1)
 	}
-	n, top := h.sec.n, h.sec.top
-	hw, hd := h.Size[0]/2, h.Size[2]/2
 	best := math.Inf(-1)
 	for _, sx := range xs {
 		a := (sx.hi - sx.lo) / 2
@@ -334,11 +324,7 @@ func (h *Hull) sectionValue(xs, zs []interval, x, z float64) float64 {
 		for _, sz := range zs {
 			b := (sz.hi - sz.lo) / 2
 			v := (z - (sz.lo+sz.hi)/2) / b
-			best = math.Max(best, superellipse(u, v, a, b, n))
-			if top {
-				d, _ := h.AxisDist(1, [3]float64{u * hw, 0, v * hd})
-				best = math.Max(best, d*math.Min(a/hw, b/hd))
-			}
+			best = math.Max(best, superellipse(u, v, a, b, h.sec.n))
 		}
 	}
 	return best

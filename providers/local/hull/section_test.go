@@ -1,0 +1,97 @@
+package hull
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/kiln3d/kiln/providers/modeltest"
+)
+
+// TestRoundSections carves a cylinder from its front and left views: the hull alone is a box
+// with a square cross-section, the rounded hull a cylinder whose surface stays within a small
+// share of the radius of the true one all the way up, with no ledges between rows.
+func TestRoundSections(t *testing.T) {
+	cyl := modeltest.Solid{modeltest.Cylinder{Centre: [3]float64{0, 0.5, 0}, Axis: 1, Radius: 0.3, Length: 1}}
+	h, err := New(silhouettes(t, cyl, map[string][2]int{"front": {240, 400}, "left": {300, 500}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.Rounded(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The radius from the axis of the surface's vertices up the side, well away from the rims.
+	radii := func(h *Hull) (lo, hi float64) {
+		g, _, err := Fit(context.Background(), h, 20000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := g.Extract(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi = math.Inf(1), 0
+		for _, p := range s.Pos {
+			if p[1] > 0.1 && p[1] < 0.9 {
+				d := math.Hypot(p[0], p[2])
+				lo, hi = math.Min(lo, d), math.Max(hi, d)
+			}
+		}
+		return lo, hi
+	}
+	if _, hi := radii(h); hi < 0.3*1.3 {
+		t.Fatalf("the hull alone reaches %.3f from the axis: not the square section this test tells from a round one", hi)
+	}
+	lo, hi := radii(r)
+	if lo < 0.3*0.97 || hi > 0.3*1.02 {
+		t.Errorf("rounded cylinder's side lies %.4f to %.4f from the axis, want 0.3 within 3%%", lo, hi)
+	}
+}
+
+// TestSectionsKeepBody: where a mug's handle joins its body, a row of the front view spans both;
+// the body's own section goes on through those rows rather than being pinched into the merged
+// span's ellipse.
+func TestSectionsKeepBody(t *testing.T) {
+	h, err := New(silhouettes(t, mug(), map[string][2]int{"front": {392, 400}, "left": {280, 400}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.Rounded(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The mug spans x from -0.35 to 0.63, so the model's x is the mug's less 0.14. At y = 0.68
+	// (and 0.32) the front row runs from the body's far side to the handle's, past its hole;
+	// the merged span's ellipse alone leaves these points, near the body's far side, outside.
+	for _, p := range [][3]float64{{-0.25, 0.68, 0.24}, {-0.28, 0.32, -0.2}} {
+		q := [3]float64{p[0] - 0.14, p[1], p[2]}
+		if v := r.Value(q); v <= 0 {
+			t.Errorf("mug point %v, inside the body, is outside the rounded hull (%.4f)", p, v)
+		}
+	}
+	// Outside the body's circle but inside its square, away from the handle: carved away.
+	if v := r.Value([3]float64{-0.3 - 0.14, 0.1, 0.3}); v >= 0 {
+		t.Errorf("a corner of the body's square is inside the rounded hull (%.4f)", v)
+	}
+}
+
+// TestExponentFor: an ellipse's share of its box gives an ellipse, a full box the squarest
+// section, and shares between give exponents between, growing with the share.
+func TestExponentFor(t *testing.T) {
+	if n := exponentFor(math.Pi / 4); n != minExponent {
+		t.Errorf("an ellipse's fill gives exponent %.2f, want %d", n, minExponent)
+	}
+	if n := exponentFor(1); n != maxExponent {
+		t.Errorf("a full box gives exponent %.2f, want %d", n, maxExponent)
+	}
+	if a, b := exponentFor(0.85), exponentFor(0.93); !(a > minExponent && b > a && b < maxExponent) {
+		t.Errorf("fills 0.85 and 0.93 give exponents %.2f and %.2f, want rising between %d and %d", a, b, minExponent, maxExponent)
+	}
+	// A superellipse of exponent 4 fills Γ(1.25)²/Γ(1.5) of its box.
+	g1, _ := math.Lgamma(1.25)
+	g2, _ := math.Lgamma(1.5)
+	if n := exponentFor(math.Exp(2*g1 - g2)); math.Abs(n-4) > 0.01 {
+		t.Errorf("a fill of %.4f gives exponent %.3f, want 4", math.Exp(2*g1-g2), n)
+	}
+}
