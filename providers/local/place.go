@@ -27,18 +27,7 @@ type uvMap func(x, y float64) [2]float32
 // nearest well-seen point inside, found on the outline's distance field f (see field.Look): its
 // own position would stretch the outline's pixels into streaks down the sides.
 func place(r *mesh.Relief, f *field.Field, frontUV, backUV uvMap, seam bool) *mesh.Mesh {
-	minX, maxX := math.Inf(1), math.Inf(-1)
-	minY, maxY := math.Inf(1), math.Inf(-1)
-	for _, p := range r.Pos {
-		minX, maxX = math.Min(minX, p[0]), math.Max(maxX, p[0])
-		minY, maxY = math.Min(minY, p[1]), math.Max(maxY, p[1])
-	}
-	k := 1 / (maxY - minY)
-	cx := (minX + maxX) / 2
-	world := make([][3]float64, len(r.Pos))
-	for i, p := range r.Pos {
-		world[i] = [3]float64{(p[0] - cx) * k, (maxY - p[1]) * k, p[2] * k}
-	}
+	world := toModel(r.Pos)
 	normals := mesh.Normals(world, r.Indices)
 	for i, n := range normals {
 		// The surface leaves the outline square to the mid-plane (see mesh.RoundRings), so an
@@ -81,6 +70,25 @@ func place(r *mesh.Relief, f *field.Field, frontUV, backUV uvMap, seam bool) *me
 		m.UVs = append(m.UVs, backUV(look[v][0], look[v][1]))
 	}
 	return m
+}
+
+// toModel takes points in image pixels (y down, z towards the camera) to glTF's frame: +Y up,
+// 1 unit tall from y = 0, centred in x. Scale and offsets come from the points themselves, so
+// these hold exactly whatever the lattice did to the outline's extreme points.
+func toModel(pos [][3]float64) [][3]float64 {
+	minX, maxX := math.Inf(1), math.Inf(-1)
+	minY, maxY := math.Inf(1), math.Inf(-1)
+	for _, p := range pos {
+		minX, maxX = math.Min(minX, p[0]), math.Max(maxX, p[0])
+		minY, maxY = math.Min(minY, p[1]), math.Max(maxY, p[1])
+	}
+	k := 1 / (maxY - minY)
+	cx := (minX + maxX) / 2
+	world := make([][3]float64, len(pos))
+	for i, p := range pos {
+		world[i] = [3]float64{(p[0] - cx) * k, (maxY - p[1]) * k, p[2] * k}
+	}
+	return world
 }
 
 // mirrored maps front-image positions to the back photo's texture: the back photo sees the object

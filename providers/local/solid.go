@@ -66,18 +66,7 @@ const creaseAngle = 50 * math.Pi / 180
 // returns, for each vertex of the model, the first vertex of the solid at its position, which
 // tells the model's parts apart.
 func placeSolid(s *mesh.Solid, near, far uvMap) (*mesh.Mesh, []uint32) {
-	minX, maxX := math.Inf(1), math.Inf(-1)
-	minY, maxY := math.Inf(1), math.Inf(-1)
-	for _, p := range s.Pos {
-		minX, maxX = math.Min(minX, p[0]), math.Max(maxX, p[0])
-		minY, maxY = math.Min(minY, p[1]), math.Max(maxY, p[1])
-	}
-	k := 1 / (maxY - minY)
-	cx := (minX + maxX) / 2
-	world := make([][3]float64, len(s.Pos))
-	for i, p := range s.Pos {
-		world[i] = [3]float64{(p[0] - cx) * k, (maxY - p[1]) * k, p[2] * k}
-	}
+	world := toModel(s.Pos)
 	first := make(map[[3]float64]uint32, len(world))
 	weld := make([]uint32, len(world))
 	for i, p := range world {
