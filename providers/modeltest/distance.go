@@ -39,8 +39,8 @@ type DistanceReport struct {
 // bounding box centred on truth's (a model made from images has its own size and place), then
 // samples points, spread evenly by area, are taken on each surface and each one's distance to the
 // nearest point of the other surface is measured. The points are the same from run to run.
-// When either model has no triangles or no height, or samples < 1, every figure is +Inf, so that
-// a check of any bound fails.
+// When either model has no triangles, a triangle indexing past its vertices or no height, or
+// samples < 1, every figure is +Inf, so that a check of any bound fails.
 func Distance(truth, model *Model, samples int) DistanceReport {
 	a, b := newSurface(truth), newSurface(model)
 	inf := math.Inf(1)
@@ -91,13 +91,17 @@ func Distance(truth, model *Model, samples int) DistanceReport {
 
 // Slivers is the share of the model's triangles whose longest edge squared over twice the area
 // is above 10 (a needle or a flat wedge), as `meshcheck quality` counts them: triangles of no
-// area are not slivers but count among all the triangles. An empty model has none.
+// area are not slivers but count among all the triangles, as do (hand-made models only) those
+// indexing past the vertices. An empty model has none.
 func (m *Model) Slivers() float64 {
 	if len(m.Triangles) == 0 {
 		return 0
 	}
 	n := 0
 	for _, t := range m.Triangles {
+		if slices.ContainsFunc(t[:], func(v int) bool { return v < 0 || v >= len(m.Positions) }) {
+			continue
+		}
 		a, b, c := m.Positions[t[0]], m.Positions[t[1]], m.Positions[t[2]]
 		long := max(dist2(a, b), dist2(b, c), dist2(c, a))
 		area := 0.5 * math.Sqrt(norm2(cross3(sub3(b, a), sub3(c, a))))
@@ -121,7 +125,8 @@ type surface struct {
 	lo, hi [3]float64
 }
 
-// newSurface copies m's triangles, or returns nil when it has none.
+// newSurface copies m's triangles, or returns nil when it has none or one indexes past its
+// vertices.
 func newSurface(m *Model) *surface {
 	if m == nil || len(m.Triangles) == 0 {
 		return nil
@@ -133,6 +138,9 @@ func newSurface(m *Model) *surface {
 	}
 	for i, t := range m.Triangles {
 		for k, v := range t {
+			if v < 0 || v >= len(m.Positions) {
+				return nil
+			}
 			p := m.Positions[v]
 			s.tris[i][k] = p
 			for a := range 3 {

@@ -67,6 +67,7 @@ func TestDistanceRefusesWhatCannotBeMeasured(t *testing.T) {
 		"no samples":     Distance(m, m, 0),
 		"a flat model":   Distance(m, flat, 100),
 		"a flat truth":   Distance(flat, m, 100),
+		"a bad index":    Distance(m, &Model{Positions: flat.Positions, Triangles: [][3]int{{0, 1, 3}}}, 100),
 	} {
 		if !math.IsInf(r.Mean, 1) || !math.IsInf(r.P95, 1) || !math.IsInf(r.Max, 1) {
 			t.Errorf("%s measured %+v, want +Inf so that no bound passes", what, r)
@@ -131,6 +132,10 @@ func TestSlivers(t *testing.T) {
 	}
 	if got := m.Slivers(); got != 0.25 {
 		t.Errorf("slivers %g, want 0.25 (one needle among four)", got)
+	}
+	m.Triangles = append(m.Triangles, [3]int{0, 1, 99})
+	if got := m.Slivers(); got != 0.2 {
+		t.Errorf("slivers %g, want 0.2 (a triangle indexing past the vertices is not one)", got)
 	}
 	if got := (&Model{}).Slivers(); got != 0 {
 		t.Errorf("an empty model has %g slivers", got)
