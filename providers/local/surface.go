@@ -12,9 +12,9 @@ import (
 // The hull is extracted on a lattice sized for the budget, whose triangles are evenly shaped.
 // Where that lattice misses a tip (see short), it is extracted finer and decimated to the budget
 // instead, which keeps the tip but leaves long thin triangles wherever the surface is flat or
-// ruled (decimation collapses along straight lines for free): fineFactor times the budget,
-// within fineMin and fineMax triangles (the cap keeps the largest budgets to about a second of
-// simplifying).
+// ruled (decimation collapses along straight lines for free): twice the budget, else fineFactor
+// times it, within fineMin and fineMax triangles (the cap keeps the largest budgets to about a
+// second of simplifying).
 const (
 	fineFactor = 4
 	fineMin    = 80000
@@ -44,13 +44,22 @@ func hullSurface(ctx context.Context, h *hull.Hull, target int, dec decimator) (
 		return nil, err
 	}
 	if err != nil || short(s, h) > shortfall {
-		fine, err := decimated(ctx, h, target, dec)
-		switch {
-		case err != nil:
-			return nil, err
-		case fine != nil:
-			s = fine
-		case s == nil:
+		// The fewer triangles decimation removes, the fewer long thin ones it leaves: try
+		// twice the budget first, then the finer lattice, keeping the first that reaches the
+		// height (else the finest that worked).
+		for _, fine := range []int{2 * target, min(max(fineFactor*target, fineMin), fineMax)} {
+			d, err := decimated(ctx, h, fine, target, dec)
+			if err != nil {
+				return nil, err
+			}
+			if d != nil {
+				s = d
+				if short(d, h) <= shortfall {
+					break
+				}
+			}
+		}
+		if s == nil {
 			return nil, hull.ErrTooThin
 		}
 	}
@@ -80,10 +89,11 @@ func short(s *hull.Surface, h *hull.Hull) float64 {
 	return (h.Size[1] - (hi - lo)) / h.Size[1]
 }
 
-// decimated extracts h finely and decimates it to target; it returns nil (and no error) when dec
-// fails or misses the budget, for the caller to fall back on.
-func decimated(ctx context.Context, h *hull.Hull, target int, dec decimator) (*hull.Surface, error) {
-	s, err := extract(ctx, h, min(max(fineFactor*target, fineMin), fineMax))
+// decimated extracts h with about fine triangles and decimates it to target; it returns nil (and
+// no error) when the lattice is too thin, or dec fails or misses the budget, for the caller to
+// fall back on.
+func decimated(ctx context.Context, h *hull.Hull, fine, target int, dec decimator) (*hull.Surface, error) {
+	s, err := extract(ctx, h, fine)
 	if err != nil {
 		if errors.Is(err, hull.ErrTooThin) {
 			return nil, nil
