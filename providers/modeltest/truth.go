@@ -6,7 +6,9 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
@@ -230,6 +232,7 @@ func (m *Model) WriteGLB(path string) error {
 // colour(x, y) at each covered pixel: what Solid.Render draws for a union of primitives, for
 // any mesh. Edge pixels are partly transparent (4×4 samples per pixel, each covered when it
 // lies in a projected triangle), so that an outline's position is known to a quarter pixel.
+// Bands of rows are drawn on every core, so colour may be called from several goroutines.
 func (m *Model) Render(view string, w, h int, colour func(x, y int) color.NRGBA) (*image.NRGBA, error) {
 	if w < 1 || h < 1 || w > 8192 || h > 8192 {
 		return nil, fmt.Errorf("modeltest: render %dx%d: the size must be 1 to 8192 pixels", w, h)
@@ -237,6 +240,9 @@ func (m *Model) Render(view string, w, h int, colour func(x, y int) color.NRGBA)
 	ulo, uhi, vlo, vhi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, t := range m.Triangles {
 		for _, i := range t {
+			if i < 0 || i >= len(m.Positions) {
+				return nil, fmt.Errorf("modeltest: render: index %d past %d vertices", i, len(m.Positions))
+			}
 			u, v := ViewProject(view, m.Positions[i])
 			ulo, uhi = min(ulo, u), max(uhi, u)
 			vlo, vhi = min(vlo, v), max(vhi, v)
@@ -249,34 +255,54 @@ func (m *Model) Render(view string, w, h int, colour func(x, y int) color.NRGBA)
 	margin := 0.1 * float64(min(w, h))
 	k := min((float64(w)-2*margin)/(uhi-ulo), (float64(h)-2*margin)/(vhi-vlo)) * sub
 	cu, cv := (ulo+uhi)/2, (vlo+vhi)/2
-	fine := Mask{W: w * sub, H: h * sub, In: make([]bool, w*h*sub*sub)}
-	for _, t := range m.Triangles {
-		var px, py [3]float64
+	fw, fh := w*sub, h*sub
+	// Each triangle in the fine grid's pixels.
+	type flat struct{ px, py [3]float64 }
+	tris := make([]flat, len(m.Triangles))
+	for n, t := range m.Triangles {
 		for j, i := range t {
 			u, v := ViewProject(view, m.Positions[i])
-			px[j], py[j] = float64(fine.W)/2+(u-cu)*k, float64(fine.H)/2-(v-cv)*k
+			tris[n].px[j], tris[n].py[j] = float64(fw)/2+(u-cu)*k, float64(fh)/2-(v-cv)*k
 		}
-		fillTriangle(fine, px, py)
 	}
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			n := 0
-			for sy := range sub {
-				row := (y*sub + sy) * fine.W
-				for sx := range sub {
-					if fine.In[row+x*sub+sx] {
-						n++
+	fine := make([]bool, fw*fh)
+	rows := max(1, (h+4*runtime.GOMAXPROCS(0)-1)/(4*runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for y0 := 0; y0 < h; y0 += rows {
+		y1 := min(h, y0+rows)
+		wg.Go(func() {
+			// The band's own rows of the fine grid: a triangle is drawn into it shifted up by
+			// the band's top, and clipped to it by fillTriangle.
+			band := Mask{W: fw, H: (y1 - y0) * sub, In: fine[y0*sub*fw : y1*sub*fw]}
+			top := float64(y0 * sub)
+			for _, t := range tris {
+				if max(t.py[0], t.py[1], t.py[2]) < top || min(t.py[0], t.py[1], t.py[2]) > top+float64(band.H) {
+					continue
+				}
+				fillTriangle(band, t.px, [3]float64{t.py[0] - top, t.py[1] - top, t.py[2] - top})
+			}
+			for y := y0; y < y1; y++ {
+				for x := range w {
+					n := 0
+					for sy := range sub {
+						row := (y*sub + sy) * fw
+						for sx := range sub {
+							if fine[row+x*sub+sx] {
+								n++
+							}
+						}
 					}
+					if n == 0 {
+						continue
+					}
+					c := colour(x, y)
+					c.A = uint8(n * 255 / (sub * sub))
+					img.SetNRGBA(x, y, c)
 				}
 			}
-			if n == 0 {
-				continue
-			}
-			c := colour(x, y)
-			c.A = uint8(n * 255 / (sub * sub))
-			img.SetNRGBA(x, y, c)
-		}
+		})
 	}
+	wg.Wait()
 	return img, nil
 }

@@ -144,6 +144,10 @@ func TestTruthSilhouettes(t *testing.T) {
 	if _, err := (&Model{}).Render("front", 10, 10, ViewColour("front")); err == nil {
 		t.Error("an empty model was drawn")
 	}
+	bad := &Model{Positions: [][3]float64{{0, 0, 0}, {1, 0, 0}}, Triangles: [][3]int{{0, 1, 2}}}
+	if _, err := bad.Render("front", 10, 10, ViewColour("front")); err == nil {
+		t.Error("a model indexing past its vertices was drawn")
+	}
 	// The torus faces the front: its hole shows there, and not from the side.
 	m, _ := Truth("torus")
 	front := ObjectMask(solids["torus"].Render("front", 256, 256, ViewColour("front")))
