@@ -190,6 +190,9 @@ func (r *jobRow) show(j app.Job) {
 		r.detail.Importance = widget.MediumImportance
 	case j.State == app.Done:
 		detail = fmt.Sprintf("%s · %d triangles", j.Provider, j.Triangles)
+		for _, n := range j.Notes { // how the provider made it: the shape it chose, a mirrored back
+			detail += " · " + providers.Printable(n)
+		}
 		r.detail.Importance = widget.MediumImportance
 	case j.Message != "":
 		detail += " · " + providers.Printable(j.Message)

@@ -72,3 +72,17 @@ func TestDamagedAssetIsNamedAndNotOpened(t *testing.T) {
 		t.Errorf("status %q", u.library.status.Text)
 	}
 }
+
+// A finished job's row says how the provider made the model (its notes), after the triangles.
+func TestDoneJobSaysHowItWasMade(t *testing.T) {
+	fake := providertest.NewFake("fake")
+	fake.Note = "Shape: Turned, picked by Auto because the outline is mirror-symmetric"
+	u, ui := harness(t, nil, fake)
+	u.create.addPaths([]string{writeImage(t, t.TempDir(), "pot.png")})
+	ui.until(t, "the image", func() bool { return !u.create.submit.Disabled() })
+	test.Tap(u.create.submit)
+	ui.until(t, "done", func() bool { return len(rows(u)) == 1 && rows(u)[0].state.Text == "Done" })
+	if d := rows(u)[0].detail.Text; d != "fake · 4 triangles · "+fake.Note {
+		t.Errorf("detail %q", d)
+	}
+}
