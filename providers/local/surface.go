@@ -3,14 +3,13 @@ package local
 import (
 	"context"
 	"errors"
-	"math"
 
 	"github.com/kiln3d/kiln/providers/local/hull"
 	"github.com/kiln3d/kiln/providers/local/mesh"
 )
 
 // The hull is extracted on a lattice sized for the budget, whose triangles are evenly shaped.
-// Where that lattice misses a tip (see short), it is extracted finer and decimated to the budget
+// Where that lattice misses a tip (see hull.ReachTips), it is extracted finer and decimated to the budget
 // instead, which keeps the tip but leaves long thin triangles wherever the surface is flat or
 // ruled (decimation collapses along straight lines for free): twice the budget, else fineFactor
 // times it, within fineMin and fineMax triangles (the cap keeps the largest budgets to about a
@@ -24,8 +23,8 @@ const (
 	smoothPasses = 4
 	// countSlack is how far from the budget a decimated surface's triangle count may be.
 	countSlack = 0.05
-	// shortfall is the share of its height a surface may fall short by before the finer
-	// extraction is tried: a tenth of a cell or so at 20k triangles.
+	// shortfall is the share of the box's largest side a surface may fall short of a tip by
+	// before the finer extraction is tried: a tenth of a cell or so at 20k triangles.
 	shortfall = 0.005
 )
 
@@ -34,8 +33,8 @@ const (
 type decimator func(ctx context.Context, pos [][3]float64, indices []uint32, target int) ([]uint32, error)
 
 // hullSurface extracts h's surface with target triangles (within one: a closed surface's count
-// is even): on a lattice sized for the budget and smoothed, or, when that falls short of the
-// hull's height or is too thin for it, finely and decimated by dec (unless dec fails or ends
+// is even): on a lattice sized for the budget and smoothed, or, when that lattice loses a tip
+// of the hull or is too thin for it, finely and decimated by dec (unless dec fails or ends
 // outside countSlack of the budget). Either way caps are flipped away, vertices snapped back
 // onto the hull and its edges, and a count short of the budget topped up by splitting edges.
 func hullSurface(ctx context.Context, h *hull.Hull, target int, dec decimator) (*hull.Surface, error) {
@@ -43,7 +42,7 @@ func hullSurface(ctx context.Context, h *hull.Hull, target int, dec decimator) (
 	if err != nil && !errors.Is(err, hull.ErrTooThin) {
 		return nil, err
 	}
-	if err != nil || short(s, h) > shortfall {
+	if err != nil || h.ReachTips(s.Pos, s.Indices) > shortfall {
 		// The fewer triangles decimation removes, the fewer long thin ones it leaves: try
 		// twice the budget first, then the finer lattice, keeping the first that reaches the
 		// height (else the finest that worked).
@@ -54,7 +53,7 @@ func hullSurface(ctx context.Context, h *hull.Hull, target int, dec decimator) (
 			}
 			if d != nil {
 				s = d
-				if short(d, h) <= shortfall {
+				if h.ReachTips(d.Pos, d.Indices) <= shortfall {
 					break
 				}
 			}
@@ -75,18 +74,6 @@ func hullSurface(ctx context.Context, h *hull.Hull, target int, dec decimator) (
 		s.Pos, s.Indices = pos, idx
 	}
 	return s, ctx.Err()
-}
-
-// short is how far s falls short of h's height, as a share of it: a lattice sized for the budget
-// misses a tip thinner than its cells (a cone's apex). Only the height counts, because the model
-// is scaled to its height: a tip lost across shortens a part, one lost at the top or bottom
-// scales the whole model wrongly.
-func short(s *hull.Surface, h *hull.Hull) float64 {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, p := range s.Pos {
-		lo, hi = math.Min(lo, p[1]), math.Max(hi, p[1])
-	}
-	return (h.Size[1] - (hi - lo)) / h.Size[1]
 }
 
 // decimated extracts h with about fine triangles and decimates it to target; it returns nil (and
