@@ -116,7 +116,7 @@ func (g *Grid) slab(k int, v []float32) {
 			xs, zs := g.xs[j], g.zs[j]
 			for i, c := range row {
 				if c > 0 {
-					sv := g.Hull.sectionValue(xs, zs, g.Origin[0]+float64(i)*g.S, z)
+					sv := sectionValue(xs, zs, g.Origin[0]+float64(i)*g.S, z, g.Hull.sec.n)
 					row[i] = float32(math.Min(float64(c), sv))
 				}
 			}

@@ -211,7 +211,7 @@ func (h *Hull) SectionDist(p [3]float64) float64 {
 	}
 	var bx, bz [8]interval
 	xs, zs := h.sec.at(p[1], bx[:0], bz[:0])
-	return h.sectionValue(xs, zs, p[0], p[2])
+	return sectionValue(xs, zs, p[0], p[2], h.sec.n)
 }
 
 // AxisDist is the signed distance at p of the outline seen along axis a: the mean of its views'

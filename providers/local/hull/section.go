@@ -9,7 +9,7 @@ import (
 // cylinder carves to a box with a square cross-section. Most objects are rounder than that, so
 // where views along X and Z bound a horizontal slice by a width and a depth, the slice's section
 // is taken to be the superellipse inscribed in that rectangle (an ellipse unless the views tell a
-// squarer one, see exponent). A row of an outline may cross the object several times (a chair's
+// squarer one, see squareness). A row of an outline may cross the object several times (a chair's
 // legs, a mug's handle): each span across it pairs with each span of the other view's row, and the
 // section is the union of their shapes, so concave outlines are kept. The spans' ends are the
 // zeros of the outlines' interpolated distance fields, a fraction of a pixel apart from row to
@@ -51,7 +51,7 @@ func (h *Hull) Rounded(ctx context.Context) (*Hull, error) {
 	if kx == 0 || kz == 0 {
 		return h, nil
 	}
-	s := &sections{n: h.exponent()}
+	s := &sections{}
 	rows := min(int(math.Ceil(h.Size[1]*math.Max(kx, kz)))+1, maxRows)
 	s.step = h.Size[1] / float64(rows-1)
 	s.y0 = 0
@@ -67,6 +67,7 @@ func (h *Hull) Rounded(ctx context.Context) (*Hull, error) {
 		s.zs[r] = h.intervals(0, 2, y)
 	}
 	s.xs, s.zs = carry(s.xs, s.step), carry(s.zs, s.step)
+	s.n = h.squareness(s)
 	out := *h
 	out.sec = s
 	return &out, nil
@@ -222,61 +223,58 @@ func root(f func(float64) float64, tin, tout, fin, fout float64) float64 {
 	return t
 }
 
-// exponent is the sections' superellipse exponent. Views along X and Z cannot tell a box from a
-// cylinder, so without a top view the section is an ellipse; a top view's outline tells how much
-// of its bounding box the object fills, and a fuller one (a box's) calls for a squarer section.
-func (h *Hull) exponent() float64 {
+// Choosing the sections' squareness from a top view: the sections must cast a shadow covering
+// coverNeeded of the top view's outline, judged at up to coverGrid² points of it against up to
+// coverRows slices.
+const (
+	coverNeeded = 0.95
+	coverGrid   = 64
+	coverRows   = 256
+)
+
+// squareness is the sections' superellipse exponent. Views along X and Z cannot tell a box from
+// a cylinder, so without a top view the section is an ellipse. A top view shows the shadow the
+// sections must cast: the exponent is the least of a few, from 2 up, whose sections cover the
+// top view's outline. A box's square outline needs square sections; a cylinder's disc, and an
+// upright ring's rectangle (its round sections at every height together fill it), do not.
+func (h *Hull) squareness(s *sections) float64 {
+	var top *Camera
 	for i := range h.Cameras {
-		c := &h.Cameras[i]
-		if c.Axis() != 1 {
-			continue
+		if h.Cameras[i].Axis() == 1 {
+			top = &h.Cameras[i]
 		}
-		m := c.sil.Mask
-		b := m.Bounds()
-		in := 0
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for _, v := range m.In[y*m.W+b.Min.X : y*m.W+b.Max.X] {
-				if v {
-					in++
+	}
+	exponents := [...]float64{2, 3, 4, 6, 12}
+	if top == nil {
+		return exponents[0]
+	}
+	var pts [][2]float64
+	for i := 0; i < coverGrid; i++ {
+		for j := 0; j < coverGrid; j++ {
+			p := [3]float64{(float64(i)+0.5)/coverGrid*h.Size[0] - h.Size[0]/2, 0, (float64(j)+0.5)/coverGrid*h.Size[2] - h.Size[2]/2}
+			// A pixel inside the outline, clear of its edge's aliasing.
+			if top.Dist(p) > 1/top.scale {
+				pts = append(pts, [2]float64{p[0], p[2]})
+			}
+		}
+	}
+	stride := max(1, len(s.xs)/coverRows)
+	for _, n := range exponents {
+		covered := 0
+		for _, pt := range pts {
+			for r := 0; r < len(s.xs); r += stride {
+				// A slice without spans in both views casts no shadow (its value is +Inf).
+				if len(s.xs[r]) > 0 && len(s.zs[r]) > 0 && sectionValue(s.xs[r], s.zs[r], pt[0], pt[1], n) > 0 {
+					covered++
+					break
 				}
 			}
 		}
-		return exponentFor(float64(in) / float64(b.Dx()*b.Dy()))
-	}
-	return 2
-}
-
-// Superellipse exponents: the fill ratio of an ellipse (π/4) gives minExponent; fuller outlines
-// give more, up to maxExponent (within a percent of filling the box).
-const (
-	minExponent = 2
-	maxExponent = 12
-)
-
-// exponentFor inverts the superellipse's share of its bounding box, Γ(1+1/n)²/Γ(1+2/n), which
-// grows with n, by bisection.
-func exponentFor(fill float64) float64 {
-	share := func(n float64) float64 {
-		a, _ := math.Lgamma(1 + 1/n)
-		b, _ := math.Lgamma(1 + 2/n)
-		return math.Exp(2*a - b)
-	}
-	if fill <= share(minExponent) {
-		return minExponent
-	}
-	if fill >= share(maxExponent) {
-		return maxExponent
-	}
-	lo, hi := float64(minExponent), float64(maxExponent)
-	for i := 0; i < 40; i++ {
-		mid := (lo + hi) / 2
-		if share(mid) < fill {
-			lo = mid
-		} else {
-			hi = mid
+		if float64(covered) >= coverNeeded*float64(len(pts)) {
+			return n
 		}
 	}
-	return (lo + hi) / 2
+	return exponents[len(exponents)-1]
 }
 
 // at returns the spans of the slice at height y, interpolated between the table's rows when both
@@ -311,9 +309,9 @@ func blend(out, a, b []interval, f float64) []interval {
 }
 
 // sectionValue is the signed distance (positive inside, to first order) at (x, z) of the union
-// of the superellipses inscribed in every pair of spans; +Inf when either list is empty, as the
-// slice then lies outside some view's outline and the hull's own distance decides.
-func (h *Hull) sectionValue(xs, zs []interval, x, z float64) float64 {
+// of the superellipses of exponent n inscribed in every pair of spans; +Inf when either list is
+// empty, as the slice then lies outside some view's outline and the hull's own distance decides.
+func sectionValue(xs, zs []interval, x, z, n float64) float64 {
 	if len(xs) == 0 || len(zs) == 0 {
 		return math.Inf(1)
 	}
@@ -324,7 +322,7 @@ func (h *Hull) sectionValue(xs, zs []interval, x, z float64) float64 {
 		for _, sz := range zs {
 			b := (sz.hi - sz.lo) / 2
 			v := (z - (sz.lo+sz.hi)/2) / b
-			best = math.Max(best, superellipse(u, v, a, b, h.sec.n))
+			best = math.Max(best, superellipse(u, v, a, b, n))
 		}
 	}
 	return best

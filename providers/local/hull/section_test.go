@@ -76,22 +76,29 @@ func TestSectionsKeepBody(t *testing.T) {
 	}
 }
 
-// TestExponentFor: an ellipse's share of its box gives an ellipse, a full box the squarest
-// section, and shares between give exponents between, growing with the share.
-func TestExponentFor(t *testing.T) {
-	if n := exponentFor(math.Pi / 4); n != minExponent {
-		t.Errorf("an ellipse's fill gives exponent %.2f, want %d", n, minExponent)
-	}
-	if n := exponentFor(1); n != maxExponent {
-		t.Errorf("a full box gives exponent %.2f, want %d", n, maxExponent)
-	}
-	if a, b := exponentFor(0.85), exponentFor(0.93); !(a > minExponent && b > a && b < maxExponent) {
-		t.Errorf("fills 0.85 and 0.93 give exponents %.2f and %.2f, want rising between %d and %d", a, b, minExponent, maxExponent)
-	}
-	// A superellipse of exponent 4 fills Γ(1.25)²/Γ(1.5) of its box.
-	g1, _ := math.Lgamma(1.25)
-	g2, _ := math.Lgamma(1.5)
-	if n := exponentFor(math.Exp(2*g1 - g2)); math.Abs(n-4) > 0.01 {
-		t.Errorf("a fill of %.4f gives exponent %.3f, want 4", math.Exp(2*g1-g2), n)
+// TestSquareness: with a top view, a box's sections are square enough to cast its square
+// shadow, while a cylinder's and an upright ring's stay ellipses (the ring's top view is a
+// rectangle, but its round sections together fill it).
+func TestSquareness(t *testing.T) {
+	box := modeltest.Solid{modeltest.Box{Lo: [3]float64{-0.3, 0, -0.2}, Hi: [3]float64{0.3, 1, 0.2}}}
+	cyl := modeltest.Solid{modeltest.Cylinder{Centre: [3]float64{0, 0.5, 0}, Axis: 1, Radius: 0.3, Length: 1}}
+	ring := modeltest.Solid{modeltest.Torus{Centre: [3]float64{0, 0.5, 0}, Axis: 2, Major: 0.36, Minor: 0.14}}
+	for _, c := range []struct {
+		name   string
+		solid  modeltest.Solid
+		lo, hi float64
+	}{{"box", box, 6, 12}, {"cylinder", cyl, 2, 2}, {"ring", ring, 2, 2}} {
+		views := map[string][2]int{"front": {256, 256}, "left": {256, 256}, "top": {256, 256}}
+		h, err := New(silhouettes(t, c.solid, views))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := h.Rounded(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := r.sec.n; n < c.lo || n > c.hi {
+			t.Errorf("%s: exponent %.1f, want %.0f to %.0f", c.name, n, c.lo, c.hi)
+		}
 	}
 }
