@@ -318,9 +318,15 @@ func sectionValue(xs, zs []interval, x, z, n float64) float64 {
 	best := math.Inf(-1)
 	for _, sx := range xs {
 		a := (sx.hi - sx.lo) / 2
+		if !(a > 0) {
+			continue // a span of no width (the scan's ends met) bounds nothing
+		}
 		u := (x - (sx.lo+sx.hi)/2) / a
 		for _, sz := range zs {
 			b := (sz.hi - sz.lo) / 2
+			if !(b > 0) {
+				continue
+			}
 			v := (z - (sz.lo+sz.hi)/2) / b
 			best = math.Max(best, superellipse(u, v, a, b, n))
 		}

@@ -102,3 +102,22 @@ func TestSquareness(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionValueDegenerate: spans of no width, or none, never give NaN: a slice with no
+// usable pair lies outside (or, with no spans at all, is left to the hull).
+func TestSectionValueDegenerate(t *testing.T) {
+	flat := []interval{{0.2, 0.2}}
+	wide := []interval{{-0.5, 0.5}}
+	for _, c := range []struct {
+		xs, zs []interval
+	}{{flat, wide}, {wide, flat}, {flat, flat}, {nil, wide}, {wide, nil}} {
+		for _, n := range []float64{2, 5} {
+			if v := sectionValue(c.xs, c.zs, 0.2, 0, n); math.IsNaN(v) || v > 0 && !math.IsInf(v, 1) {
+				t.Errorf("spans %v × %v, exponent %v: value %v at a point they do not bound", c.xs, c.zs, n, v)
+			}
+		}
+	}
+	if v := sectionValue(wide, wide, 0, 0, 2); !(v > 0.49 && v <= 0.5) {
+		t.Errorf("centre of a unit circle: %v, want 0.5", v)
+	}
+}
