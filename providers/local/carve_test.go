@@ -65,6 +65,13 @@ func TestViewTextures(t *testing.T) {
 	dir := t.TempDir()
 	images := drawViews(t, dir, "mug", mug(), map[string][2]int{"front": {300, 300}, "left": {260, 300}, "top": {300, 300}})
 	path := generateReq(t, t.TempDir(), providers.Request{Images: images, Polycount: 20000})
+	checkViewColours(t, path)
+}
+
+// checkViewColours checks that the faces of the model at path looking at the front, top and left
+// cameras show those views' colours (see modeltest.ViewColour).
+func checkViewColours(t *testing.T, path string) {
+	t.Helper()
 	m, err := modeltest.Load(path)
 	if err != nil {
 		t.Fatal(err)

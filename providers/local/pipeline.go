@@ -83,9 +83,12 @@ func generate(ctx context.Context, req providers.Request, caps providers.Capabil
 	}
 	notes = p.notes
 	var s *shape
-	if p.carved {
+	switch {
+	case p.turnedViews:
+		s, err = turnViews(ctx, views, p, req.Polycount, tracked)
+	case p.carved:
 		s, err = carve(ctx, views, req.Polycount, p.largest, tracked)
-	} else {
+	default:
 		s, err = fromOneAxis(ctx, views, req, caps, p.choice, p.field, tracked)
 	}
 	if err != nil {

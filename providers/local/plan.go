@@ -8,14 +8,19 @@ import (
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/local/field"
 	"github.com/kiln3d/kiln/providers/local/hull"
+	"github.com/kiln3d/kiln/providers/local/turned"
 	"github.com/kiln3d/kiln/providers/local/work"
 )
 
 // making is how a model will be made from its views, decided before any mesh is built: carved
 // from views along several axes, or shaped from one view as the choice says.
 type making struct {
-	carved  bool
-	largest bool
+	carved bool
+	// turnedViews: views along several axes that all show one solid of revolution, made Turned
+	// from main and textured from every view (see turnsFromViews).
+	turnedViews bool
+	main        *view
+	largest     bool
 	choice  choice
 	// field is the shaping view's signed distance (one axis only).
 	field *field.Field
@@ -35,7 +40,21 @@ func plan(ctx context.Context, views []*view, req providers.Request, caps provid
 	p := &making{largest: req.Option(caps, optionObjects) == objectsLargest}
 	asked := req.Option(caps, OptionShape)
 	if !alongOneAxis(views) {
-		p.carved, p.shown = true, [3]bool{true, true, true}
+		p.shown = [3]bool{true, true, true}
+		if asked == ShapeAuto || asked == ShapeTurned {
+			if main, why, ok := turnsFromViews(views); ok {
+				f, err := field.NewDistance(ctx, main.mask, fieldPad)
+				if err != nil {
+					return nil, err
+				}
+				axis, _ := turned.Axis(main.mask)
+				p.turnedViews, p.main, p.field = true, main, f
+				p.choice = choice{shape: ShapeTurned, auto: asked == ShapeAuto, why: why, axis: axis}
+				p.notes = append(p.notes, p.choice.note())
+				return p, nil
+			}
+		}
+		p.carved = true
 		names := make([]string, len(views))
 		for i, v := range views {
 			names[i] = v.name
@@ -157,13 +176,8 @@ func (p Provider) Foresee(ctx context.Context, req providers.Request) (providers
 		return providers.Foresight{}, err
 	}
 	ext := m.ext
-	if m.carved {
-		sils := make([]hull.Silhouette, len(views))
-		err := work.Each(ctx, len(views), func(i int) error {
-			f, err := field.NewDistance(ctx, views[i].mask, hullPad)
-			sils[i] = hull.Silhouette{View: views[i].name, Mask: views[i].mask, Dist: f}
-			return err
-		})
+	if m.carved || m.turnedViews {
+		sils, err := silhouettes(ctx, views)
 		if err != nil {
 			return providers.Foresight{}, err
 		}

@@ -152,14 +152,8 @@ func fromOneAxis(ctx context.Context, views []*view, req providers.Request, caps
 		}
 		s, err = flat.Build(ctx, f, main.mask, thicknessPixels(req, caps, main), req.Polycount)
 	}
-	switch {
-	case errors.Is(err, mesh.ErrTooSmall):
-		err = main.refuse(fmt.Sprintf("the object is too small to model (%d×%d pixels)", main.box.Dx(), main.box.Dy()))
-	case errors.Is(err, mesh.ErrTooThin):
-		err = main.refuse(fmt.Sprintf("the object is too thin to model with only %d triangles; ask for more", req.Polycount))
-	}
 	if err != nil {
-		return nil, err
+		return nil, shapeError(main, req.Polycount, err)
 	}
 	if err := stage(0.7, msgTexturing); err != nil {
 		return nil, err
@@ -181,4 +175,16 @@ func weldedIndices(indices, weld []uint32) []uint32 {
 		out[i] = weld[v]
 	}
 	return out
+}
+
+// shapeError explains in the artist's words why the view main could not be shaped at target
+// triangles.
+func shapeError(main *view, target int, err error) error {
+	switch {
+	case errors.Is(err, mesh.ErrTooSmall):
+		return main.refuse(fmt.Sprintf("the object is too small to model (%d×%d pixels)", main.box.Dx(), main.box.Dy()))
+	case errors.Is(err, mesh.ErrTooThin):
+		return main.refuse(fmt.Sprintf("the object is too thin to model with only %d triangles; ask for more", target))
+	}
+	return err
 }

@@ -109,3 +109,39 @@ func TestShapeTurnedFromTopIsRefused(t *testing.T) {
 		t.Errorf("turned from the top: %v", err)
 	}
 }
+
+// TestViewsOfATurnedObject: views that all show one solid of revolution make it Turned (which
+// matches every view exactly) and are all used for its texture; views of anything else are carved.
+func TestViewsOfATurnedObject(t *testing.T) {
+	dir := t.TempDir()
+	can := modeltest.Solid{modeltest.Cylinder{Centre: [3]float64{0, 0.5, 0}, Axis: 1, Radius: 0.3, Length: 1}}
+	for _, c := range []struct {
+		name  string
+		solid modeltest.Solid
+		sizes map[string][2]int
+		note  string
+	}{
+		{"can", can, map[string][2]int{"front": {200, 240}, "left": {240, 300}, "top": {200, 200}},
+			"Shape: Turned, picked by Auto because the front, left and top views show one solid of revolution"},
+		{"mug", mug(), map[string][2]int{"front": {240, 240}, "left": {240, 240}}, "Shape: carved from the front and left views"},
+	} {
+		images := drawViews(t, dir, c.name, c.solid, c.sizes)
+		req := providers.Request{Images: images, Polycount: 4000}
+		f, err := New().(Provider).Foresee(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Notes) != 1 || !strings.HasPrefix(f.Notes[0], c.note) {
+			t.Errorf("%s: notes %q, want %q…", c.name, f.Notes, c.note)
+		}
+		path := generateReq(t, t.TempDir(), req)
+		_, worst := checkViews(t, path, images, 4000, 0.97)
+		if c.name == "can" {
+			if worst < 0.99 {
+				t.Errorf("can: worst view IoU %.4f", worst)
+			}
+			// Every view textures its side: each view's colour is on the faces facing it.
+			checkViewColours(t, path)
+		}
+	}
+}
