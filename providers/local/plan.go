@@ -21,7 +21,7 @@ type making struct {
 	turnedViews bool
 	main        *view
 	largest     bool
-	choice  choice
+	choice      choice
 	// field is the shaping view's signed distance (one axis only).
 	field *field.Field
 	// shown says which model axes the images show (see scaleFor).

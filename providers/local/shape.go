@@ -185,6 +185,8 @@ func shapeError(main *view, target int, err error) error {
 		return main.refuse(fmt.Sprintf("the object is too small to model (%d×%d pixels)", main.box.Dx(), main.box.Dy()))
 	case errors.Is(err, mesh.ErrTooThin):
 		return main.refuse(fmt.Sprintf("the object is too thin to model with only %d triangles; ask for more", target))
+	case errors.Is(err, turned.ErrTooFew):
+		return main.refuse(fmt.Sprintf("the object has too many parts, one above another, to turn with only %d triangles; ask for more", target))
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"math"
@@ -143,5 +144,17 @@ func TestViewsOfATurnedObject(t *testing.T) {
 			// Every view textures its side: each view's colour is on the faces facing it.
 			checkViewColours(t, path)
 		}
+	}
+}
+
+// TestTurnedTooFewTriangles: stacked parts that cannot each have a closed solid within the budget
+// are refused in the artist's words.
+func TestTurnedTooFewTriangles(t *testing.T) {
+	stack := func(x, y float64) bool { return math.Abs(x-50) < 30 && int(y)%20 < 10 }
+	path := writePNG(t, t.TempDir(), "stack.png", drawRGBA(100, 2000, stack))
+	req := providers.Request{Images: []providers.Image{{Path: path}}, Polycount: 500, Options: map[string]string{OptionShape: ShapeTurned}}
+	_, err := New().Collect(context.Background(), req, providers.Remote{ID: "local-1"}, t.TempDir(), nil)
+	if !errors.Is(err, providers.ErrInvalidInput) || !strings.Contains(err.Error(), "too many parts, one above another, to turn with only 500 triangles") {
+		t.Errorf("Collect: %v", err)
 	}
 }
