@@ -10,25 +10,20 @@ import (
 
 	"github.com/kiln3d/kiln/providers"
 	"github.com/kiln3d/kiln/providers/local/bake"
-	"github.com/kiln3d/kiln/providers/local/field"
 	"github.com/kiln3d/kiln/providers/local/hull"
 	"github.com/kiln3d/kiln/providers/local/mesh"
 	"github.com/kiln3d/kiln/providers/local/texture"
 	"github.com/kiln3d/kiln/providers/local/work"
 )
 
-// carve makes the model from views along two or three axes: their visual hull, extracted finely,
-// smoothed, decimated to the budget and textured face by face from the view that sees it best.
+// carve makes the model from views along two or three axes: their visual hull with round
+// sections between the views (see hull.Rounded), extracted on a lattice sized for the budget and
+// textured face by face from the view that sees it best.
 func carve(ctx context.Context, views []*view, target int, largest bool, stage stageFunc) (*shape, error) {
 	if err := stage(0.3, msgCarving); err != nil {
 		return nil, err
 	}
-	sils := make([]hull.Silhouette, len(views))
-	err := work.Each(ctx, len(views), func(i int) error {
-		f, err := field.NewDistance(ctx, views[i].mask, hullPad)
-		sils[i] = hull.Silhouette{View: views[i].name, Mask: views[i].mask, Dist: f}
-		return err
-	})
+	sils, err := silhouettes(ctx, views)
 	if err != nil {
 		return nil, err
 	}
