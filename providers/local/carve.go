@@ -16,15 +16,11 @@ import (
 	"github.com/kiln3d/kiln/providers/local/work"
 )
 
-// carve makes the model from views along two or three axes: their visual hull with round
+// carve makes the model from views along two or three axes (measured as sils): their visual hull with round
 // sections between the views (see hull.Rounded), extracted on a lattice sized for the budget and
 // textured face by face from the view that sees it best.
-func carve(ctx context.Context, views []*view, target int, largest bool, stage stageFunc) (*shape, error) {
+func carve(ctx context.Context, views []*view, sils []hull.Silhouette, target int, largest bool, stage stageFunc) (*shape, error) {
 	if err := stage(0.3, msgCarving); err != nil {
-		return nil, err
-	}
-	sils, err := silhouettes(ctx, views)
-	if err != nil {
 		return nil, err
 	}
 	h, err := hull.New(sils)

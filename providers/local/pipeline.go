@@ -82,12 +82,17 @@ func generate(ctx context.Context, req providers.Request, caps providers.Capabil
 		return nil, fail(err)
 	}
 	notes = p.notes
+	// A size at odds with the images is refused before any work, on the same proportions
+	// Foresee judged it by.
+	if err := checkSize(p.ext, req.Size, p.shown); err != nil {
+		return nil, err
+	}
 	var s *shape
 	switch {
 	case p.turnedViews:
 		s, err = turnViews(ctx, views, p, req.Polycount, tracked)
 	case p.carved:
-		s, err = carve(ctx, views, req.Polycount, p.largest, tracked)
+		s, err = carve(ctx, views, p.sils, req.Polycount, p.largest, tracked)
 	default:
 		s, err = fromOneAxis(ctx, views, req, caps, p.choice, p.field, tracked)
 	}
@@ -99,11 +104,7 @@ func generate(ctx context.Context, req providers.Request, caps providers.Capabil
 		return nil, err
 	}
 	lo, hi := turnParts(s.parts, s.turn)
-	scale, err := scaleFor([3]float64{hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]}, req.Size, s.footprint, p.shown)
-	if err != nil {
-		return nil, err
-	}
-	stand(s.parts, lo, hi, scale)
+	stand(s.parts, lo, hi, scaleFor([3]float64{hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]}, req.Size, s.footprint, p.shown))
 	out, err := glb.EncodeParts(s.parts, glb.Texture{Data: s.texture, MIMEType: "image/jpeg"}, modelName(views))
 	if err != nil {
 		return nil, fail(err)

@@ -24,12 +24,14 @@ type making struct {
 	choice      choice
 	// field is the shaping view's signed distance (one axis only).
 	field *field.Field
+	// sils are the views measured for the hull that aligns them (several axes only).
+	sils []hull.Silhouette
 	// shown says which model axes the images show (see scaleFor).
 	shown [3]bool
 	// footprint: a view from the top alone, sized by its footprint (see scaleFor).
 	footprint bool
-	// ext is the model's expected extent along each axis, in the shaping view's pixels: its
-	// proportions, for saying the size before the mesh exists.
+	// ext is the model's expected extent along each axis, in any unit: its proportions, for
+	// judging and saying the size before the mesh exists.
 	ext   [3]float64
 	notes []string
 }
@@ -41,6 +43,15 @@ func plan(ctx context.Context, views []*view, req providers.Request, caps provid
 	asked := req.Option(caps, OptionShape)
 	if !alongOneAxis(views) {
 		p.shown = [3]bool{true, true, true}
+		var err error
+		if p.sils, err = silhouettes(ctx, views); err != nil {
+			return nil, err
+		}
+		h, err := hull.New(p.sils)
+		if err != nil {
+			return nil, err
+		}
+		p.ext = h.Size
 		if asked == ShapeAuto || asked == ShapeTurned {
 			if main, why, ok := turnsFromViews(views); ok {
 				f, err := field.NewDistance(ctx, main.mask, fieldPad)
@@ -176,21 +187,10 @@ func (p Provider) Foresee(ctx context.Context, req providers.Request) (providers
 		return providers.Foresight{}, err
 	}
 	ext := m.ext
-	if m.carved || m.turnedViews {
-		sils, err := silhouettes(ctx, views)
-		if err != nil {
-			return providers.Foresight{}, err
-		}
-		h, err := hull.New(sils)
-		if err != nil {
-			return providers.Foresight{}, err
-		}
-		ext = h.Size
-	}
-	s, err := scaleFor(ext, req.Size, m.footprint, m.shown)
-	if err != nil {
+	if err := checkSize(ext, req.Size, m.shown); err != nil {
 		return providers.Foresight{}, err
 	}
+	s := scaleFor(ext, req.Size, m.footprint, m.shown)
 	return providers.Foresight{
 		Size:  providers.Dimensions{WidthCM: ext[0] * s[0] * 100, HeightCM: ext[1] * s[1] * 100, DepthCM: ext[2] * s[2] * 100},
 		Notes: m.notes,

@@ -47,17 +47,42 @@ const sizeTolerance = 0.03
 // axisNames name the model's axes as the size fields do.
 var axisNames = [3]string{"wide", "tall", "deep"}
 
-// scaleFor works out the scale per axis that makes a model of extent ext (metres or any unit,
-// after turning) the size asked for. Shown says which axes the images show, so their proportions
-// are the object's: a size given along two of them must agree with those proportions (within
-// sizeTolerance), or it is refused with the reason rather than stretching one axis. An axis the
-// images do not show (the depth of a model inflated from one view) takes whatever size is given.
+// checkSize refuses a size at odds with the images: shown says which axes the images show, so
+// their proportions are the object's (ext, its extent along each axis, gives them). A size given
+// along two of them must keep those proportions within sizeTolerance, or it is refused with the
+// reason rather than stretching one axis. An axis the images do not show (the depth of a model
+// inflated from one view) may take any size.
+func checkSize(ext [3]float64, size providers.Dimensions, shown [3]bool) error {
+	if size.Default {
+		return nil
+	}
+	want := [3]float64{size.WidthCM / 100, size.HeightCM / 100, size.DepthCM / 100}
+	for a := 0; a < 3; a++ {
+		for b := a + 1; b < 3; b++ {
+			if !shown[a] || !shown[b] || want[a] <= 0 || want[b] <= 0 {
+				continue
+			}
+			asked := want[a] / want[b]
+			has := ext[a] / ext[b]
+			if math.Abs(asked/has-1) > sizeTolerance {
+				return &providers.InputError{Reason: fmt.Sprintf(
+					"a size %s × %s does not match the object's proportions in the images: %s %s, it is %s %s. "+
+						"Give only one of them and the other follows, or use images that show those proportions",
+					sizeWord(want[a], a), sizeWord(want[b], b), cm(want[b]), axisNames[b], cm(want[b]*has), axisNames[a])}
+			}
+		}
+	}
+	return nil
+}
+
+// scaleFor works out the scale per axis that makes a model of extent ext (after turning) the size
+// asked for, a size checkSize has let through; each axis given is made exactly its size.
 //
 // The height given sets the scale of the axes not given, else a width or depth along a shown axis.
 // With no size, or the default, the model is the default height, 1 m when the request has none;
 // footprint (a view from the top alone, whose height is made up) puts that size on the longer side
 // on the ground instead.
-func scaleFor(ext [3]float64, size providers.Dimensions, footprint bool, shown [3]bool) ([3]float64, error) {
+func scaleFor(ext [3]float64, size providers.Dimensions, footprint bool, shown [3]bool) [3]float64 {
 	want := [3]float64{size.WidthCM / 100, size.HeightCM / 100, size.DepthCM / 100}
 	if size.Default {
 		h := want[1]
@@ -68,23 +93,7 @@ func scaleFor(ext [3]float64, size providers.Dimensions, footprint bool, shown [
 		if footprint {
 			k = h / math.Max(ext[0], ext[2])
 		}
-		return [3]float64{k, k, k}, nil
-	}
-	// Every pair of shown axes given must keep the images' proportions.
-	for a := 0; a < 3; a++ {
-		for b := a + 1; b < 3; b++ {
-			if !shown[a] || !shown[b] || want[a] <= 0 || want[b] <= 0 {
-				continue
-			}
-			asked := want[a] / want[b]
-			has := ext[a] / ext[b]
-			if math.Abs(asked/has-1) > sizeTolerance {
-				return [3]float64{}, &providers.InputError{Reason: fmt.Sprintf(
-					"a size %s × %s does not match the object's proportions in the images: %s %s, it is %s %s. "+
-						"Give only one of them and the other follows, or use images that show those proportions",
-					sizeWord(want[a], a), sizeWord(want[b], b), cm(want[b]), axisNames[b], cm(want[b]*has), axisNames[a])}
-			}
-		}
+		return [3]float64{k, k, k}
 	}
 	k := math.NaN()
 	switch {
@@ -108,7 +117,7 @@ func scaleFor(ext [3]float64, size providers.Dimensions, footprint bool, shown [
 			s[a] = want[a] / ext[a]
 		}
 	}
-	return s, nil
+	return s
 }
 
 // sizeWord says one dimension of a size: "40 cm wide".

@@ -167,11 +167,7 @@ func turnViews(ctx context.Context, views []*view, p *making, target int, stage 
 	if err := stage(0.7, msgTexturing); err != nil {
 		return nil, err
 	}
-	sils, err := silhouettes(ctx, views)
-	if err != nil {
-		return nil, err
-	}
-	h, err := hull.New(sils)
+	h, err := hull.New(p.sils)
 	if err != nil {
 		return nil, err
 	}
