@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"image"
-	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kiln3d/kiln/providers"
+	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -19,29 +19,7 @@ import (
 // left corner, and returns its path.
 func writePhoto(t *testing.T, dir string) string {
 	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 120, 100))
-	for y := range 100 {
-		for x := range 120 {
-			c := color.NRGBA{255, 255, 255, 255}
-			switch {
-			case (x-70)*(x-70)+(y-55)*(y-55) < 30*30:
-				c = color.NRGBA{200, 40, 30, 255}
-			case x < 20 && y < 20:
-				c = color.NRGBA{30, 40, 200, 255}
-			}
-			img.SetNRGBA(x, y, c)
-		}
-	}
-	path := filepath.Join(dir, "photo.png")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return modeltest.WriteImage(t, dir, "photo.png", modeltest.DiscPhoto())
 }
 
 func TestCutOut(t *testing.T) {

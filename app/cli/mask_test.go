@@ -2,14 +2,13 @@ package cli
 
 import (
 	"context"
-	"image"
-	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kiln3d/kiln/providers/modeltest"
 	"github.com/kiln3d/kiln/providers/providertest"
 )
 
@@ -17,29 +16,7 @@ import (
 // the top-left corner that a rectangle around the disc leaves out.
 func writePhoto(t *testing.T, dir, name string) string {
 	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 120, 100))
-	for y := range 100 {
-		for x := range 120 {
-			c := color.NRGBA{255, 255, 255, 255}
-			switch {
-			case (x-70)*(x-70)+(y-55)*(y-55) < 30*30:
-				c = color.NRGBA{200, 40, 30, 255}
-			case x < 20 && y < 20:
-				c = color.NRGBA{30, 40, 200, 255}
-			}
-			img.SetNRGBA(x, y, c)
-		}
-	}
-	p := filepath.Join(dir, name)
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return modeltest.WriteImage(t, dir, name, modeltest.DiscPhoto())
 }
 
 func readAlpha(t *testing.T, path string) func(x, y int) uint8 {

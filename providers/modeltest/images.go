@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"os"
@@ -48,6 +49,26 @@ func WriteImage(t testing.TB, dir, name string, img image.Image) string {
 		t.Fatal(err)
 	}
 	return WriteFile(t, dir, name, b.Bytes())
+}
+
+// DiscPhoto is an opaque 120×100 picture a cut-out is tried on: a red disc of radius 30 centred at
+// (70, 55) on a white backdrop, with a blue square in the top-left corner (0 to 20 each way) that
+// a rectangle around the disc leaves out.
+func DiscPhoto() *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, 120, 100))
+	for y := range 100 {
+		for x := range 120 {
+			c := color.NRGBA{255, 255, 255, 255}
+			switch {
+			case (x-70)*(x-70)+(y-55)*(y-55) < 30*30:
+				c = color.NRGBA{200, 40, 30, 255}
+			case x < 20 && y < 20:
+				c = color.NRGBA{30, 40, 200, 255}
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	return img
 }
 
 // WriteFile writes data to dir/name and returns the file's path.
