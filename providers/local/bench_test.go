@@ -37,19 +37,7 @@ func BenchmarkGenerate1024(b *testing.B) {
 	dir := b.TempDir()
 	path := writePNG(b, dir, "blob.png", benchImage())
 	req := providers.Request{Images: []providers.Image{{Path: path}}, Polycount: 20000}
-	p := New()
-	ctx := context.Background()
-	out := b.TempDir()
-	b.ReportAllocs()
-	for b.Loop() {
-		r, err := p.Submit(ctx, req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := p.Collect(ctx, req, r, out, nil); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchJob(b, req)
 }
 
 // BenchmarkGenerateFourViews measures one whole carving job, Submit and Collect, on four 512²
@@ -58,6 +46,12 @@ func BenchmarkGenerateFourViews(b *testing.B) {
 	sizes := map[string][2]int{"front": {512, 512}, "left": {512, 512}, "back": {512, 512}, "top": {512, 512}}
 	images := drawViews(b, b.TempDir(), "mug", mug(), sizes)
 	req := providers.Request{Images: images, Polycount: 20000}
+	benchJob(b, req)
+}
+
+// benchJob measures req as one whole job, Submit and Collect, again and again.
+func benchJob(b *testing.B, req providers.Request) {
+	b.Helper()
 	p := New()
 	ctx := context.Background()
 	out := b.TempDir()

@@ -1,7 +1,6 @@
 package local
 
 import (
-	"context"
 	"testing"
 
 	"github.com/kiln3d/kiln/providers"
@@ -28,19 +27,7 @@ func BenchmarkShape(b *testing.B) {
 				Polycount: 20000,
 				Options:   map[string]string{OptionShape: shape},
 			}
-			p := New()
-			ctx := context.Background()
-			out := b.TempDir()
-			b.ReportAllocs()
-			for b.Loop() {
-				r, err := p.Submit(ctx, req)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := p.Collect(ctx, req, r, out, nil); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchJob(b, req)
 		})
 	}
 }
