@@ -19,9 +19,10 @@ type making struct {
 	// turnedViews: views along several axes that all show one solid of revolution, made Turned
 	// from main and textured from every view (see turnsFromViews).
 	turnedViews bool
-	main        *view
-	largest     bool
-	choice      choice
+	// main is the side view a Turned model from several views is made from.
+	main    *view
+	largest bool
+	choice  choice
 	// field is the shaping view's signed distance (one axis only).
 	field *field.Field
 	// sils are the views measured for the hull that aligns them (several axes only).
@@ -71,8 +72,11 @@ func plan(ctx context.Context, views []*view, req providers.Request, caps provid
 			names[i] = v.name
 		}
 		n := "Shape: carved from the " + andList(names) + " views"
-		if asked != ShapeAuto {
-			n += " (the Shape option is for views along one axis)"
+		switch asked {
+		case ShapeTurned:
+			n += " (Turned was asked, but they do not all show one solid of revolution)"
+		case ShapeRound, ShapeFlat:
+			n += " (Round and Flat are made from views along one axis)"
 		}
 		p.notes = append(p.notes, n)
 		return p, nil

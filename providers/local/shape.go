@@ -28,8 +28,8 @@ type choice struct {
 	axis  float64
 }
 
-// note is the choice in the artist's words: "Shape: Turned (picked by Auto: the outline is
-// mirror-symmetric about a vertical axis, 98%)".
+// note is the choice in the artist's words: "Shape: Turned, picked by Auto because the outline is
+// mirror-symmetric about a vertical axis (98%)", or "Shape: Round, as asked".
 func (c choice) note() string {
 	title := map[string]string{ShapeRound: "Round", ShapeTurned: "Turned", ShapeFlat: "Flat"}[c.shape]
 	if c.auto {
