@@ -79,13 +79,12 @@ func generateCompare(ctx context.Context, k *app.Kiln, env Env, req providers.Re
 	jobs, err := k.Jobs.SubmitCompare(ctx, plans)
 	switch {
 	case err != nil && ctx.Err() != nil:
-		bar.end()
-		fmt.Fprintln(env.Stderr, "kiln: cancelled")
+		bar.say("kiln: cancelled")
 		return exitCancelled
 	case err != nil:
 		return fail(env, "%v", err)
 	}
-	fmt.Fprintf(env.Stderr, "kiln: a comparison of %s (tagged %s in the library)\n", app.Plural(len(jobs), "model"), app.CompareTag(jobs[0].Batch))
+	bar.say("kiln: a comparison of %s (tagged %s in the library)", app.Plural(len(jobs), "model"), app.CompareTag(jobs[0].Batch))
 	return saveModels(ctx, k, env, bar, jobs, out, asJSON)
 }
 

@@ -44,13 +44,12 @@ func generateEach(ctx context.Context, k *app.Kiln, env Env, caps providers.Capa
 	switch {
 	case err != nil && ctx.Err() != nil:
 		// Interrupted while the batch was being saved: SubmitEach cancelled what it had queued.
-		bar.end()
-		fmt.Fprintln(env.Stderr, "kiln: cancelled")
+		bar.say("kiln: cancelled")
 		return exitCancelled
 	case err != nil:
 		return fail(env, "%v", err)
 	}
-	fmt.Fprintf(env.Stderr, "kiln: %s, one per image (batch %s)\n", app.Plural(len(jobs), "model"), jobs[0].Batch)
+	bar.say("kiln: %s, one per image (batch %s)", app.Plural(len(jobs), "model"), jobs[0].Batch)
 	return saveModels(ctx, k, env, bar, jobs, out, asJSON)
 }
 

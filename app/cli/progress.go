@@ -62,6 +62,18 @@ func (p *progress) show(j app.Job) {
 	fmt.Fprintf(p.env.Stderr, "\r\033[K[%s] %s %s", bar, line, elapsed)
 }
 
+// say writes a line on stderr while jobs may be running: under the bar's lock, so that it never
+// interleaves with (or races) a progress line the queue's events draw, and on a line of its own.
+func (p *progress) say(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprintln(p.env.Stderr)
+		p.drawn = false
+	}
+	fmt.Fprintf(p.env.Stderr, format+"\n", args...)
+}
+
 // end finishes the bar's line so later output starts on a fresh one.
 func (p *progress) end() {
 	p.mu.Lock()
