@@ -40,7 +40,7 @@ func TestBatchIsKeptAcrossReopen(t *testing.T) {
 	images := []string{writePNG(t, src, "vase.png"), writePNG(t, src, "chair.png"), writePNG(t, filepath.Join(src, "shelf"), "vase.png")}
 	k := openKiln(t, home, QueueOptions{}, providertest.NewFake("fake"))
 	req := request(images...)
-	req.Images[0].View = providers.ViewFront // one image per model: a view means nothing
+	req.Images[0].View = providers.ViewFront                   // one image per model: a view means nothing
 	req.Images[1].Mask = writePNG(t, src, "chair cut-out.png") // but a corrected cut-out does
 	req.Polycount = 700
 	jobs, err := k.Jobs.SubmitEach(context.Background(), "fake", req)

@@ -3,12 +3,10 @@ package modelio_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -59,16 +57,10 @@ func TestAnalyzeLocal(t *testing.T) {
 // the independent checker's count of a file holding that mesh alone, drawn once where it is
 // stored (meshcheck welds the whole drawn scene in world space; Analyze counts each mesh once).
 func TestAnalyzeAgreesWithMeshcheck(t *testing.T) {
-	src := filepath.Join(modeltest.CorpusDir(t, "models"), "..", "..", "tools", "meshcheck")
-	if _, err := os.Stat(src); err != nil {
-		t.Skipf("no meshcheck source beside the corpus: %v", err)
-	}
-	meshcheck := filepath.Join(t.TempDir(), "meshcheck")
-	build := exec.Command("go", "build", "-o", meshcheck, ".")
-	build.Dir = src
-	build.Env = append(os.Environ(), "GOWORK=off")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building meshcheck: %v\n%s", err, out)
+	modeltest.CorpusDir(t, "models") // skips without the corpus
+	meshcheck := modeltest.Meshcheck(t)
+	if meshcheck == "" {
+		t.Skip("no meshcheck source beside the corpus")
 	}
 	for _, name := range anCorpus {
 		t.Run(name, func(t *testing.T) {
@@ -127,22 +119,11 @@ func anCheckMesh(t *testing.T, meshcheck string, doc *gltf.Document, mi int) (an
 	anWriteGLB(t, &one, path)
 	var info anMeshcheckInfo
 	var quality anMeshcheckQuality
-	anRunJSON(t, &info, meshcheck, "info", path)
+	modeltest.RunMeshcheck(t, meshcheck, &info, "info", path)
 	if info.Triangles > 0 {
-		anRunJSON(t, &quality, meshcheck, "quality", path)
+		modeltest.RunMeshcheck(t, meshcheck, &quality, "quality", path)
 	}
 	return info, quality
-}
-
-func anRunJSON(t *testing.T, v any, name string, args ...string) {
-	t.Helper()
-	out, err := exec.Command(name, args...).Output()
-	if err != nil {
-		t.Fatalf("%s %v: %v", filepath.Base(name), args, err)
-	}
-	if err := json.Unmarshal(out, v); err != nil {
-		t.Fatalf("%s %v printed %q: %v", filepath.Base(name), args, out, err)
-	}
 }
 
 // anWriteGLB encodes doc as a GLB at path.

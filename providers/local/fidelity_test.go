@@ -1,11 +1,9 @@
 package local
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -330,11 +328,10 @@ func TestFidelity(t *testing.T) {
 
 // BenchmarkFidelity times each case's job and reports its figures against the truth (20,000
 // sample points each way, as meshcheck takes): dist% and p95% (shares of the truth's diagonal),
-// slivers%, and the worst view's IoU; with meshcheck built (KILN_MESHCHECK, or /tmp/meshcheck)
-// also its own mc-dist%, mc-p95% and mc-slivers%.
+// slivers%, and the worst view's IoU; with meshcheck there (modeltest.Meshcheck) also its own mc-dist%, mc-p95% and mc-slivers%.
 func BenchmarkFidelity(b *testing.B) {
 	truths := newFidelityTruths(b.TempDir())
-	tool := modeltest.MeshcheckPath()
+	tool := modeltest.Meshcheck(b)
 	for _, c := range fidelityCases() {
 		b.Run(strings.ReplaceAll(c.String(), " ", "_"), func(b *testing.B) {
 			truths.images(b, c) // drawn before the clock starts
@@ -352,24 +349,12 @@ func BenchmarkFidelity(b *testing.B) {
 				var quality struct {
 					Slivers float64 `json:"sliver_share"`
 				}
-				meshcheck(b, tool, &dist, "distance", truths.paths[c.truth], path, "20000")
-				meshcheck(b, tool, &quality, "quality", path)
+				modeltest.RunMeshcheck(b, tool, &dist, "distance", truths.paths[c.truth], path, "20000")
+				modeltest.RunMeshcheck(b, tool, &quality, "quality", path)
 				b.ReportMetric(100*dist.Mean, "mc-dist%")
 				b.ReportMetric(100*dist.P95, "mc-p95%")
 				b.ReportMetric(100*quality.Slivers, "mc-slivers%")
 			}
 		})
-	}
-}
-
-// meshcheck runs the checker and decodes its JSON answer into into.
-func meshcheck(tb testing.TB, tool string, into any, args ...string) {
-	tb.Helper()
-	out, err := exec.Command(tool, args...).Output()
-	if err != nil {
-		tb.Fatalf("meshcheck %s: %v", strings.Join(args, " "), err)
-	}
-	if err := json.Unmarshal(out, into); err != nil {
-		tb.Fatalf("meshcheck %s printed %q: %v", strings.Join(args, " "), out, err)
 	}
 }

@@ -18,19 +18,28 @@ func CorpusDir(t testing.TB, sub string) string {
 		}
 		return filepath.Join(d, sub)
 	}
+	if c := sharedPath(filepath.Join("corpus", sub)); c != "" {
+		return c
+	}
+	wd, _ := os.Getwd()
+	t.Skipf("no shared/corpus/%s beside %s or its parents, and KILN_CORPUS is unset", sub, wd)
+	return ""
+}
+
+// sharedPath is the folder shared/rel beside the working directory or one of its parents, or ""
+// when there is none.
+func sharedPath(rel string) string {
 	wd, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return ""
 	}
 	for d := wd; ; d = filepath.Dir(d) {
-		c := filepath.Join(d, "shared", "corpus", sub)
+		c := filepath.Join(d, "shared", rel)
 		if st, err := os.Stat(c); err == nil && st.IsDir() {
 			return c
 		}
 		if filepath.Dir(d) == d {
-			break
+			return ""
 		}
 	}
-	t.Skipf("no shared/corpus/%s beside %s or its parents, and KILN_CORPUS is unset", sub, wd)
-	return ""
 }

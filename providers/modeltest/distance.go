@@ -3,24 +3,11 @@ package modeltest
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"runtime"
 	"slices"
 	"sort"
 	"sync"
 )
-
-// MeshcheckPath is the independent checker (../shared/tools/meshcheck, built) when it is there:
-// $KILN_MESHCHECK, else /tmp/meshcheck; "" when it is not, as in CI, whose clone has no
-// ../shared. Tests that compare with it skip without it, never fail.
-func MeshcheckPath() string {
-	for _, p := range []string{os.Getenv("KILN_MESHCHECK"), "/tmp/meshcheck"} {
-		if st, err := os.Stat(p); p != "" && err == nil && !st.IsDir() {
-			return p
-		}
-	}
-	return ""
-}
 
 // DistanceReport says how far a model's surface lies from the truth's, each figure a share of the
 // truth's bounding-box diagonal (0.005 is 0.5%).

@@ -1,10 +1,8 @@
 package modeltest
 
 import (
-	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -145,9 +143,9 @@ func TestSlivers(t *testing.T) {
 // TestAgreesWithMeshcheck: the measures agree with the independent checker's within 5%, so that
 // figures from the tests and from `meshcheck` can be compared.
 func TestAgreesWithMeshcheck(t *testing.T) {
-	tool := MeshcheckPath()
+	tool := Meshcheck(t)
 	if tool == "" {
-		t.Skip("meshcheck is not built (set KILN_MESHCHECK, or build ../shared/tools/meshcheck to /tmp/meshcheck)")
+		t.Skip("no meshcheck: neither KILN_MESHCHECK nor shared/tools/meshcheck beside the checkout (CI has it)")
 	}
 	dir := t.TempDir()
 	write := func(name string, m *Model) string {
@@ -156,15 +154,6 @@ func TestAgreesWithMeshcheck(t *testing.T) {
 			t.Fatal(err)
 		}
 		return p
-	}
-	run := func(into any, args ...string) {
-		out, err := exec.Command(tool, args...).Output()
-		if err != nil {
-			t.Fatalf("meshcheck %v: %v", args, err)
-		}
-		if err := json.Unmarshal(out, into); err != nil {
-			t.Fatalf("meshcheck %v printed %q: %v", args, out, err)
-		}
 	}
 	near := func(what string, got, want float64) {
 		t.Helper()
@@ -182,7 +171,7 @@ func TestAgreesWithMeshcheck(t *testing.T) {
 			model.Positions[i] = [3]float64{0.44*p[0] - 1, 0.4*p[1] + 2, 0.37 * p[2]}
 		}
 		var mc struct{ Mean, P95, Hausdorff float64 }
-		run(&mc, "distance", write(name, truth), write(name+"-squashed", model), "10000")
+		RunMeshcheck(t, tool, &mc, "distance", write(name, truth), write(name+"-squashed", model), "10000")
 		r := Distance(truth, model, 10000)
 		near(name+" mean", r.Mean, mc.Mean)
 		near(name+" p95", r.P95, mc.P95)
@@ -204,7 +193,7 @@ func TestAgreesWithMeshcheck(t *testing.T) {
 	var q struct {
 		Slivers float64 `json:"sliver_share"`
 	}
-	run(&q, "quality", write("soup", soup))
+	RunMeshcheck(t, tool, &q, "quality", write("soup", soup))
 	if q.Slivers < 0.05 || q.Slivers > 0.95 {
 		t.Fatalf("the random triangles have a sliver share of %g: too few or too many to compare", q.Slivers)
 	}
