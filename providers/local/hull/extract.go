@@ -168,31 +168,7 @@ func (g *Grid) place(x *crossing) [3]float64 {
 			x.in[2] + t*(x.out[2]-x.in[2]),
 		}
 	}
-	t0, t1 := 0.0, 1.0
-	f0, f1 := x.fin, x.fout
-	t := f0 / (f0 - f1)
-	tol := 1e-3 * g.S
-	side := 0
-	for step := 0; step < refineSteps; step++ {
-		f := g.Hull.Value(at(t))
-		if math.Abs(f) < tol {
-			break
-		}
-		if f > 0 {
-			t0, f0 = t, f
-			if side == 1 {
-				f1 /= 2
-			}
-			side = 1
-		} else {
-			t1, f1 = t, f
-			if side == -1 {
-				f0 /= 2
-			}
-			side = -1
-		}
-		t = t0 + (t1-t0)*f0/(f0-f1)
-	}
+	t := root(func(t float64) float64 { return g.Hull.Value(at(t)) }, 0, 1, x.fin, x.fout, 1e-3*g.S, refineSteps)
 	if math.IsNaN(t) {
 		t = 0.5
 	}

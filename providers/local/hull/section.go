@@ -99,9 +99,9 @@ func (h *Hull) intervals(a, along int, y float64) []interval {
 		f := at(t)
 		switch {
 		case fprev <= 0 && f > 0:
-			open = root(at, t, prev, f, fprev)
+			open = root(at, t, prev, f, fprev, spanTolerance, spanSteps)
 		case fprev > 0 && f <= 0 && !math.IsNaN(open):
-			out = append(out, interval{open, root(at, prev, t, fprev, f)})
+			out = append(out, interval{open, root(at, prev, t, fprev, f, spanTolerance, spanSteps)})
 			open = math.NaN()
 		}
 		prev, fprev = t, f
@@ -195,15 +195,22 @@ func listed(iv interval, spans []interval, tol float64) bool {
 	return false
 }
 
+// Root finding along a span's row: the field is piecewise bilinear, so a few steps get within a
+// hair of its zero.
+const (
+	spanTolerance = 1e-7
+	spanSteps     = 12
+)
+
 // root finds the zero of f between tin (f > 0) and tout (f ≤ 0) by regula falsi, Illinois
-// variant: the field is piecewise bilinear, so a few steps get within a hair of it.
-func root(f func(float64) float64, tin, tout, fin, fout float64) float64 {
+// variant, stopping once |f| < tol or after steps evaluations.
+func root(f func(float64) float64, tin, tout, fin, fout, tol float64, steps int) float64 {
 	t := tin
 	side := 0
-	for step := 0; step < 12; step++ {
+	for step := 0; step < steps; step++ {
 		t = tin + (tout-tin)*fin/(fin-fout)
 		v := f(t)
-		if math.Abs(v) < 1e-7 {
+		if math.Abs(v) < tol {
 			break
 		}
 		if v > 0 {

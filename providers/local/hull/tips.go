@@ -123,7 +123,7 @@ func (h *Hull) tip(a int, sgn, face, level float64) ([3]float64, bool) {
 		q[a] = t
 		return h.Value(q)
 	}
-	best[a] = root(at, level, out[a], bestV, fout)
+	best[a] = root(at, level, out[a], bestV, fout, spanTolerance, spanSteps)
 	return best, true
 }
 
