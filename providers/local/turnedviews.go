@@ -90,32 +90,9 @@ func outlineIoU(a, b *mask.Mask) float64 {
 	if math.Abs(ra/rb-1) > 1-sameOutline {
 		return 0
 	}
-	rows := outlineSamples
 	cols := max(1, int(math.Round(outlineSamples*ra)))
-	sa, sb := sampleBox(a, rows, cols), sampleBox(b, rows, cols)
-	best := 0.0
-	for _, mirror := range []bool{false, true} {
-		var inter, union int
-		for j := 0; j < rows; j++ {
-			for i := 0; i < cols; i++ {
-				k := i
-				if mirror {
-					k = cols - 1 - i
-				}
-				x, y := sa[j*cols+i], sb[j*cols+k]
-				if x && y {
-					inter++
-				}
-				if x || y {
-					union++
-				}
-			}
-		}
-		if union > 0 {
-			best = math.Max(best, float64(inter)/float64(union))
-		}
-	}
-	return best
+	sa, sb := sampleBox(a, outlineSamples, cols), sampleBox(b, outlineSamples, cols)
+	return math.Max(gridIoU(sa, sb, cols, false), gridIoU(sa, sb, cols, true))
 }
 
 // roundness is the IoU of a top view's outline and the disc its box holds: 1 for a round top, 0
@@ -125,20 +102,35 @@ func roundness(m *mask.Mask) float64 {
 	if r := float64(b.Dx()) / float64(b.Dy()); math.Abs(r-1) > 1-sameOutline {
 		return 0
 	}
-	s := sampleBox(m, outlineSamples, outlineSamples)
-	var inter, union int
+	disc := make([]bool, outlineSamples*outlineSamples)
 	for j := 0; j < outlineSamples; j++ {
 		for i := 0; i < outlineSamples; i++ {
 			u := (float64(i)+0.5)/outlineSamples - 0.5
 			v := (float64(j)+0.5)/outlineSamples - 0.5
-			disc := u*u+v*v <= 0.25
-			if disc && s[j*outlineSamples+i] {
-				inter++
-			}
-			if disc || s[j*outlineSamples+i] {
-				union++
-			}
+			disc[j*outlineSamples+i] = u*u+v*v <= 0.25
 		}
+	}
+	return gridIoU(sampleBox(m, outlineSamples, outlineSamples), disc, outlineSamples, false)
+}
+
+// gridIoU is the IoU of two samplings of cols columns (sampleBox), b read mirrored when asked.
+func gridIoU(a, b []bool, cols int, mirror bool) float64 {
+	var inter, union int
+	for k, x := range a {
+		i, j := k%cols, k/cols
+		if mirror {
+			i = cols - 1 - i
+		}
+		y := b[j*cols+i]
+		if x && y {
+			inter++
+		}
+		if x || y {
+			union++
+		}
+	}
+	if union == 0 {
+		return 0
 	}
 	return float64(inter) / float64(union)
 }
